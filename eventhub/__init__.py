@@ -1,0 +1,93 @@
+"""eventhub: webinar series end to end."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from eventhub import (
+    all_models,  # noqa: F401  (the whole schema, before mappers configure)
+    database,  # noqa: F401  (installs the engine listeners)
+)
+from eventhub import config as settings
+from eventhub.accounts.loader import install_user_loader
+from eventhub.accounts.views import bp as accounts_bp
+from eventhub.celery_app import celery_init_app
+from eventhub.cli import eventhub_cli
+from eventhub.errors import install_error_handlers
+from eventhub.extensions import csrf, db, limiter, login_manager, migrate
+from eventhub.mail.views import bp as mailbox_bp
+from eventhub.presentation import install_template_helpers
+from eventhub.public.views import bp as public_bp
+
+# Every blueprint of the application, in registration order.
+BLUEPRINTS = (public_bp, accounts_bp, mailbox_bp)
+
+PROJECT_ROOT = settings.PROJECT_ROOT
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; `config` overrides the environment (tests use it)."""
+    loaded = settings.load(config, os.environ)
+    app = Flask(
+        __name__,
+        instance_path=loaded["EVENTHUB_INSTANCE_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(loaded)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_templating(app)
+    register_errors(app)
+    register_cli(app)
+    celery_init_app(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        compare_type=True,
+        render_as_batch=True,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    install_user_loader(login_manager)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+
+def register_templating(app: Flask) -> None:
+    install_template_helpers(app)
+
+
+def register_errors(app: Flask) -> None:
+    install_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(eventhub_cli)

@@ -1,0 +1,1 @@
+"""Accounts: organisers and speakers, login, API tokens."""

@@ -1,0 +1,63 @@
+"""Log in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from eventhub.accounts import services
+from eventhub.accounts.forms import LoginForm
+from eventhub.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A `next=` target only if it stays on this site (a path, no scheme or host)."""
+    if not target:
+        return None
+    target = target.strip().replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _home_for(user: object) -> str:
+    if getattr(user, "is_organiser", False):
+        return url_for("public.home")
+    return url_for("public.home")
+
+
+def _login_limit() -> str:
+    return str(current_app.config["EVENTHUB_RATELIMIT_LOGIN"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> ResponseReturnValue:
+    """Show the login form and log the user in."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or _home_for(current_user))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is None:
+            form.password.errors.append("That email and password do not match an account.")
+        else:
+            login_user(user, remember=bool(form.remember.data))
+            db.session.commit()
+            flash("You are logged in.", "success")
+            return redirect(safe_next(form.next.data) or _home_for(user))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> ResponseReturnValue:
+    """Log out (POST only, so a link or image cannot log someone out)."""
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("public.home"))

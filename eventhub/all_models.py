@@ -1,0 +1,35 @@
+"""Import every domain's models so the metadata (and Alembic) sees the whole schema."""
+
+from eventhub.accounts.models import ApiToken, Role, User
+from eventhub.mail.models import DevMailboxMessage, OutboxMessage, Unsubscribe
+from eventhub.recaps.models import Recap, RecapPhoto, RecapQuote, RecapSection
+from eventhub.registration.models import Registration, RegistrationQuestion, SeriesRegistration
+from eventhub.scheduling.models import Series, Session
+from eventhub.speakers.models import (
+    ProfileChange,
+    SessionSpeaker,
+    SpeakerInvitation,
+    SpeakerProfile,
+)
+
+__all__ = [
+    "ApiToken",
+    "DevMailboxMessage",
+    "OutboxMessage",
+    "ProfileChange",
+    "Recap",
+    "RecapPhoto",
+    "RecapQuote",
+    "RecapSection",
+    "Registration",
+    "RegistrationQuestion",
+    "Role",
+    "Series",
+    "SeriesRegistration",
+    "Session",
+    "SessionSpeaker",
+    "SpeakerInvitation",
+    "SpeakerProfile",
+    "Unsubscribe",
+    "User",
+]

@@ -1,0 +1,60 @@
+"""Celery wired the Flask-documented way: every task runs inside the app context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+from eventhub.extensions import db
+
+# Modules whose @shared_task functions the worker must import.
+TASK_MODULES = ("eventhub.mail.tasks",)
+
+# Periodic work. Scheduled work is data: these sweeps look at rows and are safe to run twice.
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "sweep-outbox": {"task": "eventhub.mail.sweep_outbox", "schedule": 60.0},
+}
+
+
+def celery_config(app: Flask) -> dict[str, Any]:
+    broker = app.config["CELERY_BROKER_URL"]
+    config: dict[str, Any] = {
+        "broker_url": broker,
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "timezone": "UTC",
+        "imports": TASK_MODULES,
+        "beat_schedule": BEAT_SCHEDULE,
+        # Redis redelivers unacknowledged messages after this; no task waits longer than it.
+        "broker_transport_options": {"visibility_timeout": 3600},
+    }
+    if broker.startswith("redis"):
+        config["broker_transport_options"].update(
+            {"socket_connect_timeout": 2, "socket_timeout": 5}
+        )
+    config.update(app.config.get("CELERY", {}))
+    return config
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                try:
+                    return self.run(*args, **kwargs)
+                finally:
+                    db.session.remove()
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(celery_config(app))
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app

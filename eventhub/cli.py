@@ -1,0 +1,16 @@
+"""The `flask --app wsgi eventhub …` command group; each domain contributes its commands."""
+
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+from eventhub.accounts.cli import (
+    create_organiser_command,
+    create_token_command,
+    revoke_tokens_command,
+)
+
+eventhub_cli = AppGroup("eventhub", help="eventhub administration.")
+
+for command in (create_organiser_command, create_token_command, revoke_tokens_command):
+    eventhub_cli.add_command(command)

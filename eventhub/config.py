@@ -1,0 +1,151 @@
+"""Settings: defaults, then environment variables, then a check of what production requires."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unusable; the message names it."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Environment variable -> (config key, parser). Names are a contract documented in README.md.
+_ENV: dict[str, tuple[str, Any]] = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "CELERY_BROKER_URL": ("CELERY_BROKER_URL", str),
+    "REDIS_URL": ("REDIS_URL", str),
+    "MAIL_SERVER": ("MAIL_SERVER", str),
+    "MAIL_PORT": ("MAIL_PORT", int),
+    "MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "MAIL_USE_TLS": ("MAIL_USE_TLS", _bool),
+    "MAIL_USE_SSL": ("MAIL_USE_SSL", _bool),
+    "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
+    "EVENTHUB_BASE_URL": ("EVENTHUB_BASE_URL", str),
+    "EVENTHUB_TIMEZONE": ("EVENTHUB_TIMEZONE", str),
+    "EVENTHUB_ENV": ("EVENTHUB_ENV", str),
+    "EVENTHUB_UPLOAD_FOLDER": ("EVENTHUB_UPLOAD_FOLDER", str),
+    "EVENTHUB_RATELIMIT_REGISTRATION": ("EVENTHUB_RATELIMIT_REGISTRATION", str),
+    "EVENTHUB_RATELIMIT_LOGIN": ("EVENTHUB_RATELIMIT_LOGIN", str),
+    "EVENTHUB_INSTANCE_PATH": ("EVENTHUB_INSTANCE_PATH", str),
+}
+
+
+def defaults(instance_path: Path) -> dict[str, Any]:
+    """The embedded default: everything in `instance/`, no server needed."""
+    return {
+        "EVENTHUB_ENV": "development",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'eventhub.sqlite'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "CELERY_BROKER_URL": f"sqla+sqlite:///{instance_path / 'celery-broker.sqlite'}",
+        "REDIS_URL": None,
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_DEFAULT_SENDER": "eventhub <no-reply@eventhub.localhost>",
+        "EVENTHUB_BASE_URL": "http://127.0.0.1:5000",
+        "EVENTHUB_TIMEZONE": "Asia/Hong_Kong",
+        "EVENTHUB_UPLOAD_FOLDER": str(instance_path / "uploads"),
+        "EVENTHUB_RATELIMIT_REGISTRATION": "20/minute",
+        "EVENTHUB_RATELIMIT_LOGIN": "10/minute",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Seat allocation takes a lock; past this many seconds the request answers 503.
+        "EVENTHUB_LOCK_TIMEOUT_SECONDS": 5,
+        "EVENTHUB_TESTING_DISABLE_SEAT_LOCK": False,
+    }
+
+
+def load(overrides: Mapping[str, Any] | None, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Build the configuration: defaults < environment < explicit overrides (tests)."""
+    overrides = dict(overrides or {})
+    instance = Path(
+        overrides.get("EVENTHUB_INSTANCE_PATH")
+        or environ.get("EVENTHUB_INSTANCE_PATH")
+        or DEFAULT_INSTANCE
+    )
+    config = defaults(instance)
+    config["EVENTHUB_INSTANCE_PATH"] = str(instance)
+    for name, (key, parse) in _ENV.items():
+        raw = environ.get(name)
+        if raw is not None and raw != "":
+            try:
+                config[key] = parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name}={raw!r} is not valid: {exc}") from exc
+    config.update(overrides)
+    _normalise_database_url(config)
+    _check(config, instance)
+    return config
+
+
+def _normalise_database_url(config: dict[str, Any]) -> None:
+    url: str = config["SQLALCHEMY_DATABASE_URI"]
+    # Hosting platforms hand out postgres:// URLs; psycopg 3 is the driver we ship.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 15})
+    else:
+        options.setdefault("pool_pre_ping", True)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def is_production(config: Mapping[str, Any]) -> bool:
+    return config.get("EVENTHUB_ENV") == "production"
+
+
+def _check(config: dict[str, Any], instance: Path) -> None:
+    if is_production(config):
+        if not config.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set when EVENTHUB_ENV=production.")
+        if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            raise ConfigError(
+                "DATABASE_URL must point at PostgreSQL when EVENTHUB_ENV=production "
+                "(SQLite is the embedded default for one machine only)."
+            )
+        if not str(config["EVENTHUB_BASE_URL"]).startswith("https://"):
+            raise ConfigError("EVENTHUB_BASE_URL must be an https:// URL in production.")
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+    elif not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _development_secret(instance)
+
+
+def _development_secret(instance: Path) -> str:
+    """Generate a secret once into instance/ so sessions survive restarts in development."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    # O_EXCL: when web and worker start together, the first writer wins and both read it.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret

@@ -1,0 +1,44 @@
+"""Error pages for people and JSON error bodies for the API — never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class TryAgainLater(HTTPException):
+    """A lock could not be had in time; the client should retry."""
+
+    code = 503
+    description = "The service is busy right now. Please try again in a moment."
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def _render(error: HTTPException) -> ResponseReturnValue:
+    code = error.code or 500
+    if wants_json():
+        body = {"code": code, "status": error.name, "message": error.description}
+        response = jsonify(body)
+        response.status_code = code
+        return response
+    headers = {"Retry-After": "5"} if code == 503 else {}
+    return render_template("errors/error.html", error=error, code=code), code, headers
+
+
+def install_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        return _render(error)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> ResponseReturnValue:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(InternalServerError())

@@ -1,0 +1,1 @@
+"""Mail: the outbox, delivery over SMTP, reminders, follow-ups, unsubscribes."""

@@ -1,0 +1,132 @@
+"""The outbox: every email is a row first, written in the transaction that caused it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventhub.clock import utcnow
+from eventhub.db_types import UTCDateTime
+from eventhub.extensions import Model
+from eventhub.models_base import Timestamped, str_enum
+
+
+class MessageKind(enum.StrEnum):
+    CONFIRMATION = "confirmation"
+    WAITLISTED = "waitlisted"
+    PENDING = "pending"
+    PROMOTED = "promoted"
+    SEAT_OFFERED = "seat_offered"
+    DECLINED = "declined"
+    CANCELLED_BY_ATTENDEE = "cancelled_by_attendee"
+    CANCELLED_BY_ORGANISER = "cancelled_by_organiser"
+    SESSION_CANCELLED = "session_cancelled"
+    RESCHEDULED = "rescheduled"
+    REMINDER = "reminder"
+    FOLLOW_UP_ATTENDED = "follow_up_attended"
+    FOLLOW_UP_MISSED = "follow_up_missed"
+    ANNOUNCEMENT = "announcement"
+    SPEAKER_INVITATION = "speaker_invitation"
+    ORGANISER_MESSAGE = "organiser_message"
+
+
+# Series mail can be unsubscribed from; everything else is transactional and always goes.
+SERIES_MAIL = frozenset(
+    {MessageKind.FOLLOW_UP_ATTENDED, MessageKind.FOLLOW_UP_MISSED, MessageKind.ANNOUNCEMENT}
+)
+
+
+class MessageStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DEFERRED = "deferred"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+
+
+class OutboxMessage(Timestamped, Model):
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, "message_kind"))
+    # (recipient, session, kind[, offset]) made unique: a second dispatch inserts nothing.
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    recipient_email: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    reply_to: Mapped[str | None] = mapped_column(String(320))
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("series.id", ondelete="SET NULL"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), index=True
+    )
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(300))
+    body_html: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    # Extra headers (List-Unsubscribe, …) and attachments
+    # [{"filename", "content_type", "data_base64"}].
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[MessageStatus] = mapped_column(
+        str_enum(MessageStatus, "message_status"), default=MessageStatus.QUEUED
+    )
+    # Not before this time (reminders, retries with backoff).
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_outbox_messages_status_due_at", "status", "due_at"),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind.value} {self.status.value}>"
+
+
+class Unsubscribe(Model):
+    """An address that asked for no more series mail from one series."""
+
+    __tablename__ = "unsubscribes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("series_id", "email"),)
+
+
+class DevMailboxMessage(Model):
+    """What the development mailbox received when no SMTP server is configured."""
+
+    __tablename__ = "dev_mailbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
+    recipient_email: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,0 +1,145 @@
+"""Writing to the outbox, inside the caller's transaction, and waking a worker after commit."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import render_template
+from sqlalchemy import event, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as OrmSession
+
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.mail.dispatch import wake_delivery
+from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+_PENDING_KEY = "eventhub.outbox_pending"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "data_base64": base64.b64encode(self.data).decode("ascii"),
+        }
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass
+class Envelope:
+    """Who a message goes to and what it is about; the outbox row's identity."""
+
+    kind: MessageKind
+    dedupe_key: str
+    recipient_email: str
+    recipient_name: str = ""
+    reply_to: str | None = None
+    series_id: int | None = None
+    session_id: int | None = None
+    registration_id: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
+    due_at: datetime | None = None
+
+
+def render_email(template: str, **context: Any) -> RenderedEmail:
+    """Render templates/mail/<template>.subject.txt, .html and .txt with one context."""
+    subject = render_template(f"mail/{template}.subject.txt", **context)
+    return RenderedEmail(
+        subject=" ".join(subject.split()),
+        html=render_template(f"mail/{template}.html", **context),
+        text=render_template(f"mail/{template}.txt", **context),
+    )
+
+
+def queue_message(envelope: Envelope, email: RenderedEmail) -> int | None:
+    """Insert one outbox row unless its dedupe key exists; return its id, or None if deduped.
+
+    The row joins the caller's transaction: it exists exactly when the change that caused it
+    commits. A worker is woken only after that commit (see _wake_worker_after_commit).
+    """
+    values = {
+        "kind": envelope.kind,
+        "dedupe_key": envelope.dedupe_key,
+        "recipient_email": envelope.recipient_email,
+        "recipient_name": envelope.recipient_name,
+        "reply_to": envelope.reply_to,
+        "series_id": envelope.series_id,
+        "session_id": envelope.session_id,
+        "registration_id": envelope.registration_id,
+        "subject": email.subject,
+        "body_html": email.html,
+        "body_text": email.text,
+        "headers": envelope.headers,
+        "attachments": [a.as_json() for a in envelope.attachments],
+        "status": MessageStatus.QUEUED,
+        "due_at": envelope.due_at or utcnow(),
+        "attempts": 0,
+        "last_error": "",
+        "created_at": utcnow(),
+        "updated_at": utcnow(),
+    }
+    statement = _insert_ignoring_duplicates(values)
+    result = db.session.execute(statement)
+    row = result.first()
+    if row is None:
+        return None
+    db.session.info[_PENDING_KEY] = True
+    return int(row[0])
+
+
+def _insert_ignoring_duplicates(values: dict[str, Any]) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    table = OutboxMessage
+    if dialect == "postgresql":
+        return (
+            pg_insert(table)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage.id)
+        )
+    if dialect == "sqlite":
+        return (
+            sqlite_insert(table)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage.id)
+        )
+    return insert(table).values(**values).returning(OutboxMessage.id)
+
+
+def mark_pending() -> None:
+    """Ask for a worker wake-up after this transaction commits (rows changed in bulk)."""
+    db.session.info[_PENDING_KEY] = True
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _wake_worker_after_commit(session: OrmSession) -> None:
+    if not session.info.pop(_PENDING_KEY, False):
+        return
+    wake_delivery()
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_after_rollback(session: OrmSession) -> None:
+    session.info.pop(_PENDING_KEY, None)

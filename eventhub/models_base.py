@@ -1,0 +1,32 @@
+"""Mixins shared by the domain models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventhub.clock import utcnow
+from eventhub.db_types import UTCDateTime
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+def str_enum(enum_cls: type[enum.StrEnum], name: str) -> Enum:
+    """A portable enum column: VARCHAR plus a CHECK constraint (no native PG type to migrate)."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum_cls) + 8,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

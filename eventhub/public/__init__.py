@@ -1,0 +1,1 @@
+"""The public programme: home and series pages."""

@@ -1,0 +1,1 @@
+"""Recaps: the "read more" article published after a session."""

@@ -1,0 +1,1 @@
+"""Registration: seats, waitlist, approvals, manage links, attendance."""

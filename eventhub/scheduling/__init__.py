@@ -1,0 +1,1 @@
+"""Scheduling: series, their sessions (webinars) and the public programme."""

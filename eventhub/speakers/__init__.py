@@ -1,0 +1,1 @@
+"""Speakers: profiles they keep themselves, invitations, session roles."""

@@ -1,0 +1,118 @@
+"""Factories for domain rows: each returns a flushed object with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from eventhub.accounts.models import Role, User
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.speakers.models import SessionSpeaker, SpeakerProfile, SpeakerRole
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+class Factories:
+    def user(self, role: Role = Role.ORGANISER, email: str | None = None, **fields: Any) -> User:
+        n = next(_counter)
+        user = User(email=email or f"user{n}@example.org", role=role, **fields)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    def organiser(self, **fields: Any) -> User:
+        return self.user(Role.ORGANISER, **fields)
+
+    def speaker_user(self, **fields: Any) -> User:
+        return self.user(Role.SPEAKER, **fields)
+
+    def series(self, **fields: Any) -> Series:
+        n = next(_counter)
+        values: dict[str, Any] = {
+            "slug": f"series-{n}",
+            "title": f"Series {n}",
+            "summary": "A series of webinars.",
+            "timezone": "Asia/Hong_Kong",
+            "is_published": True,
+        }
+        values.update(fields)
+        series = Series(**values)
+        db.session.add(series)
+        db.session.flush()
+        return series
+
+    def session(
+        self, series: Series | None = None, starts_at: datetime | None = None, **fields: Any
+    ) -> Session:
+        series = series or self.series()
+        number = fields.pop("number", None) or (len(series.sessions) + 1)
+        values: dict[str, Any] = {
+            "series": series,
+            "number": number,
+            "title": f"Webinar {number}",
+            "slug": f"webinar-{number}",
+            "abstract": "What we will discuss.",
+            "starts_at": starts_at or (utcnow() + timedelta(days=7)).replace(microsecond=0),
+            "duration_minutes": 60,
+            "timezone": series.timezone,
+            "join_url": "https://meet.example.org/j/123",
+            "status": SessionStatus.PUBLISHED,
+        }
+        values.update(fields)
+        session = Session(**values)
+        db.session.add(session)
+        db.session.flush()
+        return session
+
+    def speaker(self, **fields: Any) -> SpeakerProfile:
+        n = next(_counter)
+        values: dict[str, Any] = {
+            "slug": f"speaker-{n}",
+            "full_name": f"Speaker Number{n}",
+            "honorific": "Dr",
+            "position": "Director",
+            "organisation": "Example Institute",
+        }
+        values.update(fields)
+        speaker = SpeakerProfile(**values)
+        db.session.add(speaker)
+        db.session.flush()
+        return speaker
+
+    def link(
+        self,
+        session: Session,
+        speaker: SpeakerProfile,
+        role: SpeakerRole = SpeakerRole.SPEAKER,
+        position: int | None = None,
+    ) -> SessionSpeaker:
+        link = SessionSpeaker(
+            session=session,
+            speaker=speaker,
+            role=role,
+            position=len(session.speaker_links) if position is None else position,
+        )
+        db.session.add(link)
+        db.session.flush()
+        return link
+
+
+class LoginHelper:
+    """Log a test client in through the real login form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def __call__(self, user: User, password: str = PASSWORD) -> None:
+        db.session.commit()
+        response = self.client.post(
+            "/login", data={"email": user.email, "password": password}, follow_redirects=False
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -20,13 +20,15 @@ from eventhub.accounts.views import bp as accounts_bp
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.errors import install_error_handlers
-from eventhub.extensions import csrf, db, limiter, login_manager, migrate
+from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.public.views import bp as public_bp
 
 # Every blueprint of the application, in registration order.
 BLUEPRINTS = (public_bp, accounts_bp, mailbox_bp)
+# flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
+API_BLUEPRINTS: tuple[Any, ...] = ()
 
 PROJECT_ROOT = settings.PROJECT_ROOT
 
@@ -74,11 +76,20 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    app.config.setdefault("API_TITLE", "eventhub API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    for api_blueprint in API_BLUEPRINTS:
+        csrf.exempt(api_blueprint)  # bearer tokens or public JSON, never cookies + forms
+        api.register_blueprint(api_blueprint)
 
 
 def register_templating(app: Flask) -> None:

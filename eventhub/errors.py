@@ -25,7 +25,16 @@ def wants_json() -> bool:
 def _render(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     if wants_json():
-        body = {"code": code, "status": error.name, "message": error.description}
+        body: dict[str, object] = {
+            "code": code,
+            "status": error.name,
+            "message": error.description,
+        }
+        # flask-smorest / webargs attach field errors as data["messages"] or data["errors"].
+        data = getattr(error, "data", None) or {}
+        details = data.get("errors") or data.get("messages")
+        if details:
+            body["errors"] = details.get("json", details) if isinstance(details, dict) else details
         response = jsonify(body)
         response.status_code = code
         return response

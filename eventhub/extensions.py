@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
+from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -34,6 +35,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# The /api/v1 read and organiser APIs; the OpenAPI document is generated from the code.
+api = Api()
 
 # Models subclass `Model`; type checkers see the typed declarative base behind db.Model.
 if TYPE_CHECKING:

@@ -1,0 +1,90 @@
+"""Seats left and what the public action is, for many sessions in one query."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.models import Session, SessionStatus
+
+
+class Action(enum.StrEnum):
+    REGISTER = "register"
+    WAITLIST = "waitlist"
+    NOT_OPEN_YET = "not_open_yet"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    PAST = "past"
+
+
+@dataclass(frozen=True)
+class Availability:
+    confirmed: int
+    waitlisted: int
+    pending: int
+    capacity: int | None
+    action: Action
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed, 0)
+
+
+def counts_by_session(session_ids: Iterable[int]) -> dict[int, dict[RegistrationStatus, int]]:
+    ids = list(session_ids)
+    counts: dict[int, dict[RegistrationStatus, int]] = {i: {} for i in ids}
+    if not ids:
+        return counts
+    rows = db.session.execute(
+        select(Registration.session_id, Registration.status, func.count())
+        .where(Registration.session_id.in_(ids))
+        .group_by(Registration.session_id, Registration.status)
+    )
+    for session_id, status, count in rows:
+        counts[session_id][status] = count
+    return counts
+
+
+def action_for(session: Session, confirmed: int) -> Action:
+    now = utcnow()
+    if session.status is SessionStatus.CANCELLED:
+        return Action.CANCELLED
+    if session.status is SessionStatus.ENDED or session.ends_at <= now:
+        return Action.PAST
+    if session.registration_opens_at and now < session.registration_opens_at:
+        return Action.NOT_OPEN_YET
+    if (session.registration_closes_at and now >= session.registration_closes_at) or (
+        session.status is not SessionStatus.PUBLISHED
+    ):
+        return Action.CLOSED
+    if session.capacity is not None and confirmed >= session.capacity:
+        return Action.WAITLIST
+    return Action.REGISTER
+
+
+def availability_for(sessions: Iterable[Session]) -> dict[int, Availability]:
+    """Availability per session id, with a single COUNT … GROUP BY statement."""
+    sessions = list(sessions)
+    counts = counts_by_session(s.id for s in sessions)
+    result: dict[int, Availability] = {}
+    for session in sessions:
+        by_status = counts[session.id]
+        seated = by_status.get(RegistrationStatus.CONFIRMED, 0) + by_status.get(
+            RegistrationStatus.OFFERED, 0
+        )
+        result[session.id] = Availability(
+            confirmed=seated,
+            waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),
+            pending=by_status.get(RegistrationStatus.PENDING, 0),
+            capacity=session.capacity,
+            action=action_for(session, seated),
+        )
+    return result

@@ -15,6 +15,8 @@ TASK_MODULES = ("eventhub.mail.tasks",)
 # Periodic work. Scheduled work is data: these sweeps look at rows and are safe to run twice.
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-outbox": {"task": "eventhub.mail.sweep_outbox", "schedule": 60.0},
+    "create-reminders": {"task": "eventhub.mail.create_reminders", "schedule": 60.0},
+    "create-follow-ups": {"task": "eventhub.mail.create_follow_ups", "schedule": 60.0},
 }
 
 
@@ -40,6 +42,8 @@ def celery_config(app: Flask) -> dict[str, Any]:
         config["broker_transport_options"].update(
             {"socket_connect_timeout": 2, "socket_timeout": 5}
         )
+        # A web request publishing a wake-up must not wait long for a broker that is down.
+        config["broker_connection_timeout"] = 2
     config.update(app.config.get("CELERY", {}))
     return config
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -99,6 +100,14 @@ class OutboxMessage(Timestamped, Model):
         Index("ix_outbox_messages_status_due_at", "status", "due_at"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
     )
+
+    @property
+    def dedupe_key_hash(self) -> str:
+        return hashlib.sha1(self.dedupe_key.encode(), usedforsecurity=False).hexdigest()[:12]
+
+    @property
+    def is_series_mail(self) -> bool:
+        return self.kind in SERIES_MAIL
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind.value} {self.status.value}>"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from eventhub.timefmt import format_moment
 from eventhub.tokens import ExpiredToken, InvalidToken, make_token, read_token
@@ -30,14 +30,16 @@ def test_tampered_token_is_refused(app: Flask) -> None:
         read_token("manage", token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
 
 
-class _SignedInThePast(URLSafeTimedSerializer):
+class _SignedInThePast(TimestampSigner):
     def get_timestamp(self) -> int:
         return int(time.time()) - 3600
 
 
 def test_expired_token_is_refused(app: Flask) -> None:
     # A token signed an hour ago (itsdangerous stamps with its own clock) against a 60 s limit.
-    old = _SignedInThePast(app.config["SECRET_KEY"], salt="eventhub.manage")
+    old = URLSafeTimedSerializer(
+        app.config["SECRET_KEY"], salt="eventhub.manage", signer=_SignedInThePast
+    )
     token = old.dumps({"r": 5})
     with pytest.raises(ExpiredToken):
         read_token("manage", token, max_age_seconds=60)

@@ -21,6 +21,7 @@ from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
+from eventhub.health import bp as health_bp
 from eventhub.mail.organiser_views import bp as mail_bp
 from eventhub.mail.unsubscribe_views import bp as unsubscribe_bp
 from eventhub.mail.views import bp as mailbox_bp
@@ -34,6 +35,7 @@ BLUEPRINTS = (
     public_bp,
     accounts_bp,
     mailbox_bp,
+    health_bp,
     mail_bp,
     unsubscribe_bp,
     recaps_bp,

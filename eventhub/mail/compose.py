@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, parseaddr
-
-from eventhub.mail.models import OutboxMessage
+from typing import Any, Protocol
 
 # Header names a caller may add; everything that identifies the sender is ours to set.
 _RESERVED = frozenset(
@@ -42,7 +42,22 @@ def _reply_to(value: str) -> list[Address]:
     return [address(name, addr) for name, addr in getaddresses([clean(value)]) if addr]
 
 
-def build_message(row: OutboxMessage, sender: str, now: datetime) -> EmailMessage:
+class MessageRow(Protocol):
+    """An outbox row as delivery reads it (an ORM object or a plain result row)."""
+
+    id: int
+    dedupe_key: str
+    recipient_email: str
+    recipient_name: str
+    reply_to: str | None
+    subject: str
+    body_html: str
+    body_text: str
+    headers: dict[str, str]
+    attachments: list[dict[str, Any]]
+
+
+def build_message(row: MessageRow, sender: str, now: datetime) -> EmailMessage:
     """From is always the configured no-reply sender (SPF-safe); replies go to the organiser."""
     message = EmailMessage()
     sender_name, sender_email = parseaddr(sender)
@@ -56,7 +71,7 @@ def build_message(row: OutboxMessage, sender: str, now: datetime) -> EmailMessag
     message["Date"] = format_datetime(now)
     domain = sender_email.rpartition("@")[2] or "eventhub.localhost"
     # Stable per row: a message re-sent after a crash keeps its id, so clients can fold them.
-    message["Message-ID"] = f"<outbox-{row.id}.{row.dedupe_key_hash}@{domain}>"
+    message["Message-ID"] = f"<outbox-{row.id}.{_short_hash(row.dedupe_key)}@{domain}>"
     for name, value in (row.headers or {}).items():
         if _HEADER_NAME.match(name) and name.lower() not in _RESERVED:
             message[name] = clean(value)
@@ -73,6 +88,10 @@ def build_message(row: OutboxMessage, sender: str, now: datetime) -> EmailMessag
             params=_params(params[1:]),
         )
     return message
+
+
+def _short_hash(value: str) -> str:
+    return hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
 def _params(items: list[str]) -> dict[str, str]:

@@ -99,7 +99,7 @@ def next_sessions(series: Series, after: Session, now: datetime, limit: int = 3)
             label = "Register" if action is Action.REGISTER else "Join the waitlist"
             url = register_url(session)
         else:
-            label, url = "Read more", session_url(session)
+            label, url = "", ""  # registration not open: "Read more" alone
         cards.append(
             NextSession(
                 number=session.number,

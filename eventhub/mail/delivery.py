@@ -12,6 +12,7 @@ import os
 import random
 import socket
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -72,6 +73,9 @@ def claim_batch(limit: int, now: datetime | None = None) -> list[int]:
     """
     now = now or utcnow()
     if db.session.get_bind().dialect.name == "sqlite":
+        # The claim must open its own transaction to take the write lock at BEGIN.
+        if db.session().in_transaction():
+            db.session.commit()
         db.session.connection(execution_options=begin_immediate_options())
     query = (
         select(OutboxMessage.id)
@@ -122,14 +126,14 @@ def deliver_claimed(
         return result
     now = now or utcnow()
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    rows = list(
-        db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+    # Plain rows, not ORM objects: the commits below expire nothing and reload nothing.
+    rows: list[Any] = list(
+        db.session.execute(
+            select(OutboxMessage.__table__)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
         )
     )
-    # Detached, so the commits below do not expire them (which would reload each row).
-    for row in rows:
-        db.session.expunge(row)
     reasons = suppression_reasons(rows, now)
     for row in rows:
         if row.id in reasons:
@@ -171,7 +175,7 @@ def deliver_claimed(
     return result
 
 
-def _finish(row: OutboxMessage, status: MessageStatus, error: str, attempted: bool = False) -> None:
+def _finish(row: Any, status: MessageStatus, error: str, attempted: bool = False) -> None:
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row.id)
@@ -184,7 +188,7 @@ def _finish(row: OutboxMessage, status: MessageStatus, error: str, attempted: bo
     )
 
 
-def _defer(row: OutboxMessage, error: str, result: BatchResult) -> None:
+def _defer(row: Any, error: str, result: BatchResult) -> None:
     attempts = row.attempts + 1
     if attempts >= MAX_ATTEMPTS:
         _finish(row, MessageStatus.FAILED, f"gave up after {attempts} attempts: {error}", True)
@@ -204,7 +208,7 @@ def _defer(row: OutboxMessage, error: str, result: BatchResult) -> None:
     result.deferred += 1
 
 
-def _release(rows: list[OutboxMessage]) -> int:
+def _release(rows: list[Any]) -> int:
     if not rows:
         return 0
     db.session.execute(

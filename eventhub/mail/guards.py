@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, tuple_
 
 from eventhub.extensions import db
-from eventhub.mail.models import SERIES_MAIL, MessageKind, OutboxMessage, Unsubscribe
+from eventhub.mail.models import SERIES_MAIL, MessageKind, Unsubscribe
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Session, SessionStatus
 
@@ -33,7 +34,7 @@ def unsubscribed_pairs(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
     return {(series_id, email) for series_id, email in rows}
 
 
-def suppression_reasons(rows: Sequence[OutboxMessage], now: datetime) -> dict[int, str]:
+def suppression_reasons(rows: Sequence[Any], now: datetime) -> dict[int, str]:
     """Row id → why it must not be sent; rows not named go out. A fixed number of queries."""
     reasons: dict[int, str] = {}
     series_rows = [r for r in rows if r.kind in SERIES_MAIL and r.series_id is not None]
@@ -48,7 +49,7 @@ def suppression_reasons(rows: Sequence[OutboxMessage], now: datetime) -> dict[in
     return reasons
 
 
-def _stale_reminders(rows: list[OutboxMessage], now: datetime) -> dict[int, str]:
+def _stale_reminders(rows: list[Any], now: datetime) -> dict[int, str]:
     session_ids = {r.session_id for r in rows if r.session_id is not None}
     registration_ids = {r.registration_id for r in rows if r.registration_id is not None}
     sessions = {

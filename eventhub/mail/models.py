@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -100,10 +99,6 @@ class OutboxMessage(Timestamped, Model):
         Index("ix_outbox_messages_status_due_at", "status", "due_at"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
     )
-
-    @property
-    def dedupe_key_hash(self) -> str:
-        return hashlib.sha1(self.dedupe_key.encode(), usedforsecurity=False).hexdigest()[:12]
 
     @property
     def is_series_mail(self) -> bool:

@@ -6,7 +6,6 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from markupsafe import Markup
 from sqlalchemy import select
 
 from eventhub.extensions import db
@@ -88,7 +87,7 @@ def render_announcement(
         "announcement",
         series_title=series.title,
         subject=subject,
-        body_html=Markup(render_markdown(body_markdown)),
+        body_html=render_markdown(body_markdown),
         body_text=body_markdown,
         name=recipient.name,
         primary_url=None,

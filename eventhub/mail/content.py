@@ -72,7 +72,9 @@ class NextSession:
     action_url: str
 
 
-def next_sessions(series: Series, after: Session, now: datetime, limit: int = 3) -> list[NextSession]:
+def next_sessions(
+    series: Series, after: Session, now: datetime, limit: int = 3
+) -> list[NextSession]:
     """The series' other public sessions still ahead, each with "Read more" and an action."""
     sessions = list(
         db.session.scalars(

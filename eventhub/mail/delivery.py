@@ -12,8 +12,8 @@ import os
 import random
 import socket
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -105,7 +105,9 @@ class _Marks:
         if self.sent:
             db.session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(self.sent), OutboxMessage.status == MessageStatus.SENDING)
+                .where(
+                    OutboxMessage.id.in_(self.sent), OutboxMessage.status == MessageStatus.SENDING
+                )
                 .values(
                     status=MessageStatus.SENT,
                     sent_at=now,

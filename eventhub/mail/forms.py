@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from eventhub.mail.announcements import AUDIENCE_LABELS, Audience
@@ -21,7 +22,7 @@ class AnnouncementForm(FlaskForm):
     )
     audience = SelectField(
         "Send to",
-        choices=[(a.value, label) for a, label in AUDIENCE_LABELS.items()],
+        choices=[SelectChoice(a.value, label) for a, label in AUDIENCE_LABELS.items()],
         default=Audience.ALL.value,
     )
     session_id = SelectField("Sessions", coerce=str, default="")
@@ -31,8 +32,8 @@ class AnnouncementForm(FlaskForm):
 
     def __init__(self, series: Series, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.session_id.choices = [("", "All sessions of the series")] + [
-            (str(s.id), f"Webinar {s.number}: {s.title}") for s in series.sessions
+        self.session_id.choices = [SelectChoice("", "All sessions of the series")] + [
+            SelectChoice(str(s.id), f"Webinar {s.number}: {s.title}") for s in series.sessions
         ]
 
     @property

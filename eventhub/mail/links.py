@@ -32,7 +32,9 @@ def session_url(session: Session) -> str:
     """The session's own page, or its card on the series page."""
     return optional_url(
         "public.session", series_slug=session.series.slug, session_slug=session.slug
-    ) or external_url("public.series", slug=session.series.slug, _anchor=f"webinar-{session.number}")
+    ) or external_url(
+        "public.series", slug=session.series.slug, _anchor=f"webinar-{session.number}"
+    )
 
 
 def register_url(session: Session) -> str:

@@ -1,4 +1,4 @@
-"""Organiser mail pages: delivery status per series and session, failures, retries, announcements."""
+"""Organiser mail pages: delivery status per series and session, retries, announcements."""
 
 from __future__ import annotations
 
@@ -98,7 +98,10 @@ def messages() -> ResponseReturnValue:
     email = request.args.get("email", "").strip()
     if email:
         where.append(func.lower(OutboxMessage.recipient_email) == email.lower())
-    for arg, column in (("series_id", OutboxMessage.series_id), ("session_id", OutboxMessage.session_id)):
+    for arg, column in (
+        ("series_id", OutboxMessage.series_id),
+        ("session_id", OutboxMessage.session_id),
+    ):
         value = request.args.get(arg, type=int)
         if value:
             where.append(column == value)

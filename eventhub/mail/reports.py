@@ -77,4 +77,6 @@ def messages(*where: Any, limit: int = 100, offset: int = 0) -> list[OutboxMessa
 
 
 def count(*where: Any) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0)
+    return int(
+        db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
+    )

@@ -1,4 +1,4 @@
-"""Stopping rows that have not gone out yet: the session moved or was cancelled, or an unsubscribe."""
+"""Stopping unsent rows: the session moved or was cancelled, or someone unsubscribed."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from contextlib import suppress
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -133,10 +134,9 @@ class LazyTransport:
 
     def drop(self) -> None:
         if self._transport is not None:
-            try:
+            # A dead connection may fail to close; it is gone either way.
+            with suppress(Exception):
                 self._transport.close()
-            except Exception:  # noqa: S110  (a dead connection may fail to close; it is gone)
-                pass
             self._transport = None
 
     def __enter__(self) -> LazyTransport:

@@ -31,7 +31,9 @@ def confirm(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         service.unsubscribe(series.id, email)
         db.session.commit()
-        return render_template("mail/unsubscribe/done.html", series=series, email=email, token=token)
+        return render_template(
+            "mail/unsubscribe/done.html", series=series, email=email, token=token
+        )
     return render_template(
         "mail/unsubscribe/confirm.html",
         series=series,

@@ -1,4 +1,4 @@
-"""The organiser's recap editor: write, arrange, preview and publish a session's "read more" page."""
+"""The recap editor: write, arrange, preview and publish a session's "read more" page."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.recaps import pages, services
-from eventhub.recaps.forms import PhotoForm, QuoteForm, RecapForm, SectionForm
-from eventhub.recaps.models import Recap, RecapPhoto, RecapQuote, RecapSection
+from eventhub.recaps.forms import QuoteForm, RecapForm, SectionForm
+from eventhub.recaps.models import Recap, RecapSection
 from eventhub.recaps.services import RecapError, RecapFields
 from eventhub.scheduling.models import Series, Session, SessionStatus
 
@@ -104,7 +104,6 @@ def edit(session_id: int) -> ResponseReturnValue:
         form=form,
         section_form=SectionForm(session, formdata=None),
         quote_form=QuoteForm(session, formdata=None),
-        photo_form=PhotoForm(formdata=None),
     )
 
 
@@ -143,7 +142,11 @@ def edit_section(session_id: int, section_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             services.update_section(
-                section, recap, form.chosen_speaker_id, form.heading.data or "", form.body.data or ""
+                section,
+                recap,
+                form.chosen_speaker_id,
+                form.heading.data or "",
+                form.body.data or "",
             )
         except RecapError as exc:
             form.speaker_id.errors = [str(exc)]
@@ -156,25 +159,14 @@ def edit_section(session_id: int, section_id: int) -> ResponseReturnValue:
     )
 
 
-def _item(model: type[RecapSection | RecapQuote | RecapPhoto], item_id: int, recap: Recap) -> object:
-    item = db.get_or_404(model, item_id)
-    if item.recap_id != recap.id:
-        abort(404)
-    return item
-
-
 @bp.route("/sessions/<int:session_id>/<kind>/<int:item_id>/delete", methods=["POST"])
 def delete_item(session_id: int, kind: str, item_id: int) -> ResponseReturnValue:
     """Remove a section, quote or photo."""
     session = _session(session_id)
-    recap = _recap(session)
-    model = {"sections": RecapSection, "quotes": RecapQuote, "photos": RecapPhoto}.get(kind)
-    if model is None:
+    try:
+        services.remove(_recap(session), kind, item_id)
+    except RecapError:
         abort(404)
-    item = _item(model, item_id, recap)
-    if isinstance(item, RecapPhoto):
-        services.forget_photo_file(item.path)
-    db.session.delete(item)
     db.session.commit()
     flash("Removed.", "success")
     return _back(session, kind)
@@ -184,13 +176,9 @@ def delete_item(session_id: int, kind: str, item_id: int) -> ResponseReturnValue
 def move_item(session_id: int, kind: str, item_id: int) -> ResponseReturnValue:
     """Move a section, quote or photo up or down."""
     session = _session(session_id)
-    recap = _recap(session)
-    items = {"sections": recap.sections, "quotes": recap.quotes, "photos": recap.photos}.get(kind)
-    if items is None:
-        abort(404)
     step = -1 if request.form.get("direction") == "up" else 1
     try:
-        services.move(items, item_id, step)
+        services.move(services.items_of(_recap(session), kind), item_id, step)
     except RecapError:
         abort(404)
     db.session.commit()

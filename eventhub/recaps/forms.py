@@ -7,14 +7,15 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from eventhub.scheduling.models import Session
 
 
-def _speaker_choices(session: Session) -> list[tuple[str, str]]:
-    return [("", "No speaker (a free section)")] + [
-        (str(link.speaker_id), link.speaker.name_line) for link in session.speaker_links
+def _speaker_choices(session: Session) -> list[SelectChoice]:
+    return [SelectChoice("", "No speaker (a free section)")] + [
+        SelectChoice(str(link.speaker_id), link.speaker.name_line) for link in session.speaker_links
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from sqlalchemy import select
@@ -117,7 +118,7 @@ def upcoming_first(sessions: list[Session], now: datetime) -> list[Session]:
     return ahead + past
 
 
-def _url(endpoint: str, **values: object) -> str | None:
+def _url(endpoint: str, **values: Any) -> str | None:
     try:
         return url_for(endpoint, **values)
     except BuildError:
@@ -126,9 +127,9 @@ def _url(endpoint: str, **values: object) -> str | None:
 
 def session_page_url(session: Session) -> str:
     series = session.series
-    return _url(
-        "public.session", series_slug=series.slug, session_slug=session.slug
-    ) or url_for("public.series", slug=series.slug, _anchor=f"webinar-{session.number}")
+    return _url("public.session", series_slug=series.slug, session_slug=session.slug) or url_for(
+        "public.series", slug=series.slug, _anchor=f"webinar-{session.number}"
+    )
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from eventhub import signals
 from eventhub.extensions import db
@@ -86,11 +88,14 @@ def update_section(
 
 def add_quote(recap: Recap, speaker_id: int | None, text: str) -> RecapQuote:
     _check_speaker(recap, speaker_id)
-    cleaned = text.strip().strip("“”\"").strip()
+    cleaned = text.strip().strip('“”"').strip()
     if not cleaned:
         raise RecapError("A quote needs its words.")
     quote = RecapQuote(
-        recap_id=recap.id, speaker_id=speaker_id, text=cleaned, position=_next_position(recap.quotes)
+        recap_id=recap.id,
+        speaker_id=speaker_id,
+        text=cleaned,
+        position=_next_position(recap.quotes),
     )
     recap.quotes.append(quote)
     db.session.flush()
@@ -106,7 +111,12 @@ def add_photo(recap: Recap, path: str, caption: str) -> RecapPhoto:
     return photo
 
 
-def move(items: list[RecapSection] | list[RecapQuote] | list[RecapPhoto], item_id: int, step: int) -> None:
+class _Ordered(Protocol):
+    id: int
+    position: int
+
+
+def move(items: Sequence[_Ordered], item_id: int, step: int) -> None:
     """Swap an item with its neighbour (step -1 up, +1 down); positions renumbered 0..n."""
     ordered = sorted(items, key=lambda i: (i.position, i.id))
     index = next((n for n, i in enumerate(ordered) if i.id == item_id), None)
@@ -117,6 +127,26 @@ def move(items: list[RecapSection] | list[RecapQuote] | list[RecapPhoto], item_i
         ordered[index], ordered[target] = ordered[target], ordered[index]
     for position, item in enumerate(ordered):
         item.position = position
+    db.session.flush()
+
+
+def items_of(recap: Recap, kind: str) -> Sequence[RecapSection | RecapQuote | RecapPhoto]:
+    """The recap's sections, quotes or photos, by the name the editor's URLs use."""
+    if kind == "sections":
+        return recap.sections
+    if kind == "quotes":
+        return recap.quotes
+    if kind == "photos":
+        return recap.photos
+    raise RecapError(f"Unknown part {kind!r}.")
+
+
+def remove(recap: Recap, kind: str, item_id: int) -> None:
+    """Delete one part of the recap."""
+    item = next((i for i in items_of(recap, kind) if i.id == item_id), None)
+    if item is None:
+        raise RecapError("No such item.")
+    db.session.delete(item)
     db.session.flush()
 
 

@@ -25,9 +25,7 @@ def show(series_slug: str, session_slug: str) -> ResponseReturnValue:
         abort(404)
     page = pages.build_page(session, recap)
     page.others = pages.upcoming_first(page.others, utcnow())
-    return render_template(
-        "recaps/show.html", page=page, cards=pages.cards(page), is_preview=False
-    )
+    return render_template("recaps/show.html", page=page, cards=pages.cards(page), is_preview=False)
 
 
 @bp.route("/recap-photos/<path:filename>")

@@ -54,7 +54,9 @@ def test_newlines_in_names_subjects_and_headers_cannot_inject_headers() -> None:
 
 
 def test_attachments_keep_type_and_calendar_method() -> None:
-    ics = Attachment("invite.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    ics = Attachment(
+        "invite.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    )
     message = build_message(_row(attachments=[ics.as_json()]), SENDER, utcnow())
     [part] = list(message.iter_attachments())
     assert part.get_content_type() == "text/calendar"

@@ -32,7 +32,9 @@ def _queue(n: int = 1, kind: MessageKind = MessageKind.CONFIRMATION, **fields: A
             recipient_name=f"Person {i}",
             **fields,
         )
-        row_id = queue_message(envelope, RenderedEmail(subject=f"Message {i}", html="<p>x</p>", text="x"))
+        row_id = queue_message(
+            envelope, RenderedEmail(subject=f"Message {i}", html="<p>x</p>", text="x")
+        )
         assert row_id is not None
         ids.append(row_id)
     db.session.commit()

@@ -45,8 +45,12 @@ def celery_config(app: Flask) -> dict[str, Any]:
             "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
             "socket_connect_timeout": 2,
             "socket_timeout": 5,
+            # Publishing (a wake-up after a request's commit) tries the connection once
+            # instead of retrying for broker_connection_timeout: a broker that is down must
+            # not stall requests, the outbox rows wait for the sweep. The worker's own
+            # consumer reconnects with its explicit broker_connection_max_retries.
+            "max_retries": 0,
         }
-        # A web request publishing a wake-up must not wait long for a broker that is down.
         config["broker_connection_timeout"] = 2
     config.update(app.config.get("CELERY", {}))
     return config

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from werkzeug.utils import secure_filename
 
 from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
@@ -78,8 +79,9 @@ def attachment(message_id: int, index: int) -> ResponseReturnValue:
     part = parts[index]
     payload = part.get_payload(decode=True)
     assert isinstance(payload, bytes)
-    return Response(
-        payload,
-        mimetype=part.get_content_type(),
-        headers={"Content-Disposition": f'attachment; filename="{part.get_filename() or "file"}"'},
-    )
+    # The name comes from the message: never let it shape the header or the type served.
+    name = secure_filename(part.get_filename() or "") or f"attachment-{index}"
+    response = Response(payload, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

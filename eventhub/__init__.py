@@ -23,10 +23,12 @@ from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
+from eventhub.public.cache import init_cache
 from eventhub.public.views import bp as public_bp
+from eventhub.scheduling.views import bp as scheduling_bp
 
 # Every blueprint of the application, in registration order.
-BLUEPRINTS = (public_bp, accounts_bp, mailbox_bp)
+BLUEPRINTS = (public_bp, accounts_bp, mailbox_bp, scheduling_bp)
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = ()
 
@@ -82,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api.init_app(app)
+    init_cache(app)
 
 
 def register_blueprints(app: Flask) -> None:

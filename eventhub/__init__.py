@@ -17,6 +17,9 @@ from eventhub import (
 from eventhub import config as settings
 from eventhub.accounts.loader import install_user_loader
 from eventhub.accounts.views import bp as accounts_bp
+from eventhub.api import SPEC_OPTIONS as api_spec_options
+from eventhub.api.organiser import bp as api_organiser_bp
+from eventhub.api.programme import bp as api_programme_bp
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.errors import install_error_handlers
@@ -30,7 +33,7 @@ from eventhub.scheduling.views import bp as scheduling_bp
 # Every blueprint of the application, in registration order.
 BLUEPRINTS = (public_bp, accounts_bp, mailbox_bp, scheduling_bp)
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
-API_BLUEPRINTS: tuple[Any, ...] = ()
+API_BLUEPRINTS: tuple[Any, ...] = (api_programme_bp, api_organiser_bp)
 
 PROJECT_ROOT = settings.PROJECT_ROOT
 
@@ -83,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", api_spec_options)
     api.init_app(app)
     init_cache(app)
 

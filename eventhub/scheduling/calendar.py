@@ -8,6 +8,7 @@ carry their TZID with a matching VTIMEZONE, so clients show them right across DS
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -17,7 +18,7 @@ from eventhub.urls import external_url
 
 PRODID = "-//eventhub//webinar series//EN"
 # How often subscribed clients should refetch a series feed.
-FEED_REFRESH = "PT6H"
+FEED_REFRESH = timedelta(hours=6)
 
 
 def session_uid(session: Session) -> str:
@@ -102,7 +103,7 @@ def calendar_for(
     calendar.add("method", method)
     if feed:
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", FEED_REFRESH)
+        calendar.add("x-published-ttl", "PT6H")
     for session in sessions:
         calendar.add_component(
             _event(

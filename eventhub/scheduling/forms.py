@@ -19,7 +19,16 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from eventhub.scheduling.errors import GENERAL, SchedulingError
 from eventhub.scheduling.zones import LocalTimeProblem, WallClock, ambiguity_choices, to_utc
@@ -55,9 +64,17 @@ def format_offsets(minutes: list[int]) -> str:
     return ", ".join(parts)
 
 
+def options(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
 def _zone_field(label: str, description: str = "") -> SelectField:
-    return SelectField(label, choices=[(z, z.replace("_", " ")) for z in zone_choices()],
-                       validators=[DataRequired()], description=description)
+    return SelectField(
+        label,
+        choices=options([(z, z.replace("_", " ")) for z in zone_choices()]),
+        validators=[DataRequired()],
+        description=description,
+    )
 
 
 class ErrorsOnFields:
@@ -96,7 +113,7 @@ class SeriesForm(ErrorsOnFields, FlaskForm):
     follow_up_delay_minutes = IntegerField(
         "Follow-up delay (minutes)",
         default=120,
-        validators=[DataRequired(), NumberRange(min=0, max=60 * 24 * 14)],
+        validators=[InputRequired(), NumberRange(min=0, max=60 * 24 * 14)],
         description="How long after a session ends the thank-you email goes out.",
     )
     banner = FileField(
@@ -142,15 +159,19 @@ class LocalTimes:
         except LocalTimeProblem as problem:
             field.errors = [*field.errors, str(problem)]  # type: ignore[assignment]
             if problem.ambiguous:
-                fold_field.choices = ambiguity_choices(naive, self.timezone.data or "UTC")
+                fold_field.choices = options(ambiguity_choices(naive, self.timezone.data or "UTC"))
                 self.ambiguous = [*getattr(self, "ambiguous", []), name]
             return None
 
 
 def _fold_field() -> RadioField:
     # Only shown when the reading is ambiguous; choices are filled in then.
-    return RadioField("Which one?", choices=[(c.value, c.value) for c in WallClock],
-                      validators=[Optional()], validate_choice=False)
+    return RadioField(
+        "Which one?",
+        choices=options([(c.value, c.value) for c in WallClock]),
+        validators=[Optional()],
+        validate_choice=False,
+    )
 
 
 class SessionForm(ErrorsOnFields, LocalTimes, FlaskForm):
@@ -170,7 +191,9 @@ class SessionForm(ErrorsOnFields, LocalTimes, FlaskForm):
     starts_at_fold = _fold_field()
     timezone = _zone_field("Time zone of the start time")
     duration_minutes = IntegerField(
-        "Duration (minutes)", default=60, validators=[DataRequired(), NumberRange(min=1, max=1440)]
+        "Duration (minutes)",
+        default=60,
+        validators=[InputRequired(), NumberRange(min=1, max=1440)],
     )
     join_url = URLField(
         "Online join link",
@@ -216,7 +239,7 @@ class RescheduleForm(ErrorsOnFields, LocalTimes, FlaskForm):
     starts_at_fold = _fold_field()
     timezone = _zone_field("Time zone of the new start")
     duration_minutes = IntegerField(
-        "Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=1440)]
+        "Duration (minutes)", validators=[InputRequired(), NumberRange(min=1, max=1440)]
     )
     reason = TextAreaField(
         "Why the time changes",
@@ -252,10 +275,13 @@ class ConfirmForm(FlaskForm):
 class SpeakerForm(ErrorsOnFields, FlaskForm):
     speaker_id = SelectField("Speaker", coerce=int, validators=[DataRequired()])
     role = SelectField(
-        "Role", choices=[(r.value, r.value.capitalize()) for r in SpeakerRole],
+        "Role",
+        choices=options([(r.value, r.value.capitalize()) for r in SpeakerRole]),
         default=SpeakerRole.SPEAKER.value,
     )
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in SpeakerRole])
+    role = SelectField(
+        "Role", choices=options([(r.value, r.value.capitalize()) for r in SpeakerRole])
+    )

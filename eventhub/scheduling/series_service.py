@@ -109,31 +109,33 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
     )
     copy.slug = unique_slug(slugify(f"{series.slug}-copy"), _slug_taken)
     db.session.add(copy)
-    for source in series.sessions:
-        session = Session(
-            series=copy,
-            number=source.number,
-            title=source.title,
-            slug=source.slug,
-            abstract=source.abstract,
-            starts_at=source.starts_at,
-            duration_minutes=source.duration_minutes,
-            timezone=source.timezone,
-            join_url=source.join_url,
-            is_join_url_hidden_until_reminder=source.is_join_url_hidden_until_reminder,
-            capacity=source.capacity,
-            registration_opens_at=source.registration_opens_at,
-            registration_closes_at=source.registration_closes_at,
-            requires_approval=source.requires_approval,
-            seat_offer_hours=source.seat_offer_hours,
-            reminder_offsets_minutes=source.reminder_offsets_minutes,
-            status=SessionStatus.DRAFT,
-        )
-        for link in source.speaker_links:
-            session.speaker_links.append(
-                SessionSpeaker(speaker_id=link.speaker_id, role=link.role, position=link.position)
+    sources = list(series.sessions)
+    with db.session.no_autoflush:
+        for source in sources:
+            session = Session(
+                series=copy,
+                number=source.number,
+                title=source.title,
+                slug=source.slug,
+                abstract=source.abstract,
+                starts_at=source.starts_at,
+                duration_minutes=source.duration_minutes,
+                timezone=source.timezone,
+                join_url=source.join_url,
+                is_join_url_hidden_until_reminder=source.is_join_url_hidden_until_reminder,
+                capacity=source.capacity,
+                registration_opens_at=source.registration_opens_at,
+                registration_closes_at=source.registration_closes_at,
+                requires_approval=source.requires_approval,
+                seat_offer_hours=source.seat_offer_hours,
+                reminder_offsets_minutes=source.reminder_offsets_minutes,
+                status=SessionStatus.DRAFT,
             )
-        db.session.add(session)
+            for link in source.speaker_links:
+                session.speaker_links.append(
+                    SessionSpeaker(speaker_id=link.speaker_id, role=link.role, position=link.position)
+                )
+            db.session.add(session)
     db.session.flush()
     return copy
 

@@ -123,15 +123,19 @@ def next_number(series: Series) -> int:
 def create_session(series: Series, data: SessionData) -> Session:
     """Add a draft session to a series."""
     _check(series, data, None)
-    session = Session(series=series, status=SessionStatus.DRAFT)
-    _apply(session, data)
-    session.number = data.number or next_number(series)
-    session.slug = data.slug or unique_slug(
-        slugify(data.title), lambda s: _slug_taken(series, s, None)
-    )
-    session.starts_at = data.starts_at
-    session.duration_minutes = data.duration_minutes
-    db.session.add(session)
+    number = data.number or next_number(series)
+    slug = data.slug or unique_slug(slugify(data.title), lambda s: _slug_taken(series, s, None))
+    with db.session.no_autoflush:
+        session = Session(
+            series=series,
+            status=SessionStatus.DRAFT,
+            number=number,
+            slug=slug,
+            starts_at=data.starts_at,
+            duration_minutes=data.duration_minutes,
+        )
+        _apply(session, data)
+        db.session.add(session)
     db.session.flush()
     return session
 

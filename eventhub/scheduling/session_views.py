@@ -18,6 +18,7 @@ from eventhub.scheduling.forms import (
     RoleForm,
     SessionForm,
     SpeakerForm,
+    options,
 )
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.scheduling.zones import to_wall_clock
@@ -92,10 +93,12 @@ def session_show(session_id: int) -> ResponseReturnValue:
     """A session: details, warnings, line-up and the actions its status allows."""
     session = session_or_404(session_id)
     speaker_form = SpeakerForm()
-    speaker_form.speaker_id.choices = [
-        (s.id, f"{s.name_line} · {s.organisation}" if s.organisation else s.name_line)
-        for s in lineup.speaker_choices()
-    ]
+    speaker_form.speaker_id.choices = options(
+        [
+            (s.id, f"{s.name_line} · {s.organisation}" if s.organisation else s.name_line)
+            for s in lineup.speaker_choices()
+        ]
+    )
     counts = counts_by_session([session.id])[session.id]
     return render_template(
         "scheduling/session_show.html",
@@ -272,7 +275,7 @@ def speaker_add(session_id: int) -> ResponseReturnValue:
     """Attach a speaker with a role."""
     session = session_or_404(session_id)
     form = SpeakerForm()
-    form.speaker_id.choices = [(s.id, s.name_line) for s in lineup.speaker_choices()]
+    form.speaker_id.choices = options([(s.id, s.name_line) for s in lineup.speaker_choices()])
     if not form.validate_on_submit():
         flash("Choose a speaker and a role.", "error")
         return _back(session)

@@ -10,7 +10,7 @@ from eventhub.accounts.models import User
 from eventhub.accounts.services import user_for_token
 
 # The OpenAPI `security` of every organiser operation.
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _unauthorized(message: str) -> Unauthorized:

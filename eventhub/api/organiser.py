@@ -54,7 +54,7 @@ def _refuse(error: SchedulingError) -> NoReturn:
 
 
 def _conflict(error: SchedulingError) -> NoReturn:
-    raise Conflict(description=" ".join(sum(error.errors.values(), [])))
+    raise Conflict(description=error.summary())
 
 
 def _session(session_id: int) -> Session:

@@ -50,7 +50,10 @@ def init_cache(app: Flask) -> None:
             kind = "redis"
         else:
             kind = "filesystem"
-    settings: dict[str, Any] = {"CACHE_DEFAULT_TIMEOUT": MAX_TTL_SECONDS, "CACHE_NO_NULL_WARNING": True}
+    settings: dict[str, Any] = {
+        "CACHE_DEFAULT_TIMEOUT": MAX_TTL_SECONDS,
+        "CACHE_NO_NULL_WARNING": True,
+    }
     if kind == "redis":
         settings |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
     elif kind == "filesystem":
@@ -126,7 +129,9 @@ def _cached(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) -> tu
     return value, False
 
 
-def cached_page(name: str, build: Callable[[], tuple[str, Iterable[Session]]]) -> ResponseReturnValue:
+def cached_page(
+    name: str, build: Callable[[], tuple[str, Iterable[Session]]]
+) -> ResponseReturnValue:
     """Serve HTML from the cache, or build, store and serve it."""
     html, hit = _cached(name, build)
     response = make_response(html)

@@ -1,4 +1,4 @@
-""""Add to calendar" links for Google and Outlook, built from a session."""
+""" "Add to calendar" links for Google and Outlook, built from a session."""
 
 from __future__ import annotations
 

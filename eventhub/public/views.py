@@ -17,6 +17,7 @@ from eventhub.public import queries
 from eventhub.public.cache import cached_page
 from eventhub.public.links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.calendar import calendar_for, series_feed
+from eventhub.scheduling.models import Session
 
 bp = Blueprint("public", __name__)
 
@@ -41,7 +42,7 @@ def series(slug: str) -> ResponseReturnValue:
     return cached_page(f"series:{slug}", lambda: _render_series(slug))
 
 
-def _render_series(slug: str) -> tuple[str, list[object]]:
+def _render_series(slug: str) -> tuple[str, list[Session]]:
     found = queries.series_page(slug)
     if found is None:
         abort(404)

@@ -38,13 +38,13 @@ def store_banner(stream: IO[bytes]) -> str:
     if image.width < MIN_WIDTH:
         raise SchedulingError(f"Use an image at least {MIN_WIDTH} px wide.", "banner")
     # Re-encoding drops anything hidden in the file (metadata, trailing payloads).
-    image = ImageOps.exif_transpose(image).convert("RGB")
-    if image.width > MAX_WIDTH:
-        image.thumbnail((MAX_WIDTH, MAX_WIDTH * 4))
+    encoded = ImageOps.exif_transpose(image).convert("RGB")
+    if encoded.width > MAX_WIDTH:
+        encoded.thumbnail((MAX_WIDTH, MAX_WIDTH * 4))
     relative = f"{FOLDER}/{secrets.token_hex(12)}.jpg"
     target = Path(current_app.config["EVENTHUB_UPLOAD_FOLDER"]) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    image.save(target, format="JPEG", quality=85, optimize=True, progressive=True)
+    encoded.save(target, format="JPEG", quality=85, optimize=True, progressive=True)
     return relative
 
 

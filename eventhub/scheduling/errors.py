@@ -15,6 +15,10 @@ class SchedulingError(Exception):
         self.errors = errors
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 
+    def summary(self) -> str:
+        """Every message in one sentence-run, for a flash or a plain error body."""
+        return " ".join(message for messages in self.errors.values() for message in messages)
+
 
 class Problems:
     """Collects field errors so a form or API call hears about all of them at once."""

@@ -89,7 +89,7 @@ class ErrorsOnFields:
         for name, messages in error.errors.items():
             field = getattr(self, self.FIELD_MAP.get(name, name), None)
             if isinstance(field, Field) and name != GENERAL:
-                field.errors = [*field.errors, *messages]  # type: ignore[assignment]
+                field.errors = [*field.errors, *messages]
             else:
                 self.general_errors.extend(messages)
 
@@ -104,7 +104,9 @@ class SeriesForm(ErrorsOnFields, FlaskForm):
     summary = TextAreaField(
         "Summary", description="Shown at the top of the series page. Markdown allowed."
     )
-    timezone = _zone_field("Time zone", "Sessions are shown in this zone unless they say otherwise.")
+    timezone = _zone_field(
+        "Time zone", "Sessions are shown in this zone unless they say otherwise."
+    )
     reminder_offsets = StringField(
         "Reminders before each session",
         default="24h, 1h",
@@ -151,13 +153,13 @@ class LocalTimes:
         naive = field.data
         if naive is None:
             if required:
-                field.errors = [*field.errors, "Give a date and time."]  # type: ignore[assignment]
+                field.errors = [*field.errors, "Give a date and time."]
             return None
         choice = WallClock(fold_field.data) if fold_field.data else None
         try:
             return to_utc(naive, self.timezone.data or "UTC", choice)
         except LocalTimeProblem as problem:
-            field.errors = [*field.errors, str(problem)]  # type: ignore[assignment]
+            field.errors = [*field.errors, str(problem)]
             if problem.ambiguous:
                 fold_field.choices = options(ambiguity_choices(naive, self.timezone.data or "UTC"))
                 self.ambiguous = [*getattr(self, "ambiguous", []), name]
@@ -197,8 +199,11 @@ class SessionForm(ErrorsOnFields, LocalTimes, FlaskForm):
     )
     join_url = URLField(
         "Online join link",
-        validators=[Optional(), URL(require_tld=False, message="Give the full link, https://…"),
-                    Length(max=500)],
+        validators=[
+            Optional(),
+            URL(require_tld=False, message="Give the full link, https://…"),
+            Length(max=500),
+        ],
     )
     is_join_url_hidden_until_reminder = BooleanField(
         "Send the join link only in reminders, not in the confirmation"
@@ -209,12 +214,16 @@ class SessionForm(ErrorsOnFields, LocalTimes, FlaskForm):
         description="Leave empty for unlimited seats; people beyond it join the waitlist.",
     )
     registration_opens_at = DateTimeLocalField(
-        "Registration opens", format=LOCAL_FORMAT, validators=[Optional()],
+        "Registration opens",
+        format=LOCAL_FORMAT,
+        validators=[Optional()],
         description="Empty: open as soon as the session is published.",
     )
     registration_opens_at_fold = _fold_field()
     registration_closes_at = DateTimeLocalField(
-        "Registration closes", format=LOCAL_FORMAT, validators=[Optional()],
+        "Registration closes",
+        format=LOCAL_FORMAT,
+        validators=[Optional()],
         description="Empty: open until the session ends.",
     )
     registration_closes_at_fold = _fold_field()

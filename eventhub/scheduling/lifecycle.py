@@ -77,7 +77,9 @@ def cancel_session(session: Session, reason: str) -> Session:
     if session.status not in (SessionStatus.DRAFT, SessionStatus.PUBLISHED):
         raise SchedulingError(f"A session that is {session.status} cannot be cancelled.")
     if not reason.strip():
-        raise SchedulingError("Say why the session is cancelled; registrants will read it.", "reason")
+        raise SchedulingError(
+            "Say why the session is cancelled; registrants will read it.", "reason"
+        )
     was_public = session.status is SessionStatus.PUBLISHED
     session.status = SessionStatus.CANCELLED
     session.status_reason = reason.strip()
@@ -107,9 +109,7 @@ def end_past_sessions(now: datetime | None = None) -> int:
     """Mark every published session that is over as ended (the periodic task calls this)."""
     now = now or utcnow()
     candidates = db.session.scalars(
-        select(Session).where(
-            Session.status == SessionStatus.PUBLISHED, Session.starts_at < now
-        )
+        select(Session).where(Session.status == SessionStatus.PUBLISHED, Session.starts_at < now)
     )
     ended = 0
     for session in candidates:

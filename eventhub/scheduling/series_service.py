@@ -52,10 +52,14 @@ def _check(data: SeriesData, existing: Series | None) -> None:
         elif _slug_taken(data.slug, existing.id if existing else None):
             problems.add("slug", f"Another series already uses “{data.slug}”.")
     if not is_valid_zone(data.timezone):
-        problems.add("timezone", f"“{data.timezone}” is not a time zone name (e.g. Asia/Hong_Kong).")
+        problems.add(
+            "timezone", f"“{data.timezone}” is not a time zone name (e.g. Asia/Hong_Kong)."
+        )
     offsets = data.reminder_offsets_minutes
     if any(o <= 0 or o > MAX_REMINDER_MINUTES for o in offsets):
-        problems.add("reminder_offsets_minutes", "Each reminder must be 1 minute to 30 days before.")
+        problems.add(
+            "reminder_offsets_minutes", "Each reminder must be 1 minute to 30 days before."
+        )
     elif len(set(offsets)) != len(offsets):
         problems.add("reminder_offsets_minutes", "List each reminder time once.")
     if data.follow_up_delay_minutes < 0:
@@ -133,7 +137,9 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
             )
             for link in source.speaker_links:
                 session.speaker_links.append(
-                    SessionSpeaker(speaker_id=link.speaker_id, role=link.role, position=link.position)
+                    SessionSpeaker(
+                        speaker_id=link.speaker_id, role=link.role, position=link.position
+                    )
                 )
             db.session.add(session)
     db.session.flush()
@@ -144,7 +150,9 @@ def dependants(series: Series) -> list[str]:
     """What stops a series from being deleted, in words (empty when it can go)."""
     session_ids = select(Session.id).where(Session.series_id == series.id).scalar_subquery()
     registrations = db.session.scalar(
-        select(func.count()).select_from(Registration).where(Registration.session_id.in_(session_ids))
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.session_id.in_(session_ids))
     )
     whole_series = db.session.scalar(
         select(func.count())

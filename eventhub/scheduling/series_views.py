@@ -122,7 +122,7 @@ def series_delete(series_id: int) -> ResponseReturnValue:
             series_service.delete_series(series)
         except SchedulingError as error:
             db.session.rollback()
-            flash(" ".join(error.errors.get("_general", [])), "error")
+            flash(error.summary(), "error")
             return redirect(url_for("scheduling.series_show", series_id=series_id))
         db.session.commit()
         banner.discard_banner(old_banner)

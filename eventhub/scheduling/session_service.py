@@ -161,9 +161,7 @@ def update_details(session: Session, data: SessionData) -> Session:
 
 
 def time_changed(session: Session, data: SessionData) -> bool:
-    return (
-        data.starts_at != session.starts_at or data.duration_minutes != session.duration_minutes
-    )
+    return data.starts_at != session.starts_at or data.duration_minutes != session.duration_minutes
 
 
 def delete_session(session: Session) -> None:

@@ -40,7 +40,9 @@ def _fill_times(form: SessionForm | RescheduleForm, session: Session) -> None:
         getattr(form, f"{name}_fold").data = fold.value if fold else None
 
 
-def _session_data(form: SessionForm, fallback: Session | None) -> session_service.SessionData | None:
+def _session_data(
+    form: SessionForm, fallback: Session | None
+) -> session_service.SessionData | None:
     moments = form.moments()
     if form.ambiguous or any(getattr(form, n).errors for n in moments):
         return None
@@ -83,9 +85,7 @@ def session_new(series_id: int) -> ResponseReturnValue:
                 db.session.commit()
                 flash(f"Webinar {session.number} saved as a draft.", "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
-    return render_template(
-        "scheduling/session_form.html", form=form, series=series, session=None
-    )
+    return render_template("scheduling/session_form.html", form=form, series=series, session=None)
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -158,7 +158,7 @@ def session_publish(session_id: int) -> ResponseReturnValue:
                 lifecycle.publish_session(session)
             except SchedulingError as error:
                 db.session.rollback()
-                flash(" ".join(sum(error.errors.values(), [])), "error")
+                flash(error.summary(), "error")
             else:
                 db.session.commit()
                 flash(f"Webinar {session.number} is published.", "success")
@@ -228,7 +228,7 @@ def session_end(session_id: int) -> ResponseReturnValue:
             lifecycle.end_session(session)
         except SchedulingError as error:
             db.session.rollback()
-            flash(" ".join(sum(error.errors.values(), [])), "error")
+            flash(error.summary(), "error")
         else:
             db.session.commit()
             flash(f"Webinar {session.number} is marked as ended.", "success")
@@ -246,7 +246,7 @@ def session_delete(session_id: int) -> ResponseReturnValue:
             session_service.delete_session(session)
         except SchedulingError as error:
             db.session.rollback()
-            flash(" ".join(sum(error.errors.values(), [])), "error")
+            flash(error.summary(), "error")
             return redirect(url_for("scheduling.session_show", session_id=session_id))
         db.session.commit()
         flash("Session deleted.", "success")
@@ -264,7 +264,7 @@ def _lineup_change(session: Session, change: object) -> ResponseReturnValue:
             change()
     except SchedulingError as error:
         db.session.rollback()
-        flash(" ".join(sum(error.errors.values(), [])), "error")
+        flash(error.summary(), "error")
     else:
         db.session.commit()
     return _back(session)

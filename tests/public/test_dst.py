@@ -25,8 +25,14 @@ def _series(make: Factories) -> None:
 def test_page_shows_local_time_and_utc_instant(client: FlaskClient, make: Factories) -> None:
     _series(make)
     html = client.get("/series/london").get_data(as_text=True)
-    assert '<time datetime="2027-03-27T10:00:00+00:00" data-localtime>Sat 27 Mar 2027, 10:00 GMT' in html
-    assert '<time datetime="2027-03-28T09:00:00+00:00" data-localtime>Sun 28 Mar 2027, 10:00 BST' in html
+    assert (
+        '<time datetime="2027-03-27T10:00:00+00:00" data-localtime>Sat 27 Mar 2027, 10:00 GMT'
+        in html
+    )
+    assert (
+        '<time datetime="2027-03-28T09:00:00+00:00" data-localtime>Sun 28 Mar 2027, 10:00 BST'
+        in html
+    )
     session_html = client.get("/series/london/sunday").get_data(as_text=True)
     assert "Sun 28 Mar 2027, 10:00 BST" in session_html
 

@@ -42,7 +42,11 @@ def organiser_requests(app: Flask) -> list[tuple[str, str, str]]:
 
 def test_the_walk_finds_the_organiser_routes(app: Flask) -> None:
     endpoints = {endpoint for endpoint, _, _ in organiser_requests(app)}
-    assert {"scheduling.series_index", "scheduling.session_reschedule", "mailbox.index"} <= endpoints
+    assert {
+        "scheduling.series_index",
+        "scheduling.session_reschedule",
+        "mailbox.index",
+    } <= endpoints
 
 
 def test_anonymous_users_are_sent_to_login(app: Flask, client: FlaskClient) -> None:

@@ -106,7 +106,10 @@ def test_hidden_join_link_stays_out_of_public_files_but_not_invites(
 ) -> None:
     series = make.series(slug="s")
     session = make.session(
-        series, slug="w", join_url="https://secret.example.org/j", starts_at=utcnow() + timedelta(days=2),
+        series,
+        slug="w",
+        join_url="https://secret.example.org/j",
+        starts_at=utcnow() + timedelta(days=2),
         is_join_url_hidden_until_reminder=True,
     )
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Publish, reschedule, cancel: reasons recorded, SEQUENCE raised, signals sent, registrants told."""
+"""Publish, reschedule, cancel: reasons kept, SEQUENCE raised, signals sent, registrants told."""
 
 from __future__ import annotations
 
@@ -152,13 +152,23 @@ def test_reschedule_and_cancel_pages(
     page = client.get(url).get_data(as_text=True)
     assert 'value="2027-06-01T10:00"' in page and "1 registrant(s)" in page
     html = client.post(
-        url, data={"starts_at": "2027-06-02T10:00", "timezone": "Europe/London",
-                   "duration_minutes": "60", "reason": ""}
+        url,
+        data={
+            "starts_at": "2027-06-02T10:00",
+            "timezone": "Europe/London",
+            "duration_minutes": "60",
+            "reason": "",
+        },
     ).get_data(as_text=True)
     assert "Say why; registrants will read it." in html
     response = client.post(
-        url, data={"starts_at": "2027-06-02T10:00", "timezone": "Europe/London",
-                   "duration_minutes": "60", "reason": "Bank holiday."}
+        url,
+        data={
+            "starts_at": "2027-06-02T10:00",
+            "timezone": "Europe/London",
+            "duration_minutes": "60",
+            "reason": "Bank holiday.",
+        },
     )
     assert response.status_code == 302
     db.session.expire_all()

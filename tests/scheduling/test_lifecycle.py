@@ -182,3 +182,13 @@ def test_reschedule_and_cancel_pages(
     db.session.expire_all()
     assert session.status is SessionStatus.CANCELLED
     assert len(_rows(MessageKind.SESSION_CANCELLED)) == 1
+
+
+def test_the_periodic_task_ends_sessions_and_commits(make: Factories) -> None:
+    from eventhub.scheduling.tasks import end_past_sessions
+
+    over = make.session(starts_at=utcnow() - timedelta(days=1))
+    db.session.commit()
+    assert end_past_sessions.run() == 1
+    db.session.expire_all()
+    assert over.status is SessionStatus.ENDED

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from html.parser import HTMLParser
 from datetime import timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -20,6 +21,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -41,7 +43,14 @@ from eventhub.speakers.services import (
 )
 
 HONORIFIC_SUGGESTIONS = ("Prof", "Dr", "Ir", "Mr", "Ms", "Mx", "Mrs")
-ROLE_CHOICES = [(r.value, r.value.capitalize()) for r in SpeakerRole]
+
+
+def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+ROLE_CHOICES = choices((r.value, r.value.capitalize()) for r in SpeakerRole)
 
 
 class LinkForm(Form):
@@ -146,7 +155,7 @@ class SpeakerFilterForm(FlaskForm):
 
     q = SearchField("Search", validators=[Optional(), Length(max=100)])
     status = SelectField(
-        "Account", choices=[("", "Any"), *STATUS_LABELS.items()], validators=[Optional()]
+        "Account", choices=choices([("", "Any"), *STATUS_LABELS.items()]), validators=[Optional()]
     )
     series = SelectField("Series", coerce=str, validators=[Optional()])
 

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from eventhub.extensions import db
 from eventhub.scheduling.models import Session
 from eventhub.speakers import lineup, queries
-from eventhub.speakers.forms import AddSpeakerForm, LineupForm
+from eventhub.speakers.forms import AddSpeakerForm, LineupForm, choices
 from eventhub.speakers.models import SpeakerProfile, SpeakerRole
 from eventhub.speakers.services import SpeakerError
 from eventhub.speakers.views.blueprint import bp
@@ -20,11 +20,11 @@ def _page(
     links = queries.lineup(session)
     taken = {link.speaker_id for link in links}
     add_form = add_form or AddSpeakerForm(formdata=None)
-    add_form.speaker_id.choices = [
+    add_form.speaker_id.choices = choices(
         (p.id, f"{p.name_line} — {p.organisation}" if p.organisation else p.name_line)
         for p in queries.all_profiles()
         if p.id not in taken
-    ]
+    )
     order_form = LineupForm(formdata=None)
     for index, link in enumerate(links):
         order_form.rows.append_entry(
@@ -52,7 +52,7 @@ def session_speakers(session_id: int) -> ResponseReturnValue:
     """Show the line-up; a POST adds a speaker with a role."""
     session = db.get_or_404(Session, session_id)
     form = AddSpeakerForm()
-    form.speaker_id.choices = [(p.id, p.name_line) for p in queries.all_profiles()]
+    form.speaker_id.choices = choices((p.id, p.name_line) for p in queries.all_profiles())
     if not form.is_submitted():
         return _page(session)
     if not form.validate():

@@ -14,6 +14,7 @@ from eventhub.speakers.forms import (
     OrganiserProfileForm,
     PhotoForm,
     SpeakerFilterForm,
+    choices,
 )
 from eventhub.speakers.models import SpeakerProfile
 from eventhub.speakers.services import SpeakerError
@@ -29,7 +30,7 @@ def _profile(speaker_id: int) -> SpeakerProfile:
 def organiser_list() -> ResponseReturnValue:
     """All speaker profiles, filtered by name, account status or series."""
     form = SpeakerFilterForm(request.args)
-    form.series.choices = [("", "Any")] + [(str(i), t) for i, t in queries.series_choices()]
+    form.series.choices = choices([("", "Any"), *queries.series_choices()])
     form.validate()
     series = form.series.data or ""
     rows = queries.profile_rows(

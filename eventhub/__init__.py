@@ -21,6 +21,7 @@ from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
+from eventhub.health import bp as health_bp
 from eventhub.images import bp as uploads_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
@@ -28,7 +29,7 @@ from eventhub.public.views import bp as public_bp
 from eventhub.speakers.views import bp as speakers_bp
 
 # Every blueprint of the application, in registration order.
-BLUEPRINTS = (public_bp, accounts_bp, mailbox_bp, uploads_bp, speakers_bp)
+BLUEPRINTS = (public_bp, accounts_bp, mailbox_bp, health_bp, uploads_bp, speakers_bp)
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = ()
 

@@ -18,6 +18,9 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
 }
 
 
+VISIBILITY_TIMEOUT_SECONDS = 3600
+
+
 def celery_config(app: Flask) -> dict[str, Any]:
     broker = app.config["CELERY_BROKER_URL"]
     config: dict[str, Any] = {
@@ -33,13 +36,14 @@ def celery_config(app: Flask) -> dict[str, Any]:
         "timezone": "UTC",
         "imports": TASK_MODULES,
         "beat_schedule": BEAT_SCHEDULE,
-        # Redis redelivers unacknowledged messages after this; no task waits longer than it.
-        "broker_transport_options": {"visibility_timeout": 3600},
     }
     if broker.startswith("redis"):
-        config["broker_transport_options"].update(
-            {"socket_connect_timeout": 2, "socket_timeout": 5}
-        )
+        config["broker_transport_options"] = {
+            # Redis redelivers unacknowledged messages after this; no task waits longer.
+            "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+            "socket_connect_timeout": 2,
+            "socket_timeout": 5,
+        }
     config.update(app.config.get("CELERY", {}))
     return config
 

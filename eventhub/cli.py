@@ -9,7 +9,7 @@ from eventhub.accounts.cli import (
     create_token_command,
     revoke_tokens_command,
 )
-from eventhub.speakers.cli import load_seed_speakers_command
+from eventhub.demo.cli import demo_command
 
 eventhub_cli = AppGroup("eventhub", help="eventhub administration.")
 
@@ -17,6 +17,6 @@ for command in (
     create_organiser_command,
     create_token_command,
     revoke_tokens_command,
-    load_seed_speakers_command,
+    demo_command,
 ):
     eventhub_cli.add_command(command)

@@ -127,7 +127,7 @@ class OrganiserProfileForm(ProfileForm):
 
 class PhotoForm(FlaskForm):
     photo = FileField(
-        "Photo",
+        "Upload a new photo",
         validators=[FileRequired("Choose a photo to upload.")],
         description="JPEG, PNG or WebP, up to 5 MB and 6000x6000 pixels. A square crop is made.",
     )

@@ -88,7 +88,7 @@ class ProfileRow:
 
     profile: SpeakerProfile
     status: str
-    last_changed_at: datetime | None
+    last_changed_at: datetime
     session_count: int
 
 
@@ -163,7 +163,7 @@ def profile_rows(
         ProfileRow(
             profile=p,
             status=account_status(p, latest.get(p.id), now),
-            last_changed_at=changed.get(p.id),
+            last_changed_at=changed.get(p.id) or p.updated_at,
             session_count=counts.get(p.id, 0),
         )
         for p in profiles

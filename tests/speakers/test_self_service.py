@@ -275,3 +275,17 @@ def test_speaker_login_lands_on_profile(client: FlaskClient, make: Factories) ->
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.location.endswith("/me/profile")
     assert db.session.scalar(select(SpeakerProfile.id).where(SpeakerProfile.user_id == user.id))
+
+
+def test_upload_past_the_request_limit_gets_a_message_not_an_error_page(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    profile, user = speaker_with_account(make)
+    login(user)
+    huge = b"\xff\xd8" + b"\x00" * (17 * 1024 * 1024)
+    response = _upload(client, huge, "huge.jpg")
+    assert response.status_code == 302 and response.location.endswith("/me/profile")
+    page = client.get("/me/profile").get_data(as_text=True)
+    assert "larger than 5 MB" in page
+    db.session.refresh(profile)
+    assert profile.photo_path is None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from eventhub.accounts.models import Role
 from eventhub.extensions import login_manager
@@ -28,3 +29,17 @@ def _guard() -> ResponseReturnValue | None:
             if current_user.role is not role:
                 abort(403)
     return None
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    # Past MAX_CONTENT_LENGTH the form cannot even be parsed: say so on the page it came from.
+    speaker_id = (request.view_args or {}).get("speaker_id")
+    if request.endpoint == "speakers.organiser_photo" and speaker_id is not None:
+        target = url_for("speakers.organiser_edit", speaker_id=speaker_id)
+    elif request.endpoint == "speakers.my_photo":
+        target = url_for("speakers.my_profile")
+    else:
+        return render_template("errors/error.html", error=error, code=413), 413
+    flash("The file is larger than 5 MB. Please upload a smaller image.", "error")
+    return redirect(target)

@@ -55,14 +55,18 @@ ROLE_CHOICES = choices((r.value, r.value.capitalize()) for r in SpeakerRole)
 
 class LinkForm(Form):
     label = StringField("Label", validators=[Optional(), Length(max=40)])
-    url = URLField("Address", validators=[Optional(), Length(max=500)])
+    # No Optional(): it would stop the chain before the label-without-address check.
+    url = URLField("Address", validators=[Length(max=500)])
 
     def validate_url(self, field: Any) -> None:
-        if field.data and field.data.strip():
-            try:
-                field.data = clean_url(field.data)
-            except SpeakerError as exc:
-                raise ValidationError(str(exc)) from exc
+        if not (field.data and field.data.strip()):
+            if self.label.data and self.label.data.strip():
+                raise ValidationError("Add the address, or clear the label.")
+            return
+        try:
+            field.data = clean_url(field.data)
+        except SpeakerError as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class ProfileForm(FlaskForm):

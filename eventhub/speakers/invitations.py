@@ -44,7 +44,7 @@ class InvitationError(Exception):
 
 
 def valid_days() -> int:
-    return int(current_app.config.get("EVENTHUB_SPEAKER_INVITATION_DAYS", DEFAULT_VALID_DAYS))
+    return int(current_app.config.get("EVENTHUB_SPEAKER_INVITATION_DAYS") or DEFAULT_VALID_DAYS)
 
 
 def invitation_url(invitation: SpeakerInvitation) -> str:

@@ -12,7 +12,8 @@ from eventhub import clock
 from eventhub.accounts.models import Role, User
 from eventhub.extensions import db
 from eventhub.speakers import invitations
-from eventhub.speakers.models import ProfileChange, SpeakerInvitation
+from eventhub.speakers.models import ProfileChange, SpeakerInvitation, SpeakerRole
+from eventhub.timefmt import format_moment
 from eventhub.tokens import make_token
 from tests.speakers.helpers import invitation_messages, link_in
 from tests.support.factories import Factories, LoginHelper
@@ -181,3 +182,26 @@ def test_invitation_days_are_configurable(app: Flask, make: Factories) -> None:
         assert error.problem is invitations.Problem.EXPIRED
     else:
         raise AssertionError("an expired invitation was accepted")
+
+
+def test_invitation_email_reads_well_in_text(app: Flask, make: Factories) -> None:
+    organiser = make.organiser(display_name="Olive Organiser")
+    series = make.series(title="Re-industrialization in Hong Kong")
+    session = make.session(series, title="How does AI reinvent industrialization?")
+    speaker = make.speaker(full_name="Sunny Chai", honorific="Dr", email="sunny@example.org")
+    make.link(session, speaker, SpeakerRole.PANELIST)
+    invitation = invitations.invite(speaker, None, organiser)
+    [message] = invitation_messages()
+    text = message.body_text
+    assert text.startswith("Re-industrialization in Hong Kong\n=================================")
+    assert "Dear Dr Sunny Chai," in text
+    assert "Olive Organiser has created a speaker profile for you" in text
+    assert "Set your password: http://eventhub.test/speakers/invitation/" in text
+    assert "- Webinar 1: How does AI reinvent industrialization?" in text
+    assert "HKT · Panelist" in text
+    assert format_moment(invitation.expires_at, "Asia/Hong_Kong") in text
+    assert message.subject == (
+        "Olive Organiser invites you to keep your speaker profile for "
+        "How does AI reinvent industrialization?"
+    )
+    assert 'href="http://eventhub.test/speakers/invitation/' in message.body_html

@@ -71,6 +71,7 @@ def test_speaker_edits_own_profile_and_history_records_it(
         ("links-0-url", "javascript:alert(1)", "is not a web address"),
         ("links-0-url", "ftp://files.example.org/x", "is not a web address"),
         ("links-0-url", "https://user:pw@example.org/", "is not a web address"),
+        ("links-0-url", "", "Add the address, or clear the label"),
         ("full_name", "", "This field is required"),
         ("short_bio", "x" * 301, "300"),
     ],

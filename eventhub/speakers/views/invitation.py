@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from eventhub.extensions import db, limiter
 from eventhub.speakers import invitations
@@ -82,7 +83,12 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             db.session.rollback()
             form.password.errors.append(str(exc))
         else:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # The same link submitted twice at once: the first request created the account.
+                db.session.rollback()
+                return _problem_page(InvitationError(Problem.USED))
             if current_user.is_authenticated:
                 logout_user()
             login_user(user)

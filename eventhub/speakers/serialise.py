@@ -14,11 +14,14 @@ def speaker_public_dict(link: SessionSpeaker) -> dict[str, Any]:
     speaker = link.speaker
     return {
         "slug": speaker.slug,
+        # Same shape as the API's SpeakerOut: `name` is the whole name line ("Dr Sunny Chai").
+        "name": speaker.name_line,
         "honorific": speaker.honorific,
-        "name": speaker.full_name,
+        "full_name": speaker.full_name,
         "alternate_name": speaker.alternate_name,
         "position": speaker.position,
         "organisation": speaker.organisation,
+        "short_bio": speaker.short_bio,
         "role": link.role.value,
         "order": link.position,
         "photo_url": external_upload_url(speaker.photo_path),

@@ -124,7 +124,8 @@ def test_speaker_public_dict(app: Flask, make: Factories) -> None:
     speaker.email = "private@example.org"
     link = make.link(session, speaker, SpeakerRole.MODERATOR)
     data = speaker_public_dict(link)
-    assert data["honorific"] == "Dr" and data["name"] == "Sunny Chai"
+    assert data["honorific"] == "Dr" and data["full_name"] == "Sunny Chai"
+    assert data["name"] == "Dr Sunny Chai"
     assert data["position"] == "Chairman" and data["organisation"] == "HKSTP"
     assert data["role"] == "moderator" and data["photo_url"] is None
     assert data["profile_url"] == f"http://eventhub.test/speakers/{speaker.slug}"

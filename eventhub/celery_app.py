@@ -10,11 +10,12 @@ from flask import Flask
 from eventhub.extensions import db
 
 # Modules whose @shared_task functions the worker must import.
-TASK_MODULES = ("eventhub.mail.tasks",)
+TASK_MODULES = ("eventhub.mail.tasks", "eventhub.scheduling.tasks")
 
 # Periodic work. Scheduled work is data: these sweeps look at rows and are safe to run twice.
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-outbox": {"task": "eventhub.mail.sweep_outbox", "schedule": 60.0},
+    "end-past-sessions": {"task": "eventhub.scheduling.end_past_sessions", "schedule": 300.0},
     "create-reminders": {"task": "eventhub.mail.create_reminders", "schedule": 60.0},
     "create-follow-ups": {"task": "eventhub.mail.create_follow_ups", "schedule": 60.0},
 }

@@ -12,8 +12,9 @@ from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.images import ImageError
 from eventhub.recaps import pages, services
-from eventhub.recaps.forms import QuoteForm, RecapForm, SectionForm
+from eventhub.recaps.forms import PhotoForm, QuoteForm, RecapForm, SectionForm
 from eventhub.recaps.models import Recap, RecapSection
 from eventhub.recaps.services import RecapError, RecapFields
 from eventhub.scheduling.models import Series, Session, SessionStatus
@@ -104,6 +105,7 @@ def edit(session_id: int) -> ResponseReturnValue:
         form=form,
         section_form=SectionForm(session, formdata=None),
         quote_form=QuoteForm(session, formdata=None),
+        photo_form=PhotoForm(formdata=None),
     )
 
 
@@ -202,6 +204,40 @@ def add_quote(session_id: int) -> ResponseReturnValue:
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return _back(session, "quotes")
+
+
+@bp.route("/sessions/<int:session_id>/photos", methods=["POST"])
+def add_photo(session_id: int) -> ResponseReturnValue:
+    """Upload a photo (validated and re-encoded) with its caption."""
+    session = _session(session_id)
+    recap = _recap(session)
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            services.add_photo(recap, form.photo.data.stream, form.caption.data or "")
+        except ImageError as exc:
+            db.session.rollback()  # and the stored files with it
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Photo added.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return _back(session, "photos")
+
+
+@bp.route("/sessions/<int:session_id>/photos/<int:photo_id>/caption", methods=["POST"])
+def photo_caption(session_id: int, photo_id: int) -> ResponseReturnValue:
+    """Change a photo's caption."""
+    session = _session(session_id)
+    recap = _recap(session)
+    photo = next((p for p in recap.photos if p.id == photo_id), None)
+    if photo is None:
+        abort(404)
+    photo.caption = (request.form.get("caption") or "").strip()[:500]
+    db.session.commit()
+    flash("Caption saved.", "success")
+    return _back(session, "photos")
 
 
 @bp.route("/sessions/<int:session_id>/preview")

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import IO, Protocol
 
 from eventhub import signals
 from eventhub.extensions import db
+from eventhub.images import delete_after_commit, store_image
 from eventhub.recaps.models import Recap, RecapPhoto, RecapQuote, RecapSection
 from eventhub.scheduling.models import Session, SessionStatus
+
+PHOTO_SUBFOLDER = "recaps"
+# Photos are shown at most ~900 px wide; 2000 keeps them sharp on dense screens.
+PHOTO_MAX_SIDE = 2000
 
 
 class RecapError(Exception):
@@ -102,9 +107,17 @@ def add_quote(recap: Recap, speaker_id: int | None, text: str) -> RecapQuote:
     return quote
 
 
-def add_photo(recap: Recap, path: str, caption: str) -> RecapPhoto:
+def add_photo(recap: Recap, source: bytes | IO[bytes], caption: str) -> RecapPhoto:
+    """Validate, strip and re-encode an upload (eventhub.images) and add it with its caption.
+
+    Raises eventhub.images.ImageError with a message for the organiser.
+    """
+    stored = store_image(source, subfolder=PHOTO_SUBFOLDER, max_output_side=PHOTO_MAX_SIDE)
     photo = RecapPhoto(
-        recap_id=recap.id, path=path, caption=caption.strip(), position=_next_position(recap.photos)
+        recap_id=recap.id,
+        path=stored.path,
+        caption=caption.strip(),
+        position=_next_position(recap.photos),
     )
     recap.photos.append(photo)
     db.session.flush()
@@ -142,10 +155,12 @@ def items_of(recap: Recap, kind: str) -> Sequence[RecapSection | RecapQuote | Re
 
 
 def remove(recap: Recap, kind: str, item_id: int) -> None:
-    """Delete one part of the recap."""
+    """Delete one part of the recap (a photo's file too, after the commit)."""
     item = next((i for i in items_of(recap, kind) if i.id == item_id), None)
     if item is None:
         raise RecapError("No such item.")
+    if isinstance(item, RecapPhoto):
+        delete_after_commit(item.path)  # the file goes once the row's deletion commits
     db.session.delete(item)
     db.session.flush()
 

@@ -10,7 +10,8 @@ from eventhub.celery_app import VISIBILITY_TIMEOUT_SECONDS, celery_config
 from eventhub.mail import delivery
 
 ROOT = Path(__file__).resolve().parents[2] / "eventhub"
-DELAYED = re.compile(r"\b(countdown|eta|expires)\s*=|apply_async\([^)]*\b(countdown|eta)\b")
+# countdown=… / eta=… in apply_async, retry(), signatures; .delay() cannot take them.
+DELAYED = re.compile(r"\b(countdown|eta)\s*=")
 
 
 def test_no_task_is_scheduled_with_an_eta_or_countdown() -> None:
@@ -34,8 +35,9 @@ def test_the_beat_runs_the_reminder_follow_up_and_sweep_tasks(app: object) -> No
 
     schedule = celery_config(current_app)["beat_schedule"]  # type: ignore[arg-type]
     tasks = {entry["task"]: entry["schedule"] for entry in schedule.values()}
-    assert tasks == {
-        "eventhub.mail.sweep_outbox": 60.0,
-        "eventhub.mail.create_reminders": 60.0,
-        "eventhub.mail.create_follow_ups": 60.0,
-    }
+    for name in (
+        "eventhub.mail.sweep_outbox",
+        "eventhub.mail.create_reminders",
+        "eventhub.mail.create_follow_ups",
+    ):
+        assert tasks[name] == 60.0

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+from pathlib import Path
 
-from flask.testing import FlaskClient
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from PIL import Image
 from sqlalchemy import select
 
 from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.recaps.models import Recap, RecapSection
+from eventhub.recaps.models import Recap, RecapPhoto, RecapSection
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.speakers.models import SpeakerRole
 from tests.support.factories import Factories, LoginHelper
@@ -132,3 +136,67 @@ def test_cannot_publish_before_the_session_or_without_content(
     empty = client.post(f"/organiser/recaps/sessions/{first.id}/publish", follow_redirects=True)
     assert "before publishing" in empty.get_data(as_text=True)
     assert published_recap_session_ids([first.id, second.id]) == set()
+
+
+def _jpeg(size: tuple[int, int] = (40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "Secret Camera Co"  # Make
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_photos_are_validated_re_encoded_captioned_and_removed(
+    client: FlaskClient, make: Factories, login: LoginHelper, app: Flask
+) -> None:
+    series, first, _second, _man, _lui = _programme(make)
+    login(make.organiser())
+    base = f"/organiser/recaps/sessions/{first.id}"
+    client.post(base, data={"headline": "Recap", "lead": "Lead."})
+
+    refused = client.post(
+        f"{base}/photos",
+        data={"photo": (io.BytesIO(b"not an image at all"), "group.jpg"), "caption": "x"},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "not a JPEG, PNG or WebP image" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(RecapPhoto.id)) is None
+
+    client.post(
+        f"{base}/photos",
+        data={"photo": (io.BytesIO(_jpeg()), "group.jpg"), "caption": "The four speakers"},
+        content_type="multipart/form-data",
+    )
+    photo = db.session.scalar(select(RecapPhoto))
+    assert photo is not None and photo.caption == "The four speakers"
+    stored = Path(app.config["EVENTHUB_UPLOAD_FOLDER"]) / photo.path
+    assert stored.exists() and photo.path.startswith("recaps/") and "group" not in photo.path
+    assert b"Secret Camera Co" not in stored.read_bytes()  # EXIF stripped
+
+    client.post(f"{base}/photos/{photo.id}/caption", data={"caption": "Group photo"})
+    client.post(f"{base}/publish")
+    client.get("/logout")
+    page = client.get(f"/series/{series.slug}/{first.slug}/recap").get_data(as_text=True)
+    assert "<figcaption>Group photo</figcaption>" in page
+    served = client.get(f"/uploads/{photo.path}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+
+    login(make.organiser())
+    client.post(f"{base}/photos/{photo.id}/delete")
+    assert db.session.scalar(select(RecapPhoto.id)) is None
+    assert not stored.exists()
+
+
+def test_the_demo_recap_reads_like_the_seed(client: FlaskClient, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["eventhub", "demo"])
+    assert result.exit_code == 0, result.output
+    recap = db.session.scalar(select(Recap).where(Recap.published_at.is_not(None)))
+    assert recap is not None
+    session = recap.session
+    page = client.get(f"/series/{session.series.slug}/{session.slug}/recap")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Daniel Yip" in text and "Moderator" in text
+    assert "More in this series" in text and "Webinar 2" in text and "Register" in text

@@ -11,7 +11,8 @@ from eventhub.scheduling.models import Session
 from eventhub.tokens import make_token
 from eventhub.urls import external_url
 
-# The registration domain reads this token in `registration.manage(token)`.
+# The registration domain reads this token in `registration.manage(token)`
+# (eventhub/registration/manage_links.py: the same purpose and [id, token_version] payload).
 MANAGE_PURPOSE = "registration.manage"
 
 
@@ -24,7 +25,7 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
 
 
 def manage_url(registration: Registration) -> str | None:
-    token = make_token(MANAGE_PURPOSE, {"id": registration.id, "v": registration.token_version})
+    token = make_token(MANAGE_PURPOSE, [registration.id, registration.token_version])
     return optional_url("registration.manage", token=token)
 
 

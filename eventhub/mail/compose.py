@@ -57,14 +57,19 @@ class MessageRow(Protocol):
     attachments: list[dict[str, Any]]
 
 
-def build_message(row: MessageRow, sender: str, now: datetime) -> EmailMessage:
-    """From is always the configured no-reply sender (SPF-safe); replies go to the organiser."""
+def build_message(
+    row: MessageRow, sender: str, now: datetime, default_reply_to: str | None = None
+) -> EmailMessage:
+    """From is always the configured no-reply sender (SPF-safe); replies go to the organiser.
+
+    `default_reply_to` (the series' organiser) applies when the row names no Reply-To.
+    """
     message = EmailMessage()
     sender_name, sender_email = parseaddr(sender)
     message["From"] = address(sender_name, sender_email)
     message["To"] = address(row.recipient_name, row.recipient_email)
-    if row.reply_to:
-        reply_to = _reply_to(row.reply_to)
+    if row.reply_to or default_reply_to:
+        reply_to = _reply_to(row.reply_to or default_reply_to or "")
         if reply_to:
             message["Reply-To"] = reply_to
     message["Subject"] = clean(row.subject)

@@ -22,7 +22,7 @@ from eventhub.clock import utcnow
 from eventhub.database import begin_immediate_options
 from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_message
-from eventhub.mail.guards import suppression_reasons
+from eventhub.mail.guards import series_reply_to, suppression_reasons
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.mail.transport import (
     ConnectionLost,
@@ -136,6 +136,7 @@ def deliver_claimed(
             .order_by(OutboxMessage.id)
         )
     )
+    organisers = series_reply_to({r.series_id for r in rows if r.series_id and not r.reply_to})
     reasons = suppression_reasons(rows, now)
     for row in rows:
         if row.id in reasons:
@@ -154,7 +155,8 @@ def deliver_claimed(
                 _defer(waiting, str(exc), result)
             break
         try:
-            connection.send(build_message(row, sender, utcnow()), row.id)
+            message = build_message(row, sender, utcnow(), organisers.get(row.series_id))
+            connection.send(message, row.id)
         except (PermanentDeliveryError, UnsendableMessage) as exc:
             _finish(row, MessageStatus.FAILED, str(exc), attempted=True)
             result.failed += 1

@@ -9,6 +9,19 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 DELIVER_TASK = "eventhub.mail.deliver_due"
+FOLLOW_UP_TASK = "eventhub.mail.create_follow_ups"
+
+
+def _send(task: str) -> None:
+    try:
+        current_app.extensions["celery"].send_task(task, retry=False)
+    except Exception:  # any broker error: the beat does the same work within a minute
+        log.warning("broker unreachable; %s waits for the beat", task, exc_info=True)
+
+
+def wake_follow_ups() -> None:
+    """A recap was just published: queue its follow-ups now rather than at the next beat."""
+    _send(FOLLOW_UP_TASK)
 
 
 def wake_delivery() -> None:
@@ -17,7 +30,4 @@ def wake_delivery() -> None:
     Sent by name (no import of the task module, which imports the outbox) and without
     publish retries: the connect timeout in celery_app bounds how long a request can wait.
     """
-    try:
-        current_app.extensions["celery"].send_task(DELIVER_TASK, retry=False)
-    except Exception:  # any broker error: the outbox row is already committed
-        log.warning("broker unreachable; outbox rows wait for the periodic sweep", exc_info=True)
+    _send(DELIVER_TASK)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from email.utils import formataddr
 from typing import Any
 
 from sqlalchemy import select, tuple_
 
+from eventhub.accounts.models import User
 from eventhub.extensions import db
 from eventhub.mail.models import SERIES_MAIL, MessageKind, Unsubscribe
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.scheduling.models import Session, SessionStatus
+from eventhub.scheduling.models import Series, Session, SessionStatus
 
 
 def reminder_sequence(dedupe_key: str) -> int | None:
@@ -20,6 +22,18 @@ def reminder_sequence(dedupe_key: str) -> int | None:
     if len(parts) == 5 and parts[0] == "reminder" and parts[2].isdigit():
         return int(parts[2])
     return None
+
+
+def series_reply_to(series_ids: set[int]) -> dict[int, str]:
+    """The organiser address of each series, for rows written without a Reply-To."""
+    if not series_ids:
+        return {}
+    rows = db.session.execute(
+        select(Series.id, Series.title, User.display_name, User.email)
+        .join(User, User.id == Series.organiser_id)
+        .where(Series.id.in_(series_ids))
+    )
+    return {sid: formataddr((name or title, email)) for sid, title, name, email in rows}
 
 
 def unsubscribed_pairs(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:

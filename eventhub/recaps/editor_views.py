@@ -13,6 +13,7 @@ from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.images import ImageError
+from eventhub.mail.dispatch import wake_follow_ups
 from eventhub.recaps import pages, services
 from eventhub.recaps.forms import PhotoForm, QuoteForm, RecapForm, SectionForm
 from eventhub.recaps.models import Recap, RecapSection
@@ -263,6 +264,7 @@ def publish(session_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
         return _back(session)
     db.session.commit()
+    wake_follow_ups()  # due now if the follow-up delay has passed; the beat would in a minute
     flash("Recap published. Follow-up emails go out within a few minutes.", "success")
     return _back(session)
 

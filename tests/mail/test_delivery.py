@@ -214,3 +214,18 @@ def test_dev_mailbox_receives_when_no_server_is_set(app: Flask) -> None:
     assert _deliver_all().sent == 1
     [stored] = db.session.query(DevMailboxMessage).all()
     assert stored.subject == "Message 0" and b"Message 0" in stored.raw
+
+
+@pytest.mark.smtp
+def test_replies_go_to_the_series_organiser_when_the_row_names_nobody(
+    with_smtp: SmtpServer, make: Factories
+) -> None:
+    organiser = make.organiser(email="team@polyu.example", display_name="Webinar Team")
+    series = make.series(organiser_id=organiser.id)
+    db.session.commit()
+    _queue(1, kind=MessageKind.CONFIRMATION, series_id=series.id)
+    assert _deliver_all().sent == 1
+    [mail] = with_smtp.wait_for(1)
+    assert mail.message["Reply-To"] == "Webinar Team <team@polyu.example>"
+    assert mail.message["From"].addresses[0].addr_spec == "no-reply@eventhub.localhost"
+    assert mail.envelope_from == "no-reply@eventhub.localhost"

@@ -38,6 +38,7 @@ BASE_BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 2 * 3600
 MARK_EVERY = 25
 STALE_AFTER = timedelta(minutes=10)
+HEARTBEAT = timedelta(minutes=2)
 DELIVERABLE = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
 
 
@@ -97,11 +98,27 @@ def claim_batch(limit: int, now: datetime | None = None) -> list[int]:
 
 @dataclass
 class _Marks:
-    """Outcomes not yet written; flushed every MARK_EVERY rows and at the end."""
+    """Outcomes not yet written; flushed every MARK_EVERY rows and at the end.
 
+    A slow server can make a batch outlive STALE_AFTER; the claim of the rows still to send
+    is renewed (a heartbeat) so the sweep never hands them to a second worker meanwhile.
+    """
+
+    claimed: list[int]
     sent: list[int] = field(default_factory=list)
+    renewed_at: datetime = field(default_factory=utcnow)
 
     def flush(self, now: datetime) -> None:
+        if now - self.renewed_at > HEARTBEAT:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(self.claimed),
+                    OutboxMessage.status == MessageStatus.SENDING,
+                )
+                .values(claimed_at=now)
+            )
+            self.renewed_at = now
         if self.sent:
             db.session.execute(
                 update(OutboxMessage)
@@ -145,7 +162,7 @@ def deliver_claimed(
     if reasons:
         db.session.commit()
     pending = [r for r in rows if r.id not in reasons]
-    marks = _Marks()
+    marks = _Marks(claimed=[r.id for r in pending])
     for index, row in enumerate(pending):
         try:
             connection = transport.get()

@@ -229,3 +229,27 @@ def test_replies_go_to_the_series_organiser_when_the_row_names_nobody(
     assert mail.message["Reply-To"] == "Webinar Team <team@polyu.example>"
     assert mail.message["From"].addresses[0].addr_spec == "no-reply@eventhub.localhost"
     assert mail.envelope_from == "no-reply@eventhub.localhost"
+
+
+def test_a_slow_batch_renews_its_claim_so_the_sweep_leaves_it_alone(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventhub import clock
+
+    requeued_meanwhile: list[int] = []
+
+    class SlowTransport(_DroppingTransport):
+        def send(self, message: EmailMessage, outbox_id: int | None) -> None:
+            clock.move(timedelta(minutes=1))  # each message takes a minute
+            if len(self.sent) == 11:  # 12 minutes in: what a sweep elsewhere would do
+                requeued_meanwhile.append(delivery.requeue_stale())
+            super().send(message, outbox_id)
+
+    monkeypatch.setattr(transport, "connect", lambda: SlowTransport(fail_at=-1))
+    monkeypatch.setattr(delivery, "MARK_EVERY", 1)
+    _queue(12)
+    ids = delivery.claim_batch(20)
+    with LazyTransport() as lazy:
+        assert delivery.deliver_claimed(ids, lazy).sent == 12
+    assert requeued_meanwhile == [0]
+    assert {r.status for r in outbox()} == {MessageStatus.SENT}

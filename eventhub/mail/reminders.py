@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, exists, func, literal, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from eventhub.extensions import db
 from eventhub.mail.content import reply_to, session_facts, when
@@ -20,7 +20,7 @@ from eventhub.mail.links import manage_url
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.scheduling.models import Session, SessionStatus
+from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 
 CHUNK = 500
@@ -52,17 +52,41 @@ def due_offset(session: Session, now: datetime) -> int | None:
     return offset
 
 
-def upcoming_sessions(now: datetime) -> list[Session]:
-    return list(
-        db.session.scalars(
-            select(Session)
-            .where(Session.status == SessionStatus.PUBLISHED, Session.starts_at > now)
-            .options(
-                selectinload(Session.series),
-                selectinload(Session.speaker_links).selectinload(SessionSpeaker.speaker),
-            )
+def sessions_with_due_reminders(now: datetime) -> list[tuple[Session, int]]:
+    """Upcoming sessions with an offset due now, with that offset.
+
+    The scan reads a few columns of upcoming sessions only; full rows (series, speakers) are
+    loaded for the few that are due, so the minute-by-minute beat stays cheap as data grows.
+    """
+    candidates = db.session.scalars(
+        select(Session)
+        .where(Session.status == SessionStatus.PUBLISHED, Session.starts_at > now)
+        .options(
+            load_only(
+                Session.id,
+                Session.series_id,
+                Session.starts_at,
+                Session.sequence,
+                Session.rescheduled_at,
+                Session.reminder_offsets_minutes,
+            ),
+            selectinload(Session.series).load_only(Series.id, Series.reminder_offsets_minutes),
         )
-    )
+    ).all()
+    due = {s.id: offset for s in candidates if (offset := due_offset(s, now)) is not None}
+    if not due:
+        return []
+    sessions = db.session.scalars(
+        select(Session)
+        .where(Session.id.in_(due))
+        .order_by(Session.starts_at)
+        .execution_options(populate_existing=True)
+        .options(
+            selectinload(Session.series).selectinload(Series.organiser),
+            selectinload(Session.speaker_links).selectinload(SessionSpeaker.speaker),
+        )
+    ).all()
+    return [(s, due[s.id]) for s in sessions]
 
 
 def registrations_due(session: Session, offset: int) -> list[Registration]:
@@ -128,10 +152,7 @@ def reminder_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
 
     The caller commits after each chunk, so delivery starts while the rest are written.
     """
-    for session in upcoming_sessions(now):
-        offset = due_offset(session, now)
-        if offset is None:
-            continue
+    for session, offset in sessions_with_due_reminders(now):
         registrations = registrations_due(session, offset)
         facts = session_facts(session)
         for start in range(0, len(registrations), chunk):

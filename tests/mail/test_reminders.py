@@ -14,6 +14,7 @@ from eventhub.registration.models import RegistrationStatus
 from eventhub.scheduling.models import SessionStatus
 from tests.mail.support import outbox, register
 from tests.support.factories import Factories
+from tests.support.statements import count_statements
 
 
 def _session(make: Factories, days: int = 7, **fields: object):  # type: ignore[no-untyped-def]
@@ -158,3 +159,27 @@ def test_a_cancelled_registration_is_not_reminded_even_if_queued(make: Factories
     ids = delivery.claim_batch(10, now=day_before)
     with LazyTransport() as transport:
         assert delivery.deliver_claimed(ids, transport, now=day_before).suppressed == 1
+
+
+def _beat_statements(make: Factories, sessions: int, days: int) -> tuple[int, int]:
+    series = make.series()
+    starts = (utcnow() + timedelta(days=days)).replace(second=0, microsecond=0)
+    due = None
+    for n in range(sessions):
+        session = make.session(series=series, starts_at=starts + timedelta(hours=n))
+        register(session, at=utcnow() - timedelta(days=1))
+        due = due or session
+    db.session.commit()
+    assert due is not None
+    with count_statements(db.engine) as idle:
+        assert reminders.create_due_reminders(utcnow()) == 0
+    db.session.expire_all()
+    with count_statements(db.engine) as busy:
+        assert reminders.create_due_reminders(due.starts_at - timedelta(hours=24)) == 1
+    return idle.count, busy.count
+
+
+def test_the_beat_costs_the_same_statements_with_2_or_40_sessions(make: Factories) -> None:
+    small = _beat_statements(make, 2, days=10)
+    large = _beat_statements(make, 40, days=20)
+    assert small == large, (small, large)

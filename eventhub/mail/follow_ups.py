@@ -16,8 +16,9 @@ from sqlalchemy.orm import selectinload
 from eventhub.extensions import db
 from eventhub.mail.content import next_sessions, reply_to, session_facts, when
 from eventhub.mail.links import recap_url
+from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
-from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
+from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
 from eventhub.mail.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -64,19 +65,33 @@ def follow_up_key(session_id: int, registration_id: int) -> str:
     return f"follow-up:{session_id}:{registration_id}"
 
 
-def registrations_to_follow_up(session: Session) -> list[Registration]:
+def registrations_to_follow_up(
+    session: Session, after_id: int = 0, limit: int | None = None
+) -> list[Registration]:
+    """Confirmed registrations not yet followed up, paged by id."""
     key = literal(f"follow-up:{session.id}:") + cast(Registration.id, String)
     return list(
         db.session.scalars(
             select(Registration)
             .where(
                 Registration.session_id == session.id,
+                Registration.id > after_id,
                 Registration.status == RegistrationStatus.CONFIRMED,
                 ~exists().where(OutboxMessage.dedupe_key == key),
             )
             .order_by(Registration.id)
+            .limit(limit)
         )
     )
+
+
+def follow_up_merges() -> dict[MessageKind, MailMerge]:
+    """One merge per variant: a render per (variant, time zone) for a whole session."""
+    fields = ("name", "unsubscribe_url")
+    return {
+        kind: MailMerge(kind.value, fields)
+        for kind in (MessageKind.FOLLOW_UP_ATTENDED, MessageKind.FOLLOW_UP_MISSED)
+    }
 
 
 def build_follow_up(
@@ -84,6 +99,7 @@ def build_follow_up(
     recap: Recap,
     registration: Registration,
     shared: dict[str, object],
+    merges: dict[MessageKind, MailMerge] | None = None,
 ) -> tuple[Envelope, RenderedEmail]:
     series = session.series
     attended = registration.is_attended
@@ -93,14 +109,17 @@ def build_follow_up(
         primary_url, primary_label = recap_link, "Read the recap"
     else:
         primary_url, primary_label = recap.recording_url, "Watch the recording"
-    email = render_email(
-        kind.value,
+    context = {
         **shared,
+        "when": when(session.starts_at, registration.timezone, series.timezone),
+        "primary_url": primary_url,
+        "primary_label": primary_label,
+        "manage_url": None,
+    }
+    email = (merges or follow_up_merges())[kind].render(
+        registration.timezone,
+        context,
         name=registration.name,
-        when=when(session.starts_at, registration.timezone, series.timezone),
-        primary_url=primary_url,
-        primary_label=primary_label,
-        manage_url=None,
         unsubscribe_url=unsubscribe_url(series.id, registration.email),
     )
     envelope = Envelope(
@@ -119,8 +138,7 @@ def build_follow_up(
 
 def follow_up_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
     for session, recap in due_sessions(now):
-        registrations = registrations_to_follow_up(session)
-        if not registrations:
+        if not registrations_to_follow_up(session, limit=1):
             continue
         shared: dict[str, object] = {
             **session_facts(session),
@@ -131,9 +149,11 @@ def follow_up_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
             "next_sessions": next_sessions(session.series, session, now),
             "show_join_url": False,
         }
-        for start in range(0, len(registrations), chunk):
-            part = registrations[start : start + chunk]
-            yield queue_many([build_follow_up(session, recap, r, shared) for r in part])
+        merges = follow_up_merges()
+        last_id = 0
+        while part := registrations_to_follow_up(session, after_id=last_id, limit=chunk):
+            last_id = part[-1].id
+            yield queue_many([build_follow_up(session, recap, r, shared, merges) for r in part])
 
 
 def create_due_follow_ups(now: datetime) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from werkzeug.routing import BuildError
 
 from eventhub.registration.models import Registration
@@ -18,6 +19,8 @@ MANAGE_PURPOSE = "registration.manage"
 
 def optional_url(endpoint: str, **values: Any) -> str | None:
     """A link to a page another domain serves, or None while that page does not exist."""
+    if endpoint not in current_app.view_functions:
+        return None  # cheaper than a BuildError, which computes suggestions
     try:
         return external_url(endpoint, **values)
     except BuildError:

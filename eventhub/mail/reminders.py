@@ -17,8 +17,9 @@ from sqlalchemy.orm import load_only, selectinload
 from eventhub.extensions import db
 from eventhub.mail.content import reply_to, session_facts, when
 from eventhub.mail.links import manage_url
+from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
-from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
+from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
@@ -89,23 +90,29 @@ def sessions_with_due_reminders(now: datetime) -> list[tuple[Session, int]]:
     return [(s, due[s.id]) for s in sessions]
 
 
-def registrations_due(session: Session, offset: int) -> list[Registration]:
-    """Confirmed before the offset's moment and not yet reminded for it (one indexed probe each)."""
+def registrations_due(
+    session: Session, offset: int, after_id: int = 0, limit: int | None = None
+) -> list[Registration]:
+    """Confirmed before the offset's moment and not yet reminded for it (one indexed probe each).
+
+    `after_id` / `limit` page through them by id, so a fan-out holds one chunk in memory.
+    """
     moment = session.starts_at - timedelta(minutes=offset)
     key = literal(reminder_key_prefix(session, offset)) + cast(Registration.id, String)
     already = exists().where(OutboxMessage.dedupe_key == key)
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(
-                Registration.session_id == session.id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-                func.coalesce(Registration.confirmed_at, Registration.created_at) <= moment,
-                ~already,
-            )
-            .order_by(Registration.id)
+    query = (
+        select(Registration)
+        .where(
+            Registration.session_id == session.id,
+            Registration.id > after_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            func.coalesce(Registration.confirmed_at, Registration.created_at) <= moment,
+            ~already,
         )
+        .order_by(Registration.id)
+        .limit(limit)
     )
+    return list(db.session.scalars(query))
 
 
 def _lead_time(offset: int) -> str:
@@ -118,20 +125,32 @@ def _lead_time(offset: int) -> str:
     return f"in {offset} minutes"
 
 
+def reminder_merge() -> MailMerge:
+    return MailMerge("reminder", fields=("name", "manage_url"))
+
+
 def build_reminder(
-    session: Session, offset: int, registration: Registration, facts: dict[str, object]
+    session: Session,
+    offset: int,
+    registration: Registration,
+    facts: dict[str, object],
+    merge: MailMerge | None = None,
 ) -> tuple[Envelope, RenderedEmail]:
+    """One reminder; pass one `merge` for a whole fan-out (a render per time zone)."""
     series = session.series
-    email = render_email(
-        "reminder",
+    context = {
         **facts,
+        "lead_time": _lead_time(offset),
+        "when": when(session.starts_at, registration.timezone, series.timezone),
+        "primary_url": session.join_url or facts["session_url"],
+        "primary_label": "Join the webinar" if session.join_url else "See the webinar",
+        "unsubscribe_url": None,
+    }
+    email = (merge or reminder_merge()).render(
+        (session.id, offset, registration.timezone),
+        context,
         name=registration.name,
-        lead_time=_lead_time(offset),
-        when=when(session.starts_at, registration.timezone, series.timezone),
-        primary_url=session.join_url or facts["session_url"],
-        primary_label="Join the webinar" if session.join_url else "See the webinar",
         manage_url=manage_url(registration),
-        unsubscribe_url=None,
     )
     envelope = Envelope(
         kind=MessageKind.REMINDER,
@@ -153,11 +172,12 @@ def reminder_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
     The caller commits after each chunk, so delivery starts while the rest are written.
     """
     for session, offset in sessions_with_due_reminders(now):
-        registrations = registrations_due(session, offset)
         facts = session_facts(session)
-        for start in range(0, len(registrations), chunk):
-            part = registrations[start : start + chunk]
-            yield queue_many([build_reminder(session, offset, r, facts) for r in part])
+        merge = reminder_merge()
+        last_id = 0
+        while part := registrations_due(session, offset, after_id=last_id, limit=chunk):
+            last_id = part[-1].id
+            yield queue_many([build_reminder(session, offset, r, facts, merge) for r in part])
 
 
 def create_due_reminders(now: datetime) -> int:

@@ -11,6 +11,7 @@ import logging
 import os
 import random
 import socket
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -107,6 +108,11 @@ class _Marks:
     claimed: list[int]
     sent: list[int] = field(default_factory=list)
     renewed_at: datetime = field(default_factory=utcnow)
+    # Not yet handed to the transport (what a crash mid-batch gives back).
+    unsent: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.unsent = set(self.claimed)
 
     def flush(self, now: datetime) -> None:
         if now - self.renewed_at > HEARTBEAT:
@@ -163,7 +169,32 @@ def deliver_claimed(
         db.session.commit()
     pending = [r for r in rows if r.id not in reasons]
     marks = _Marks(claimed=[r.id for r in pending])
+    try:
+        _send_all(pending, transport, sender, organisers, marks, result)
+    except BaseException:
+        # A bug or a database error mid-batch: keep what was sent, give back what was not,
+        # so neither a duplicate nor a ten-minute wait for the sweep follows.
+        db.session.rollback()
+        with suppress(Exception):
+            sent = set(marks.sent)
+            marks.flush(utcnow())
+            _release([r for r in pending if r.id not in sent and r.id in marks.unsent])
+            db.session.commit()
+        raise
+    marks.flush(utcnow())
+    return result
+
+
+def _send_all(
+    pending: list[Any],
+    transport: LazyTransport,
+    sender: str,
+    organisers: dict[int, str],
+    marks: _Marks,
+    result: BatchResult,
+) -> None:
     for index, row in enumerate(pending):
+        marks.unsent.discard(row.id)
         try:
             connection = transport.get()
         except ConnectionLost as exc:
@@ -173,8 +204,14 @@ def deliver_claimed(
             break
         try:
             message = build_message(row, sender, utcnow(), organisers.get(row.series_id))
+        except (UnsendableMessage, ValueError, TypeError, KeyError) as exc:
+            _finish(row, MessageStatus.FAILED, f"cannot build the message: {exc}", True)
+            result.failed += 1
+            marks.flush(utcnow())
+            continue
+        try:
             connection.send(message, row.id)
-        except (PermanentDeliveryError, UnsendableMessage) as exc:
+        except PermanentDeliveryError as exc:
             _finish(row, MessageStatus.FAILED, str(exc), attempted=True)
             result.failed += 1
             marks.flush(utcnow())
@@ -192,8 +229,6 @@ def deliver_claimed(
             result.sent += 1
             if len(marks.sent) >= MARK_EVERY:
                 marks.flush(utcnow())
-    marks.flush(utcnow())
-    return result
 
 
 def _finish(row: Any, status: MessageStatus, error: str, attempted: bool = False) -> None:

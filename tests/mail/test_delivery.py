@@ -253,3 +253,37 @@ def test_a_slow_batch_renews_its_claim_so_the_sweep_leaves_it_alone(
         assert delivery.deliver_claimed(ids, lazy).sent == 12
     assert requeued_meanwhile == [0]
     assert {r.status for r in outbox()} == {MessageStatus.SENT}
+
+
+def test_an_unexpected_error_mid_batch_keeps_sent_marks_and_gives_back_the_rest(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Exploding(_DroppingTransport):
+        def send(self, message: EmailMessage, outbox_id: int | None) -> None:
+            if len(self.sent) == 2:
+                raise RuntimeError("a bug")
+            super().send(message, outbox_id)
+
+    monkeypatch.setattr(transport, "connect", lambda: Exploding(fail_at=-1))
+    _queue(5)
+    ids = delivery.claim_batch(10)
+    with pytest.raises(RuntimeError), LazyTransport() as lazy:
+        delivery.deliver_claimed(ids, lazy)
+    assert [r.status for r in outbox()] == [
+        MessageStatus.SENT,
+        MessageStatus.SENT,
+        MessageStatus.SENDING,  # unknown fate: the stale sweep decides later
+        MessageStatus.QUEUED,
+        MessageStatus.QUEUED,
+    ]
+
+
+def test_a_row_that_cannot_become_a_message_fails_without_stopping_the_batch(
+    app: Flask,
+) -> None:
+    _queue(1)
+    _queue(1, kind=MessageKind.ORGANISER_MESSAGE, email="not an address")
+    result = _deliver_all()
+    assert (result.sent, result.failed) == (1, 1)
+    failed = [r for r in outbox() if r.status is MessageStatus.FAILED]
+    assert "not an email address" in failed[0].last_error

@@ -55,8 +55,11 @@ def test_the_beat_runs_the_reminder_follow_up_and_sweep_tasks(app: object) -> No
 
     schedule = celery_config(current_app)["beat_schedule"]  # type: ignore[arg-type]
     tasks = {entry["task"]: entry["schedule"] for entry in schedule.values()}
-    assert tasks.items() >= {
-        "eventhub.mail.sweep_outbox": 60.0,
-        "eventhub.mail.create_reminders": 60.0,
-        "eventhub.mail.create_follow_ups": 60.0,
-    }.items()
+    assert (
+        tasks.items()
+        >= {
+            "eventhub.mail.sweep_outbox": 60.0,
+            "eventhub.mail.create_reminders": 60.0,
+            "eventhub.mail.create_follow_ups": 60.0,
+        }.items()
+    )

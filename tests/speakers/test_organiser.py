@@ -9,9 +9,11 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from eventhub.accounts.models import User
 from eventhub.extensions import db
+from eventhub.images import upload_folder
 from eventhub.scheduling.models import SessionStatus
-from eventhub.speakers import invitations
+from eventhub.speakers import invitations, services
 from eventhub.speakers.models import ProfileChange, SessionSpeaker, SpeakerProfile, SpeakerRole
 from tests.speakers import images_support as img
 from tests.speakers.helpers import speaker_with_account
@@ -227,3 +229,25 @@ def test_draft_session_lineup_is_editable(
         data={"speaker_id": speaker.id, "role": "panelist"},
     )
     assert response.status_code == 302
+
+
+def test_delete_profile_only_when_in_no_session(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    busy = make.speaker(full_name="Busy Speaker")
+    make.link(make.session(), busy)
+    spare, spare_user = speaker_with_account(make, full_name="Spare Speaker")
+    services.set_photo(spare, img.jpeg_with_exif(), None)
+    db.session.commit()
+    photo = upload_folder() / str(spare.photo_path)
+    assert photo.exists()
+    login(make.organiser())
+    refused = client.post(f"/organiser/speakers/{busy.id}/delete", follow_redirects=True)
+    assert "remove them from it first" in refused.get_data(as_text=True)
+    assert db.session.get(SpeakerProfile, busy.id) is not None
+    response = client.post(f"/organiser/speakers/{spare.id}/delete")
+    assert response.status_code == 302 and response.location.endswith("/organiser/speakers")
+    db.session.expire_all()
+    assert db.session.get(SpeakerProfile, spare.id) is None
+    assert not photo.exists()
+    assert db.session.get(User, spare_user.id).is_enabled is False  # type: ignore[union-attr]

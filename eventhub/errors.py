@@ -37,6 +37,10 @@ def _render(error: HTTPException) -> ResponseReturnValue:
             body["errors"] = details.get("json", details) if isinstance(details, dict) else details
         response = jsonify(body)
         response.status_code = code
+        # Keep what the error says about retrying or authenticating (WWW-Authenticate, Allow…).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
     headers = {"Retry-After": "5"} if code == 503 else {}
     return render_template("errors/error.html", error=error, code=code), code, headers

@@ -1,0 +1,41 @@
+"""No task waits in Redis with an ETA or countdown: Redis redelivers those after the visibility
+timeout, again and again. Scheduled work is rows with a due time; this test reads the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from eventhub.celery_app import VISIBILITY_TIMEOUT_SECONDS, celery_config
+from eventhub.mail import delivery
+
+ROOT = Path(__file__).resolve().parents[2] / "eventhub"
+DELAYED = re.compile(r"\b(countdown|eta|expires)\s*=|apply_async\([^)]*\b(countdown|eta)\b")
+
+
+def test_no_task_is_scheduled_with_an_eta_or_countdown() -> None:
+    offenders = []
+    for path in sorted(ROOT.rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if DELAYED.search(line):
+                offenders.append(f"{path.relative_to(ROOT.parent)}:{number}: {line.strip()}")
+    assert offenders == [], "tasks with an ETA/countdown:\n" + "\n".join(offenders)
+
+
+def test_backoff_and_stale_claims_stay_inside_the_visibility_timeout(app: object) -> None:
+    # Retries wait as rows (due_at), but keep them well inside the timeout anyway, and a
+    # claim is only re-queued long before Redis would redeliver the task that held it.
+    assert delivery.MAX_BACKOFF_SECONDS <= VISIBILITY_TIMEOUT_SECONDS * 2
+    assert delivery.STALE_AFTER.total_seconds() < VISIBILITY_TIMEOUT_SECONDS
+
+
+def test_the_beat_runs_the_reminder_follow_up_and_sweep_tasks(app: object) -> None:
+    from flask import current_app
+
+    schedule = celery_config(current_app)["beat_schedule"]  # type: ignore[arg-type]
+    tasks = {entry["task"]: entry["schedule"] for entry in schedule.values()}
+    assert tasks == {
+        "eventhub.mail.sweep_outbox": 60.0,
+        "eventhub.mail.create_reminders": 60.0,
+        "eventhub.mail.create_follow_ups": 60.0,
+    }

@@ -153,9 +153,11 @@ def test_session_lineup_add_reorder_and_remove(
     liu = make.speaker(full_name="Bobby Liu")
     login(make.organiser())
     url = f"/organiser/sessions/{session.id}/speakers"
+    lineup = f"/organiser/sessions/{session.id}/lineup"
     for profile, role in ((man, "speaker"), (yip, "speaker"), (liu, "moderator")):
-        assert client.post(url, data={"speaker_id": profile.id, "role": role}).status_code == 302
-    duplicate = client.post(url, data={"speaker_id": man.id, "role": "speaker"})
+        added = client.post(f"{lineup}/add", data={"speaker_id": profile.id, "role": role})
+        assert added.status_code == 302 and added.location.endswith(url)
+    duplicate = client.post(f"{lineup}/add", data={"speaker_id": man.id, "role": "speaker"})
     assert duplicate.status_code == 400
     links = db.session.scalars(
         select(SessionSpeaker)
@@ -177,19 +179,19 @@ def test_session_lineup_add_reorder_and_remove(
         order[f"rows-{index}-link_id"] = str(link.id)
         order[f"rows-{index}-role"] = role
         order[f"rows-{index}-position"] = str(position)
-    assert client.post(f"{url}/order", data=order).status_code == 302
+    assert client.post(f"{lineup}/order", data=order).status_code == 302
     db.session.expire_all()
-    lineup = db.session.scalars(
+    ordered = db.session.scalars(
         select(SessionSpeaker)
         .where(SessionSpeaker.session_id == session.id)
         .order_by(SessionSpeaker.position)
     ).all()
-    assert [(li.speaker_id, li.role.value) for li in lineup] == [
+    assert [(li.speaker_id, li.role.value) for li in ordered] == [
         (liu.id, "moderator"),
         (man.id, "speaker"),
         (yip.id, "panelist"),
     ]
-    assert client.post(f"{url}/{lineup[1].id}/remove").status_code == 302
+    assert client.post(f"{lineup}/{ordered[1].id}/remove").status_code == 302
     db.session.expire_all()
     remaining = db.session.scalars(
         select(SessionSpeaker).where(SessionSpeaker.session_id == session.id)
@@ -209,7 +211,7 @@ def test_overlapping_booking_is_flagged(
     make.link(later, speaker)
     login(make.organiser())
     response = client.post(
-        f"/organiser/sessions/{second.id}/speakers",
+        f"/organiser/sessions/{second.id}/lineup/add",
         data={"speaker_id": speaker.id, "role": "speaker"},
         follow_redirects=True,
     )
@@ -225,7 +227,7 @@ def test_draft_session_lineup_is_editable(
     speaker = make.speaker()
     login(make.organiser())
     response = client.post(
-        f"/organiser/sessions/{session.id}/speakers",
+        f"/organiser/sessions/{session.id}/lineup/add",
         data={"speaker_id": speaker.id, "role": "panelist"},
     )
     assert response.status_code == 302

@@ -178,6 +178,8 @@ def delete_after_commit(*relatives: str | None) -> None:
 
 
 def _discard_on_rollback(*relatives: str) -> None:
+    # Join (or begin) the session's transaction so its rollback, even before any write, is seen.
+    db.session.connection()
     db.session.info.setdefault(_DISCARD_KEY, []).extend(relatives)
 
 

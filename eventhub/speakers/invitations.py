@@ -127,7 +127,7 @@ def _queue_email(
         speaker=profile,
         inviter=(actor.display_name or actor.email) if actor else "The organisers",
         sessions=sessions,
-        expires=format_moment(invitation.expires_at, zone),
+        valid_until=format_moment(invitation.expires_at, zone),
         series_title=sessions[0].session.series.title if sessions else "eventhub",
         primary_url=invitation_url(invitation),
         primary_label="Set your password",

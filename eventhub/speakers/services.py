@@ -13,7 +13,7 @@ from eventhub.accounts.models import User
 from eventhub.accounts.services import AccountError, normalise_email
 from eventhub.extensions import db
 from eventhub.images import ImageError, delete_after_commit, store_image
-from eventhub.speakers.models import ProfileChange, SpeakerProfile
+from eventhub.speakers.models import ProfileChange, SessionSpeaker, SpeakerProfile
 
 SHORT_BIO_MAX = 300
 LONG_BIO_MAX = 10_000
@@ -199,6 +199,19 @@ def remove_photo(profile: SpeakerProfile, actor: User | None) -> None:
     delete_after_commit(profile.photo_path, profile.thumbnail_path)
     profile.photo_path = profile.thumbnail_path = None
     record_change(profile, actor, {"photo": {"old": None, "new": "removed"}})
+    db.session.flush()
+
+
+def delete_profile(profile: SpeakerProfile) -> None:
+    """Delete a profile that speaks nowhere; its account (if any) is disabled, photos removed."""
+    if db.session.scalar(select(SessionSpeaker.id).where(SessionSpeaker.speaker_id == profile.id)):
+        raise SpeakerError(
+            f"{profile.name_line} is in at least one session; remove them from it first."
+        )
+    if profile.user is not None:
+        profile.user.is_enabled = False
+    delete_after_commit(profile.photo_path, profile.thumbnail_path)
+    db.session.delete(profile)
     db.session.flush()
 
 

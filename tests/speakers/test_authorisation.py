@@ -143,3 +143,14 @@ def test_public_page_never_shows_email_or_account(
     assert "Alice Victim" in page
     assert "alice@example.org" not in page
     assert client.get("/speakers/no-such-speaker").status_code == 404
+
+
+def test_no_speakers_route_is_shadowed_by_another_blueprint(app: Flask) -> None:
+    adapter = app.url_map.bind("eventhub.test")
+    values = {"speaker_id": 1, "slug": "someone", "session_id": 1, "link_id": 1, "token": "t"}
+    for endpoint, rule, method in _rules(app, "/"):
+        matched, _args = adapter.match(_url(rule, values), method=method)
+        assert matched == endpoint, (rule, method, matched)
+    assert adapter.build("speakers.session_speakers", {"session_id": 7}) == (
+        "/organiser/sessions/7/speakers"
+    )

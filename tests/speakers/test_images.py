@@ -142,3 +142,48 @@ def test_delete_upload_stays_inside_the_folder(app: Flask, tmp_path: Path) -> No
     assert outside.exists()
     delete_upload(stored.path)
     assert not _stored(stored.path).exists()
+
+
+def test_exif_orientation_is_applied_before_stripping(app: Flask) -> None:
+    image = Image.new("RGB", (200, 100), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    stored = store_image(buffer.getvalue(), subfolder="speakers")
+    assert (stored.width, stored.height) == (100, 200)
+    with Image.open(_stored(stored.path)) as reopened:
+        assert 0x0112 not in reopened.getexif()
+
+
+def test_png_text_chunks_are_dropped(app: Flask) -> None:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Jane Private")
+    info.add_text("GPS", "22.3193 N, 114.1694 E")
+    buffer = io.BytesIO()
+    Image.new("RGBA", (64, 64), (0, 0, 0, 0)).save(buffer, "PNG", pnginfo=info)
+    stored = store_image(buffer.getvalue(), subfolder="banners")
+    data = _stored(stored.path).read_bytes()
+    assert b"Jane Private" not in data and b"114.1694" not in data
+
+
+def test_upload_folder_setting_is_used(app: Flask, tmp_path: Path) -> None:
+    app.config["EVENTHUB_UPLOAD_FOLDER"] = str(tmp_path / "elsewhere")
+    stored = store_image(img.jpeg_with_exif(), subfolder="recaps")
+    assert (tmp_path / "elsewhere" / stored.path).is_file()
+
+
+def test_files_of_a_rolled_back_change_are_removed(app: Flask) -> None:
+    from eventhub.extensions import db
+
+    stored = store_image(img.jpeg_with_exif(), subfolder="speakers", thumbnail_size=32)
+    assert _stored(stored.path).exists()
+    db.session.rollback()
+    assert not _stored(stored.path).exists()
+    assert not _stored(stored.thumbnail_path or "").exists()
+    kept = store_image(img.jpeg_with_exif(), subfolder="speakers")
+    db.session.commit()
+    db.session.rollback()
+    assert _stored(kept.path).exists()

@@ -9,9 +9,11 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from eventhub.accounts.models import User
 from eventhub.extensions import db
+from eventhub.images import upload_folder
 from eventhub.scheduling.models import SessionStatus
-from eventhub.speakers import invitations
+from eventhub.speakers import invitations, services
 from eventhub.speakers.models import ProfileChange, SessionSpeaker, SpeakerProfile, SpeakerRole
 from tests.speakers import images_support as img
 from tests.speakers.helpers import speaker_with_account
@@ -151,9 +153,11 @@ def test_session_lineup_add_reorder_and_remove(
     liu = make.speaker(full_name="Bobby Liu")
     login(make.organiser())
     url = f"/organiser/sessions/{session.id}/speakers"
+    lineup = f"/organiser/sessions/{session.id}/lineup"
     for profile, role in ((man, "speaker"), (yip, "speaker"), (liu, "moderator")):
-        assert client.post(url, data={"speaker_id": profile.id, "role": role}).status_code == 302
-    duplicate = client.post(url, data={"speaker_id": man.id, "role": "speaker"})
+        added = client.post(f"{lineup}/add", data={"speaker_id": profile.id, "role": role})
+        assert added.status_code == 302 and added.location.endswith(url)
+    duplicate = client.post(f"{lineup}/add", data={"speaker_id": man.id, "role": "speaker"})
     assert duplicate.status_code == 400
     links = db.session.scalars(
         select(SessionSpeaker)
@@ -175,19 +179,19 @@ def test_session_lineup_add_reorder_and_remove(
         order[f"rows-{index}-link_id"] = str(link.id)
         order[f"rows-{index}-role"] = role
         order[f"rows-{index}-position"] = str(position)
-    assert client.post(f"{url}/order", data=order).status_code == 302
+    assert client.post(f"{lineup}/order", data=order).status_code == 302
     db.session.expire_all()
-    lineup = db.session.scalars(
+    ordered = db.session.scalars(
         select(SessionSpeaker)
         .where(SessionSpeaker.session_id == session.id)
         .order_by(SessionSpeaker.position)
     ).all()
-    assert [(li.speaker_id, li.role.value) for li in lineup] == [
+    assert [(li.speaker_id, li.role.value) for li in ordered] == [
         (liu.id, "moderator"),
         (man.id, "speaker"),
         (yip.id, "panelist"),
     ]
-    assert client.post(f"{url}/{lineup[1].id}/remove").status_code == 302
+    assert client.post(f"{lineup}/{ordered[1].id}/remove").status_code == 302
     db.session.expire_all()
     remaining = db.session.scalars(
         select(SessionSpeaker).where(SessionSpeaker.session_id == session.id)
@@ -207,7 +211,7 @@ def test_overlapping_booking_is_flagged(
     make.link(later, speaker)
     login(make.organiser())
     response = client.post(
-        f"/organiser/sessions/{second.id}/speakers",
+        f"/organiser/sessions/{second.id}/lineup/add",
         data={"speaker_id": speaker.id, "role": "speaker"},
         follow_redirects=True,
     )
@@ -223,7 +227,29 @@ def test_draft_session_lineup_is_editable(
     speaker = make.speaker()
     login(make.organiser())
     response = client.post(
-        f"/organiser/sessions/{session.id}/speakers",
+        f"/organiser/sessions/{session.id}/lineup/add",
         data={"speaker_id": speaker.id, "role": "panelist"},
     )
     assert response.status_code == 302
+
+
+def test_delete_profile_only_when_in_no_session(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    busy = make.speaker(full_name="Busy Speaker")
+    make.link(make.session(), busy)
+    spare, spare_user = speaker_with_account(make, full_name="Spare Speaker")
+    services.set_photo(spare, img.jpeg_with_exif(), None)
+    db.session.commit()
+    photo = upload_folder() / str(spare.photo_path)
+    assert photo.exists()
+    login(make.organiser())
+    refused = client.post(f"/organiser/speakers/{busy.id}/delete", follow_redirects=True)
+    assert "remove them from it first" in refused.get_data(as_text=True)
+    assert db.session.get(SpeakerProfile, busy.id) is not None
+    response = client.post(f"/organiser/speakers/{spare.id}/delete")
+    assert response.status_code == 302 and response.location.endswith("/organiser/speakers")
+    db.session.expire_all()
+    assert db.session.get(SpeakerProfile, spare.id) is None
+    assert not photo.exists()
+    assert db.session.get(User, spare_user.id).is_enabled is False  # type: ignore[union-attr]

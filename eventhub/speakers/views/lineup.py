@@ -47,14 +47,20 @@ def _redirect(session: Session) -> ResponseReturnValue:
     return redirect(url_for("speakers.session_speakers", session_id=session.id))
 
 
-@bp.route("/organiser/sessions/<int:session_id>/speakers", methods=["GET", "POST"])
+# The page keeps the agreed address (scheduling links to it); changes post under /lineup/ so
+# they never meet the scheduling blueprint's own POST routes under /speakers.
+@bp.route("/organiser/sessions/<int:session_id>/speakers")
 def session_speakers(session_id: int) -> ResponseReturnValue:
-    """Show the line-up; a POST adds a speaker with a role."""
+    """The line-up of one session, with forms to add, reorder and remove speakers."""
+    return _page(db.get_or_404(Session, session_id))
+
+
+@bp.route("/organiser/sessions/<int:session_id>/lineup/add", methods=["POST"])
+def session_speakers_add(session_id: int) -> ResponseReturnValue:
+    """Add a speaker with a role at the end of the line-up."""
     session = db.get_or_404(Session, session_id)
     form = AddSpeakerForm()
     form.speaker_id.choices = choices((p.id, p.name_line) for p in queries.all_profiles())
-    if not form.is_submitted():
-        return _page(session)
     if not form.validate():
         return _page(session, form, 400)
     profile = db.get_or_404(SpeakerProfile, form.speaker_id.data)
@@ -75,7 +81,7 @@ def session_speakers(session_id: int) -> ResponseReturnValue:
     return _redirect(session)
 
 
-@bp.route("/organiser/sessions/<int:session_id>/speakers/order", methods=["POST"])
+@bp.route("/organiser/sessions/<int:session_id>/lineup/order", methods=["POST"])
 def session_speakers_order(session_id: int) -> ResponseReturnValue:
     """Save roles and order for the whole line-up."""
     session = db.get_or_404(Session, session_id)
@@ -101,7 +107,7 @@ def session_speakers_order(session_id: int) -> ResponseReturnValue:
     return _redirect(session)
 
 
-@bp.route("/organiser/sessions/<int:session_id>/speakers/<int:link_id>/remove", methods=["POST"])
+@bp.route("/organiser/sessions/<int:session_id>/lineup/<int:link_id>/remove", methods=["POST"])
 def session_speakers_remove(session_id: int, link_id: int) -> ResponseReturnValue:
     """Take a speaker off this session (their profile stays)."""
     session = db.get_or_404(Session, session_id)

@@ -158,3 +158,19 @@ def organiser_revoke(speaker_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash("Invitation revoked." if count else "There was no open invitation.", "info")
     return redirect(url_for("speakers.organiser_show", speaker_id=speaker_id))
+
+
+@bp.route("/organiser/speakers/<int:speaker_id>/delete", methods=["POST"])
+def organiser_delete(speaker_id: int) -> ResponseReturnValue:
+    """Delete a profile that is in no session (a duplicate, a speaker who withdrew)."""
+    profile = _profile(speaker_id)
+    name = profile.name_line
+    try:
+        services.delete_profile(profile)
+    except SpeakerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("speakers.organiser_show", speaker_id=speaker_id))
+    db.session.commit()
+    flash(f"Profile of {name} deleted.", "info")
+    return redirect(url_for("speakers.organiser_list"))

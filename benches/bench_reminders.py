@@ -257,7 +257,7 @@ def main() -> None:
         print(f"registrants            {n}")
         print(
             f"worker                 prefork x{args.concurrency}, batches of 200 rows, "
-            f"one SMTP connection per task, marks every 25 rows"
+            f"one SMTP connection per task, marks every 50 rows"
         )
         print(
             f"pipeline               {elapsed:.2f} s first outbox row -> last message "

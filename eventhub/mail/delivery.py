@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 
 from eventhub.clock import utcnow
 from eventhub.database import begin_immediate_options
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 2 * 3600
-MARK_EVERY = 25
+MARK_EVERY = 50
 STALE_AFTER = timedelta(minutes=10)
 HEARTBEAT = timedelta(minutes=2)
 DELIVERABLE = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
@@ -67,6 +67,19 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
+def bookkeeping_commit() -> None:
+    """Commit claims and marks without waiting for PostgreSQL to flush its WAL.
+
+    Only a crash of the database server itself could lose such a commit, and losing one
+    means a row is claimed or sent again: the at-least-once delivery the outbox gives
+    anyway. It spares a WAL flush per claim and per group of marks. New outbox rows and
+    everything else commit durably as usual.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()
+
+
 def claim_batch(limit: int, now: datetime | None = None) -> list[int]:
     """Mark up to `limit` due rows `sending` for this worker and commit; return their ids.
 
@@ -93,7 +106,9 @@ def claim_batch(limit: int, now: datetime | None = None) -> list[int]:
             .where(OutboxMessage.id.in_(ids))
             .values(status=MessageStatus.SENDING, claimed_at=utcnow(), claimed_by=worker_name())
         )
-    db.session.commit()
+        bookkeeping_commit()
+    else:
+        db.session.commit()
     return ids
 
 
@@ -139,7 +154,7 @@ class _Marks:
                 )
             )
             self.sent.clear()
-        db.session.commit()
+        bookkeeping_commit()
 
 
 def deliver_claimed(

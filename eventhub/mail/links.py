@@ -28,6 +28,8 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
 
 
 def manage_url(registration: Registration) -> str | None:
+    if "registration.manage" not in current_app.view_functions:
+        return None
     token = make_token(MANAGE_PURPOSE, [registration.id, registration.token_version])
     return optional_url("registration.manage", token=token)
 

@@ -6,10 +6,10 @@ import base64
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import render_template
-from sqlalchemy import event, insert
+from sqlalchemy import Table, event, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
@@ -126,17 +126,19 @@ def queue_many(messages: list[tuple[Envelope, RenderedEmail]]) -> int:
 def _insert_ignoring_duplicates(values: dict[str, Any] | None) -> Any:
     """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id; values=None for executemany."""
     dialect = db.session.get_bind().dialect.name
+    # The table, not the mapped class: a plain Core executemany, no ORM bulk bookkeeping.
+    table = cast(Table, OutboxMessage.__table__)
     if dialect == "postgresql":
-        statement: Any = pg_insert(OutboxMessage)
+        statement: Any = pg_insert(table)
     elif dialect == "sqlite":
-        statement = sqlite_insert(OutboxMessage)
+        statement = sqlite_insert(table)
     else:
-        statement = insert(OutboxMessage)
+        statement = insert(table)
     if values is not None:
         statement = statement.values(**values)
     if dialect in ("postgresql", "sqlite"):
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return statement.returning(OutboxMessage.id)
+    return statement.returning(table.c.id)
 
 
 def mark_pending() -> None:

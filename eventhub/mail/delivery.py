@@ -51,10 +51,13 @@ class BatchResult:
     failed: int = 0
     suppressed: int = 0
     released: int = 0
+    # The server could not be reached at all: stop claiming until the next sweep.
+    unreachable: bool = False
 
     def add(self, other: BatchResult) -> None:
         for name in ("claimed", "sent", "deferred", "failed", "suppressed", "released"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.unreachable = self.unreachable or other.unreachable
 
 
 def worker_name() -> str:
@@ -216,6 +219,7 @@ def _send_all(
             # The server cannot be reached at all: everything left waits with backoff.
             for waiting in pending[index:]:
                 _defer(waiting, str(exc), result)
+            result.unreachable = True
             break
         try:
             message = build_message(row, sender, utcnow(), organisers.get(row.series_id))
@@ -302,6 +306,10 @@ def deliver_due(
                 return total, False
             result = deliver_claimed(ids, transport, now)
             total.add(result)
+            if result.unreachable:
+                # Each further batch would wait for the same connect timeout; the rows are
+                # deferred with backoff and the sweep comes back for them.
+                return total, False
     return total, True
 
 

@@ -114,7 +114,7 @@ def test_server_unreachable_defers_the_whole_batch(app: Flask) -> None:
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens there
     _queue(3)
     result = _deliver_all()
-    assert result.deferred == 3 and result.sent == 0
+    assert result.deferred == 3 and result.sent == 0 and result.unreachable
     assert {r.status for r in outbox()} == {MessageStatus.DEFERRED}
     assert all("cannot connect" in r.last_error for r in outbox())
 
@@ -287,3 +287,19 @@ def test_a_row_that_cannot_become_a_message_fails_without_stopping_the_batch(
     assert (result.sent, result.failed) == (1, 1)
     failed = [r for r in outbox() if r.status is MessageStatus.FAILED]
     assert "not an email address" in failed[0].last_error
+
+
+def test_an_unreachable_server_stops_the_task_after_one_batch(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts: list[int] = []
+
+    def refuse() -> transport.Transport:
+        attempts.append(1)
+        raise ConnectionLost("cannot connect to smtp.example.org: timed out")
+
+    monkeypatch.setattr(transport, "connect", refuse)
+    _queue(30)
+    result, more = delivery.deliver_due(batch_size=10, max_batches=5)
+    assert (len(attempts), result.deferred, more) == (1, 10, False)
+    assert sum(1 for r in outbox() if r.status is MessageStatus.QUEUED) == 20

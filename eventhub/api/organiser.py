@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, NoReturn
 
-from flask import g, url_for
+from flask import current_app, g, url_for
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -75,7 +75,7 @@ def create_series(body: dict[str, Any]) -> dict[str, Any]:
         title=body["title"],
         slug=body["slug"],
         summary=body["summary"],
-        timezone=body["timezone"],
+        timezone=body["timezone"] or current_app.config["EVENTHUB_TIMEZONE"],
         reminder_offsets_minutes=body["reminder_offsets_minutes"]
         if body["reminder_offsets_minutes"] is not None
         else list(DEFAULT_REMINDER_OFFSETS),

@@ -26,6 +26,7 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 
 from eventhub.clock import utcnow
+from eventhub.config import ConfigError
 from eventhub.extensions import cache
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import Registration
@@ -53,16 +54,21 @@ def init_cache(app: Flask) -> None:
     settings: dict[str, Any] = {
         "CACHE_DEFAULT_TIMEOUT": MAX_TTL_SECONDS,
         "CACHE_NO_NULL_WARNING": True,
+        "CACHE_KEY_PREFIX": "eventhub:",
     }
     if kind == "redis":
+        if not app.config.get("REDIS_URL"):
+            raise ConfigError("EVENTHUB_PUBLIC_CACHE=redis needs REDIS_URL.")
         settings |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
     elif kind == "filesystem":
         folder = Path(app.instance_path) / "cache"
         settings |= {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(folder)}
     elif kind == "simple":
         settings |= {"CACHE_TYPE": "SimpleCache"}
-    else:
+    elif kind == "null":
         settings |= {"CACHE_TYPE": "NullCache"}
+    else:
+        raise ConfigError(f"EVENTHUB_PUBLIC_CACHE={kind!r}: use redis, filesystem, simple or null.")
     app.config["EVENTHUB_PUBLIC_CACHE"] = kind
     cache.init_app(app, config=settings)
 

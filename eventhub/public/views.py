@@ -27,13 +27,18 @@ ICS_MIMETYPE = "text/calendar; charset=utf-8"
 @bp.route("/")
 def home() -> ResponseReturnValue:
     """Upcoming sessions across published series."""
+    return cached_page("home", _render_home)
+
+
+def _render_home() -> tuple[str, list[Session]]:
     upcoming = queries.upcoming_sessions()
-    return render_template(
+    html = render_template(
         "public/home.html",
         series_list=queries.published_series(),
         upcoming=upcoming,
         programme=queries.Programme.of(upcoming),
     )
+    return html, upcoming
 
 
 @bp.route("/series/<slug>")

@@ -77,3 +77,18 @@ def test_entries_expire_when_the_page_would_change_by_itself(make: Factories) ->
     assert _next_change([closing], now) == 30
     far = make.session(starts_at=now + timedelta(days=30))
     assert _next_change([far], now) == MAX_TTL_SECONDS
+
+
+def test_unknown_backend_is_a_config_error(tmp_path: Any) -> None:
+    from eventhub import create_app
+    from eventhub.config import ConfigError
+
+    with pytest.raises(ConfigError, match="EVENTHUB_PUBLIC_CACHE"):
+        create_app(
+            {
+                "SECRET_KEY": "x",
+                "EVENTHUB_INSTANCE_PATH": str(tmp_path),
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "EVENTHUB_PUBLIC_CACHE": "memcached",
+            }
+        )

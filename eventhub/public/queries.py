@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -127,7 +127,12 @@ def public_session_by_id(session_id: int) -> Session | None:
 
 
 def sibling_sessions(session: Session, limit: int = 3) -> list[Session]:
-    """Other public sessions of the same series, upcoming first: "More in this series"."""
+    """Other public sessions of the series for "More in this series": next ones, then latest past.
+
+    Limited in SQL, so the cost stays flat however long the series' history grows.
+    """
+    now = utcnow()
+    is_past = case((Session.starts_at < now, 1), else_=0)
     query = (
         select(Session)
         .where(
@@ -135,11 +140,12 @@ def sibling_sessions(session: Session, limit: int = 3) -> list[Session]:
             Session.id != session.id,
             Session.status.in_(PUBLIC_STATUSES),
         )
-        .order_by(Session.number)
+        .order_by(
+            is_past,
+            case((Session.starts_at >= now, Session.starts_at)),
+            Session.starts_at.desc(),
+        )
+        .limit(limit)
         .options(_with_speakers())
     )
-    now = utcnow()
-    siblings = list(db.session.scalars(query))
-    upcoming = [s for s in siblings if s.ends_at > now]
-    past = [s for s in siblings if s.ends_at <= now]
-    return (upcoming + past[::-1])[:limit]
+    return list(db.session.scalars(query))

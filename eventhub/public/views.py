@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from jinja2 import TemplateNotFound
 
 from eventhub.public import queries
 from eventhub.public.cache import cached_page
@@ -22,6 +23,16 @@ from eventhub.scheduling.models import Session
 bp = Blueprint("public", __name__)
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
+# The registration issue's form, included on the session page when that package is installed.
+INLINE_FORM = "registration/_inline_form.html"
+
+
+def _has_template(name: str) -> bool:
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True
 
 
 @bp.route("/")
@@ -95,6 +106,7 @@ def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
         programme=programme,
         availability=programme.availability[found.id],
         siblings=siblings,
+        has_inline_form=_has_template(INLINE_FORM),
         google_url=google_calendar_url(found, page_url),
         outlook_url=outlook_calendar_url(found, page_url),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.registration.availability import counts_by_session
 from eventhub.scheduling import checks, lifecycle, lineup, session_service
@@ -108,6 +109,7 @@ def session_show(session_id: int) -> ResponseReturnValue:
         if session.status in (SessionStatus.DRAFT, SessionStatus.PUBLISHED)
         else [],
         counts=counts,
+        is_over=session.ends_at <= utcnow(),
         speaker_form=speaker_form,
         role_form=RoleForm(),
         confirm_form=ConfirmForm(),

@@ -167,6 +167,16 @@ def wrk(url: str, duration: int) -> tuple[float, dict[str, float]]:
     return float(match.group(1)), latency
 
 
+def forget_cache(redis_url: str) -> None:
+    """Leave the Redis database as it was: drop the cache entries this run wrote."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter("eventhub:*"):
+        client.delete(key)
+    client.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10)
@@ -217,6 +227,8 @@ def main() -> None:
         stop(bare)
         stop(eventhub)
         shutil.rmtree(workdir, ignore_errors=True)
+        if args.redis_url:
+            forget_cache(args.redis_url)
 
     baseline = sum(results["bare Flask"]) / len(results["bare Flask"])
     cache = args.cache or ("redis" if args.redis_url else "filesystem")

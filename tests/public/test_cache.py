@@ -12,6 +12,7 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.public.cache import MAX_TTL_SECONDS, _next_change
 from eventhub.scheduling import lifecycle
+from eventhub.scheduling.models import Session
 from tests.support.factories import Factories, LoginHelper
 from tests.support.programme import add_registration
 from tests.support.statements import count_statements
@@ -92,3 +93,52 @@ def test_unknown_backend_is_a_config_error(tmp_path: Any) -> None:
                 "EVENTHUB_PUBLIC_CACHE": "memcached",
             }
         )
+
+
+def _shared_cache_apps(app_config: dict[str, Any], **extra: Any) -> tuple[Any, Any]:
+    from eventhub import create_app
+
+    config = {**app_config, **extra}
+    return create_app(config), create_app(config)
+
+
+def _invalidation_across_workers(first: Any, second: Any) -> None:
+    """Two app instances stand for two gunicorn workers sharing one cache backend."""
+    from tests.support.factories import Factories
+
+    with first.app_context():
+        series = Factories().series(slug="shared")
+        Factories().session(series, title="Before")
+        db.session.commit()
+        assert first.test_client().get("/series/shared").headers["X-Cache"] == "miss"
+    with second.app_context():
+        hit = second.test_client().get("/series/shared")
+        assert hit.headers["X-Cache"] == "hit"
+        session = db.session.scalars(db.select(Session)).one()
+        session.title = "After"
+        db.session.commit()
+    with first.app_context():
+        response = first.test_client().get("/series/shared")
+        assert response.headers["X-Cache"] == "miss"
+        assert "After" in response.get_data(as_text=True)
+        db.session.remove()
+    with second.app_context():
+        db.session.remove()
+
+
+def test_filesystem_cache_is_shared_by_workers_of_one_machine(
+    app: Any, app_config: dict[str, Any]
+) -> None:
+    # `app` only for its teardown, which empties a PostgreSQL test database.
+    first, second = _shared_cache_apps(app_config, EVENTHUB_PUBLIC_CACHE="filesystem")
+    _invalidation_across_workers(first, second)
+
+
+@pytest.mark.redis
+def test_redis_cache_is_shared_by_all_workers(
+    app: Any, app_config: dict[str, Any], redis_url: str
+) -> None:
+    first, second = _shared_cache_apps(
+        app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=redis_url
+    )
+    _invalidation_across_workers(first, second)

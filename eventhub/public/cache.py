@@ -18,9 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context, jsonify, make_response, session
+from flask import Flask, current_app, has_app_context, make_response, request, session
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
@@ -111,9 +110,16 @@ def _next_change(sessions: Iterable[Session], now: datetime) -> int:
     return max(1, min(MAX_TTL_SECONDS, seconds))
 
 
+def _is_anonymous() -> bool:
+    # Read from the cookie session without loading a user: a logged-in visitor has a user id
+    # there, or a remember-me cookie that would log them in on this request.
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" not in session and remember not in request.cookies
+
+
 def _cacheable() -> bool:
     # Personal pages (logged in, a pending flash message) are never shared.
-    return _enabled() and not current_user.is_authenticated and "_flashes" not in session
+    return _enabled() and _is_anonymous() and "_flashes" not in session
 
 
 def _cached(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) -> tuple[Any, bool]:
@@ -149,8 +155,13 @@ def cached_json(
     name: str, build: Callable[[], tuple[dict[str, Any], Iterable[Session]]]
 ) -> ResponseReturnValue:
     """Serve a JSON document from the cache, or build, store and serve it."""
-    payload, hit = _cached(name, build)
-    response = jsonify(payload)
+
+    def serialised() -> tuple[str, Iterable[Session]]:
+        payload, sessions = build()
+        return current_app.json.dumps(payload), sessions
+
+    body, hit = _cached(name, serialised)
+    response = current_app.response_class(body, mimetype="application/json")
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return response
 

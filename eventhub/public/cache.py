@@ -1,6 +1,6 @@
 """A cache for anonymous public pages and API reads, invalidated whenever programme data changes.
 
-Every cached entry is keyed by a content version. Any committed change to a series, session,
+Every cached entry is tagged with a content version. Any committed change to a series, session,
 speaker, line-up, registration or recap replaces that version, so the next request renders
 afresh; nothing has to know which pages a change touched. Entries also expire at the next moment
 a page changes by itself (registration opens or closes, a session starts or ends).
@@ -76,12 +76,15 @@ def _enabled() -> bool:
     return bool(current_app.config.get("EVENTHUB_PUBLIC_CACHE", "null") != "null")
 
 
-def _version() -> str:
-    value = cache.get(VERSION_KEY)
-    if value is None:
-        value = secrets.token_hex(8)
-        cache.set(VERSION_KEY, value, timeout=0)
-    return str(value)
+def _lookup(key: str) -> tuple[str, Any]:
+    """The current content version and the entry stored under `key`, in one round trip."""
+    version, entry = cache.get_many(VERSION_KEY, key)
+    if version is None:
+        version = secrets.token_hex(8)
+        cache.set(VERSION_KEY, version, timeout=0)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return str(version), entry[1]
+    return str(version), None
 
 
 def invalidate() -> None:
@@ -125,9 +128,10 @@ def _cacheable() -> bool:
 def _cached(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) -> tuple[Any, bool]:
     if not _cacheable():
         return build()[0], False
+    key = f"public:entry:{name}"
     try:
-        key = f"public:{_version()}:{name}"
-        hit = cache.get(key)
+        # An entry carries the version it was built under; a newer version makes it stale.
+        version, hit = _lookup(key)
     except Exception:
         log.warning("public cache unavailable", exc_info=True)
         return build()[0], False
@@ -135,7 +139,7 @@ def _cached(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) -> tu
         return hit, True
     value, sessions = build()
     try:
-        cache.set(key, value, timeout=_next_change(sessions, utcnow()))
+        cache.set(key, (version, value), timeout=_next_change(sessions, utcnow()))
     except Exception:
         log.warning("could not store a public cache entry", exc_info=True)
     return value, False

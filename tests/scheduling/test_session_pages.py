@@ -194,3 +194,20 @@ def test_adding_the_same_speaker_twice_is_refused(
         follow_redirects=True,
     )
     assert "is already on this session" in response.get_data(as_text=True)
+
+
+def test_delete_session_only_without_registrations(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    from tests.support.programme import add_registration
+
+    series = make.series()
+    busy = make.session(series)
+    add_registration(busy)
+    empty = make.session(series, status=SessionStatus.DRAFT)
+    login(make.organiser())
+    response = client.post(f"/organiser/sessions/{busy.id}/delete", follow_redirects=True)
+    assert "cancel it instead" in response.get_data(as_text=True)
+    assert client.post(f"/organiser/sessions/{empty.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert [s.id for s in db.session.scalars(select(Session))] == [busy.id]

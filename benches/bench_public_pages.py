@@ -211,7 +211,7 @@ def main() -> None:
         "bare Flask": f"http://127.0.0.1:{bare_port}/",
         "series page": f"http://127.0.0.1:{app_port}/series/{slug}",
         "session API": f"http://127.0.0.1:{app_port}/api/v1/sessions/{session_id}",
-        "session page (uncached)": f"http://127.0.0.1:{app_port}/series/{slug}/webinar-2",
+        "session page": f"http://127.0.0.1:{app_port}/series/{slug}/webinar-2",
     }
     # Each target is measured right after its own bare-Flask run, so load from elsewhere on
     # the machine hits both halves of a ratio alike.

@@ -125,7 +125,8 @@ def _cacheable() -> bool:
     return _enabled() and _is_anonymous() and "_flashes" not in session
 
 
-def _cached(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) -> tuple[Any, bool]:
+def cached_value(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) -> tuple[Any, bool]:
+    """`build()`'s value from the cache when shareable and fresh; also whether it was a hit."""
     if not _cacheable():
         return build()[0], False
     key = f"public:entry:{name}"
@@ -149,7 +150,7 @@ def cached_page(
     name: str, build: Callable[[], tuple[str, Iterable[Session]]]
 ) -> ResponseReturnValue:
     """Serve HTML from the cache, or build, store and serve it."""
-    html, hit = _cached(name, build)
+    html, hit = cached_value(name, build)
     response = make_response(html)
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return response
@@ -164,7 +165,7 @@ def cached_json(
         payload, sessions = build()
         return current_app.json.dumps(payload), sessions
 
-    body, hit = _cached(name, serialised)
+    body, hit = cached_value(name, serialised)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return response

@@ -7,15 +7,18 @@ from flask import (
     Response,
     abort,
     current_app,
+    make_response,
     render_template,
     send_from_directory,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from jinja2 import TemplateNotFound
+from markupsafe import Markup
 
+from eventhub.extensions import db
 from eventhub.public import queries
-from eventhub.public.cache import cached_page
+from eventhub.public.cache import cached_page, cached_value
 from eventhub.public.links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.calendar import calendar_for, series_feed
 from eventhub.scheduling.models import Session
@@ -25,6 +28,8 @@ bp = Blueprint("public", __name__)
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
 # The registration issue's form, included on the session page when that package is installed.
 INLINE_FORM = "registration/_inline_form.html"
+# Where the per-request registration form goes into a cached session page.
+FORM_SLOT = "<!--eventhub:registration-form-->"
 
 
 def _has_template(name: str) -> bool:
@@ -91,6 +96,23 @@ def series_calendar(slug: str) -> ResponseReturnValue:
 @bp.route("/series/<series_slug>/<session_slug>")
 def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
     """One webinar at full length, with its registration form."""
+    (html, session_id), hit = cached_value(
+        f"session:{series_slug}/{session_slug}",
+        lambda: _render_session(series_slug, session_slug),
+    )
+    # The page is shared; the form (a CSRF token, a fresh seat count) is made per request.
+    if FORM_SLOT in html:
+        found = db.session.get(Session, session_id)
+        if found is None:
+            abort(404)
+        form_html = render_template(INLINE_FORM, session=found, series=found.series)
+        html = html.replace(FORM_SLOT, form_html, 1)
+    response = make_response(html)
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    return response
+
+
+def _render_session(series_slug: str, session_slug: str) -> tuple[tuple[str, int], list[Session]]:
     found = queries.public_session(series_slug, session_slug)
     if found is None:
         abort(404)
@@ -99,17 +121,18 @@ def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
     page_url = url_for(
         "public.session", series_slug=series_slug, session_slug=session_slug, _external=True
     )
-    return render_template(
+    html = render_template(
         "public/session.html",
         session=found,
         series=found.series,
         programme=programme,
         availability=programme.availability[found.id],
         siblings=siblings,
-        has_inline_form=_has_template(INLINE_FORM),
+        form_slot=Markup(FORM_SLOT) if _has_template(INLINE_FORM) else None,  # noqa: S704 (a constant)
         google_url=google_calendar_url(found, page_url),
         outlook_url=outlook_calendar_url(found, page_url),
     )
+    return (html, found.id), [found, *siblings]
 
 
 @bp.route("/series/<series_slug>/<session_slug>/calendar.ics")

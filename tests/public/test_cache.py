@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from eventhub.clock import utcnow
-from eventhub.extensions import db
+from eventhub.extensions import cache, db
 from eventhub.public.cache import MAX_TTL_SECONDS, _next_change
 from eventhub.scheduling import lifecycle
 from eventhub.scheduling.models import Session
@@ -142,3 +142,33 @@ def test_redis_cache_is_shared_by_all_workers(
         app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=redis_url
     )
     _invalidation_across_workers(first, second)
+
+
+def test_session_page_is_shared_but_its_form_is_made_per_visitor(app: Any, make: Factories) -> None:
+    from jinja2 import ChoiceLoader, DictLoader
+
+    # Stand-in for the registration issue's partial: a form with a per-visitor CSRF token.
+    partial = (
+        '<form id="inline-form" data-session="{{ session.id }}">'
+        '<input name="csrf_token" value="{{ csrf_token() }}"></form>'
+    )
+    app.jinja_env.loader = ChoiceLoader(
+        [DictLoader({"registration/_inline_form.html": partial}), app.jinja_env.loader]
+    )
+    app.config["WTF_CSRF_ENABLED"] = True
+    session = make.session(make.series(slug="s"), slug="w")
+    db.session.commit()
+
+    first = app.test_client().get("/series/s/w")
+    second = app.test_client().get("/series/s/w")
+
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
+    for response in (first, second):
+        html = response.get_data(as_text=True)
+        assert f'<form id="inline-form" data-session="{session.id}">' in html
+        assert 'name="csrf_token" value="' in html
+        assert "eventhub:registration-form" not in html
+    # What is shared holds the slot, never a visitor's token.
+    _version, (shared, session_id) = cache.get("public:entry:session:s/w")
+    assert session_id == session.id
+    assert "<!--eventhub:registration-form-->" in shared and "csrf_token" not in shared

@@ -25,14 +25,32 @@ from eventhub.cli import eventhub_cli
 from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp
+from eventhub.images import bp as uploads_bp
+from eventhub.mail.organiser_views import bp as mail_bp
+from eventhub.mail.unsubscribe_views import bp as unsubscribe_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.public.cache import init_cache
 from eventhub.public.views import bp as public_bp
+from eventhub.recaps.editor_views import bp as recap_editor_bp
+from eventhub.recaps.views import bp as recaps_bp
 from eventhub.scheduling.views import bp as scheduling_bp
+from eventhub.speakers.views import bp as speakers_bp
 
 # Every blueprint of the application, in registration order.
-BLUEPRINTS = (public_bp, accounts_bp, mailbox_bp, health_bp, scheduling_bp)
+BLUEPRINTS = (
+    public_bp,
+    accounts_bp,
+    mailbox_bp,
+    health_bp,
+    uploads_bp,
+    scheduling_bp,
+    speakers_bp,
+    mail_bp,
+    unsubscribe_bp,
+    recaps_bp,
+    recap_editor_bp,
+)
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (api_programme_bp, api_organiser_bp)
 

@@ -16,6 +16,8 @@ TASK_MODULES = ("eventhub.mail.tasks", "eventhub.scheduling.tasks")
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-outbox": {"task": "eventhub.mail.sweep_outbox", "schedule": 60.0},
     "end-past-sessions": {"task": "eventhub.scheduling.end_past_sessions", "schedule": 300.0},
+    "create-reminders": {"task": "eventhub.mail.create_reminders", "schedule": 60.0},
+    "create-follow-ups": {"task": "eventhub.mail.create_follow_ups", "schedule": 60.0},
 }
 
 
@@ -44,7 +46,13 @@ def celery_config(app: Flask) -> dict[str, Any]:
             "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
             "socket_connect_timeout": 2,
             "socket_timeout": 5,
+            # Publishing (a wake-up after a request's commit) tries the connection once
+            # instead of retrying for broker_connection_timeout: a broker that is down must
+            # not stall requests, the outbox rows wait for the sweep. The worker's own
+            # consumer reconnects with its explicit broker_connection_max_retries.
+            "max_retries": 0,
         }
+        config["broker_connection_timeout"] = 2
     config.update(app.config.get("CELERY", {}))
     return config
 

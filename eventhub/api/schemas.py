@@ -17,6 +17,15 @@ class SpeakerOut(ma.Schema):
     organisation = fields.String()
     short_bio = fields.String()
     role = fields.String(metadata={"description": "speaker, panelist or moderator"})
+    alternate_name = fields.String(metadata={"description": "The name in another script."})
+    order = fields.Integer(metadata={"description": "Position on the session card, from 0."})
+    photo_url = fields.String(
+        allow_none=True, metadata={"description": "Absolute URL of the photo, or null."}
+    )
+    thumbnail_url = fields.String(
+        allow_none=True, metadata={"description": "Absolute URL of a square thumbnail, or null."}
+    )
+    profile_url = fields.String(metadata={"description": "The public speaker page."})
 
 
 class SessionOut(ma.Schema):

@@ -11,6 +11,7 @@ from flask import url_for
 from eventhub.public.queries import Programme
 from eventhub.scheduling.checks import Warning
 from eventhub.scheduling.models import Series, Session
+from eventhub.speakers.serialise import speaker_public_dict
 
 
 def iso(moment: datetime | None, zone: str) -> str | None:
@@ -66,19 +67,7 @@ def session_dict(session: Session, programme: Programme) -> dict[str, Any]:
             session_slug=session.slug,
             _external=True,
         ),
-        "speakers": [
-            {
-                "slug": link.speaker.slug,
-                "name": link.speaker.name_line,
-                "honorific": link.speaker.honorific,
-                "full_name": link.speaker.full_name,
-                "position": link.speaker.position,
-                "organisation": link.speaker.organisation,
-                "short_bio": link.speaker.short_bio,
-                "role": link.role.value,
-            }
-            for link in session.speaker_links
-        ],
+        "speakers": [speaker_public_dict(link) for link in session.speaker_links],
     }
 
 

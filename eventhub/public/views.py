@@ -9,7 +9,6 @@ from flask import (
     current_app,
     make_response,
     render_template,
-    send_from_directory,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -147,14 +146,3 @@ def session_calendar(series_slug: str, session_slug: str) -> ResponseReturnValue
         mimetype=ICS_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{found.slug}.ics"'},
     )
-
-
-@bp.route("/series/<slug>/banner")
-def banner(slug: str) -> ResponseReturnValue:
-    """The series' banner image (uploaded by an organiser, re-encoded on upload)."""
-    found = queries.series_page(slug)
-    if found is None or not found.banner_path:
-        abort(404)
-    folder = current_app.config["EVENTHUB_UPLOAD_FOLDER"]
-    response = send_from_directory(folder, found.banner_path, max_age=3600)
-    return response

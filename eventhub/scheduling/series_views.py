@@ -124,8 +124,8 @@ def series_delete(series_id: int) -> ResponseReturnValue:
             db.session.rollback()
             flash(error.summary(), "error")
             return redirect(url_for("scheduling.series_show", series_id=series_id))
-        db.session.commit()
         banner.discard_banner(old_banner)
+        db.session.commit()
         flash(f"Series “{title}” deleted.", "success")
         return redirect(url_for("scheduling.series_index"))
     return render_template(

@@ -272,7 +272,7 @@ def _lineup_change(session: Session, change: object) -> ResponseReturnValue:
     return _back(session)
 
 
-@bp.route("/sessions/<int:session_id>/speakers", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/speakers/add", methods=["POST"])
 def speaker_add(session_id: int) -> ResponseReturnValue:
     """Attach a speaker with a role."""
     session = session_or_404(session_id)

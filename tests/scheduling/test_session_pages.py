@@ -163,8 +163,8 @@ def test_line_up_add_order_role_remove(
     first, second = make.speaker(full_name="Man Hau-chung"), make.speaker(full_name="Daniel Yip")
     login(make.organiser())
     base = f"/organiser/sessions/{session.id}/speakers"
-    client.post(base, data={"speaker_id": first.id, "role": "speaker"})
-    client.post(base, data={"speaker_id": second.id, "role": "moderator"})
+    client.post(f"{base}/add", data={"speaker_id": first.id, "role": "speaker"})
+    client.post(f"{base}/add", data={"speaker_id": second.id, "role": "moderator"})
     db.session.expire_all()
     assert [link.speaker_id for link in session.speaker_links] == [first.id, second.id]
     second_link = session.speaker_links[1]
@@ -189,7 +189,7 @@ def test_adding_the_same_speaker_twice_is_refused(
     make.link(session, speaker)
     login(make.organiser())
     response = client.post(
-        f"/organiser/sessions/{session.id}/speakers",
+        f"/organiser/sessions/{session.id}/speakers/add",
         data={"speaker_id": speaker.id, "role": "speaker"},
         follow_redirects=True,
     )

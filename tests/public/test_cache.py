@@ -172,3 +172,19 @@ def test_session_page_is_shared_but_its_form_is_made_per_visitor(app: Any, make:
     _version, (shared, session_id) = cache.get("public:entry:session:s/w")
     assert session_id == session.id
     assert "<!--eventhub:registration-form-->" in shared and "csrf_token" not in shared
+
+
+def test_cached_reads_skip_rate_limiting(app_config: dict[str, Any], make: Factories) -> None:
+    from eventhub import create_app
+
+    limited = create_app(
+        {**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "1 per hour"}
+    )
+    with limited.app_context():
+        make.series(slug="s")
+        db.session.commit()
+        client = limited.test_client()
+        assert [client.get("/series/s").status_code for _ in range(3)] == [200, 200, 200]
+        assert client.get("/login").status_code == 200
+        assert client.get("/login").status_code == 429
+        db.session.remove()

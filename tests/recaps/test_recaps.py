@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -200,3 +201,25 @@ def test_the_demo_recap_reads_like_the_seed(client: FlaskClient, runner: FlaskCl
     text = page.get_data(as_text=True)
     assert "Daniel Yip" in text and "Moderator" in text
     assert "More in this series" in text and "Webinar 2" in text and "Register" in text
+
+
+def test_publishing_shows_read_more_on_the_cached_series_page(
+    app_config: dict[str, Any], make: Factories
+) -> None:
+    from eventhub import create_app
+
+    cached = create_app({**app_config, "EVENTHUB_PUBLIC_CACHE": "simple"})
+    with cached.app_context():
+        series, first, _second, _man, _lui = _programme(make)
+        client = cached.test_client()
+        recap_link = f"/series/{series.slug}/{first.slug}/recap"
+        assert recap_link not in client.get(f"/series/{series.slug}").get_data(as_text=True)
+        again = client.get(f"/series/{series.slug}")
+        assert again.headers.get("X-Cache") == "hit" and recap_link not in again.get_data(True)
+        LoginHelper(client)(make.organiser())
+        base = f"/organiser/recaps/sessions/{first.id}"
+        client.post(base, data={"headline": "Recap", "lead": "What was said."})
+        client.post(f"{base}/publish")
+        client.post("/logout")
+        assert recap_link in client.get(f"/series/{series.slug}").get_data(as_text=True)
+        db.session.remove()

@@ -24,11 +24,23 @@ from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.public.views import bp as public_bp
+from eventhub.registration import templating as registration_templating
+from eventhub.registration.admin_questions import bp as registration_questions_bp
+from eventhub.registration.admin_views import bp as registration_admin_bp
+from eventhub.registration.api import blp as registration_api_blp
+from eventhub.registration.views import bp as registration_bp
 
 # Every blueprint of the application, in registration order.
-BLUEPRINTS = (public_bp, accounts_bp, mailbox_bp)
+BLUEPRINTS = (
+    public_bp,
+    accounts_bp,
+    mailbox_bp,
+    registration_bp,
+    registration_admin_bp,
+    registration_questions_bp,
+)
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
-API_BLUEPRINTS: tuple[Any, ...] = ()
+API_BLUEPRINTS: tuple[Any, ...] = (registration_api_blp,)
 
 PROJECT_ROOT = settings.PROJECT_ROOT
 
@@ -94,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_templating(app: Flask) -> None:
     install_template_helpers(app)
+    registration_templating.install(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -1,0 +1,99 @@
+"""What the public registration pages show: the session, its form, its availability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, url_for
+from sqlalchemy import func, select
+
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.registration.answers import questions_for
+from eventhub.registration.availability import Action, availability_for
+from eventhub.registration.forms import RegistrationForm, registration_form
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.services import window_problem
+from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.timefmt import format_moment
+
+PUBLIC = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
+
+
+def public_session_or_404(session_id: int) -> Session:
+    session = db.session.get(Session, session_id)
+    if session is None or session.status not in PUBLIC or not session.series.is_published:
+        abort(404)
+    return session
+
+
+def public_series_or_404(slug: str) -> Series:
+    series = db.session.scalar(select(Series).where(Series.slug == slug))
+    if series is None or not series.is_published:
+        abort(404)
+    return series
+
+
+ACTION_LABELS = {
+    Action.REGISTER: "Register",
+    Action.WAITLIST: "Join the waitlist",
+    Action.NOT_OPEN_YET: "Registration opens soon",
+    Action.CLOSED: "Registration closed",
+    Action.CANCELLED: "Cancelled",
+    Action.PAST: "This session is over",
+}
+
+
+def panel_for(session: Session, form: RegistrationForm | None = None) -> dict[str, Any]:
+    """Everything the inline form needs: availability, the action, a form with the questions."""
+    availability = availability_for([session])[session.id]
+    is_open = availability.action in (Action.REGISTER, Action.WAITLIST)
+    if form is None and is_open:
+        form = registration_form(questions_for(session.series_id), formdata=None)
+    return {
+        "session": session,
+        "availability": availability,
+        "action": availability.action.value,
+        "action_label": ACTION_LABELS[availability.action],
+        "is_open": is_open,
+        "form": form,
+        "action_url": url_for("registration.register", session_id=session.id),
+        "opens_at": session.registration_opens_at,
+    }
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status is not RegistrationStatus.WAITLISTED or not registration.waitlisted_at:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            Registration.session_id == registration.session_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            (Registration.waitlisted_at < registration.waitlisted_at)
+            | (
+                (Registration.waitlisted_at == registration.waitlisted_at)
+                & (Registration.id < registration.id)
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def switch_choices(registration: Registration) -> list[tuple[int, str]]:
+    """Other upcoming sessions of the series the attendee could move to."""
+    now = utcnow()
+    sessions = db.session.scalars(
+        select(Session)
+        .where(
+            Session.series_id == registration.session.series_id,
+            Session.id != registration.session_id,
+            Session.status == SessionStatus.PUBLISHED,
+            Session.starts_at > now,
+        )
+        .order_by(Session.starts_at)
+    )
+    return [
+        (s.id, f"Webinar {s.number}: {s.title} — {format_moment(s.starts_at, registration.timezone)}")
+        for s in sessions
+        if window_problem(s, now) is None
+    ]

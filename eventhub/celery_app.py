@@ -10,11 +10,15 @@ from flask import Flask
 from eventhub.extensions import db
 
 # Modules whose @shared_task functions the worker must import.
-TASK_MODULES = ("eventhub.mail.tasks",)
+TASK_MODULES = ("eventhub.mail.tasks", "eventhub.registration.tasks")
 
 # Periodic work. Scheduled work is data: these sweeps look at rows and are safe to run twice.
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-outbox": {"task": "eventhub.mail.sweep_outbox", "schedule": 60.0},
+    "pass-on-lapsed-seat-offers": {
+        "task": "eventhub.registration.pass_on_lapsed_offers",
+        "schedule": 300.0,
+    },
 }
 
 

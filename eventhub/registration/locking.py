@@ -33,7 +33,7 @@ def begin_writer() -> None:
     """
     if _dialect() != "sqlite" or is_lock_disabled():
         return
-    if db.session.in_transaction():
+    if db.session().in_transaction():
         # Only reads can have happened so far (loading the user, say); end them cleanly.
         db.session.commit()
     db.session.connection(execution_options=begin_immediate_options())
@@ -51,7 +51,7 @@ def lock_session(session_id: int) -> Session:
             raise LookupError(session_id)
         return session
     if _dialect() == "sqlite":
-        if not db.session.in_transaction():
+        if not db.session().in_transaction():
             begin_writer()
         session = db.session.get(Session, session_id)
     else:

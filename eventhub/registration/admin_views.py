@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
+    current_app,
     Blueprint,
     Response,
     abort,
@@ -39,7 +40,7 @@ require_role_for_blueprint(bp, Role.ORGANISER)
 def _busy(error: OperationalError) -> ResponseReturnValue:
     db.session.rollback()
     if is_lock_error(error):
-        raise TryAgainLater() from error
+        return current_app.handle_http_exception(TryAgainLater())
     raise error
 
 

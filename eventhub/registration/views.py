@@ -52,7 +52,7 @@ def registration_limit() -> str:
 def _busy(error: OperationalError) -> ResponseReturnValue:
     db.session.rollback()
     if is_lock_error(error):
-        raise TryAgainLater() from error
+        return current_app.handle_http_exception(TryAgainLater())
     raise error
 
 

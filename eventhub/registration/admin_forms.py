@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from eventhub.registration.models import QuestionKind
@@ -43,7 +44,7 @@ class QuestionForm(FlaskForm):
     label = StringField("Question", validators=[DataRequired(), Length(max=300)])
     help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
     kind = SelectField(
-        "Kind", choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+        "Kind", choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
         default=QuestionKind.SHORT_TEXT.value,
     )
     choices = TextAreaField(

@@ -62,10 +62,15 @@ def index(series_id: int) -> ResponseReturnValue:
 def edit(series_id: int, question_id: int) -> ResponseReturnValue:
     """Change one question."""
     question = _question(series_id, question_id)
-    form = QuestionForm(obj=question)
-    if request.method == "GET":
-        form.kind.data = question.kind.value
-        form.choices.data = "\n".join(question.choices or [])
+    form = QuestionForm(
+        data={
+            "label": question.label,
+            "help_text": question.help_text,
+            "kind": question.kind.value,
+            "choices": "\n".join(question.choices or []),
+            "is_required": question.is_required,
+        }
+    )
     if form.validate_on_submit():
         try:
             question_services.update_question(

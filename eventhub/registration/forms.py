@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -99,7 +100,7 @@ def question_field(question: RegistrationQuestion) -> str:
 
 def _field_for(question: RegistrationQuestion) -> Field:
     label, help_text = question.label, question.help_text
-    choices = [(c, c) for c in question.choices]
+    choices = [SelectChoice(c, c) for c in question.choices]
     # Required-ness is checked in check_answer (shared with the API); flags only mark the label.
     kwargs: dict[str, Any] = {"description": help_text}
     if question.kind is QuestionKind.LONG_TEXT:
@@ -109,7 +110,7 @@ def _field_for(question: RegistrationQuestion) -> Field:
             RadioField(label, choices=choices, validate_choice=False, **kwargs)
             if len(choices) <= 5
             else SelectField(
-                label, choices=[("", "Choose…"), *choices], validate_choice=False, **kwargs
+                label, choices=[SelectChoice("", "Choose…"), *choices], validate_choice=False, **kwargs
             )
         )
     elif question.kind is QuestionKind.MULTIPLE_CHOICE:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, url_for
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
@@ -79,7 +80,7 @@ def waitlist_position(registration: Registration) -> int | None:
     return int(ahead or 0) + 1
 
 
-def switch_choices(registration: Registration) -> list[tuple[int, str]]:
+def switch_choices(registration: Registration) -> list[SelectChoice]:
     """Other upcoming sessions of the series the attendee could move to."""
     now = utcnow()
     sessions = db.session.scalars(
@@ -93,7 +94,10 @@ def switch_choices(registration: Registration) -> list[tuple[int, str]]:
         .order_by(Session.starts_at)
     )
     return [
-        (s.id, f"Webinar {s.number}: {s.title} — {format_moment(s.starts_at, registration.timezone)}")
+        SelectChoice(
+            s.id,  # type: ignore[arg-type]  # coerced to int by SwitchForm
+            f"Webinar {s.number}: {s.title} — {format_moment(s.starts_at, registration.timezone)}",
+        )
         for s in sessions
         if window_problem(s, now) is None
     ]

@@ -20,11 +20,13 @@ KIND_LABELS = {
 
 class CapacityForm(FlaskForm):
     capacity = IntegerField(
-        "Capacity", validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+        "Capacity",
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
         description="Leave empty for no limit. Raising it moves people up from the waitlist.",
     )
     seat_offer_hours = IntegerField(
-        "Offer freed seats for (hours)", validators=[Optional(), NumberRange(min=1, max=24 * 14)],
+        "Offer freed seats for (hours)",
+        validators=[Optional(), NumberRange(min=1, max=24 * 14)],
         description="Empty: a freed seat goes to the next person at once. Otherwise it is offered "
         "for this many hours and passes on if not taken.",
     )
@@ -44,11 +46,13 @@ class QuestionForm(FlaskForm):
     label = StringField("Question", validators=[DataRequired(), Length(max=300)])
     help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
     kind = SelectField(
-        "Kind", choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        "Kind",
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
         default=QuestionKind.SHORT_TEXT.value,
     )
     choices = TextAreaField(
-        "Choices", validators=[Optional(), Length(max=5000)],
+        "Choices",
+        validators=[Optional(), Length(max=5000)],
         description="For single and multiple choice: one option per line.",
     )
     is_required = BooleanField("Required")

@@ -15,7 +15,9 @@ from eventhub.registration.models import QuestionKind, RegistrationQuestion
 from eventhub.scheduling.models import Series
 
 bp = Blueprint(
-    "registration_questions", __name__, url_prefix="/organiser/registrations/series/<int:series_id>/questions"
+    "registration_questions",
+    __name__,
+    url_prefix="/organiser/registrations/series/<int:series_id>/questions",
 )
 require_role_for_blueprint(bp, Role.ORGANISER)
 
@@ -89,7 +91,9 @@ def edit(series_id: int, question_id: int) -> ResponseReturnValue:
             flash("Question saved.", "success")
             return redirect(url_for(".index", series_id=series_id))
     return render_template(
-        "registration/organiser/question_edit.html", question=question, form=form,
+        "registration/organiser/question_edit.html",
+        question=question,
+        form=form,
         series=db.get_or_404(Series, series_id),
     )
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    current_app,
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -56,6 +56,10 @@ def index() -> ResponseReturnValue:
     )
 
 
+def _query_args() -> dict[str, Any]:
+    return exports.Filters.from_args(request.args).as_args()
+
+
 def _listing(
     template_args: dict[str, Any], session_ids: list[int], series: Series
 ) -> ResponseReturnValue:
@@ -87,7 +91,7 @@ def session_registrants(session_id: int) -> ResponseReturnValue:
             "session": session,
             "capacity_form": capacity,
             "import_form": ImportForm(formdata=None),
-            "export_url": url_for(".session_export", session_id=session.id, **request.args),
+            "export_url": url_for(".session_export", session_id=session.id, **_query_args()),
             "availability": availability_for([session])[session.id],
         },
         [session.id],
@@ -102,7 +106,7 @@ def series_registrants(series_id: int) -> ResponseReturnValue:
     return _listing(
         {
             "session": None,
-            "export_url": url_for(".series_export", series_id=series.id, **request.args),
+            "export_url": url_for(".series_export", series_id=series.id, **_query_args()),
         },
         [s.id for s in series.sessions],
         series,

@@ -44,9 +44,8 @@ def check_answer(question: RegistrationQuestion, value: Any) -> tuple[Any, str |
             return chosen, "Choose at least one option."
         return [c for c in question.choices if c in chosen], None
     text = "" if value is None else str(value).strip()
-    if question.kind is QuestionKind.SINGLE_CHOICE:
-        if text and text not in question.choices:
-            return text, "Choose one of the options given."
+    if question.kind is QuestionKind.SINGLE_CHOICE and text and text not in question.choices:
+        return text, "Choose one of the options given."
     limit = MAX_LONG if question.kind is QuestionKind.LONG_TEXT else MAX_SHORT
     if len(text) > limit:
         return text, f"Keep this under {limit} characters."
@@ -55,9 +54,7 @@ def check_answer(question: RegistrationQuestion, value: Any) -> tuple[Any, str |
     return text, None
 
 
-def clean_answers(
-    questions: list[RegistrationQuestion], raw: Mapping[str, Any]
-) -> dict[str, Any]:
+def clean_answers(questions: list[RegistrationQuestion], raw: Mapping[str, Any]) -> dict[str, Any]:
     """Answers keyed by question id; unknown keys are refused so typos are not lost silently."""
     known = {str(q.id) for q in questions}
     errors = {key: "Unknown question." for key in raw if str(key) not in known}

@@ -71,7 +71,11 @@ def _fail(error: HTTPException, message: str, errors: dict[str, Any] | None = No
 @limiter.limit(registration_limit)
 @blp.arguments(RegistrationInSchema)
 @blp.response(201, RegistrationOutSchema, description="Registered (new).")
-@blp.alt_response(200, schema=RegistrationOutSchema, description="Already registered: the confirmation is sent again to that address.")
+@blp.alt_response(
+    200,
+    schema=RegistrationOutSchema,
+    description="Already registered: the confirmation is sent again to that address.",
+)
 @blp.alt_response(409, description="Registration is not open for this session.")
 @blp.alt_response(422, description="Invalid data; `errors` names the fields.")
 @blp.alt_response(503, description="Busy; try again in a moment.")

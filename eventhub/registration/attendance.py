@@ -57,7 +57,9 @@ def mark_many(registrations: Iterable[Registration], attended: bool) -> int:
 
 
 def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16", "cp1252"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -66,7 +68,7 @@ def _decode(data: bytes) -> str:
 
 
 def _header(rows: list[list[str]]) -> tuple[int, int, int | None]:
-    """Row index of the header, its email column and a name column (meeting tools add a preamble)."""
+    """Header row index, its email column and a name column (tools add a preamble above)."""
     for index, row in enumerate(rows[:30]):
         lowered = [cell.strip().lower() for cell in row]
         email_columns = [i for i, c in enumerate(lowered) if "email" in c or "e-mail" in c]
@@ -85,7 +87,9 @@ def import_attendance(session: Session, data: bytes, now: datetime | None = None
     start, email_col, name_col = _header(rows)
     by_email = {
         r.email: r
-        for r in db.session.scalars(select(Registration).where(Registration.session_id == session.id))
+        for r in db.session.scalars(
+            select(Registration).where(Registration.session_id == session.id)
+        )
     }
     result = ImportResult()
     seen: set[str] = set()

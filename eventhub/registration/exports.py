@@ -35,7 +35,11 @@ class Filters:
         return cls(status=status, attended=attended, q=(args.get("q") or "").strip()[:200])
 
     def as_args(self) -> dict[str, str]:
-        return {k: v for k, v in {"status": self.status, "attended": self.attended, "q": self.q}.items() if v}
+        return {
+            k: v
+            for k, v in {"status": self.status, "attended": self.attended, "q": self.q}.items()
+            if v
+        }
 
 
 def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
@@ -129,8 +133,8 @@ def stream_csv(
 
     writer.writerow([*_COLUMNS, *(q.label for q in questions)])
     yield flush()
-    query = (
-        select(
+    query: Select[Any] = (
+        select(  # type: ignore[assignment]
             Session.number,
             Session.title,
             Registration.name,
@@ -153,15 +157,16 @@ def stream_csv(
     )
     query = _filtered(query, filters).execution_options(yield_per=STREAM_BATCH)
     for count, row in enumerate(db.session.execute(query), start=1):
-        *fields, answers = row
+        *fields, answers = tuple(row)
+        fields = list(fields)
         fields[6] = fields[6].value
         for i in (7, 8, 9, 10):
             fields[i] = fields[i].isoformat() if fields[i] else ""
         fields[12] = "yes" if fields[12] else "no"
         fields[13] = "yes" if fields[13] else "no"
-        extra = []
+        extra: list[str] = []
         for question in questions:
-            value = (answers or {}).get(str(question.id), "")
+            value: Any = (answers or {}).get(str(question.id), "")
             extra.append("; ".join(value) if isinstance(value, list) else value)
         writer.writerow([_cell(v) for v in (*fields, *extra)])
         if count % 200 == 0:

@@ -110,18 +110,23 @@ def _field_for(question: RegistrationQuestion) -> Field:
             RadioField(label, choices=choices, validate_choice=False, **kwargs)
             if len(choices) <= 5
             else SelectField(
-                label, choices=[SelectChoice("", "Choose…"), *choices], validate_choice=False, **kwargs
+                label,
+                choices=[SelectChoice("", "Choose…"), *choices],
+                validate_choice=False,
+                **kwargs,
             )
         )
     elif question.kind is QuestionKind.MULTIPLE_CHOICE:
         field = MultiCheckboxField(label, choices=choices, validate_choice=False, **kwargs)
     else:
         field = StringField(label, **kwargs)
-    return field  # type: ignore[no-any-return]
+    return field
 
 
 class SeriesRegistrationForm(RegistrationForm):
-    include_new = BooleanField("Also register me for sessions added to the series later.", default=True)
+    include_new = BooleanField(
+        "Also register me for sessions added to the series later.", default=True
+    )
 
 
 def registration_form(

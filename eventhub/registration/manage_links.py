@@ -27,7 +27,9 @@ def registration_for_token(token: str) -> Registration | None:
         payload = read_token(PURPOSE, token, max_age_seconds=MAX_AGE_SECONDS)
     except InvalidToken:
         return None
-    if not (isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload)):
+    if not (
+        isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload)
+    ):
         return None
     registration = db.session.get(Registration, payload[0])
     if registration is None or registration.token_version != payload[1]:

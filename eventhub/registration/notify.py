@@ -70,11 +70,13 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
         "duration": format_duration(session.duration_minutes),
         "speakers": [
             {
-                "name": l.speaker.name_line,
-                "role": l.role.value,
-                "meta": ", ".join(p for p in (l.speaker.position, l.speaker.organisation) if p),
+                "name": link.speaker.name_line,
+                "role": link.role.value,
+                "meta": ", ".join(
+                    p for p in (link.speaker.position, link.speaker.organisation) if p
+                ),
             }
-            for l in session.speaker_links
+            for link in session.speaker_links
         ],
         "join_url": "" if session.is_join_url_hidden_until_reminder else session.join_url,
         "join_hidden": session.is_join_url_hidden_until_reminder,
@@ -150,7 +152,7 @@ def resend(registration: Registration, now: datetime | None = None) -> int | Non
 
 
 def promoted(registration: Registration) -> int | None:
-    """"You're in": a seat freed up and the waitlisted person now holds it."""
+    """ "You're in": a seat freed up and the waitlisted person now holds it."""
     stamp = int(registration.confirmed_at.timestamp()) if registration.confirmed_at else 0
     return _queue(
         registration,

@@ -95,7 +95,7 @@ def switch_choices(registration: Registration) -> list[SelectChoice]:
     )
     return [
         SelectChoice(
-            s.id,  # type: ignore[arg-type]  # coerced to int by SwitchForm
+            s.id,  # SwitchForm coerces the posted value back to int
             f"Webinar {s.number}: {s.title} — {format_moment(s.starts_at, registration.timezone)}",
         )
         for s in sessions

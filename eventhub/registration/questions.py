@@ -33,8 +33,13 @@ def _check(kind: QuestionKind, choices: list[str]) -> list[str]:
 
 
 def add_question(
-    series_id: int, label: str, kind: QuestionKind, *, help_text: str = "",
-    choices: list[str] | None = None, is_required: bool = False,
+    series_id: int,
+    label: str,
+    kind: QuestionKind,
+    *,
+    help_text: str = "",
+    choices: list[str] | None = None,
+    is_required: bool = False,
 ) -> RegistrationQuestion:
     """Append a question to the end of the series' form."""
     last = db.session.scalar(
@@ -57,8 +62,13 @@ def add_question(
 
 
 def update_question(
-    question: RegistrationQuestion, label: str, kind: QuestionKind, *, help_text: str = "",
-    choices: list[str] | None = None, is_required: bool = False,
+    question: RegistrationQuestion,
+    label: str,
+    kind: QuestionKind,
+    *,
+    help_text: str = "",
+    choices: list[str] | None = None,
+    is_required: bool = False,
 ) -> None:
     """Change a question; answers already given stay stored under its id."""
     question.choices = _check(kind, choices or [])

@@ -111,8 +111,11 @@ def include_series_registrants(session: Session, now: datetime | None = None) ->
         try:
             outcomes.append(
                 services.register(
-                    session.id, applicant_from(member), series_registration=member,
-                    now=now, via_series=True,
+                    session.id,
+                    applicant_from(member),
+                    series_registration=member,
+                    now=now,
+                    via_series=True,
                 )
             )
         except RegistrationClosed:

@@ -76,7 +76,9 @@ def _only_not_open_yet(session: Session, now: datetime) -> bool:
 
 def find_registration(session_id: int, email: str) -> Registration | None:
     return db.session.scalar(
-        select(Registration).where(Registration.session_id == session_id, Registration.email == email)
+        select(Registration).where(
+            Registration.session_id == session_id, Registration.email == email
+        )
     )
 
 

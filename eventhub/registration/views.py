@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from eventhub.clock import utcnow
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
-from eventhub.registration import public_data, series as series_services, services
+from eventhub.registration import public_data, services
+from eventhub.registration import series as series_services
 from eventhub.registration.answers import questions_for
 from eventhub.registration.forms import (
     DetailsForm,
@@ -109,11 +110,21 @@ def register(session_id: int) -> ResponseReturnValue:
 
 
 def _welcome(registration: Registration) -> str:
-    return {
-        RegistrationStatus.CONFIRMED: "You're registered. Your confirmation and calendar invite are on the way.",
-        RegistrationStatus.WAITLISTED: "The session is full: you're on the waitlist. We'll email you the moment a seat frees up.",
-        RegistrationStatus.PENDING: "Thanks! The organisers approve registrations for this session; we'll email you their answer.",
-    }.get(registration.status, "Your registration is saved.")
+    return WELCOME.get(registration.status, "Your registration is saved.")
+
+
+WELCOME = {
+    RegistrationStatus.CONFIRMED: (
+        "You're registered. Your confirmation and calendar invite are on the way."
+    ),
+    RegistrationStatus.WAITLISTED: (
+        "The session is full: you're on the waitlist. We'll email you the moment a seat frees up."
+    ),
+    RegistrationStatus.PENDING: (
+        "Thanks! The organisers approve registrations for this session; "
+        "we'll email you their answer."
+    ),
+}
 
 
 @bp.route("/sessions/<int:session_id>/register/sent")
@@ -148,7 +159,9 @@ def register_series(slug: str) -> ResponseReturnValue:
             db.session.commit()
             if outcome.is_new:
                 return render_template(
-                    "registration/series_done.html", series=series, outcome=outcome,
+                    "registration/series_done.html",
+                    series=series,
+                    outcome=outcome,
                     manage_token=manage_token,
                 )
             return render_template("registration/series_sent.html", series=series)
@@ -206,7 +219,9 @@ def cancel(token: str) -> ResponseReturnValue:
             flash("Your registration is cancelled. Thank you for freeing your seat.", "success")
         return redirect(url_for(".manage", token=token))
     return render_template(
-        "registration/cancel.html", registration=registration, session=registration.session,
+        "registration/cancel.html",
+        registration=registration,
+        session=registration.session,
         token=token,
     )
 
@@ -311,6 +326,9 @@ def manage_series(token: str) -> ResponseReturnValue:
         db.session.commit()
         return redirect(url_for(".manage_series", token=token))
     return render_template(
-        "registration/manage_series.html", series_registration=found, series=found.series,
-        registrations=series_services.registrations_of(found), manage_token=manage_token,
+        "registration/manage_series.html",
+        series_registration=found,
+        series=found.series,
+        registrations=series_services.registrations_of(found),
+        manage_token=manage_token,
     )

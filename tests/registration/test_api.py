@@ -84,8 +84,13 @@ def test_invalid_data_is_422_with_field_errors(client: FlaskClient, make: Factor
     assert missing.status_code == 422
     assert "name" in missing.get_json()["errors"]
     response = client.post(
-        url, json=_body(email="nope", timezone="Nowhere/City", consent=False,
-                        answers={str(question.id): "C", "999": "x"})
+        url,
+        json=_body(
+            email="nope",
+            timezone="Nowhere/City",
+            consent=False,
+            answers={str(question.id): "C", "999": "x"},
+        ),
     )
     assert response.status_code == 422
     errors = response.get_json()["errors"]

@@ -35,7 +35,9 @@ def _post(base: str, path: str, form: dict[str, str]) -> int:
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     try:
         connection.request(
-            "POST", path, body=urlencode(form),
+            "POST",
+            path,
+            body=urlencode(form),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         return connection.getresponse().status
@@ -118,7 +120,7 @@ def unlocked(app_config: dict[str, Any]) -> dict[str, Any]:
 def test_negative_control_without_the_lock_overbooks_postgres(
     unlocked: dict[str, Any], app: Flask, make: Factories
 ) -> None:
-    codes, statuses = _race(app, make)
+    _codes, statuses = _race(app, make)
     assert statuses.count(S.CONFIRMED) > SEATS, "the race test could not have failed"
 
 
@@ -235,7 +237,9 @@ def test_lock_not_had_in_time_is_503_not_a_hang(
         db.session.commit()
         with db.engine.connect() as holder:
             holder.execute(text("BEGIN"))
-            holder.execute(text("SELECT id FROM sessions WHERE id = :id FOR UPDATE"), {"id": session.id})
+            holder.execute(
+                text("SELECT id FROM sessions WHERE id = :id FOR UPDATE"), {"id": session.id}
+            )
             started = time.monotonic()
             response = application.test_client().post(
                 f"/sessions/{session.id}/register", data=_form(1)
@@ -248,7 +252,9 @@ def test_lock_not_had_in_time_is_503_not_a_hang(
         api = application.test_client()
         with db.engine.connect() as holder:
             holder.execute(text("BEGIN"))
-            holder.execute(text("SELECT id FROM sessions WHERE id = :id FOR UPDATE"), {"id": session.id})
+            holder.execute(
+                text("SELECT id FROM sessions WHERE id = :id FOR UPDATE"), {"id": session.id}
+            )
             response = api.post(
                 f"/api/v1/sessions/{session.id}/registrations",
                 json={"name": "A", "email": "a@example.org", "consent": True},

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import re
 
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
 from eventhub.registration import services
-from eventhub.registration.manage_links import manage_url
+from eventhub.registration.manage_links import registration_for_token
 from eventhub.speakers.models import SpeakerRole
 from tests.registration.conftest import applicant, outbox
 from tests.support.factories import Factories
@@ -29,7 +30,10 @@ def test_confirmation_email(make: Factories) -> None:
         assert "HKT" in body and ("GMT" in body or "BST" in body)
         assert "https://meet.example.org/j/123" in body
         assert "Prof Ada Chan" in body and "Ben Lee (moderator)" in body
-        assert manage_url(registration) in body
+        # The private manage link, naming this registration (tokens carry their own time).
+        token = re.search(r"http://eventhub\.test/manage/([\w.-]+)", body)
+        assert token is not None
+        assert registration_for_token(token.group(1)) is registration
     [attachment] = row.attachments
     assert attachment["content_type"].startswith("text/calendar")
     ics = base64.b64decode(attachment["data_base64"])

@@ -207,9 +207,7 @@ def test_questions_editor(client: FlaskClient, make: Factories, login: LoginHelp
     client.post(f"{base}{questions[1].id}/move", data={"direction": "up"})
     db.session.expire_all()
     assert questions[1].position < questions[0].position
-    client.post(
-        f"{base}{questions[0].id}", data={"label": "Your sector", "kind": "short_text"}
-    )
+    client.post(f"{base}{questions[0].id}", data={"label": "Your sector", "kind": "short_text"})
     client.post(f"{base}{questions[1].id}/delete")
     db.session.expire_all()
     remaining = db.session.scalars(select(RegistrationQuestion)).all()

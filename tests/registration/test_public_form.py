@@ -83,11 +83,17 @@ def test_organiser_questions_required_and_ordered(client: FlaskClient, make: Fac
     session = make.session()
     role = make.question(session.series, "Your role?", is_required=True, position=2)
     topics = make.question(
-        session.series, "Topics?", QuestionKind.MULTIPLE_CHOICE, choices=["AI", "Robots", "Policy"],
+        session.series,
+        "Topics?",
+        QuestionKind.MULTIPLE_CHOICE,
+        choices=["AI", "Robots", "Policy"],
         position=1,
     )
     sector = make.question(
-        session.series, "Sector", QuestionKind.SINGLE_CHOICE, choices=["Public", "Private"],
+        session.series,
+        "Sector",
+        QuestionKind.SINGLE_CHOICE,
+        choices=["Public", "Private"],
         position=3,
     )
     db.session.commit()
@@ -98,14 +104,21 @@ def test_organiser_questions_required_and_ordered(client: FlaskClient, make: Fac
     assert "needs an answer" in response.get_data(as_text=True)
     response = client.post(
         f"/sessions/{session.id}/register",
-        data=_form(**{f"q_{role.id}": "Engineer", f"q_{topics.id}": ["Robots", "AI"],
-                      f"q_{sector.id}": "Public"}),
+        data=_form(
+            **{
+                f"q_{role.id}": "Engineer",
+                f"q_{topics.id}": ["Robots", "AI"],
+                f"q_{sector.id}": "Public",
+            }
+        ),
     )
     assert response.status_code == 302
     registration = db.session.scalar(select(Registration))
     assert registration is not None
     assert registration.answers == {
-        str(role.id): "Engineer", str(topics.id): ["AI", "Robots"], str(sector.id): "Public"
+        str(role.id): "Engineer",
+        str(topics.id): ["AI", "Robots"],
+        str(sector.id): "Public",
     }
 
 
@@ -182,5 +195,7 @@ def test_full_session_offers_the_waitlist(app: Flask, client: FlaskClient, make:
     page = client.get(f"/sessions/{session.id}/register").get_data(as_text=True)
     assert "Join the waitlist" in page
     client.post(f"/sessions/{session.id}/register", data=_form())
-    registration = db.session.scalar(select(Registration).where(Registration.email == "ada@example.org"))
+    registration = db.session.scalar(
+        select(Registration).where(Registration.email == "ada@example.org")
+    )
     assert registration is not None and registration.status is RegistrationStatus.WAITLISTED

@@ -87,7 +87,9 @@ def test_repeat_email_gets_no_second_seat_but_its_confirmation_again(make: Facto
     services.register(session.id, applicant("same@example.org"))
     db.session.commit()
     assert len(outbox(MessageKind.CONFIRMATION)) == 2
-    services.register(session.id, applicant("same@example.org"), now=utcnow() + timedelta(minutes=6))
+    services.register(
+        session.id, applicant("same@example.org"), now=utcnow() + timedelta(minutes=6)
+    )
     db.session.commit()
     assert len(outbox(MessageKind.CONFIRMATION)) == 3
 
@@ -151,7 +153,7 @@ def test_raised_capacity_fills_free_seats(make: Factories) -> None:
 def test_newcomer_does_not_jump_the_waitlist_during_an_offer(make: Factories) -> None:
     session = make.session(capacity=1, seat_offer_hours=4)
     db.session.commit()
-    a, b, c = (_register(session.id) for _ in range(3))
+    a, b, _c = (_register(session.id) for _ in range(3))
     services.cancel(a)
     db.session.commit()
     db.session.refresh(b)

@@ -83,7 +83,9 @@ def test_sessions_published_later_include_series_registrants(
     db.session.commit()
     assert _statuses("ada@example.org")[later.id] is S.CONFIRMED
     assert later.id not in _statuses("bob@example.org")
-    assert any(m.session_id == later.id for m in outbox(MessageKind.CONFIRMATION, "ada@example.org"))
+    assert any(
+        m.session_id == later.id for m in outbox(MessageKind.CONFIRMATION, "ada@example.org")
+    )
 
 
 def test_opt_out_and_leave_from_the_series_manage_page(

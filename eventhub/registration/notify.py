@@ -11,7 +11,7 @@ from werkzeug.routing import BuildError
 from eventhub.clock import utcnow
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
-from eventhub.registration.manage_links import manage_url
+from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar import session_ics
 from eventhub.scheduling.models import Session
@@ -85,6 +85,11 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
         "primary_url": link,
         "primary_label": "Manage your registration",
         "unsubscribe_url": None,
+        "series_manage_url": (
+            series_manage_url(registration.series_registration)
+            if registration.series_registration is not None
+            else None
+        ),
     }
     context.update(extra)
     return context

@@ -117,3 +117,13 @@ def test_no_open_session_is_a_message(client: FlaskClient, make: Factories) -> N
     page = client.get(f"/series/{series.slug}/register").get_data(as_text=True)
     assert "No upcoming webinar" in page
     assert series_services.open_sessions(series, utcnow()) == []
+
+
+def test_series_emails_link_the_series_manage_page(client: FlaskClient, make: Factories) -> None:
+    series = make.series()
+    make.session(series)
+    db.session.commit()
+    client.post(f"/series/{series.slug}/register", data=_form())
+    [row] = outbox(MessageKind.CONFIRMATION)
+    assert "http://eventhub.test/manage/series/" in row.body_text
+    assert "manage your series registration" in row.body_html

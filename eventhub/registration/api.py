@@ -8,6 +8,7 @@ import marshmallow as ma
 from email_validator import EmailNotValidError
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Conflict, HTTPException, NotFound, UnprocessableEntity
 
 from eventhub.errors import TryAgainLater
@@ -82,7 +83,8 @@ def _fail(error: HTTPException, message: str, errors: dict[str, Any] | None = No
 def create_registration(data: dict[str, Any], session_id: int) -> Any:
     """Register someone for a session: confirmed, waitlisted or pending approval."""
     begin_writer()
-    session = db.session.get(Session, session_id)
+    # Read without the lock: it is held only from the seat decision to the commit.
+    session = db.session.get(Session, session_id, options=[joinedload(Session.series)])
     if session is None or session.status not in PUBLIC or not session.series.is_published:
         _fail(NotFound(), "No such session.")
     applicant = _applicant(session, data)

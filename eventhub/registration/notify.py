@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from werkzeug.routing import BuildError
 
 from eventhub.clock import utcnow
@@ -46,11 +48,53 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "webinar"
 
 
+# Every registrant of a session gets the same invite; building one (the VTIMEZONE above all)
+# costs tens of milliseconds, so it is built once per version of the session.
+_ICS_CACHE: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_ICS_CACHE_SIZE = 256
+
+
+def _ics_key(session: Session) -> tuple[Any, ...]:
+    series = session.series
+    return (
+        session.id,
+        session.updated_at,
+        session.sequence,
+        session.status,
+        session.title,
+        session.abstract,
+        session.join_url,
+        session.is_join_url_hidden_until_reminder,
+        session.starts_at,
+        session.duration_minutes,
+        session.timezone,
+        series.title,
+        series.slug,
+        current_app.config["EVENTHUB_BASE_URL"],
+    )
+
+
+def invite_for(session: Session) -> bytes:
+    """The session's .ics as sent to attendees (join link left out when held back)."""
+    key = _ics_key(session)
+    cached = _ICS_CACHE.get(key)
+    if cached is None:
+        cached = session_ics(
+            session, include_join_url=not session.is_join_url_hidden_until_reminder
+        )
+        _ICS_CACHE[key] = cached
+        if len(_ICS_CACHE) > _ICS_CACHE_SIZE:
+            _ICS_CACHE.popitem(last=False)
+    else:
+        _ICS_CACHE.move_to_end(key)
+    return cached
+
+
 def ics_attachment(session: Session) -> Attachment:
     return Attachment(
         filename=f"{_slug(session.title)}.ics",
         content_type="text/calendar; method=PUBLISH",
-        data=session_ics(session, include_join_url=not session.is_join_url_hidden_until_reminder),
+        data=invite_for(session),
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from eventhub.clock import utcnow
@@ -13,6 +14,7 @@ from eventhub.extensions import db
 from eventhub.registration.answers import questions_for
 from eventhub.registration.availability import Action, availability_for
 from eventhub.registration.forms import RegistrationForm, registration_form
+from eventhub.registration.locking import lock_session
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.registration.services import window_problem
 from eventhub.scheduling.models import Series, Session, SessionStatus
@@ -21,11 +23,18 @@ from eventhub.timefmt import format_moment
 PUBLIC = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
 
 
-def public_session_or_404(session_id: int) -> Session:
-    session = db.session.get(Session, session_id)
-    if session is None or session.status not in PUBLIC or not session.series.is_published:
+def public_session_or_404(session_id: int, *, lock: bool = False) -> Session:
+    """A public session; with `lock`, its seat lock is taken right away (one statement)."""
+    if lock:
+        try:
+            found: Session | None = lock_session(session_id)
+        except LookupError:
+            found = None
+    else:
+        found = db.session.get(Session, session_id, options=[joinedload(Session.series)])
+    if found is None or found.status not in PUBLIC or not found.series.is_published:
         abort(404)
-    return session
+    return found
 
 
 def public_series_or_404(slug: str) -> Series:

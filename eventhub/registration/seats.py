@@ -20,18 +20,23 @@ from eventhub.scheduling.models import Session, SessionStatus
 class SeatCount:
     held: int
     waiting: int
+    registration_id: int | None = None
 
 
-def count_seats(session_id: int) -> SeatCount:
-    """Seats held and people waiting, in one statement (call with the session locked)."""
+def count_seats(session_id: int, email: str | None = None) -> SeatCount:
+    """Seats held, people waiting and (given an email) its registration id, in one statement.
+
+    Call it with the session locked.
+    """
     held = func.coalesce(func.sum(case((Registration.status.in_(SEAT_HOLDING), 1), else_=0)), 0)
     waiting = func.coalesce(
         func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0)), 0
     )
+    mine = func.max(case((Registration.email == (email or ""), Registration.id), else_=None))
     row = db.session.execute(
-        select(held, waiting).where(Registration.session_id == session_id)
+        select(held, waiting, mine).where(Registration.session_id == session_id)
     ).one()
-    return SeatCount(held=int(row[0]), waiting=int(row[1]))
+    return SeatCount(held=int(row[0]), waiting=int(row[1]), registration_id=row[2])
 
 
 def has_free_seat(session: Session, count: SeatCount) -> bool:

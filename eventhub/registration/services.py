@@ -93,7 +93,10 @@ def register(
     """Give the applicant a seat, a waitlist place or a pending approval — never a second one."""
     now = now or utcnow()
     session = lock_session(session_id)
-    existing = find_registration(session.id, applicant.email)
+    count = seats.count_seats(session.id, applicant.email)
+    existing = (
+        db.session.get(Registration, count.registration_id) if count.registration_id else None
+    )
     if existing is not None and existing.status in (*ACTIVE, RegistrationStatus.DECLINED):
         # Whoever typed this address gets nothing; its owner gets their email again.
         notify.resend(existing, now)
@@ -102,7 +105,6 @@ def register(
     # Whole-series registrants join a session published later even before its window opens.
     if problem and not (via_series and _only_not_open_yet(session, now)):
         raise RegistrationClosed(problem)
-    count = seats.count_seats(session.id)
     pause_if_unlocked()
     registration = existing or Registration(session=session, email=applicant.email)
     if existing is not None:

@@ -82,8 +82,11 @@ def _register_once_more_on_conflict(session: Session, applicant: services.Applic
 @limiter.limit(registration_limit, methods=["POST"])
 def register(session_id: int) -> ResponseReturnValue:
     """The registration form for one session (GET) and signing up (POST)."""
-    if request.method == "POST":
+    is_post = request.method == "POST"
+    if is_post:
         begin_writer()
+    # Read without the lock: the seat lock is held only from the service's seat decision to
+    # the commit, so concurrent sign-ups overlap their validation work.
     session = public_data.public_session_or_404(session_id)
     form = registration_form(questions_for(session.series_id))
     status = 200

@@ -17,30 +17,54 @@ from eventhub import (
 from eventhub import config as settings
 from eventhub.accounts.loader import install_user_loader
 from eventhub.accounts.views import bp as accounts_bp
+from eventhub.api import SPEC_OPTIONS as api_spec_options
+from eventhub.api.organiser import bp as api_organiser_bp
+from eventhub.api.programme import bp as api_programme_bp
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
+from eventhub.health import bp as health_bp
+from eventhub.images import bp as uploads_bp
+from eventhub.mail.organiser_views import bp as mail_bp
+from eventhub.mail.unsubscribe_views import bp as unsubscribe_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
+from eventhub.public.cache import init_cache
 from eventhub.public.views import bp as public_bp
+from eventhub.recaps.editor_views import bp as recap_editor_bp
+from eventhub.recaps.views import bp as recaps_bp
 from eventhub.registration import templating as registration_templating
 from eventhub.registration.admin_questions import bp as registration_questions_bp
 from eventhub.registration.admin_views import bp as registration_admin_bp
 from eventhub.registration.api import blp as registration_api_blp
 from eventhub.registration.views import bp as registration_bp
+from eventhub.scheduling.views import bp as scheduling_bp
+from eventhub.speakers.views import bp as speakers_bp
 
 # Every blueprint of the application, in registration order.
 BLUEPRINTS = (
     public_bp,
     accounts_bp,
     mailbox_bp,
+    health_bp,
+    uploads_bp,
+    scheduling_bp,
+    speakers_bp,
+    mail_bp,
+    unsubscribe_bp,
+    recaps_bp,
+    recap_editor_bp,
     registration_bp,
     registration_admin_bp,
     registration_questions_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
-API_BLUEPRINTS: tuple[Any, ...] = (registration_api_blp,)
+API_BLUEPRINTS: tuple[Any, ...] = (
+    api_programme_bp,
+    api_organiser_bp,
+    registration_api_blp,
+)
 
 PROJECT_ROOT = settings.PROJECT_ROOT
 
@@ -93,7 +117,9 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", api_spec_options)
     api.init_app(app)
+    init_cache(app)
 
 
 def register_blueprints(app: Flask) -> None:

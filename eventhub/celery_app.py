@@ -10,16 +10,26 @@ from flask import Flask
 from eventhub.extensions import db
 
 # Modules whose @shared_task functions the worker must import.
-TASK_MODULES = ("eventhub.mail.tasks", "eventhub.registration.tasks")
+TASK_MODULES = (
+    "eventhub.mail.tasks",
+    "eventhub.scheduling.tasks",
+    "eventhub.registration.tasks",
+)
 
 # Periodic work. Scheduled work is data: these sweeps look at rows and are safe to run twice.
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-outbox": {"task": "eventhub.mail.sweep_outbox", "schedule": 60.0},
+    "end-past-sessions": {"task": "eventhub.scheduling.end_past_sessions", "schedule": 300.0},
+    "create-reminders": {"task": "eventhub.mail.create_reminders", "schedule": 60.0},
+    "create-follow-ups": {"task": "eventhub.mail.create_follow_ups", "schedule": 60.0},
     "pass-on-lapsed-seat-offers": {
         "task": "eventhub.registration.pass_on_lapsed_offers",
         "schedule": 300.0,
     },
 }
+
+
+VISIBILITY_TIMEOUT_SECONDS = 3600
 
 
 def celery_config(app: Flask) -> dict[str, Any]:
@@ -37,13 +47,20 @@ def celery_config(app: Flask) -> dict[str, Any]:
         "timezone": "UTC",
         "imports": TASK_MODULES,
         "beat_schedule": BEAT_SCHEDULE,
-        # Redis redelivers unacknowledged messages after this; no task waits longer than it.
-        "broker_transport_options": {"visibility_timeout": 3600},
     }
     if broker.startswith("redis"):
-        config["broker_transport_options"].update(
-            {"socket_connect_timeout": 2, "socket_timeout": 5}
-        )
+        config["broker_transport_options"] = {
+            # Redis redelivers unacknowledged messages after this; no task waits longer.
+            "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+            "socket_connect_timeout": 2,
+            "socket_timeout": 5,
+            # Publishing (a wake-up after a request's commit) tries the connection once
+            # instead of retrying for broker_connection_timeout: a broker that is down must
+            # not stall requests, the outbox rows wait for the sweep. The worker's own
+            # consumer reconnects with its explicit broker_connection_max_retries.
+            "max_retries": 0,
+        }
+        config["broker_connection_timeout"] = 2
     config.update(app.config.get("CELERY", {}))
     return config
 

@@ -9,8 +9,14 @@ from eventhub.accounts.cli import (
     create_token_command,
     revoke_tokens_command,
 )
+from eventhub.demo.cli import demo_command
 
 eventhub_cli = AppGroup("eventhub", help="eventhub administration.")
 
-for command in (create_organiser_command, create_token_command, revoke_tokens_command):
+for command in (
+    create_organiser_command,
+    create_token_command,
+    revoke_tokens_command,
+    demo_command,
+):
     eventhub_cli.add_command(command)

@@ -40,6 +40,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_RATELIMIT_REGISTRATION": ("EVENTHUB_RATELIMIT_REGISTRATION", str),
     "EVENTHUB_RATELIMIT_LOGIN": ("EVENTHUB_RATELIMIT_LOGIN", str),
     "EVENTHUB_INSTANCE_PATH": ("EVENTHUB_INSTANCE_PATH", str),
+    "EVENTHUB_SPEAKER_INVITATION_DAYS": ("EVENTHUB_SPEAKER_INVITATION_DAYS", int),
 }
 
 
@@ -63,6 +64,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "EVENTHUB_UPLOAD_FOLDER": str(instance_path / "uploads"),
         "EVENTHUB_RATELIMIT_REGISTRATION": "20/minute",
         "EVENTHUB_RATELIMIT_LOGIN": "10/minute",
+        "EVENTHUB_SPEAKER_INVITATION_DAYS": 7,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -46,6 +46,10 @@ def _render(error: HTTPException) -> ResponseReturnValue:
             body["errors"] = details.get("json", details) if isinstance(details, dict) else details
         response = jsonify(body)
         response.status_code = code
+        # Keep what the error says about retrying or authenticating (WWW-Authenticate, Allow…).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
     headers = {"Retry-After": "5"} if code == 503 else {"Retry-After": "60"} if code == 429 else {}
     template = "errors/429.html" if code == 429 else "errors/error.html"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -37,6 +38,8 @@ mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # The /api/v1 read and organiser APIs; the OpenAPI document is generated from the code.
 api = Api()
+# Anonymous public pages and API reads (eventhub.public.cache chooses the backend).
+cache = Cache()
 
 # Models subclass `Model`; type checkers see the typed declarative base behind db.Model.
 if TYPE_CHECKING:

@@ -27,6 +27,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _home_for(user: object) -> str:
+    if getattr(user, "is_speaker", False):
+        return url_for("speakers.my_profile")
     if getattr(user, "is_organiser", False):
         return url_for("public.home")
     return url_for("public.home")

@@ -3,47 +3,102 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, getaddresses, parseaddr
+from typing import Any, Protocol
 
-from eventhub.clock import utcnow
-from eventhub.mail.models import OutboxMessage
-
-
-def _clean(value: str) -> str:
-    # A display name with CR/LF must never become a second header line.
-    return " ".join(value.replace("\r", " ").replace("\n", " ").split())
-
-
-def _address(name: str, email: str) -> Address:
-    local, _, domain = email.rpartition("@")
-    return Address(display_name=_clean(name), username=local, domain=domain)
+# Header names a caller may add; everything that identifies the sender is ours to set.
+_RESERVED = frozenset(
+    {"from", "to", "cc", "bcc", "sender", "reply-to", "subject", "date", "message-id"}
+)
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,76}$")
 
 
-def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
+class UnsendableMessage(ValueError):
+    """The row cannot become a valid message (a malformed address): a permanent failure."""
+
+
+def clean(value: str) -> str:
+    # A value with CR/LF must never become a second header line.
+    return " ".join(str(value).replace("\r", " ").replace("\n", " ").split())
+
+
+def address(name: str, email: str) -> Address:
+    email = clean(email)
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain or " " in email:
+        raise UnsendableMessage(f"not an email address: {email!r}")
+    try:
+        return Address(display_name=clean(name), username=local, domain=domain)
+    except (ValueError, IndexError) as exc:
+        raise UnsendableMessage(f"not an email address: {email!r}") from exc
+
+
+def _reply_to(value: str) -> list[Address]:
+    return [address(name, addr) for name, addr in getaddresses([clean(value)]) if addr]
+
+
+class MessageRow(Protocol):
+    """An outbox row as delivery reads it (an ORM object or a plain result row)."""
+
+    id: int
+    dedupe_key: str
+    recipient_email: str
+    recipient_name: str
+    reply_to: str | None
+    subject: str
+    body_html: str
+    body_text: str
+    headers: dict[str, str]
+    attachments: list[dict[str, Any]]
+
+
+def build_message(row: MessageRow, sender: str, now: datetime) -> EmailMessage:
+    """From is always the configured no-reply sender (SPF-safe); replies go to the organiser."""
     message = EmailMessage()
     sender_name, sender_email = parseaddr(sender)
-    message["From"] = _address(sender_name, sender_email)
-    message["To"] = _address(row.recipient_name, row.recipient_email)
+    message["From"] = address(sender_name, sender_email)
+    message["To"] = address(row.recipient_name, row.recipient_email)
     if row.reply_to:
-        message["Reply-To"] = _clean(row.reply_to)
-    message["Subject"] = _clean(row.subject)
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(
-        idstring=f"outbox{row.id}", domain=sender_email.split("@")[-1]
-    )
+        reply_to = _reply_to(row.reply_to)
+        if reply_to:
+            message["Reply-To"] = reply_to
+    message["Subject"] = clean(row.subject)
+    message["Date"] = format_datetime(now)
+    domain = sender_email.rpartition("@")[2] or "eventhub.localhost"
+    # Stable per row: a message re-sent after a crash keeps its id, so clients can fold them.
+    message["Message-ID"] = f"<outbox-{row.id}.{_short_hash(row.dedupe_key)}@{domain}>"
     for name, value in (row.headers or {}).items():
-        message[_clean(name)] = _clean(value)
+        if _HEADER_NAME.match(name) and name.lower() not in _RESERVED:
+            message[name] = clean(value)
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
     for attachment in row.attachments or []:
-        maintype, _, subtype = attachment["content_type"].partition("/")
-        subtype = subtype.split(";")[0]
+        maintype, _, subtype = str(attachment["content_type"]).partition("/")
+        params = subtype.split(";")
         message.add_attachment(
             base64.b64decode(attachment["data_base64"]),
-            maintype=maintype,
-            subtype=subtype,
-            filename=attachment["filename"],
+            maintype=maintype or "application",
+            subtype=params[0].strip() or "octet-stream",
+            filename=clean(attachment["filename"]),
+            params=_params(params[1:]),
         )
     return message
+
+
+def _short_hash(value: str) -> str:
+    return hashlib.sha1(value.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def _params(items: list[str]) -> dict[str, str]:
+    # "text/calendar; method=REQUEST" keeps its method parameter (calendar clients read it).
+    params: dict[str, str] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        if key.strip() and value.strip():
+            params[key.strip().lower()] = value.strip().strip('"')
+    return params

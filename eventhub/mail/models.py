@@ -100,6 +100,10 @@ class OutboxMessage(Timestamped, Model):
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
     )
 
+    @property
+    def is_series_mail(self) -> bool:
+        return self.kind in SERIES_MAIL
+
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind.value} {self.status.value}>"
 

@@ -72,13 +72,8 @@ def render_email(template: str, **context: Any) -> RenderedEmail:
     )
 
 
-def queue_message(envelope: Envelope, email: RenderedEmail) -> int | None:
-    """Insert one outbox row unless its dedupe key exists; return its id, or None if deduped.
-
-    The row joins the caller's transaction: it exists exactly when the change that caused it
-    commits. A worker is woken only after that commit (see _wake_worker_after_commit).
-    """
-    values = {
+def _values(envelope: Envelope, email: RenderedEmail, now: datetime) -> dict[str, Any]:
+    return {
         "kind": envelope.kind,
         "dedupe_key": envelope.dedupe_key,
         "recipient_email": envelope.recipient_email,
@@ -93,39 +88,55 @@ def queue_message(envelope: Envelope, email: RenderedEmail) -> int | None:
         "headers": envelope.headers,
         "attachments": [a.as_json() for a in envelope.attachments],
         "status": MessageStatus.QUEUED,
-        "due_at": envelope.due_at or utcnow(),
+        "due_at": envelope.due_at or now,
         "attempts": 0,
         "last_error": "",
-        "created_at": utcnow(),
-        "updated_at": utcnow(),
+        "created_at": now,
+        "updated_at": now,
     }
-    statement = _insert_ignoring_duplicates(values)
-    result = db.session.execute(statement)
-    row = result.first()
+
+
+def queue_message(envelope: Envelope, email: RenderedEmail) -> int | None:
+    """Insert one outbox row unless its dedupe key exists; return its id, or None if deduped.
+
+    The row joins the caller's transaction: it exists exactly when the change that caused it
+    commits. A worker is woken only after that commit (see _wake_worker_after_commit).
+    """
+    statement = _insert_ignoring_duplicates(_values(envelope, email, utcnow()))
+    row = db.session.execute(statement).first()
     if row is None:
         return None
     db.session.info[_PENDING_KEY] = True
     return int(row[0])
 
 
-def _insert_ignoring_duplicates(values: dict[str, Any]) -> Any:
+def queue_many(messages: list[tuple[Envelope, RenderedEmail]]) -> int:
+    """Insert many rows in one batched statement (a fan-out); return how many were new."""
+    if not messages:
+        return 0
+    now = utcnow()
+    statement = _insert_ignoring_duplicates(None)
+    result = db.session.execute(statement, [_values(e, m, now) for e, m in messages])
+    inserted = len(result.all())
+    if inserted:
+        db.session.info[_PENDING_KEY] = True
+    return inserted
+
+
+def _insert_ignoring_duplicates(values: dict[str, Any] | None) -> Any:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id; values=None for executemany."""
     dialect = db.session.get_bind().dialect.name
-    table = OutboxMessage
     if dialect == "postgresql":
-        return (
-            pg_insert(table)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(OutboxMessage.id)
-        )
-    if dialect == "sqlite":
-        return (
-            sqlite_insert(table)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(OutboxMessage.id)
-        )
-    return insert(table).values(**values).returning(OutboxMessage.id)
+        statement: Any = pg_insert(OutboxMessage)
+    elif dialect == "sqlite":
+        statement = sqlite_insert(OutboxMessage)
+    else:
+        statement = insert(OutboxMessage)
+    if values is not None:
+        statement = statement.values(**values)
+    if dialect in ("postgresql", "sqlite"):
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return statement.returning(OutboxMessage.id)
 
 
 def mark_pending() -> None:

@@ -1,34 +1,58 @@
-"""Celery tasks for mail: thin wrappers over the delivery functions."""
+"""Celery tasks for mail: thin wrappers over domain functions that tests call directly.
+
+Tasks take ids and ISO timestamps (JSON), never objects. None is scheduled with an ETA or a
+delay: scheduled work is data (due_at on the outbox rows) and the beat sweeps it.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from celery import shared_task
 
+from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.mail import delivery
+from eventhub.mail import delivery, follow_ups, reminders
 
 BATCH_SIZE = 200
+MAX_BATCHES = 25
+
+
+def _moment(now: str | None) -> datetime:
+    """Tests run the worker in another process: they pass the moved clock as an ISO string."""
+    return datetime.fromisoformat(now) if now else utcnow()
 
 
 @shared_task(name="eventhub.mail.deliver_due", acks_late=True, ignore_result=True)
-def deliver_due(batch_size: int = BATCH_SIZE, max_batches: int = 50) -> int:
-    """Send due rows batch by batch; a full last batch hands on to a fresh task."""
-    sent = 0
-    for _ in range(max_batches):
-        ids = delivery.claim_batch(batch_size)
-        if not ids:
-            return sent
-        sent += delivery.deliver_claimed(ids).sent
+def deliver_due(
+    batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES, now: str | None = None
+) -> int:
+    """Send due rows batch by batch over one connection; hand on to a fresh task if more remain."""
+    result, more = delivery.deliver_due(batch_size, max_batches, _moment(now) if now else None)
     db.session.remove()
-    deliver_due.delay(batch_size, max_batches)
-    return sent
+    if more:
+        deliver_due.delay(batch_size, max_batches, now)
+    return result.sent
 
 
-@shared_task(name="eventhub.mail.sweep_outbox", ignore_result=True)
-def sweep_outbox() -> int:
+@shared_task(name="eventhub.mail.sweep_outbox", acks_late=True, ignore_result=True)
+def sweep_outbox(now: str | None = None) -> int:
     """Periodic safety net: re-queue abandoned rows and deliver whatever is due."""
-    requeued = delivery.requeue_stale()
+    moment = _moment(now)
+    requeued = delivery.requeue_stale(moment)
     db.session.commit()
-    if requeued or delivery.has_due():
-        deliver_due.delay()
+    if requeued or delivery.has_due(moment):
+        deliver_due.delay(now=now)
     return requeued
+
+
+@shared_task(name="eventhub.mail.create_reminders", acks_late=True, ignore_result=True)
+def create_reminders(now: str | None = None) -> int:
+    """Every minute: one outbox row per due (session, offset, confirmed registration)."""
+    return reminders.create_due_reminders(_moment(now))
+
+
+@shared_task(name="eventhub.mail.create_follow_ups", acks_late=True, ignore_result=True)
+def create_follow_ups(now: str | None = None) -> int:
+    """Every minute: follow-ups for sessions that ended (and whose recap is out)."""
+    return follow_ups.create_due_follow_ups(_moment(now))

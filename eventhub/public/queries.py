@@ -2,19 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.recaps.queries import published_recap_session_ids
+from eventhub.registration.availability import Availability, availability_for
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 
 PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
 
 
-def _with_speakers() -> object:
+def _with_speakers() -> LoaderOption:
     return selectinload(Session.speaker_links).selectinload(SessionSpeaker.speaker)
+
+
+@dataclass
+class Programme:
+    """Sessions with what their cards need: availability and whether a recap is out."""
+
+    sessions: list[Session]
+    availability: dict[int, Availability] = field(default_factory=dict)
+    recap_ids: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, sessions: Sequence[Session]) -> Programme:
+        listed = list(sessions)
+        ids = [s.id for s in listed]
+        return cls(listed, availability_for(listed), published_recap_session_ids(ids))
+
+    def split(self, now: datetime | None = None) -> tuple[list[Session], list[Session]]:
+        """Upcoming (soonest first) and past (latest first)."""
+        now = now or utcnow()
+        upcoming = [s for s in self.sessions if s.ends_at > now]
+        past = [s for s in self.sessions if s.ends_at <= now]
+        past.sort(key=lambda s: s.starts_at, reverse=True)
+        return upcoming, past
 
 
 def published_series() -> list[Series]:
@@ -36,12 +66,13 @@ def upcoming_sessions(limit: int = 12) -> list[Session]:
         )
         .order_by(Session.starts_at)
         .limit(limit)
-        .options(selectinload(Session.series), _with_speakers())  # type: ignore[arg-type]
+        .options(contains_eager(Session.series), _with_speakers())
     )
     return list(db.session.scalars(query))
 
 
 def series_page(slug: str) -> Series | None:
+    """A published series with its public sessions and their speakers (three statements)."""
     series = db.session.scalar(
         select(Series).where(Series.slug == slug, Series.is_published.is_(True))
     )
@@ -55,6 +86,55 @@ def public_sessions(series: Series) -> list[Session]:
         select(Session)
         .where(Session.series_id == series.id, Session.status.in_(PUBLIC_STATUSES))
         .order_by(Session.number)
-        .options(_with_speakers())  # type: ignore[arg-type]
+        .options(_with_speakers())
     )
     return list(db.session.scalars(query))
+
+
+def public_session(series_slug: str, session_slug: str) -> Session | None:
+    """One public session of a published series, its series and speakers loaded with it."""
+    query = (
+        select(Session)
+        .join(Series)
+        .where(
+            Series.slug == series_slug,
+            Series.is_published.is_(True),
+            Session.slug == session_slug,
+            Session.status.in_(PUBLIC_STATUSES),
+        )
+        .options(contains_eager(Session.series), _with_speakers())
+    )
+    return db.session.scalar(query)
+
+
+def public_session_by_id(session_id: int) -> Session | None:
+    query = (
+        select(Session)
+        .join(Series)
+        .where(
+            Session.id == session_id,
+            Series.is_published.is_(True),
+            Session.status.in_(PUBLIC_STATUSES),
+        )
+        .options(contains_eager(Session.series), _with_speakers())
+    )
+    return db.session.scalar(query)
+
+
+def sibling_sessions(session: Session, limit: int = 3) -> list[Session]:
+    """Other public sessions of the same series, upcoming first: "More in this series"."""
+    query = (
+        select(Session)
+        .where(
+            Session.series_id == session.series_id,
+            Session.id != session.id,
+            Session.status.in_(PUBLIC_STATUSES),
+        )
+        .order_by(Session.number)
+        .options(_with_speakers())
+    )
+    now = utcnow()
+    siblings = list(db.session.scalars(query))
+    upcoming = [s for s in siblings if s.ends_at > now]
+    past = [s for s in siblings if s.ends_at <= now]
+    return (upcoming + past[::-1])[:limit]

@@ -1,16 +1,24 @@
-"""iCalendar for sessions, built with the icalendar library."""
+"""iCalendar for sessions and series feeds, built with the icalendar library.
+
+Each session keeps one UID for life; SEQUENCE rises on every reschedule (and on cancel), and a
+cancelled session stays in feeds with STATUS:CANCELLED so subscribed calendars drop it. Times
+carry their TZID with a matching VTIMEZONE, so clients show them right across DST changes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from eventhub.scheduling.models import Session, SessionStatus
+from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.urls import external_url
 
 PRODID = "-//eventhub//webinar series//EN"
+# How often subscribed clients should refetch a series feed.
+FEED_REFRESH = timedelta(hours=6)
 
 
 def session_uid(session: Session) -> str:
@@ -18,40 +26,92 @@ def session_uid(session: Session) -> str:
     return f"session-{session.id}@eventhub"
 
 
+def _speakers_line(session: Session) -> str:
+    names = []
+    for link in session.speaker_links:
+        name = link.speaker.name_line
+        if link.role.value == "moderator":
+            name += " (moderator)"
+        names.append(name)
+    return ", ".join(names)
+
+
+def _description(session: Session, page_url: str, include_join_url: bool) -> str:
+    parts = []
+    if session.status is SessionStatus.CANCELLED:
+        parts.append(f"CANCELLED. {session.status_reason}".strip())
+    if session.abstract:
+        parts.append(session.abstract)
+    speakers = _speakers_line(session)
+    if speakers:
+        parts.append(f"Speakers: {speakers}")
+    if include_join_url and session.join_url:
+        parts.append(f"Join: {session.join_url}")
+    parts.append(f"Details: {page_url}")
+    return "\n\n".join(parts)
+
+
 def _event(session: Session, *, include_join_url: bool = True) -> Event:
     zone = ZoneInfo(session.timezone)
+    page_url = external_url(
+        "public.session", series_slug=session.series.slug, session_slug=session.slug
+    )
     event = Event()
     event.add("uid", session_uid(session))
     event.add("sequence", session.sequence)
     event.add("dtstamp", session.updated_at)
+    event.add("last-modified", session.updated_at)
+    event.add("created", session.created_at)
     event.add("dtstart", session.starts_at.astimezone(zone))
-    event.add(
-        "dtend", (session.starts_at + timedelta(minutes=session.duration_minutes)).astimezone(zone)
-    )
+    event.add("dtend", session.ends_at.astimezone(zone))
     event.add("summary", f"{session.series.title}: {session.title}")
-    description = session.abstract
+    event.add("description", _description(session, page_url, include_join_url))
     if include_join_url and session.join_url:
-        description = f"{description}\n\nJoin: {session.join_url}".strip()
         event.add("location", session.join_url)
-    event.add("description", description)
-    event.add("url", external_url("public.series", slug=session.series.slug))
+    else:
+        event.add("location", "Online")
+    event.add("url", page_url)
     if session.status is SessionStatus.CANCELLED:
         event.add("status", "CANCELLED")
     else:
         event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
     return event
 
 
-def calendar_for(sessions: list[Session], *, name: str, include_join_url: bool = True) -> bytes:
+def calendar_for(
+    sessions: Sequence[Session],
+    *,
+    name: str,
+    include_join_url: bool = True,
+    method: str | None = None,
+    feed: bool = False,
+    public: bool = False,
+) -> bytes:
+    """A VCALENDAR holding `sessions`, with a VTIMEZONE for every zone they use.
+
+    `public`: served to anyone, so a join link kept for reminders stays out.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
-    cancelled = any(s.status is SessionStatus.CANCELLED for s in sessions)
-    calendar.add("method", "CANCEL" if cancelled and len(sessions) == 1 else "PUBLISH")
+    if method is None:
+        cancelled = any(s.status is SessionStatus.CANCELLED for s in sessions)
+        method = "CANCEL" if cancelled and len(sessions) == 1 and not feed else "PUBLISH"
+    calendar.add("method", method)
+    if feed:
+        calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT6H")
     for session in sessions:
-        calendar.add_component(_event(session, include_join_url=include_join_url))
+        calendar.add_component(
+            _event(
+                session,
+                include_join_url=include_join_url
+                and not (public and session.is_join_url_hidden_until_reminder),
+            )
+        )
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
@@ -59,3 +119,8 @@ def calendar_for(sessions: list[Session], *, name: str, include_join_url: bool =
 def session_ics(session: Session, *, include_join_url: bool = True) -> bytes:
     """One session as an .ics invite (also attached to confirmation emails)."""
     return calendar_for([session], name=session.title, include_join_url=include_join_url)
+
+
+def series_feed(series: Series, sessions: Sequence[Session]) -> bytes:
+    """The subscribable feed of a series: every public session, cancelled ones included."""
+    return calendar_for(sessions, name=series.title, feed=True, public=True)

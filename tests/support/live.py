@@ -1,4 +1,4 @@
-"""A live HTTP server for an app, in a thread: real sockets, real concurrent requests."""
+"""A live HTTP server for the app in a background thread (real sockets, real concurrency)."""
 
 from __future__ import annotations
 
@@ -7,26 +7,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import make_server
 
 
 class LiveServer:
-    def __init__(self, server: BaseWSGIServer) -> None:
-        self.server = server
-        self.url = f"http://127.0.0.1:{server.server_port}"
+    def __init__(self, app: Flask) -> None:
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = int(self._server.server_port)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
 
 
 @contextmanager
 def live_server(app: Flask) -> Iterator[LiveServer]:
-    """Serve `app` on a free loopback port with a thread per request; stopped afterwards."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    # Many simultaneous clients: keep the listen queue from refusing connections.
-    server.socket.listen(256)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
+    server = LiveServer(app)
+    server.start()
     try:
-        yield LiveServer(server)
+        yield server
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+        server.stop()

@@ -1,0 +1,23 @@
+# The production image: gunicorn, Celery worker and beat all run from it (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN useradd --create-home --uid 1000 eventhub
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY eventhub ./eventhub
+RUN pip install --no-cache-dir .
+
+COPY wsgi.py run.py ./
+COPY templates ./templates
+COPY static ./static
+COPY migrations ./migrations
+
+RUN mkdir -p /app/instance && chown -R eventhub /app/instance
+USER eventhub
+EXPOSE 8000
+CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "wsgi:app"]

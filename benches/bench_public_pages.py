@@ -1,0 +1,239 @@
+"""Public series page and session API against bare Flask, measured in the same run.
+
+Starts gunicorn (2 sync workers) on loopback for a bare-Flask app and for eventhub on a seeded
+SQLite database (or PostgreSQL with --database-url), runs `wrk -t2 -c32 --latency` against
+each URL and prints requests per second and the ratio to bare Flask. The target in
+PERFORMANCE.md: series page and session API at least 0.5x bare Flask (cache on).
+
+    /work/main/.venv/bin/python benches/bench_public_pages.py [--duration 10] [--runs 2]
+        [--cache filesystem|redis|simple|null] [--redis-url redis://127.0.0.1:6379/9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed(env: dict[str, str], sessions: int) -> tuple[str, int]:
+    """Migrate a fresh database and add a published series like the seed's; return slug, id."""
+    os.environ.update(env)
+    from flask_migrate import upgrade
+
+    from eventhub import create_app
+    from eventhub.clock import utcnow
+    from eventhub.extensions import db
+    from eventhub.registration.models import Registration, RegistrationStatus
+    from eventhub.scheduling.models import Series, Session, SessionStatus
+    from eventhub.speakers.models import SessionSpeaker, SpeakerProfile, SpeakerRole
+
+    app = create_app()
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        series = Series(
+            slug="re-industrialization",
+            title="Re-industrialization in Hong Kong",
+            summary="Government, industry and academia on new technologies and innovation.",
+            timezone="Asia/Hong_Kong",
+            is_published=True,
+        )
+        db.session.add(series)
+        speakers = [
+            SpeakerProfile(
+                slug=f"speaker-{n}",
+                honorific="Dr",
+                full_name=f"Speaker {n}",
+                position="Chairman",
+                organisation="Federation of Hong Kong Industries",
+            )
+            for n in range(6)
+        ]
+        db.session.add_all(speakers)
+        now = utcnow().replace(microsecond=0)
+        first_id = 0
+        for n in range(sessions):
+            session = Session(
+                series=series,
+                number=n + 1,
+                title=f"Webinar {n + 1}: how does AI reinvent industrialization?",
+                slug=f"webinar-{n + 1}",
+                abstract="Distinguished speakers share their insights.",
+                starts_at=now + timedelta(days=7 * (n - 1)),
+                timezone="Asia/Hong_Kong",
+                join_url="https://meet.example.org/j/1",
+                capacity=200,
+                status=SessionStatus.PUBLISHED,
+            )
+            for position, speaker in enumerate(speakers[n % 3 : n % 3 + 4]):
+                role = SpeakerRole.MODERATOR if position == 3 else SpeakerRole.SPEAKER
+                session.speaker_links.append(
+                    SessionSpeaker(speaker=speaker, role=role, position=position)
+                )
+            db.session.add(session)
+            db.session.flush()
+            first_id = first_id or session.id
+            for r in range(20):
+                db.session.add(
+                    Registration(
+                        session=session,
+                        email=f"a{r}@example.org",
+                        name=f"Attendee {r}",
+                        timezone="Asia/Hong_Kong",
+                        status=RegistrationStatus.CONFIRMED,
+                        consented_at=now,
+                    )
+                )
+        db.session.commit()
+        db.engine.dispose()
+    return "re-industrialization", first_id
+
+
+def start(app_path: str, port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "-w",
+            "2",
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app_path,
+        ],
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"gunicorn for {app_path} did not start on port {port}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+_RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
+_LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)", re.MULTILINE)
+
+
+def wrk(url: str, duration: int) -> tuple[float, dict[str, float]]:
+    output = subprocess.run(
+        ["wrk", "-t2", "-c32", f"-d{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    match = _RATE.search(output)
+    if match is None:
+        raise RuntimeError(f"wrk printed no rate:\n{output}")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    latency = {f"p{p}": float(v) * scale[u] for p, v, u in _LATENCY.findall(output)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses")
+    return float(match.group(1)), latency
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--sessions", type=int, default=8)
+    parser.add_argument("--cache", default=None, help="EVENTHUB_PUBLIC_CACHE (default: auto)")
+    parser.add_argument("--redis-url", default=None)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+
+    workdir = Path(tempfile.mkdtemp(prefix="eventhub-bench-"))
+    env = {
+        **os.environ,
+        "EVENTHUB_INSTANCE_PATH": str(workdir / "instance"),
+        "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite'}",
+        "SECRET_KEY": "bench-secret",
+        "CELERY_BROKER_URL": "memory://",
+        "EVENTHUB_BASE_URL": "http://127.0.0.1",
+    }
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    if args.cache:
+        env["EVENTHUB_PUBLIC_CACHE"] = args.cache
+    slug, session_id = seed(env, args.sessions)
+
+    bare_port, app_port = free_port(), free_port()
+    bare = start("bare_flask_app:app", bare_port, env, ROOT / "benches")
+    eventhub = start("wsgi:app", app_port, env, ROOT)
+    targets = {
+        "bare Flask": f"http://127.0.0.1:{bare_port}/",
+        "series page": f"http://127.0.0.1:{app_port}/series/{slug}",
+        "session API": f"http://127.0.0.1:{app_port}/api/v1/sessions/{session_id}",
+        "session page (uncached)": f"http://127.0.0.1:{app_port}/series/{slug}/webinar-2",
+    }
+    try:
+        for url in targets.values():
+            wrk(url, 1)  # warm up: imports, first render, cache fill
+        results: dict[str, list[float]] = {name: [] for name in targets}
+        latencies: dict[str, dict[str, float]] = {}
+        for _ in range(args.runs):
+            for name, url in targets.items():
+                rate, latency = wrk(url, args.duration)
+                results[name].append(rate)
+                latencies[name] = latency
+    finally:
+        stop(bare)
+        stop(eventhub)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    baseline = sum(results["bare Flask"]) / len(results["bare Flask"])
+    cache = args.cache or ("redis" if args.redis_url else "filesystem")
+    print(
+        f"gunicorn 2 sync workers, wrk -t2 -c32 -d{args.duration}s, {args.runs} run(s); "
+        f"cache={cache}, {args.sessions} sessions"
+    )
+    print(f"{'target':<26}{'req/s per run':<26}{'p50/p99 ms':<16}ratio to bare")
+    for name, rates in results.items():
+        mean = sum(rates) / len(rates)
+        runs = ", ".join(f"{r:,.0f}" for r in rates)
+        lat = latencies[name]
+        print(
+            f"{name:<26}{runs:<26}{lat.get('p50', 0):.1f}/{lat.get('p99', 0):<11.1f}"
+            f"{mean / baseline:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

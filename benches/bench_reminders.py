@@ -1,0 +1,279 @@
+"""Reminder fan-out: 10,000 confirmed registrants, a real worker, a loopback SMTP server.
+
+Prints messages/second from the first outbox row to the last message received, and the ratio
+to a plain smtplib loop that builds the same messages and sends them over one reused
+connection, measured in the same run (before and after the pipeline; their mean is the
+baseline). Needs PostgreSQL and Redis as the tests do (tests/support/services.py).
+
+    /work/main/.venv/bin/python benches/bench_reminders.py [--registrants 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import smtplib
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from eventhub import create_app
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.mail.content import session_facts
+from eventhub.mail.models import MessageStatus, OutboxMessage
+from eventhub.mail.reminders import build_reminder, registrations_due
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.models import Series, Session, SessionStatus
+from tests.conftest import base_config, migrate_schema
+from tests.support.services import free_port, postgres_database, redis_database
+from tests.support.worker import celery_worker
+
+SENDER = "eventhub <no-reply@eventhub.localhost>"
+
+
+class CountingHandler:
+    """Accepts everything; remembers how many arrived and when the last one did."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last = 0.0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.count += 1
+            self.last = time.time()
+        return "250 OK"
+
+    def reset(self) -> None:
+        with self.lock:
+            self.count = 0
+            self.last = 0.0
+
+    def wait_for(self, n: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count < n:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {self.count} of {n} messages arrived in {timeout}s")
+            time.sleep(0.01)
+
+
+def seed(registrants: int) -> Session:
+    series = Series(
+        slug="bench", title="Re-industrialization", timezone="Asia/Hong_Kong", is_published=True
+    )
+    start = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    session = Session(
+        series=series,
+        number=1,
+        title="How does AI reinvent industrialization?",
+        slug="ai",
+        starts_at=start,
+        timezone="Asia/Hong_Kong",
+        join_url="https://meet.example.org/j/123",
+        status=SessionStatus.PUBLISHED,
+    )
+    db.session.add_all([series, session])
+    db.session.flush()
+    earlier = utcnow() - timedelta(days=1)
+    zones = ["Asia/Hong_Kong", "Europe/London", "America/New_York", "Asia/Singapore"]
+    db.session.execute(
+        Registration.__table__.insert(),
+        [
+            {
+                "session_id": session.id,
+                "email": f"person{i}@example.org",
+                "name": f"Person {i}",
+                "organisation": "",
+                "timezone": zones[i % len(zones)],
+                "answers": {},
+                "status": RegistrationStatus.CONFIRMED,
+                "is_marketing_consent": False,
+                "consented_at": earlier,
+                "confirmed_at": earlier,
+                "created_at": earlier,
+                "updated_at": earlier,
+                "is_attended": False,
+                "token_version": 0,
+                "cancel_reason": "",
+            }
+            for i in range(registrants)
+        ],
+    )
+    db.session.commit()
+    return session
+
+
+def baseline_messages(session: Session) -> list[dict[str, Any]]:
+    """The same reminders the pipeline renders (subject, bodies, headers), rendered up front."""
+    facts = session_facts(session)
+    offset = 24 * 60
+    rows = []
+    for registration in registrations_due(session, offset):
+        envelope, email = build_reminder(session, offset, registration, facts)
+        rows.append(
+            {
+                "to": envelope.recipient_email,
+                "name": envelope.recipient_name,
+                "subject": email.subject,
+                "html": email.html,
+                "text": email.text,
+                "headers": envelope.headers,
+                "key": envelope.dedupe_key,
+            }
+        )
+    db.session.rollback()
+    return rows
+
+
+def smtplib_loop(messages: list[dict[str, Any]], port: int) -> float:
+    """Build each EmailMessage and send it over one reused connection; return msg/s."""
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as connection:
+        for n, m in enumerate(messages):
+            message = EmailMessage()
+            message["From"] = SENDER
+            message["To"] = f"{m['name']} <{m['to']}>"
+            message["Subject"] = m["subject"]
+            message["Date"] = format_datetime(datetime.now(UTC))
+            message["Message-ID"] = f"<bench-{n}@eventhub.localhost>"
+            for name, value in m["headers"].items():
+                message[name] = value
+            message.set_content(m["text"])
+            message.add_alternative(m["html"], subtype="html")
+            connection.send_message(message)
+    return len(messages) / (time.perf_counter() - started)
+
+
+def peak_rss_mb(root_pid: int, stop: threading.Event, result: list[float]) -> None:
+    """Largest summed RSS of the worker's process group, and of one process, while it runs."""
+    peak = largest = 0.0
+    while not stop.is_set():
+        total = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().split()
+                if int(stat[4]) != root_pid:  # process group id
+                    continue
+                for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        largest = max(largest, int(line.split()[1]) / 1024)
+            except (OSError, IndexError, ValueError):
+                continue
+        peak = max(peak, total / 1024)
+        time.sleep(0.2)
+    result.extend([peak, largest])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--registrants", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+    n = args.registrants
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        pg_url = stack.enter_context(postgres_database())
+        redis_url = stack.enter_context(redis_database())
+        handler = CountingHandler()
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        stack.callback(controller.stop)
+        config = base_config(
+            workdir,
+            pg_url,
+            CELERY_BROKER_URL=redis_url,
+            REDIS_URL=redis_url,
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=port,
+        )
+        migrate_schema(create_app(config))
+        app = create_app(config)
+        stack.enter_context(app.app_context())
+        session = seed(n)
+        messages = baseline_messages(session)
+        assert len(messages) == n
+
+        handler.reset()
+        before = smtplib_loop(messages, port)
+        handler.wait_for(n, 60)
+
+        settings = {
+            "DATABASE_URL": pg_url,
+            "CELERY_BROKER_URL": redis_url,
+            "REDIS_URL": redis_url,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(port),
+            "SECRET_KEY": "test-secret-key",
+            "EVENTHUB_BASE_URL": "http://eventhub.test",
+            "EVENTHUB_INSTANCE_PATH": str(workdir),
+            "EVENTHUB_ENV": "production-like",
+        }
+        worker = stack.enter_context(
+            celery_worker(settings, workdir / "worker.log", concurrency=args.concurrency)
+        )
+        time.sleep(1.0)  # let the pool children finish importing
+        handler.reset()
+        stop, rss = threading.Event(), []
+        sampler = threading.Thread(target=peak_rss_mb, args=(worker.process.pid, stop, rss))
+        sampler.start()
+        day_before = (session.starts_at - timedelta(hours=24)).isoformat()
+        app.extensions["celery"].send_task(
+            "eventhub.mail.create_reminders", kwargs={"now": day_before}
+        )
+        handler.wait_for(n, 300)
+        stop.set()
+        sampler.join()
+        db.session.rollback()
+        first_row = db.session.scalar(select(func.min(OutboxMessage.created_at)))
+        sent = db.session.scalar(
+            select(func.count()).where(OutboxMessage.status == MessageStatus.SENT)
+        )
+        assert first_row is not None
+        elapsed = handler.last - first_row.timestamp()
+        pipeline = n / elapsed
+
+        handler.reset()
+        after = smtplib_loop(messages, port)
+        handler.wait_for(n, 60)
+        baseline = (before + after) / 2
+        print(f"registrants            {n}")
+        print(
+            f"worker                 prefork x{args.concurrency}, batches of 200 rows, "
+            f"one SMTP connection per task, marks every 25 rows"
+        )
+        print(
+            f"pipeline               {elapsed:.2f} s first outbox row -> last message "
+            f"({pipeline:.0f} msg/s; {handler.count} received, {sent} rows marked sent)"
+        )
+        print(
+            f"smtplib loop           {before:.0f} msg/s before, {after:.0f} msg/s after "
+            f"(baseline {baseline:.0f} msg/s)"
+        )
+        print(f"ratio                  {pipeline / baseline:.2f} (target >= 0.80)")
+        print(f"worker peak RSS        {rss[0]:.0f} MB all processes, {rss[1]:.0f} MB largest one")
+        print(
+            "timer resolution       time.time() "
+            f"{time.get_clock_info('time').resolution * 1e6:.3g} us"
+        )
+
+
+if __name__ == "__main__":
+    main()

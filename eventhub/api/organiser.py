@@ -1,0 +1,209 @@
+"""The organiser API: create series and sessions, change, publish and cancel sessions.
+
+These paths are a contract: integrations import programmes from other systems through them.
+Every call needs an organiser's personal access token; validation errors are 422 with a JSON
+body naming each bad field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, NoReturn
+
+from flask import g, url_for
+from flask.typing import ResponseReturnValue
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
+
+from eventhub.api import schemas, serialize
+from eventhub.api.auth import BEARER, token_organiser
+from eventhub.extensions import db
+from eventhub.scheduling import checks, lifecycle, series_service, session_service
+from eventhub.scheduling.errors import GENERAL, SchedulingError
+from eventhub.scheduling.models import DEFAULT_REMINDER_OFFSETS, Series, Session, SessionStatus
+
+bp = Blueprint(
+    "api_organiser",
+    __name__,
+    url_prefix="/api/v1",
+    description="Create and change series and sessions (organiser token required).",
+)
+
+DEFAULT_RESCHEDULE_REASON = "The organisers changed the time of this webinar."
+
+# API field names that differ from the service's.
+_FIELD_NAMES = {
+    "is_published": "published",
+    "is_join_url_hidden_until_reminder": "join_url_only_in_reminders",
+    GENERAL: "_schema",
+}
+
+
+@bp.before_request
+def _authenticate() -> None:
+    # Before the body is parsed: without a valid token nothing else is said.
+    g.api_organiser = token_organiser()
+
+
+def _refuse(error: SchedulingError) -> NoReturn:
+    errors = {_FIELD_NAMES.get(k, k): v for k, v in error.errors.items()}
+    refusal = UnprocessableEntity(description="Some fields are not valid; see `errors`.")
+    refusal.data = {"errors": errors}  # type: ignore[attr-defined]
+    raise refusal
+
+
+def _conflict(error: SchedulingError) -> NoReturn:
+    raise Conflict(description=error.summary())
+
+
+def _session(session_id: int) -> Session:
+    session = db.session.get(Session, session_id)
+    if session is None:
+        raise NotFound(description=f"No session {session_id}.")
+    return session
+
+
+@bp.route("/series", methods=["POST"])
+@bp.arguments(schemas.SeriesIn)
+@bp.response(201, schemas.SeriesCreatedOut)
+@bp.doc(security=BEARER)
+def create_series(body: dict[str, Any]) -> dict[str, Any]:
+    """Create a series; the answer carries its slug."""
+    organiser = g.api_organiser
+    data = series_service.SeriesData(
+        title=body["title"],
+        slug=body["slug"],
+        summary=body["summary"],
+        timezone=body["timezone"],
+        reminder_offsets_minutes=body["reminder_offsets_minutes"]
+        if body["reminder_offsets_minutes"] is not None
+        else list(DEFAULT_REMINDER_OFFSETS),
+        follow_up_delay_minutes=body["follow_up_delay_minutes"],
+        is_published=body["published"],
+        privacy_statement=body["privacy_statement"],
+    )
+    try:
+        series = series_service.create_series(data, organiser)
+    except SchedulingError as error:
+        db.session.rollback()
+        _refuse(error)
+    db.session.commit()
+    return {
+        "id": series.id,
+        "slug": series.slug,
+        "title": series.title,
+        "published": series.is_published,
+        "url": url_for("public.series", slug=series.slug, _external=True),
+    }
+
+
+def _session_data(body: dict[str, Any]) -> session_service.SessionData:
+    return session_service.SessionData(
+        title=body["title"],
+        starts_at=body["starts_at"],
+        duration_minutes=body["duration_minutes"],
+        timezone=body["timezone"],
+        number=body["number"],
+        slug=body["slug"],
+        abstract=body["abstract"],
+        join_url=body["join_url"],
+        capacity=body["capacity"],
+        registration_opens_at=body["registration_opens_at"],
+        registration_closes_at=body["registration_closes_at"],
+        requires_approval=body["requires_approval"],
+        is_join_url_hidden_until_reminder=body["join_url_only_in_reminders"],
+    )
+
+
+@bp.route("/series/<slug>/sessions", methods=["POST"])
+@bp.arguments(schemas.SessionIn)
+@bp.response(201, schemas.OrganiserSessionOut)
+@bp.alt_response(404, description="No series has this slug.")
+@bp.doc(security=BEARER)
+def create_session(body: dict[str, Any], slug: str) -> dict[str, Any]:
+    """Add a draft session to a series; the answer carries its id."""
+    series = db.session.scalar(select(Series).where(Series.slug == slug))
+    if series is None:
+        raise NotFound(description=f"No series “{slug}”.")
+    try:
+        session = session_service.create_session(series, _session_data(body))
+    except SchedulingError as error:
+        db.session.rollback()
+        _refuse(error)
+    db.session.commit()
+    return serialize.organiser_session_dict(session, checks.publish_warnings(session))
+
+
+_PATCH_FIELDS = {
+    "join_url_only_in_reminders": "is_join_url_hidden_until_reminder",
+}
+
+
+@bp.route("/sessions/<int:session_id>", methods=["PATCH"])
+@bp.arguments(schemas.SessionPatchIn)
+@bp.response(200, schemas.OrganiserSessionOut)
+@bp.alt_response(404, description="No session has this id.")
+@bp.doc(security=BEARER)
+def update_session(body: dict[str, Any], session_id: int) -> dict[str, Any]:
+    """Change a session; a new `starts_at` or duration of a published session reschedules it."""
+    session = _session(session_id)
+    reason = body.pop("reason", None)
+    changes = {_PATCH_FIELDS.get(k, k): v for k, v in body.items()}
+    proposed = replace(session_service.data_from(session), **changes)
+    try:
+        session_service.check_session(session, proposed)
+        moves = session.status is not SessionStatus.DRAFT and session_service.time_changed(
+            session, proposed
+        )
+        if moves and session.status is not SessionStatus.PUBLISHED:
+            raise SchedulingError(f"A {session.status} session cannot move.", "starts_at")
+        session_service.update_details(session, proposed)
+        if moves:
+            lifecycle.reschedule_session(
+                session,
+                proposed.starts_at,
+                proposed.duration_minutes,
+                reason or DEFAULT_RESCHEDULE_REASON,
+            )
+    except SchedulingError as error:
+        db.session.rollback()
+        _refuse(error)
+    db.session.commit()
+    return serialize.organiser_session_dict(session, checks.publish_warnings(session))
+
+
+@bp.route("/sessions/<int:session_id>/publish", methods=["POST"])
+@bp.response(200, schemas.OrganiserSessionOut)
+@bp.alt_response(404, description="No session has this id.")
+@bp.alt_response(409, description="The session is not a draft.")
+@bp.doc(security=BEARER)
+def publish_session(session_id: int) -> ResponseReturnValue:
+    """Publish a draft session; the answer lists any warnings worth a look."""
+    session = _session(session_id)
+    warnings = checks.publish_warnings(session)
+    try:
+        lifecycle.publish_session(session)
+    except SchedulingError as error:
+        db.session.rollback()
+        _conflict(error)
+    db.session.commit()
+    return serialize.organiser_session_dict(session, warnings)
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@bp.arguments(schemas.CancelIn)
+@bp.response(200, schemas.OrganiserSessionOut)
+@bp.alt_response(404, description="No session has this id.")
+@bp.alt_response(409, description="The session is already cancelled or over.")
+@bp.doc(security=BEARER)
+def cancel_session(body: dict[str, Any], session_id: int) -> ResponseReturnValue:
+    """Cancel a session; every registrant is told, with a calendar cancellation."""
+    session = _session(session_id)
+    try:
+        lifecycle.cancel_session(session, body["reason"])
+    except SchedulingError as error:
+        db.session.rollback()
+        _conflict(error)
+    db.session.commit()
+    return serialize.organiser_session_dict(session)

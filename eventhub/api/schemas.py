@@ -1,0 +1,171 @@
+"""Marshmallow schemas: what the API accepts and returns (and what the OpenAPI document says)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+ISO = {"description": "ISO 8601 with its UTC offset, e.g. 2027-03-12T14:30:00+08:00"}
+
+
+class SpeakerOut(ma.Schema):
+    slug = fields.String()
+    name = fields.String(metadata={"description": "Honorific and full name."})
+    honorific = fields.String()
+    full_name = fields.String()
+    position = fields.String()
+    organisation = fields.String()
+    short_bio = fields.String()
+    role = fields.String(metadata={"description": "speaker, panelist or moderator"})
+    alternate_name = fields.String(metadata={"description": "The name in another script."})
+    order = fields.Integer(metadata={"description": "Position on the session card, from 0."})
+    photo_url = fields.String(
+        allow_none=True, metadata={"description": "Absolute URL of the photo, or null."}
+    )
+    thumbnail_url = fields.String(
+        allow_none=True, metadata={"description": "Absolute URL of a square thumbnail, or null."}
+    )
+    profile_url = fields.String(metadata={"description": "The public speaker page."})
+
+
+class SessionOut(ma.Schema):
+    id = fields.Integer()
+    series_slug = fields.String()
+    number = fields.Integer()
+    title = fields.String()
+    slug = fields.String()
+    abstract = fields.String(metadata={"description": "Markdown."})
+    status = fields.String(metadata={"description": "published, cancelled or ended"})
+    status_reason = fields.String()
+    timezone = fields.String(metadata={"description": "IANA zone the session is shown in."})
+    starts_at = fields.String(metadata=ISO)
+    ends_at = fields.String(metadata=ISO)
+    starts_at_utc = fields.String(metadata=ISO)
+    duration_minutes = fields.Integer()
+    sequence = fields.Integer(metadata={"description": "iCalendar SEQUENCE; rises on change."})
+    capacity = fields.Integer(allow_none=True)
+    seats_left = fields.Integer(allow_none=True)
+    waitlisted = fields.Integer()
+    action = fields.String(
+        metadata={"description": "register, waitlist, not_open_yet, closed, cancelled, past"}
+    )
+    registration_opens_at = fields.String(allow_none=True, metadata=ISO)
+    registration_closes_at = fields.String(allow_none=True, metadata=ISO)
+    requires_approval = fields.Boolean()
+    has_recap = fields.Boolean()
+    url = fields.String()
+    ics_url = fields.String()
+    speakers = fields.List(fields.Nested(SpeakerOut))
+
+
+class SeriesSummaryOut(ma.Schema):
+    slug = fields.String()
+    title = fields.String()
+    summary = fields.String()
+    timezone = fields.String()
+    url = fields.String()
+    calendar_url = fields.String()
+
+
+class SeriesOut(SeriesSummaryOut):
+    sessions = fields.List(fields.Nested(SessionOut))
+
+
+class SeriesListOut(ma.Schema):
+    series = fields.List(fields.Nested(SeriesSummaryOut))
+
+
+# --- organiser API ---------------------------------------------------------------------------
+
+
+class SeriesIn(ma.Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    slug = fields.String(
+        load_default=None, metadata={"description": "Generated from the title when omitted."}
+    )
+    summary = fields.String(load_default="")
+    timezone = fields.String(required=True, metadata={"description": "IANA zone name."})
+    reminder_offsets_minutes = fields.List(
+        fields.Integer(strict=True),
+        load_default=None,
+        metadata={"description": "Minutes before each session; default [1440, 60]."},
+    )
+    follow_up_delay_minutes = fields.Integer(strict=True, load_default=120)
+    published = fields.Boolean(load_default=False)
+    privacy_statement = fields.String(load_default="")
+
+
+class SeriesCreatedOut(ma.Schema):
+    id = fields.Integer()
+    slug = fields.String()
+    title = fields.String()
+    published = fields.Boolean()
+    url = fields.String()
+
+
+class SessionIn(ma.Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    starts_at = fields.AwareDateTime(format="iso", required=True, metadata=ISO)
+    duration_minutes = fields.Integer(strict=True, load_default=60)
+    timezone = fields.String(
+        load_default=None, metadata={"description": "Defaults to the series' zone."}
+    )
+    number = fields.Integer(strict=True, load_default=None)
+    slug = fields.String(load_default=None)
+    abstract = fields.String(load_default="")
+    join_url = fields.String(load_default="")
+    capacity = fields.Integer(
+        strict=True, allow_none=True, load_default=None, metadata={"description": "null: unlimited"}
+    )
+    registration_opens_at = fields.AwareDateTime(
+        format="iso", allow_none=True, load_default=None, metadata=ISO
+    )
+    registration_closes_at = fields.AwareDateTime(
+        format="iso", allow_none=True, load_default=None, metadata=ISO
+    )
+    requires_approval = fields.Boolean(load_default=False)
+    join_url_only_in_reminders = fields.Boolean(load_default=False)
+
+
+class SessionPatchIn(ma.Schema):
+    """Any subset of the session fields; a changed `starts_at` or duration is a reschedule."""
+
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    starts_at = fields.AwareDateTime(format="iso", metadata=ISO)
+    duration_minutes = fields.Integer(strict=True)
+    timezone = fields.String()
+    number = fields.Integer(strict=True)
+    slug = fields.String()
+    abstract = fields.String()
+    join_url = fields.String()
+    capacity = fields.Integer(strict=True, allow_none=True)
+    registration_opens_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)
+    registration_closes_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)
+    requires_approval = fields.Boolean()
+    join_url_only_in_reminders = fields.Boolean()
+    reason = fields.String(
+        validate=validate.Length(max=2000),
+        metadata={"description": "Why the time changed; sent to registrants on a reschedule."},
+    )
+
+
+class CancelIn(ma.Schema):
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "Sent to every registrant."},
+    )
+
+
+class WarningOut(ma.Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class OrganiserSessionOut(SessionOut):
+    join_url = fields.String()
+    join_url_only_in_reminders = fields.Boolean()
+    warnings = fields.List(
+        fields.Nested(WarningOut),
+        metadata={"description": "Conflicts worth a look (overlaps, past reminders, …)."},
+    )

@@ -1,0 +1,1 @@
+"""The demo series: the seed's re-industrialization webinars, loadable idempotently."""

@@ -1,0 +1,167 @@
+"""Demo facts from the seed (names, titles, organisations, topics); the prose is our own."""
+
+from __future__ import annotations
+
+SERIES = {
+    "slug": "reindustrialization-hong-kong",
+    "title": "Re-industrialization in Hong Kong",
+    "summary": (
+        "Four webinars on how new technologies and smart production can bring high-end "
+        "manufacturing back to Hong Kong. Speakers from government bodies, industry and "
+        "academia compare notes on what each side brings, and how the three can work together."
+    ),
+    "timezone": "Asia/Hong_Kong",
+    "privacy_statement": (
+        "We use your name, email and organisation to run this webinar series: to send your "
+        "confirmation, reminders with the join link and the recap. We do not share them."
+    ),
+}
+
+SPEAKERS = [
+    {
+        "slug": "man-hau-chung",
+        "honorific": "Prof",
+        "full_name": "Man Hau-chung",
+        "alternate_name": "文效忠",
+        "position": "Dean, Faculty of Engineering",
+        "organisation": "The Hong Kong Polytechnic University (PolyU)",
+        "short_bio": (
+            "Dean of Engineering at PolyU, where his faculty works with industry on applied "
+            "research and knowledge transfer."
+        ),
+    },
+    {
+        "slug": "daniel-yip",
+        "honorific": "Dr",
+        "full_name": "Daniel Yip",
+        "position": "Chairman",
+        "organisation": "Federation of Hong Kong Industries",
+        "short_bio": "Chairman of the Federation of Hong Kong Industries.",
+    },
+    {
+        "slug": "sunny-chai",
+        "honorific": "Dr",
+        "full_name": "Sunny Chai",
+        "position": "Chairman",
+        "organisation": "Hong Kong Science and Technology Parks Corporation (HKSTP)",
+        "short_bio": "Chairman of Hong Kong Science and Technology Parks Corporation.",
+    },
+    {
+        "slug": "bobby-liu",
+        "honorific": "Dr",
+        "full_name": "Bobby Liu",
+        "position": "President",
+        "organisation": "Hong Kong Young Industrialists Council",
+        "short_bio": "President of the Hong Kong Young Industrialists Council.",
+    },
+]
+
+# (number, title, days from the load day, abstract)
+SESSIONS = [
+    (
+        1,
+        "Re-industrialization: government, industry and academia",
+        -14,
+        "What does re-industrialization mean for Hong Kong, and who has to do what? A dean of "
+        "engineering, the chairman of the territory's industry federation and the chairman of "
+        "its science park discuss the roles of universities, enterprises and public bodies.",
+    ),
+    (
+        2,
+        "How does AI reinvent industrialization in Hong Kong?",
+        7,
+        "Artificial intelligence is changing how products are designed, made and serviced. "
+        "This webinar looks at where AI already pays off on Hong Kong's production lines and "
+        "what local firms need to adopt it.",
+    ),
+    (
+        3,
+        "A re-industrialization roadmap for the textile industry in Hong Kong",
+        21,
+        "Textiles were once Hong Kong's largest industry. The panel sketches a roadmap for "
+        "bringing high-value, automated textile production and research back to the city.",
+    ),
+    (
+        4,
+        "The future of biotech industry in Hong Kong",
+        35,
+        "From research labs to medical devices: what it takes to turn Hong Kong's biotech "
+        "research into products made here.",
+    ),
+]
+
+# (speaker slug, role) for webinar 1, in card order.
+WEBINAR_1_LINEUP = [
+    ("man-hau-chung", "speaker"),
+    ("daniel-yip", "speaker"),
+    ("sunny-chai", "speaker"),
+    ("bobby-liu", "moderator"),
+]
+
+RECAP = {
+    "headline": "Re-industrialization is about innovation and talent, not old production lines",
+    "lead": (
+        "In the first webinar of the series, speakers from academia, industry and the science "
+        "park agreed that Hong Kong's re-industrialization rests on innovation, technology and "
+        "talent — and on the three sectors working as partners."
+    ),
+    "body": (
+        "Across the discussion one point came back again and again: re-industrialization does "
+        "not mean bringing labour-intensive lines back to the city. Several local universities "
+        "rank among the world's top 100, government funding schemes have multiplied, and the "
+        "speakers urged companies to use these openings and partner with academia and the "
+        "research sector to build an innovation-led economy."
+    ),
+    "sections": [
+        (
+            "man-hau-chung",
+            "Universities are ready partners",
+            "Prof Man argued that universities are a key stakeholder because technology is the "
+            "core of re-industrialization, and they hold the research facilities and teams that "
+            "industry needs. He pointed to AI, virtual reality, wearables, the internet of "
+            "things, robotics, 3D printing and advanced manufacturing as the fields to focus on, "
+            "and to knowledge transfer — the gap between a lab result and a product — as where "
+            "PolyU is putting its effort. He also called for more leading technology companies "
+            "to be invited to set up in Hong Kong.",
+        ),
+        (
+            "daniel-yip",
+            "Industry is more than the factory floor",
+            "Dr Yip gave industry a wide definition: purchasing, research, design, manufacturing, "
+            'engineering, branding and marketing all count. His four-point approach for "the '
+            'next normal": place each business process where it has a comparative advantage, '
+            "explore new markets in ASEAN as well as the mainland, develop high-tech products "
+            "and intellectual property, and strengthen local production in sectors such as "
+            "jewellery, food, green technology, printing and smart manufacturing.",
+        ),
+        (
+            "sunny-chai",
+            "Where the science park fits",
+            "Dr Chai noted that four of the government's eight innovation and technology focus "
+            "areas bear directly on re-industrialization: R&D resources, technology talent, "
+            "investment funding and infrastructure. He proposed three directions — nurture new "
+            "technology in Hong Kong, keep critical R&D-driven processes local, and upgrade "
+            "traditional pillars such as food — and described the new centres HKSTP is "
+            "opening for microelectronics, data and precision manufacturing.",
+        ),
+        (
+            "bobby-liu",
+            "A valuable brand",
+            "Moderating, Dr Liu closed on the value of the Made-in-Hong Kong brand and the "
+            "benefits a joint effort by manufacturers, academics and researchers can bring.",
+        ),
+    ],
+    "quotes": [
+        ("daniel-yip", "Re-industrialization means innovating all the processes involved."),
+        ("bobby-liu", "Made-in-Hong Kong is a valuable brand."),
+    ],
+}
+
+DEMO_ATTENDEES = [
+    ("Ada Chan", "ada.chan@example.org", "Kowloon Precision Ltd", True),
+    ("Ben Lau", "ben.lau@example.org", "Harbour Robotics", True),
+    ("Carmen Ho", "carmen.ho@example.org", "PolyU", False),
+    ("David Wong", "david.wong@example.org", "Lantau Textiles", True),
+    ("Emily Cheung", "emily.cheung@example.org", "HK Biotech Labs", False),
+    ("Felix Ng", "felix.ng@example.org", "Tsuen Wan Foods", True),
+]

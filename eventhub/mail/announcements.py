@@ -1,0 +1,131 @@
+"""Announcements: an organiser's message to a series' registrants (or a filtered part of them)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from eventhub.extensions import db
+from eventhub.mail.content import reply_to
+from eventhub.mail.models import MessageKind
+from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
+from eventhub.mail.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+from eventhub.markup import render_markdown
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.models import Series, Session
+
+
+class Audience(enum.StrEnum):
+    ALL = "all"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    ATTENDED = "attended"
+    MISSED = "missed"
+
+
+AUDIENCE_LABELS = {
+    Audience.ALL: "Everyone registered (confirmed, waitlisted, pending)",
+    Audience.CONFIRMED: "Confirmed registrants",
+    Audience.WAITLISTED: "People on a waitlist",
+    Audience.ATTENDED: "People who attended",
+    Audience.MISSED: "Confirmed but did not attend (past sessions)",
+}
+
+ACTIVE = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.PENDING,
+    RegistrationStatus.OFFERED,
+)
+
+
+class EmptyAudience(Exception):
+    """Nobody matches the chosen filter."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+
+
+def recipients(
+    series: Series, audience: Audience, session_id: int | None, now: datetime
+) -> list[Recipient]:
+    """One recipient per address (case-insensitive), whatever number of sessions they joined."""
+    query = (
+        select(Registration.email, Registration.name)
+        .join(Session, Session.id == Registration.session_id)
+        .where(Session.series_id == series.id)
+        .order_by(Registration.email, Registration.id.desc())
+    )
+    if session_id is not None:
+        query = query.where(Registration.session_id == session_id)
+    if audience is Audience.ALL:
+        query = query.where(Registration.status.in_(ACTIVE))
+    elif audience is Audience.WAITLISTED:
+        query = query.where(Registration.status == RegistrationStatus.WAITLISTED)
+    else:
+        query = query.where(Registration.status == RegistrationStatus.CONFIRMED)
+        if audience is Audience.ATTENDED:
+            query = query.where(Registration.is_attended.is_(True))
+        elif audience is Audience.MISSED:
+            query = query.where(Registration.is_attended.is_(False), Session.starts_at < now)
+    seen: dict[str, Recipient] = {}
+    for email, name in db.session.execute(query):
+        seen.setdefault(email.lower(), Recipient(email=email, name=name))
+    return list(seen.values())
+
+
+def render_announcement(
+    series: Series, subject: str, body_markdown: str, recipient: Recipient
+) -> RenderedEmail:
+    return render_email(
+        "announcement",
+        series_title=series.title,
+        subject=subject,
+        body_html=render_markdown(body_markdown),
+        body_text=body_markdown,
+        name=recipient.name,
+        primary_url=None,
+        primary_label="",
+        manage_url=None,
+        unsubscribe_url=unsubscribe_url(series.id, recipient.email),
+    )
+
+
+def send_announcement(
+    series: Series,
+    *,
+    subject: str,
+    body_markdown: str,
+    audience: Audience,
+    session_id: int | None,
+    batch_id: str,
+    now: datetime,
+) -> int:
+    """Queue one row per recipient; `batch_id` (from the preview) makes a double submit harmless."""
+    people = recipients(series, audience, session_id, now)
+    if not people:
+        raise EmptyAudience("Nobody matches this audience.")
+    organiser = reply_to(series)
+    messages = [
+        (
+            Envelope(
+                kind=MessageKind.ANNOUNCEMENT,
+                dedupe_key=f"announcement:{series.id}:{batch_id}:{person.email.lower()}",
+                recipient_email=person.email,
+                recipient_name=person.name,
+                reply_to=organiser,
+                series_id=series.id,
+                session_id=session_id,
+                headers=list_unsubscribe_headers(series.id, person.email),
+            ),
+            render_announcement(series, subject, body_markdown, person),
+        )
+        for person in people
+    ]
+    return queue_many(messages)

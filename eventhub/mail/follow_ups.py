@@ -1,0 +1,145 @@
+"""Follow-ups after a session: "thank you" for those who came, "sorry we missed you" otherwise.
+
+Due at the later of (end + the series' follow-up delay) and the recap's publication, so the
+email can always link the recap. One per registration (dedupe key without the variant, so a
+late attendance import cannot produce both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, cast, exists, literal, select
+from sqlalchemy.orm import selectinload
+
+from eventhub.extensions import db
+from eventhub.mail.content import next_sessions, reply_to, session_facts, when
+from eventhub.mail.links import recap_url
+from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
+from eventhub.mail.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+from eventhub.recaps.models import Recap
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.models import Session, SessionStatus
+from eventhub.speakers.models import SessionSpeaker
+
+CHUNK = 500
+# A follow-up more than this late (the feature switched on, a recap published months later)
+# would surprise people more than it helps.
+MAX_LATENESS = timedelta(days=14)
+
+
+def follow_up_due_at(session: Session, recap: Recap) -> datetime | None:
+    if recap.published_at is None:
+        return None
+    after_session = session.ends_at + timedelta(minutes=session.series.follow_up_delay_minutes)
+    return max(after_session, recap.published_at)
+
+
+def due_sessions(now: datetime) -> list[tuple[Session, Recap]]:
+    rows = db.session.execute(
+        select(Session, Recap)
+        .join(Recap, Recap.session_id == Session.id)
+        .where(
+            Session.status.in_((SessionStatus.PUBLISHED, SessionStatus.ENDED)),
+            Recap.published_at.is_not(None),
+            Session.starts_at <= now,
+            Session.starts_at >= now - timedelta(days=120),
+        )
+        .options(
+            selectinload(Session.series),
+            selectinload(Session.speaker_links).selectinload(SessionSpeaker.speaker),
+        )
+    ).all()
+    due = []
+    for session, recap in rows:
+        moment = follow_up_due_at(session, recap)
+        if moment is not None and now - MAX_LATENESS <= moment <= now:
+            due.append((session, recap))
+    return due
+
+
+def follow_up_key(session_id: int, registration_id: int) -> str:
+    return f"follow-up:{session_id}:{registration_id}"
+
+
+def registrations_to_follow_up(session: Session) -> list[Registration]:
+    key = literal(f"follow-up:{session.id}:") + cast(Registration.id, String)
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.session_id == session.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                ~exists().where(OutboxMessage.dedupe_key == key),
+            )
+            .order_by(Registration.id)
+        )
+    )
+
+
+def build_follow_up(
+    session: Session,
+    recap: Recap,
+    registration: Registration,
+    shared: dict[str, object],
+) -> tuple[Envelope, RenderedEmail]:
+    series = session.series
+    attended = registration.is_attended
+    kind = MessageKind.FOLLOW_UP_ATTENDED if attended else MessageKind.FOLLOW_UP_MISSED
+    recap_link = str(shared["recap_url"])
+    if attended or not recap.recording_url:
+        primary_url, primary_label = recap_link, "Read the recap"
+    else:
+        primary_url, primary_label = recap.recording_url, "Watch the recording"
+    email = render_email(
+        kind.value,
+        **shared,
+        name=registration.name,
+        when=when(session.starts_at, registration.timezone, series.timezone),
+        primary_url=primary_url,
+        primary_label=primary_label,
+        manage_url=None,
+        unsubscribe_url=unsubscribe_url(series.id, registration.email),
+    )
+    envelope = Envelope(
+        kind=kind,
+        dedupe_key=follow_up_key(session.id, registration.id),
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        reply_to=reply_to(series),
+        series_id=series.id,
+        session_id=session.id,
+        registration_id=registration.id,
+        headers=list_unsubscribe_headers(series.id, registration.email),
+    )
+    return envelope, email
+
+
+def follow_up_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
+    for session, recap in due_sessions(now):
+        registrations = registrations_to_follow_up(session)
+        if not registrations:
+            continue
+        shared: dict[str, object] = {
+            **session_facts(session),
+            "headline": recap.headline,
+            "recap_url": recap_url(session),
+            "recording_url": recap.recording_url,
+            "slides_url": recap.slides_url,
+            "next_sessions": next_sessions(session.series, session, now),
+            "show_join_url": False,
+        }
+        for start in range(0, len(registrations), chunk):
+            part = registrations[start : start + chunk]
+            yield queue_many([build_follow_up(session, recap, r, shared) for r in part])
+
+
+def create_due_follow_ups(now: datetime) -> int:
+    """The beat's entry point: queue and commit due follow-ups; return how many were new."""
+    created = 0
+    for count in follow_up_chunks(now):
+        db.session.commit()
+        created += count
+    return created

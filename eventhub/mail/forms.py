@@ -1,0 +1,41 @@
+"""Forms of the organiser mail pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from eventhub.mail.announcements import AUDIENCE_LABELS, Audience
+from eventhub.scheduling.models import Series
+
+
+class AnnouncementForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(
+        "Message",
+        validators=[DataRequired(), Length(max=20000)],
+        description="Markdown: **bold**, *italic*, [links](https://…), lists. Scripts are removed.",
+    )
+    audience = SelectField(
+        "Send to",
+        choices=[SelectChoice(a.value, label) for a, label in AUDIENCE_LABELS.items()],
+        default=Audience.ALL.value,
+    )
+    session_id = SelectField("Sessions", coerce=str, default="")
+    batch_id = HiddenField()
+    preview = SubmitField("Preview")
+    send = SubmitField("Send announcement")
+
+    def __init__(self, series: Series, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session_id.choices = [SelectChoice("", "All sessions of the series")] + [
+            SelectChoice(str(s.id), f"Webinar {s.number}: {s.title}") for s in series.sessions
+        ]
+
+    @property
+    def chosen_session_id(self) -> int | None:
+        return int(self.session_id.data) if self.session_id.data else None

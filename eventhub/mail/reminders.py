@@ -1,0 +1,148 @@
+"""Reminders are data: each beat looks at upcoming sessions and queues what is due.
+
+One outbox row per (session, sequence, offset, confirmed registration), under a unique dedupe
+key: a second beat, a retried task or two workers racing create nothing twice. A reschedule
+raises the session's sequence, so the new time gets its own reminders; the old ones are
+suppressed (receivers.py) and re-checked at delivery (guards.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, cast, exists, func, literal, select
+from sqlalchemy.orm import selectinload
+
+from eventhub.extensions import db
+from eventhub.mail.content import reply_to, session_facts, when
+from eventhub.mail.links import manage_url
+from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.models import Session, SessionStatus
+from eventhub.speakers.models import SessionSpeaker
+
+CHUNK = 500
+
+
+def reminder_key_prefix(session: Session, offset: int) -> str:
+    return f"reminder:{session.id}:{session.sequence}:{offset}:"
+
+
+def due_offset(session: Session, now: datetime) -> int | None:
+    """The offset to send now: the most recent one whose moment has come, if the session is ahead.
+
+    Older offsets that a down beat missed are not sent as well: one reminder, the latest.
+    A moment before the last reschedule is skipped (the "rescheduled" email told them).
+    """
+    if session.starts_at <= now:
+        return None
+    due = [
+        offset
+        for offset in session.effective_reminder_offsets
+        if offset > 0 and session.starts_at - timedelta(minutes=offset) <= now
+    ]
+    if not due:
+        return None
+    offset = min(due)
+    moment = session.starts_at - timedelta(minutes=offset)
+    if session.sequence > 0 and session.rescheduled_at and moment < session.rescheduled_at:
+        return None
+    return offset
+
+
+def upcoming_sessions(now: datetime) -> list[Session]:
+    return list(
+        db.session.scalars(
+            select(Session)
+            .where(Session.status == SessionStatus.PUBLISHED, Session.starts_at > now)
+            .options(
+                selectinload(Session.series),
+                selectinload(Session.speaker_links).selectinload(SessionSpeaker.speaker),
+            )
+        )
+    )
+
+
+def registrations_due(session: Session, offset: int) -> list[Registration]:
+    """Confirmed before the offset's moment and not yet reminded for it (one indexed probe each)."""
+    moment = session.starts_at - timedelta(minutes=offset)
+    key = literal(reminder_key_prefix(session, offset)) + cast(Registration.id, String)
+    already = exists().where(OutboxMessage.dedupe_key == key)
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.session_id == session.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                func.coalesce(Registration.confirmed_at, Registration.created_at) <= moment,
+                ~already,
+            )
+            .order_by(Registration.id)
+        )
+    )
+
+
+def _lead_time(offset: int) -> str:
+    if offset % 1440 == 0:
+        days = offset // 1440
+        return "tomorrow" if days == 1 else f"in {days} days"
+    if offset % 60 == 0:
+        hours = offset // 60
+        return "in 1 hour" if hours == 1 else f"in {hours} hours"
+    return f"in {offset} minutes"
+
+
+def build_reminder(
+    session: Session, offset: int, registration: Registration, facts: dict[str, object]
+) -> tuple[Envelope, RenderedEmail]:
+    series = session.series
+    email = render_email(
+        "reminder",
+        **facts,
+        name=registration.name,
+        lead_time=_lead_time(offset),
+        when=when(session.starts_at, registration.timezone, series.timezone),
+        primary_url=session.join_url or facts["session_url"],
+        primary_label="Join the webinar" if session.join_url else "See the webinar",
+        manage_url=manage_url(registration),
+        unsubscribe_url=None,
+    )
+    envelope = Envelope(
+        kind=MessageKind.REMINDER,
+        dedupe_key=reminder_key_prefix(session, offset) + str(registration.id),
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        reply_to=reply_to(series),
+        series_id=series.id,
+        session_id=session.id,
+        registration_id=registration.id,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    return envelope, email
+
+
+def reminder_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
+    """Queue due reminders chunk by chunk, yielding each chunk's new-row count.
+
+    The caller commits after each chunk, so delivery starts while the rest are written.
+    """
+    for session in upcoming_sessions(now):
+        offset = due_offset(session, now)
+        if offset is None:
+            continue
+        registrations = registrations_due(session, offset)
+        facts = session_facts(session)
+        for start in range(0, len(registrations), chunk):
+            part = registrations[start : start + chunk]
+            yield queue_many([build_reminder(session, offset, r, facts) for r in part])
+
+
+def create_due_reminders(now: datetime) -> int:
+    """The beat's entry point: queue and commit every due reminder; return how many were new."""
+    created = 0
+    for count in reminder_chunks(now):
+        db.session.commit()
+        created += count
+    return created

@@ -1,0 +1,241 @@
+"""The recap editor: write, arrange, preview and publish a session's "read more" page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from eventhub.accounts.access import require_role_for_blueprint
+from eventhub.accounts.models import Role
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.recaps import pages, services
+from eventhub.recaps.forms import QuoteForm, RecapForm, SectionForm
+from eventhub.recaps.models import Recap, RecapSection
+from eventhub.recaps.services import RecapError, RecapFields
+from eventhub.scheduling.models import Series, Session, SessionStatus
+
+bp = Blueprint("recap_editor", __name__, url_prefix="/organiser/recaps")
+require_role_for_blueprint(bp, Role.ORGANISER)
+
+
+def _session(session_id: int) -> Session:
+    session = db.get_or_404(Session, session_id)
+    if session.status is SessionStatus.DRAFT:
+        abort(404)
+    return session
+
+
+def _recap(session: Session) -> Recap:
+    recap = services.recap_for(session)
+    if recap is None:
+        abort(404)
+    return recap
+
+
+def _back(session: Session, anchor: str = "") -> Response:
+    return redirect(url_for("recap_editor.edit", session_id=session.id, _anchor=anchor or None))
+
+
+@bp.route("/")
+def index() -> ResponseReturnValue:
+    """Sessions that have taken place, with the state of their recap."""
+    sessions = list(
+        db.session.scalars(
+            select(Session)
+            .where(Session.status != SessionStatus.DRAFT, Session.starts_at <= utcnow())
+            .order_by(Session.starts_at.desc())
+            .options(selectinload(Session.series))
+        )
+    )
+    recaps = {
+        r.session_id: r
+        for r in db.session.scalars(
+            select(Recap).where(Recap.session_id.in_([s.id for s in sessions]))
+        )
+    }
+    upcoming = list(
+        db.session.scalars(
+            select(Session)
+            .join(Series)
+            .where(Session.status == SessionStatus.PUBLISHED, Session.starts_at > utcnow())
+            .order_by(Session.starts_at)
+            .limit(20)
+            .options(selectinload(Session.series))
+        )
+    )
+    return render_template(
+        "recaps/editor/index.html", sessions=sessions, recaps=recaps, upcoming=upcoming
+    )
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+def edit(session_id: int) -> ResponseReturnValue:
+    """The recap's text and links, and its sections, quotes and photos."""
+    session = _session(session_id)
+    recap = services.recap_for(session)
+    form = RecapForm(obj=recap)
+    if form.validate_on_submit():
+        try:
+            services.save_recap(
+                session,
+                RecapFields(
+                    headline=form.headline.data or "",
+                    lead=form.lead.data or "",
+                    body_markdown=form.body_markdown.data or "",
+                    recording_url=form.recording_url.data or "",
+                    slides_url=form.slides_url.data or "",
+                ),
+            )
+        except RecapError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Recap saved.", "success")
+            return _back(session)
+    return render_template(
+        "recaps/editor/edit.html",
+        session=session,
+        recap=recap,
+        form=form,
+        section_form=SectionForm(session, formdata=None),
+        quote_form=QuoteForm(session, formdata=None),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/sections", methods=["POST"])
+def add_section(session_id: int) -> ResponseReturnValue:
+    """Add what one speaker said."""
+    session = _session(session_id)
+    recap = _recap(session)
+    form = SectionForm(session)
+    if form.validate_on_submit():
+        try:
+            services.add_section(
+                recap, form.chosen_speaker_id, form.heading.data or "", form.body.data or ""
+            )
+        except RecapError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Section added.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return _back(session, "sections")
+
+
+@bp.route("/sessions/<int:session_id>/sections/<int:section_id>", methods=["GET", "POST"])
+def edit_section(session_id: int, section_id: int) -> ResponseReturnValue:
+    """Change one section."""
+    session = _session(session_id)
+    recap = _recap(session)
+    section = db.get_or_404(RecapSection, section_id)
+    if section.recap_id != recap.id:
+        abort(404)
+    form = SectionForm(session, obj=section, body=section.body_markdown)
+    if request.method == "GET":
+        form.speaker_id.data = str(section.speaker_id or "")
+    if form.validate_on_submit():
+        try:
+            services.update_section(
+                section,
+                recap,
+                form.chosen_speaker_id,
+                form.heading.data or "",
+                form.body.data or "",
+            )
+        except RecapError as exc:
+            form.speaker_id.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("Section saved.", "success")
+            return _back(session, "sections")
+    return render_template(
+        "recaps/editor/section.html", session=session, section=section, form=form
+    )
+
+
+@bp.route("/sessions/<int:session_id>/<kind>/<int:item_id>/delete", methods=["POST"])
+def delete_item(session_id: int, kind: str, item_id: int) -> ResponseReturnValue:
+    """Remove a section, quote or photo."""
+    session = _session(session_id)
+    try:
+        services.remove(_recap(session), kind, item_id)
+    except RecapError:
+        abort(404)
+    db.session.commit()
+    flash("Removed.", "success")
+    return _back(session, kind)
+
+
+@bp.route("/sessions/<int:session_id>/<kind>/<int:item_id>/move", methods=["POST"])
+def move_item(session_id: int, kind: str, item_id: int) -> ResponseReturnValue:
+    """Move a section, quote or photo up or down."""
+    session = _session(session_id)
+    step = -1 if request.form.get("direction") == "up" else 1
+    try:
+        services.move(services.items_of(_recap(session), kind), item_id, step)
+    except RecapError:
+        abort(404)
+    db.session.commit()
+    return _back(session, kind)
+
+
+@bp.route("/sessions/<int:session_id>/quotes", methods=["POST"])
+def add_quote(session_id: int) -> ResponseReturnValue:
+    """Add a pull quote, attributed to a speaker."""
+    session = _session(session_id)
+    recap = _recap(session)
+    form = QuoteForm(session)
+    if form.validate_on_submit():
+        try:
+            services.add_quote(recap, form.chosen_speaker_id, form.text.data or "")
+        except RecapError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Quote added.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return _back(session, "quotes")
+
+
+@bp.route("/sessions/<int:session_id>/preview")
+def preview(session_id: int) -> ResponseReturnValue:
+    """The public page as it will look, published or not."""
+    session = _session(session_id)
+    recap = pages.load_recap(session)
+    if recap is None:
+        abort(404)
+    page = pages.build_page(session, recap)
+    page.others = pages.upcoming_first(page.others, utcnow())
+    return render_template("recaps/show.html", page=page, cards=pages.cards(page), is_preview=True)
+
+
+@bp.route("/sessions/<int:session_id>/publish", methods=["POST"])
+def publish(session_id: int) -> ResponseReturnValue:
+    """Publish the recap: the page goes public and the follow-ups can go out."""
+    session = _session(session_id)
+    recap = _recap(session)
+    try:
+        services.publish(recap, utcnow())
+    except RecapError as exc:
+        flash(str(exc), "error")
+        return _back(session)
+    db.session.commit()
+    flash("Recap published. Follow-up emails go out within a few minutes.", "success")
+    return _back(session)
+
+
+@bp.route("/sessions/<int:session_id>/unpublish", methods=["POST"])
+def unpublish(session_id: int) -> ResponseReturnValue:
+    """Take the recap page down."""
+    session = _session(session_id)
+    services.unpublish(_recap(session))
+    db.session.commit()
+    flash("Recap unpublished.", "success")
+    return _back(session)

@@ -1,0 +1,169 @@
+"""Read model of the public recap page: one recap with its parts and the series' other cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.routing import BuildError
+
+from eventhub.extensions import db
+from eventhub.recaps.models import Recap, RecapQuote, RecapSection
+from eventhub.recaps.queries import published_recap_session_ids
+from eventhub.registration.availability import Action, Availability, availability_for
+from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
+
+PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
+
+
+@dataclass
+class SpeakerBlock:
+    """A section of the article: what one speaker said, with their pull quotes."""
+
+    section: RecapSection
+    speaker: SpeakerProfile | None
+    role: str
+    quotes: list[RecapQuote] = field(default_factory=list)
+
+
+@dataclass
+class RecapPage:
+    series: Series
+    session: Session
+    recap: Recap
+    blocks: list[SpeakerBlock]
+    loose_quotes: list[RecapQuote]
+    others: list[Session]
+    availability: dict[int, Availability]
+    recapped: set[int]
+
+
+def find_session(series_slug: str, session_slug: str) -> Session | None:
+    return db.session.scalar(
+        select(Session)
+        .join(Series)
+        .where(
+            Series.slug == series_slug,
+            Series.is_published.is_(True),
+            Session.slug == session_slug,
+            Session.status.in_(PUBLIC_STATUSES),
+        )
+        .options(selectinload(Session.series))
+    )
+
+
+def load_recap(session: Session) -> Recap | None:
+    return db.session.scalar(
+        select(Recap)
+        .where(Recap.session_id == session.id)
+        .options(
+            selectinload(Recap.sections).selectinload(RecapSection.speaker),
+            selectinload(Recap.quotes).selectinload(RecapQuote.speaker),
+            selectinload(Recap.photos),
+        )
+    )
+
+
+def build_page(session: Session, recap: Recap) -> RecapPage:
+    roles = {
+        link.speaker_id: link.role.value
+        for link in db.session.scalars(
+            select(SessionSpeaker).where(SessionSpeaker.session_id == session.id)
+        )
+    }
+    blocks = [
+        SpeakerBlock(section=s, speaker=s.speaker, role=roles.get(s.speaker_id or -1, ""))
+        for s in recap.sections
+    ]
+    by_speaker = {b.speaker.id: b for b in blocks if b.speaker is not None}
+    loose: list[RecapQuote] = []
+    for quote in recap.quotes:
+        block = by_speaker.get(quote.speaker_id) if quote.speaker_id else None
+        if block is not None:
+            block.quotes.append(quote)
+        else:
+            loose.append(quote)
+    others = list(
+        db.session.scalars(
+            select(Session)
+            .where(
+                Session.series_id == session.series_id,
+                Session.id != session.id,
+                Session.status.in_(PUBLIC_STATUSES),
+            )
+            .order_by(Session.number)
+            .options(selectinload(Session.speaker_links).selectinload(SessionSpeaker.speaker))
+        )
+    )
+    return RecapPage(
+        series=session.series,
+        session=session,
+        recap=recap,
+        blocks=blocks,
+        loose_quotes=loose,
+        others=others,
+        availability=availability_for(others),
+        recapped=published_recap_session_ids(s.id for s in others),
+    )
+
+
+def upcoming_first(sessions: list[Session], now: datetime) -> list[Session]:
+    ahead = [s for s in sessions if s.ends_at >= now]
+    past = [s for s in sessions if s.ends_at < now]
+    return ahead + past
+
+
+def _url(endpoint: str, **values: Any) -> str | None:
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def session_page_url(session: Session) -> str:
+    series = session.series
+    return _url("public.session", series_slug=series.slug, session_slug=session.slug) or url_for(
+        "public.series", slug=series.slug, _anchor=f"webinar-{session.number}"
+    )
+
+
+@dataclass(frozen=True)
+class Card:
+    """A "More in this series" card: Read more, and the one action the session allows."""
+
+    session: Session
+    read_more_url: str
+    action_label: str
+    action_url: str | None
+
+
+def cards(page: RecapPage) -> list[Card]:
+    result = []
+    for session in page.others:
+        has_recap = session.id in page.recapped
+        read_more = (
+            url_for("recaps.show", series_slug=page.series.slug, session_slug=session.slug)
+            if has_recap
+            else session_page_url(session)
+        )
+        action = page.availability[session.id].action
+        label, url = "", None
+        if action is Action.REGISTER:
+            label = "Register"
+        elif action is Action.WAITLIST:
+            label = "Join the waitlist"
+        elif action is Action.CLOSED:
+            label = "Registration closed"
+        elif action is Action.NOT_OPEN_YET:
+            label = "Registration opens soon"
+        elif action is Action.CANCELLED:
+            label = "Cancelled"
+        if action in (Action.REGISTER, Action.WAITLIST):
+            url = _url("registration.register", session_id=session.id) or session_page_url(session)
+        result.append(Card(session, read_more, label, url))
+    return result

@@ -1,0 +1,172 @@
+"""Writing and publishing recaps. Services flush; the view commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from eventhub import signals
+from eventhub.extensions import db
+from eventhub.recaps.models import Recap, RecapPhoto, RecapQuote, RecapSection
+from eventhub.scheduling.models import Session, SessionStatus
+
+
+class RecapError(Exception):
+    """A recap change the rules refuse; the message says why."""
+
+
+@dataclass(frozen=True)
+class RecapFields:
+    headline: str
+    lead: str
+    body_markdown: str
+    recording_url: str
+    slides_url: str
+
+
+def recap_for(session: Session) -> Recap | None:
+    return db.session.query(Recap).filter_by(session_id=session.id).one_or_none()
+
+
+def save_recap(session: Session, fields: RecapFields) -> Recap:
+    """Create or update the session's recap (a draft until published)."""
+    if session.status is SessionStatus.DRAFT:
+        raise RecapError("Publish the session before writing its recap.")
+    recap = recap_for(session)
+    if recap is None:
+        recap = Recap(session_id=session.id, headline=fields.headline)
+        db.session.add(recap)
+    recap.headline = fields.headline.strip()
+    recap.lead = fields.lead.strip()
+    recap.body_markdown = fields.body_markdown
+    recap.recording_url = fields.recording_url.strip()
+    recap.slides_url = fields.slides_url.strip()
+    db.session.flush()
+    return recap
+
+
+def _speaker_ids(session: Session) -> set[int]:
+    return {link.speaker_id for link in session.speaker_links}
+
+
+def _check_speaker(recap: Recap, speaker_id: int | None) -> None:
+    if speaker_id is not None and speaker_id not in _speaker_ids(recap.session):
+        raise RecapError("That speaker is not part of this session.")
+
+
+def _next_position(items: list[RecapSection] | list[RecapQuote] | list[RecapPhoto]) -> int:
+    return max((item.position for item in items), default=-1) + 1
+
+
+def add_section(recap: Recap, speaker_id: int | None, heading: str, body: str) -> RecapSection:
+    _check_speaker(recap, speaker_id)
+    if not body.strip() and not heading.strip():
+        raise RecapError("A section needs a heading or some text.")
+    section = RecapSection(
+        recap_id=recap.id,
+        speaker_id=speaker_id,
+        heading=heading.strip(),
+        body_markdown=body,
+        position=_next_position(recap.sections),
+    )
+    recap.sections.append(section)
+    db.session.flush()
+    return section
+
+
+def update_section(
+    section: RecapSection, recap: Recap, speaker_id: int | None, heading: str, body: str
+) -> None:
+    _check_speaker(recap, speaker_id)
+    section.speaker_id = speaker_id
+    section.heading = heading.strip()
+    section.body_markdown = body
+    db.session.flush()
+
+
+def add_quote(recap: Recap, speaker_id: int | None, text: str) -> RecapQuote:
+    _check_speaker(recap, speaker_id)
+    cleaned = text.strip().strip('“”"').strip()
+    if not cleaned:
+        raise RecapError("A quote needs its words.")
+    quote = RecapQuote(
+        recap_id=recap.id,
+        speaker_id=speaker_id,
+        text=cleaned,
+        position=_next_position(recap.quotes),
+    )
+    recap.quotes.append(quote)
+    db.session.flush()
+    return quote
+
+
+def add_photo(recap: Recap, path: str, caption: str) -> RecapPhoto:
+    photo = RecapPhoto(
+        recap_id=recap.id, path=path, caption=caption.strip(), position=_next_position(recap.photos)
+    )
+    recap.photos.append(photo)
+    db.session.flush()
+    return photo
+
+
+class _Ordered(Protocol):
+    id: int
+    position: int
+
+
+def move(items: Sequence[_Ordered], item_id: int, step: int) -> None:
+    """Swap an item with its neighbour (step -1 up, +1 down); positions renumbered 0..n."""
+    ordered = sorted(items, key=lambda i: (i.position, i.id))
+    index = next((n for n, i in enumerate(ordered) if i.id == item_id), None)
+    if index is None:
+        raise RecapError("No such item.")
+    target = index + step
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, item in enumerate(ordered):
+        item.position = position
+    db.session.flush()
+
+
+def items_of(recap: Recap, kind: str) -> Sequence[RecapSection | RecapQuote | RecapPhoto]:
+    """The recap's sections, quotes or photos, by the name the editor's URLs use."""
+    if kind == "sections":
+        return recap.sections
+    if kind == "quotes":
+        return recap.quotes
+    if kind == "photos":
+        return recap.photos
+    raise RecapError(f"Unknown part {kind!r}.")
+
+
+def remove(recap: Recap, kind: str, item_id: int) -> None:
+    """Delete one part of the recap."""
+    item = next((i for i in items_of(recap, kind) if i.id == item_id), None)
+    if item is None:
+        raise RecapError("No such item.")
+    db.session.delete(item)
+    db.session.flush()
+
+
+def publish(recap: Recap, now: datetime) -> bool:
+    """Make the recap public; True the first time (follow-ups then wait for it no longer)."""
+    if not recap.headline.strip():
+        raise RecapError("Give the recap a headline before publishing.")
+    if not (recap.lead.strip() or recap.body_markdown.strip() or recap.sections):
+        raise RecapError("Write the lead, the article or a speaker section before publishing.")
+    if recap.session.starts_at > now:
+        raise RecapError("A recap can be published once the session has taken place.")
+    if recap.published_at is not None:
+        return False
+    recap.published_at = now
+    db.session.flush()
+    signals.recap_published.send(recap)
+    return True
+
+
+def unpublish(recap: Recap) -> None:
+    """Take the page down again (follow-ups already sent stay sent)."""
+    recap.published_at = None
+    db.session.flush()

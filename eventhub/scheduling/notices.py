@@ -1,0 +1,125 @@
+"""Outbox rows telling every registrant that their session moved or was cancelled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from eventhub.extensions import db
+from eventhub.mail.models import MessageKind
+from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.calendar import session_ics
+from eventhub.scheduling.models import Session
+from eventhub.timefmt import format_moment
+from eventhub.urls import external_url
+
+# Everyone who still expects to hear about the session, seated or waiting.
+AFFECTED = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.OFFERED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.PENDING,
+)
+
+
+def affected_registrations(session: Session) -> list[Registration]:
+    query = (
+        select(Registration)
+        .where(Registration.session_id == session.id, Registration.status.in_(AFFECTED))
+        .order_by(Registration.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _invite(session: Session) -> Attachment:
+    data = session_ics(session, include_join_url=not session.is_join_url_hidden_until_reminder)
+    method = "CANCEL" if b"METHOD:CANCEL" in data else "PUBLISH"
+    return Attachment(
+        filename=f"{session.slug}.ics",
+        content_type=f"text/calendar; charset=utf-8; method={method}",
+        data=data,
+    )
+
+
+def _session_url(session: Session) -> str:
+    return external_url(
+        "public.session", series_slug=session.series.slug, session_slug=session.slug
+    )
+
+
+def _when(moment: datetime, reader_zone: str, series_zone: str) -> str:
+    mine = format_moment(moment, reader_zone)
+    if reader_zone == series_zone:
+        return mine
+    return f"{mine} ({format_moment(moment, series_zone)})"
+
+
+def _queue(
+    session: Session,
+    kind: MessageKind,
+    template: str,
+    dedupe_suffix: str,
+    primary: tuple[str, str],
+    **context: object,
+) -> int:
+    attachment = _invite(session)
+    url, label = primary
+    queued = 0
+    for registration in affected_registrations(session):
+        zone = registration.timezone or session.series.timezone
+        email = render_email(
+            template,
+            session=session,
+            registration=registration,
+            series_title=session.series.title,
+            primary_url=url,
+            primary_label=label,
+            manage_url=None,
+            unsubscribe_url=None,
+            new_time=_when(session.starts_at, zone, session.series.timezone),
+            **{
+                key: _when(value, zone, session.series.timezone)
+                if isinstance(value, datetime)
+                else value
+                for key, value in context.items()
+            },
+        )
+        envelope = Envelope(
+            kind=kind,
+            dedupe_key=f"{kind.value}:{session.id}:{registration.email}:{dedupe_suffix}",
+            recipient_email=registration.email,
+            recipient_name=registration.name,
+            series_id=session.series_id,
+            session_id=session.id,
+            registration_id=registration.id,
+            attachments=[attachment],
+        )
+        if queue_message(envelope, email) is not None:
+            queued += 1
+    return queued
+
+
+def tell_registrants_rescheduled(session: Session, previous_starts_at: datetime) -> int:
+    """One RESCHEDULED row per registrant and per new SEQUENCE, with the updated invite."""
+    return _queue(
+        session,
+        MessageKind.RESCHEDULED,
+        "rescheduled",
+        f"seq{session.sequence}",
+        (_session_url(session), "See the webinar"),
+        old_time=previous_starts_at,
+    )
+
+
+def tell_registrants_cancelled(session: Session) -> int:
+    """One SESSION_CANCELLED row per registrant, with a cancelling invite."""
+    series_url = external_url("public.series", slug=session.series.slug)
+    return _queue(
+        session,
+        MessageKind.SESSION_CANCELLED,
+        "session_cancelled",
+        "cancel",
+        (series_url, "See the other webinars"),
+    )

@@ -1,0 +1,182 @@
+"""Series rules: create, edit, duplicate, delete (only while nothing depends on it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, func, select
+
+from eventhub.accounts.models import User
+from eventhub.extensions import db
+from eventhub.recaps.models import Recap
+from eventhub.registration.models import Registration, SeriesRegistration
+from eventhub.scheduling.errors import Problems, SchedulingError
+from eventhub.scheduling.models import DEFAULT_REMINDER_OFFSETS, Series, Session, SessionStatus
+from eventhub.scheduling.slugs import is_valid_slug, slugify, unique_slug
+from eventhub.speakers.models import SessionSpeaker
+from eventhub.timefmt import is_valid_zone
+
+MAX_REMINDER_MINUTES = 60 * 24 * 30
+
+
+@dataclass
+class SeriesData:
+    title: str
+    timezone: str
+    summary: str = ""
+    slug: str | None = None
+    reminder_offsets_minutes: list[int] = field(
+        default_factory=lambda: list(DEFAULT_REMINDER_OFFSETS)
+    )
+    follow_up_delay_minutes: int = 120
+    is_published: bool = False
+    privacy_statement: str = ""
+
+
+def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
+    query = select(Series.id).where(Series.slug == slug)
+    if exclude_id is not None:
+        query = query.where(Series.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def _check(data: SeriesData, existing: Series | None) -> None:
+    problems = Problems()
+    if not data.title.strip():
+        problems.add("title", "Give the series a title.")
+    elif len(data.title) > 200:
+        problems.add("title", "Keep the title under 200 characters.")
+    if data.slug is not None:
+        if not is_valid_slug(data.slug):
+            problems.add("slug", "Use lower-case letters, digits and single hyphens only.")
+        elif _slug_taken(data.slug, existing.id if existing else None):
+            problems.add("slug", f"Another series already uses “{data.slug}”.")
+    if not is_valid_zone(data.timezone):
+        problems.add(
+            "timezone", f"“{data.timezone}” is not a time zone name (e.g. Asia/Hong_Kong)."
+        )
+    offsets = data.reminder_offsets_minutes
+    if any(o <= 0 or o > MAX_REMINDER_MINUTES for o in offsets):
+        problems.add(
+            "reminder_offsets_minutes", "Each reminder must be 1 minute to 30 days before."
+        )
+    elif len(set(offsets)) != len(offsets):
+        problems.add("reminder_offsets_minutes", "List each reminder time once.")
+    if data.follow_up_delay_minutes < 0:
+        problems.add("follow_up_delay_minutes", "The follow-up delay cannot be negative.")
+    problems.raise_if_any()
+
+
+def _apply(series: Series, data: SeriesData) -> None:
+    series.title = data.title.strip()
+    series.summary = data.summary.strip()
+    series.timezone = data.timezone
+    series.reminder_offsets_minutes = sorted(set(data.reminder_offsets_minutes), reverse=True)
+    series.follow_up_delay_minutes = data.follow_up_delay_minutes
+    series.is_published = data.is_published
+    series.privacy_statement = data.privacy_statement.strip()
+
+
+def create_series(data: SeriesData, organiser: User | None = None) -> Series:
+    """Create a series; the slug is generated from the title unless given."""
+    _check(data, None)
+    series = Series(organiser=organiser)
+    _apply(series, data)
+    series.slug = data.slug or unique_slug(slugify(data.title), _slug_taken)
+    db.session.add(series)
+    db.session.flush()
+    return series
+
+
+def update_series(series: Series, data: SeriesData) -> Series:
+    """Change a series' settings (an empty slug keeps the current one)."""
+    _check(data, series)
+    _apply(series, data)
+    if data.slug:
+        series.slug = data.slug
+    db.session.flush()
+    return series
+
+
+def duplicate_series(series: Series, organiser: User | None = None) -> Series:
+    """Copy a series and its sessions as unpublished drafts, speakers included."""
+    copy = Series(
+        title=f"{series.title} (copy)",
+        summary=series.summary,
+        timezone=series.timezone,
+        reminder_offsets_minutes=list(series.reminder_offsets_minutes),
+        follow_up_delay_minutes=series.follow_up_delay_minutes,
+        banner_path=series.banner_path,
+        privacy_statement=series.privacy_statement,
+        is_published=False,
+        organiser=organiser or series.organiser,
+    )
+    copy.slug = unique_slug(slugify(f"{series.slug}-copy"), _slug_taken)
+    db.session.add(copy)
+    sources = list(series.sessions)
+    with db.session.no_autoflush:
+        for source in sources:
+            session = Session(
+                series=copy,
+                number=source.number,
+                title=source.title,
+                slug=source.slug,
+                abstract=source.abstract,
+                starts_at=source.starts_at,
+                duration_minutes=source.duration_minutes,
+                timezone=source.timezone,
+                join_url=source.join_url,
+                is_join_url_hidden_until_reminder=source.is_join_url_hidden_until_reminder,
+                capacity=source.capacity,
+                registration_opens_at=source.registration_opens_at,
+                registration_closes_at=source.registration_closes_at,
+                requires_approval=source.requires_approval,
+                seat_offer_hours=source.seat_offer_hours,
+                reminder_offsets_minutes=source.reminder_offsets_minutes,
+                status=SessionStatus.DRAFT,
+            )
+            for link in source.speaker_links:
+                session.speaker_links.append(
+                    SessionSpeaker(
+                        speaker_id=link.speaker_id, role=link.role, position=link.position
+                    )
+                )
+            db.session.add(session)
+    db.session.flush()
+    return copy
+
+
+def dependants(series: Series) -> list[str]:
+    """What stops a series from being deleted, in words (empty when it can go)."""
+    session_ids = select(Session.id).where(Session.series_id == series.id).scalar_subquery()
+    registrations = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.session_id.in_(session_ids))
+    )
+    whole_series = db.session.scalar(
+        select(func.count())
+        .select_from(SeriesRegistration)
+        .where(SeriesRegistration.series_id == series.id)
+    )
+    has_recap = db.session.scalar(select(exists().where(Recap.session_id.in_(session_ids))))
+    reasons = []
+    if registrations:
+        reasons.append(f"{registrations} registration(s)")
+    if whole_series:
+        reasons.append(f"{whole_series} whole-series registration(s)")
+    if has_recap:
+        reasons.append("a recap")
+    return reasons
+
+
+def delete_series(series: Series) -> None:
+    """Delete a series and its sessions, refused once anyone or anything depends on it."""
+    reasons = dependants(series)
+    if reasons:
+        raise SchedulingError(
+            f"“{series.title}” cannot be deleted: it has {', '.join(reasons)}. "
+            "Unpublish it instead."
+        )
+    db.session.delete(series)
+    db.session.flush()

@@ -1,0 +1,133 @@
+"""Organiser pages for series: list, create, edit, duplicate, delete, dashboard."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from eventhub.extensions import db
+from eventhub.scheduling import banner, dashboard, series_service
+from eventhub.scheduling.blueprint import bp, series_or_404
+from eventhub.scheduling.errors import SchedulingError
+from eventhub.scheduling.forms import ConfirmForm, SeriesForm, format_offsets
+from eventhub.scheduling.models import Series
+
+
+def _series_data(form: SeriesForm) -> series_service.SeriesData:
+    return series_service.SeriesData(
+        title=form.title.data or "",
+        slug=(form.slug.data or "").strip() or None,
+        summary=form.summary.data or "",
+        timezone=form.timezone.data or "",
+        reminder_offsets_minutes=form.offsets(),
+        follow_up_delay_minutes=form.follow_up_delay_minutes.data or 0,
+        is_published=bool(form.is_published.data),
+        privacy_statement=form.privacy_statement.data or "",
+    )
+
+
+def _store_banner(form: SeriesForm, series: Series) -> None:
+    upload = form.banner.data
+    if form.remove_banner.data and series.banner_path:
+        banner.discard_banner(series.banner_path)
+        series.banner_path = None
+    if upload and getattr(upload, "filename", ""):
+        old = series.banner_path
+        series.banner_path = banner.store_banner(upload.stream)
+        banner.discard_banner(old)
+
+
+@bp.route("/series")
+def series_index() -> ResponseReturnValue:
+    """Every series, newest first."""
+    return render_template("scheduling/series_index.html", rows=dashboard.all_series())
+
+
+@bp.route("/series/new", methods=["GET", "POST"])
+def series_new() -> ResponseReturnValue:
+    """Create a series."""
+    form = SeriesForm()
+    if not form.is_submitted():
+        form.timezone.data = "Asia/Hong_Kong"
+    if form.validate_on_submit():
+        try:
+            series = series_service.create_series(_series_data(form), current_user)
+            _store_banner(form, series)
+        except SchedulingError as error:
+            db.session.rollback()
+            form.show_errors(error)
+        else:
+            db.session.commit()
+            flash(f"Series “{series.title}” created. Add its first session.", "success")
+            return redirect(url_for("scheduling.series_show", series_id=series.id))
+    return render_template("scheduling/series_form.html", form=form, series=None)
+
+
+@bp.route("/series/<int:series_id>")
+def series_show(series_id: int) -> ResponseReturnValue:
+    """The series dashboard: sessions with status, registrations and the next step."""
+    series = series_or_404(series_id)
+    return render_template(
+        "scheduling/series_show.html",
+        series=series,
+        rows=dashboard.series_rows(series),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
+def series_edit(series_id: int) -> ResponseReturnValue:
+    """Change a series' settings."""
+    series = series_or_404(series_id)
+    form = SeriesForm(obj=series)
+    if not form.is_submitted():
+        form.reminder_offsets.data = format_offsets(series.reminder_offsets_minutes)
+    if form.validate_on_submit():
+        try:
+            series_service.update_series(series, _series_data(form))
+            _store_banner(form, series)
+        except SchedulingError as error:
+            db.session.rollback()
+            form.show_errors(error)
+        else:
+            db.session.commit()
+            flash("Series saved.", "success")
+            return redirect(url_for("scheduling.series_show", series_id=series.id))
+    return render_template("scheduling/series_form.html", form=form, series=series)
+
+
+@bp.route("/series/<int:series_id>/duplicate", methods=["POST"])
+def series_duplicate(series_id: int) -> ResponseReturnValue:
+    """Copy a series and its sessions as unpublished drafts."""
+    series = series_or_404(series_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; try again.", "error")
+        return redirect(url_for("scheduling.series_show", series_id=series.id))
+    copy = series_service.duplicate_series(series, current_user)
+    db.session.commit()
+    flash(f"Copied as “{copy.title}”: every session is a draft; check the dates.", "success")
+    return redirect(url_for("scheduling.series_show", series_id=copy.id))
+
+
+@bp.route("/series/<int:series_id>/delete", methods=["GET", "POST"])
+def series_delete(series_id: int) -> ResponseReturnValue:
+    """Confirm, then delete a series nothing depends on."""
+    series = series_or_404(series_id)
+    form = ConfirmForm()
+    reasons = series_service.dependants(series)
+    if form.validate_on_submit():
+        title, old_banner = series.title, series.banner_path
+        try:
+            series_service.delete_series(series)
+        except SchedulingError as error:
+            db.session.rollback()
+            flash(error.summary(), "error")
+            return redirect(url_for("scheduling.series_show", series_id=series_id))
+        db.session.commit()
+        banner.discard_banner(old_banner)
+        flash(f"Series “{title}” deleted.", "success")
+        return redirect(url_for("scheduling.series_index"))
+    return render_template(
+        "scheduling/series_delete.html", series=series, form=form, reasons=reasons
+    )

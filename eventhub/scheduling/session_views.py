@@ -1,0 +1,317 @@
+"""Organiser pages for sessions: create, edit, publish, reschedule, cancel, end, line-up."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from eventhub.extensions import db
+from eventhub.registration.availability import counts_by_session
+from eventhub.scheduling import checks, lifecycle, lineup, session_service
+from eventhub.scheduling.blueprint import bp, series_or_404, session_or_404
+from eventhub.scheduling.errors import SchedulingError
+from eventhub.scheduling.forms import (
+    CancelForm,
+    ConfirmForm,
+    PublishForm,
+    RescheduleForm,
+    RoleForm,
+    SessionForm,
+    SpeakerForm,
+    options,
+)
+from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.scheduling.zones import to_wall_clock
+from eventhub.speakers.models import SpeakerRole
+
+
+def _fill_times(form: SessionForm | RescheduleForm, session: Session) -> None:
+    """Show stored UTC moments as wall-clock readings in the session's zone."""
+    form.timezone.data = session.timezone
+    names = ["starts_at"]
+    if isinstance(form, SessionForm):
+        names += ["registration_opens_at", "registration_closes_at"]
+    for name in names:
+        value = getattr(session, name)
+        if value is None:
+            continue
+        naive, fold = to_wall_clock(value, session.timezone)
+        getattr(form, name).data = naive
+        getattr(form, f"{name}_fold").data = fold.value if fold else None
+
+
+def _session_data(
+    form: SessionForm, fallback: Session | None
+) -> session_service.SessionData | None:
+    moments = form.moments()
+    if form.ambiguous or any(getattr(form, n).errors for n in moments):
+        return None
+    starts_at = moments["starts_at"] or (fallback.starts_at if fallback else None)
+    assert starts_at is not None
+    return session_service.SessionData(
+        number=form.number.data,
+        title=form.title.data or "",
+        slug=(form.slug.data or "").strip() or None,
+        abstract=form.abstract.data or "",
+        starts_at=starts_at,
+        duration_minutes=form.duration_minutes.data or 0,
+        timezone=form.timezone.data,
+        join_url=form.join_url.data or "",
+        capacity=form.capacity.data,
+        registration_opens_at=moments["registration_opens_at"],
+        registration_closes_at=moments["registration_closes_at"],
+        requires_approval=bool(form.requires_approval.data),
+        is_join_url_hidden_until_reminder=bool(form.is_join_url_hidden_until_reminder.data),
+    )
+
+
+@bp.route("/series/<int:series_id>/sessions/new", methods=["GET", "POST"])
+def session_new(series_id: int) -> ResponseReturnValue:
+    """Add a draft session to a series."""
+    series = series_or_404(series_id)
+    form = SessionForm()
+    if not form.is_submitted():
+        form.timezone.data = series.timezone
+        form.number.data = session_service.next_number(series)
+    if form.validate_on_submit():
+        data = _session_data(form, None)
+        if data is not None:
+            try:
+                session = session_service.create_session(series, data)
+            except SchedulingError as error:
+                db.session.rollback()
+                form.show_errors(error)
+            else:
+                db.session.commit()
+                flash(f"Webinar {session.number} saved as a draft.", "success")
+                return redirect(url_for("scheduling.session_show", session_id=session.id))
+    return render_template("scheduling/session_form.html", form=form, series=series, session=None)
+
+
+@bp.route("/sessions/<int:session_id>")
+def session_show(session_id: int) -> ResponseReturnValue:
+    """A session: details, warnings, line-up and the actions its status allows."""
+    session = session_or_404(session_id)
+    speaker_form = SpeakerForm()
+    speaker_form.speaker_id.choices = options(
+        [
+            (s.id, f"{s.name_line} · {s.organisation}" if s.organisation else s.name_line)
+            for s in lineup.speaker_choices()
+        ]
+    )
+    counts = counts_by_session([session.id])[session.id]
+    return render_template(
+        "scheduling/session_show.html",
+        session=session,
+        series=session.series,
+        warnings=checks.publish_warnings(session)
+        if session.status in (SessionStatus.DRAFT, SessionStatus.PUBLISHED)
+        else [],
+        counts=counts,
+        speaker_form=speaker_form,
+        role_form=RoleForm(),
+        confirm_form=ConfirmForm(),
+        roles=list(SpeakerRole),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def session_edit(session_id: int) -> ResponseReturnValue:
+    """Edit a session; once published its time changes only by rescheduling."""
+    session = session_or_404(session_id)
+    locked = session.status is not SessionStatus.DRAFT
+    form = SessionForm(obj=session, time_locked=locked)
+    if not form.is_submitted():
+        _fill_times(form, session)
+    if locked:
+        form.duration_minutes.data = session.duration_minutes
+    if form.validate_on_submit():
+        data = _session_data(form, session)
+        if data is not None:
+            if locked:
+                data.starts_at = session.starts_at
+            try:
+                session_service.update_details(session, data)
+            except SchedulingError as error:
+                db.session.rollback()
+                form.show_errors(error)
+            else:
+                db.session.commit()
+                flash("Session saved.", "success")
+                return redirect(url_for("scheduling.session_show", session_id=session.id))
+    return render_template(
+        "scheduling/session_form.html", form=form, series=session.series, session=session
+    )
+
+
+@bp.route("/sessions/<int:session_id>/publish", methods=["GET", "POST"])
+def session_publish(session_id: int) -> ResponseReturnValue:
+    """Show the warnings, then publish (warnings must be acknowledged)."""
+    session = session_or_404(session_id)
+    form = PublishForm()
+    warnings = checks.publish_warnings(session)
+    if form.validate_on_submit():
+        if warnings and not form.confirm.data:
+            form.confirm.errors = ["Tick the box to publish despite the warnings."]
+        else:
+            try:
+                lifecycle.publish_session(session)
+            except SchedulingError as error:
+                db.session.rollback()
+                flash(error.summary(), "error")
+            else:
+                db.session.commit()
+                flash(f"Webinar {session.number} is published.", "success")
+            return redirect(url_for("scheduling.session_show", session_id=session.id))
+    return render_template(
+        "scheduling/session_publish.html", session=session, form=form, warnings=warnings
+    )
+
+
+@bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
+def session_reschedule(session_id: int) -> ResponseReturnValue:
+    """Move a published session; every registrant gets the new time and invite."""
+    session = session_or_404(session_id)
+    form = RescheduleForm()
+    if not form.is_submitted():
+        _fill_times(form, session)
+        form.duration_minutes.data = session.duration_minutes
+    if form.validate_on_submit():
+        starts_at = form.moment("starts_at", required=True)
+        if starts_at is not None and not form.ambiguous:
+            try:
+                # The new zone first: the invites sent with the notice carry it.
+                session.timezone = form.timezone.data or session.timezone
+                lifecycle.reschedule_session(
+                    session, starts_at, form.duration_minutes.data or 0, form.reason.data or ""
+                )
+            except SchedulingError as error:
+                db.session.rollback()
+                form.show_errors(error)
+            else:
+                db.session.commit()
+                flash("Rescheduled; registrants are being told.", "success")
+                return redirect(url_for("scheduling.session_show", session_id=session.id))
+    registrants = sum(counts_by_session([session.id])[session.id].values())
+    return render_template(
+        "scheduling/session_reschedule.html", session=session, form=form, registrants=registrants
+    )
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+def session_cancel(session_id: int) -> ResponseReturnValue:
+    """Confirm, then cancel a session and tell its registrants."""
+    session = session_or_404(session_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.cancel_session(session, form.reason.data or "")
+        except SchedulingError as error:
+            db.session.rollback()
+            form.show_errors(error)
+        else:
+            db.session.commit()
+            flash(f"Webinar {session.number} is cancelled; registrants are being told.", "success")
+            return redirect(url_for("scheduling.session_show", session_id=session.id))
+    registrants = sum(counts_by_session([session.id])[session.id].values())
+    return render_template(
+        "scheduling/session_cancel.html", session=session, form=form, registrants=registrants
+    )
+
+
+@bp.route("/sessions/<int:session_id>/end", methods=["POST"])
+def session_end(session_id: int) -> ResponseReturnValue:
+    """Mark a session that is over as ended."""
+    session = session_or_404(session_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            lifecycle.end_session(session)
+        except SchedulingError as error:
+            db.session.rollback()
+            flash(error.summary(), "error")
+        else:
+            db.session.commit()
+            flash(f"Webinar {session.number} is marked as ended.", "success")
+    return redirect(url_for("scheduling.session_show", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+def session_delete(session_id: int) -> ResponseReturnValue:
+    """Confirm, then delete a session nobody registered for."""
+    session = session_or_404(session_id)
+    series: Series = session.series
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            session_service.delete_session(session)
+        except SchedulingError as error:
+            db.session.rollback()
+            flash(error.summary(), "error")
+            return redirect(url_for("scheduling.session_show", session_id=session_id))
+        db.session.commit()
+        flash("Session deleted.", "success")
+        return redirect(url_for("scheduling.series_show", series_id=series.id))
+    return render_template("scheduling/session_delete.html", session=session, form=form)
+
+
+def _back(session: Session) -> ResponseReturnValue:
+    return redirect(url_for("scheduling.session_show", session_id=session.id) + "#speakers")
+
+
+def _lineup_change(session: Session, change: object) -> ResponseReturnValue:
+    try:
+        if callable(change):
+            change()
+    except SchedulingError as error:
+        db.session.rollback()
+        flash(error.summary(), "error")
+    else:
+        db.session.commit()
+    return _back(session)
+
+
+@bp.route("/sessions/<int:session_id>/speakers", methods=["POST"])
+def speaker_add(session_id: int) -> ResponseReturnValue:
+    """Attach a speaker with a role."""
+    session = session_or_404(session_id)
+    form = SpeakerForm()
+    form.speaker_id.choices = options([(s.id, s.name_line) for s in lineup.speaker_choices()])
+    if not form.validate_on_submit():
+        flash("Choose a speaker and a role.", "error")
+        return _back(session)
+    return _lineup_change(
+        session,
+        lambda: lineup.add_speaker(session, form.speaker_id.data, SpeakerRole(form.role.data)),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/speakers/<int:link_id>/move", methods=["POST"])
+def speaker_move(session_id: int, link_id: int) -> ResponseReturnValue:
+    """Move a speaker up or down the line-up."""
+    session = session_or_404(session_id)
+    offset = -1 if request.form.get("direction") == "up" else 1
+    if not ConfirmForm().validate_on_submit():
+        return _back(session)
+    return _lineup_change(session, lambda: lineup.move_speaker(session, link_id, offset))
+
+
+@bp.route("/sessions/<int:session_id>/speakers/<int:link_id>/role", methods=["POST"])
+def speaker_role(session_id: int, link_id: int) -> ResponseReturnValue:
+    """Change a speaker's role."""
+    session = session_or_404(session_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose a role from the list.", "error")
+        return _back(session)
+    return _lineup_change(
+        session, lambda: lineup.set_role(session, link_id, SpeakerRole(form.role.data))
+    )
+
+
+@bp.route("/sessions/<int:session_id>/speakers/<int:link_id>/remove", methods=["POST"])
+def speaker_remove(session_id: int, link_id: int) -> ResponseReturnValue:
+    """Take a speaker off the session."""
+    session = session_or_404(session_id)
+    if not ConfirmForm().validate_on_submit():
+        return _back(session)
+    return _lineup_change(session, lambda: lineup.remove_speaker(session, link_id))

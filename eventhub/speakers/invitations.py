@@ -1,0 +1,194 @@
+"""Inviting a speaker: a signed, single-use, expiring link by email, and accepting it."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from eventhub.accounts.models import Role, User
+from eventhub.accounts.services import find_user, password_problem
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.mail.models import MessageKind
+from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.speakers import queries
+from eventhub.speakers.models import SpeakerInvitation, SpeakerProfile
+from eventhub.speakers.services import SpeakerError, clean_email, record_change
+from eventhub.timefmt import format_moment
+from eventhub.tokens import InvalidToken, make_token, read_token
+from eventhub.urls import external_url
+
+PURPOSE = "speaker-invitation"
+DEFAULT_VALID_DAYS = 7
+
+
+class Problem(enum.StrEnum):
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+    REVOKED = "revoked"
+    REPLACED = "replaced"
+
+
+class InvitationError(Exception):
+    """A link that cannot be used; `problem` says why, for a clear page."""
+
+    def __init__(self, problem: Problem, invitation: SpeakerInvitation | None = None) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.invitation = invitation
+
+
+def valid_days() -> int:
+    return int(current_app.config.get("EVENTHUB_SPEAKER_INVITATION_DAYS") or DEFAULT_VALID_DAYS)
+
+
+def invitation_url(invitation: SpeakerInvitation) -> str:
+    token = make_token(PURPOSE, {"id": invitation.id, "nonce": invitation.nonce})
+    return external_url("speakers.accept_invitation", token=token)
+
+
+def _open_invitations(profile: SpeakerProfile) -> list[SpeakerInvitation]:
+    return list(
+        db.session.scalars(
+            select(SpeakerInvitation).where(
+                SpeakerInvitation.speaker_id == profile.id,
+                SpeakerInvitation.used_at.is_(None),
+                SpeakerInvitation.revoked_at.is_(None),
+            )
+        )
+    )
+
+
+def invite(
+    profile: SpeakerProfile, email: str | None, actor: User | None, now: datetime | None = None
+) -> SpeakerInvitation:
+    """Send a new invitation link; earlier open links stop working (a re-send replaces them)."""
+    now = now or utcnow()
+    address = clean_email(email or profile.email)
+    if address is None:
+        raise SpeakerError("Enter the speaker's email address to invite them.")
+    if profile.user_id is not None:
+        raise SpeakerError(f"{profile.name_line} already has an account; they can log in.")
+    existing = find_user(address)
+    if existing is not None:
+        raise SpeakerError(f"{address} already belongs to another account.")
+    for old in _open_invitations(profile):
+        old.revoked_at = now
+    if profile.email != address:
+        record_change(profile, actor, {"email": {"old": profile.email, "new": address}})
+        profile.email = address
+    invitation = SpeakerInvitation(
+        speaker_id=profile.id,
+        email=address,
+        nonce=secrets.token_urlsafe(32),
+        expires_at=now + timedelta(days=valid_days()),
+        invited_by_id=actor.id if actor else None,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    _queue_email(profile, invitation, actor)
+    record_change(profile, actor, {}, note=f"Invitation sent to {address}")
+    db.session.flush()
+    return invitation
+
+
+def resend(profile: SpeakerProfile, actor: User | None) -> SpeakerInvitation:
+    """Send a fresh link to the address last invited (or the profile's address)."""
+    latest = next(iter(queries.invitations(profile)), None)
+    return invite(profile, latest.email if latest else profile.email, actor)
+
+
+def revoke(profile: SpeakerProfile, actor: User | None, now: datetime | None = None) -> int:
+    """Make every open link of this profile unusable; return how many were open."""
+    now = now or utcnow()
+    open_ones = _open_invitations(profile)
+    for invitation in open_ones:
+        invitation.revoked_at = now
+    if open_ones:
+        record_change(profile, actor, {}, note="Invitation revoked")
+    db.session.flush()
+    return len(open_ones)
+
+
+def _queue_email(
+    profile: SpeakerProfile, invitation: SpeakerInvitation, actor: User | None
+) -> None:
+    zone = current_app.config["EVENTHUB_TIMEZONE"]
+    sessions = [
+        link for link in queries.own_session_links(profile) if link.session.ends_at >= utcnow()
+    ]
+    email = render_email(
+        "speaker_invitation",
+        speaker=profile,
+        inviter=(actor.display_name or actor.email) if actor else "The organisers",
+        sessions=sessions,
+        valid_until=format_moment(invitation.expires_at, zone),
+        series_title=sessions[0].session.series.title if sessions else "eventhub",
+        primary_url=invitation_url(invitation),
+        primary_label="Set your password",
+    )
+    queue_message(
+        Envelope(
+            kind=MessageKind.SPEAKER_INVITATION,
+            dedupe_key=f"speaker-invitation:{invitation.id}",
+            recipient_email=invitation.email,
+            recipient_name=profile.name_line,
+        ),
+        email,
+    )
+
+
+def check(token: str, now: datetime | None = None) -> SpeakerInvitation:
+    """The invitation a link names, if it can still be used; else InvitationError."""
+    now = now or utcnow()
+    try:
+        payload = read_token(PURPOSE, token)
+        invitation_id, nonce = int(payload["id"]), str(payload["nonce"])
+    except (InvalidToken, KeyError, TypeError, ValueError) as exc:
+        raise InvitationError(Problem.INVALID) from exc
+    invitation = db.session.get(SpeakerInvitation, invitation_id)
+    if invitation is None or not secrets.compare_digest(invitation.nonce, nonce):
+        raise InvitationError(Problem.INVALID)
+    if invitation.used_at is not None:
+        raise InvitationError(Problem.USED, invitation)
+    if invitation.revoked_at is not None:
+        newer = db.session.scalar(
+            select(SpeakerInvitation.id).where(
+                SpeakerInvitation.speaker_id == invitation.speaker_id,
+                SpeakerInvitation.id > invitation.id,
+            )
+        )
+        raise InvitationError(Problem.REPLACED if newer else Problem.REVOKED, invitation)
+    if invitation.expires_at <= now:
+        raise InvitationError(Problem.EXPIRED, invitation)
+    return invitation
+
+
+def accept(invitation: SpeakerInvitation, password: str, now: datetime | None = None) -> User:
+    """Create the speaker's account with this password and link it to the profile."""
+    now = now or utcnow()
+    profile = invitation.speaker
+    if profile.user_id is not None:
+        raise InvitationError(Problem.USED, invitation)
+    if find_user(invitation.email) is not None:
+        raise SpeakerError(f"{invitation.email} already has an account. Log in instead.")
+    problem = password_problem(password, email=invitation.email)
+    if problem:
+        raise SpeakerError(problem)
+    user = User(email=invitation.email, display_name=profile.full_name, role=Role.SPEAKER)
+    user.set_password(password)
+    user.last_login_at = now
+    db.session.add(user)
+    db.session.flush()
+    profile.user_id = user.id
+    invitation.used_at = now
+    for other in _open_invitations(profile):
+        other.revoked_at = now
+    record_change(profile, user, {}, note="Account created from the invitation")
+    db.session.flush()
+    return user

@@ -1,0 +1,122 @@
+"""The organisers' page for a session's speakers: add, set role and order, remove."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from eventhub.extensions import db
+from eventhub.scheduling.models import Session
+from eventhub.speakers import lineup, queries
+from eventhub.speakers.forms import AddSpeakerForm, LineupForm, choices
+from eventhub.speakers.models import SpeakerProfile, SpeakerRole
+from eventhub.speakers.services import SpeakerError
+from eventhub.speakers.views.blueprint import bp
+
+
+def _page(
+    session: Session, add_form: AddSpeakerForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    links = queries.lineup(session)
+    taken = {link.speaker_id for link in links}
+    add_form = add_form or AddSpeakerForm(formdata=None)
+    add_form.speaker_id.choices = choices(
+        (p.id, f"{p.name_line} — {p.organisation}" if p.organisation else p.name_line)
+        for p in queries.all_profiles()
+        if p.id not in taken
+    )
+    order_form = LineupForm(formdata=None)
+    for index, link in enumerate(links):
+        order_form.rows.append_entry(
+            {"link_id": str(link.id), "role": link.role.value, "position": index + 1}
+        )
+    return (
+        render_template(
+            "speakers/session_speakers.html",
+            session=session,
+            links=list(zip(links, order_form.rows, strict=True)),
+            add_form=add_form,
+            order_form=order_form,
+            roles=list(SpeakerRole),
+        ),
+        status,
+    )
+
+
+def _redirect(session: Session) -> ResponseReturnValue:
+    return redirect(url_for("speakers.session_speakers", session_id=session.id))
+
+
+# The page keeps the agreed address (scheduling links to it); changes post under /lineup/ so
+# they never meet the scheduling blueprint's own POST routes under /speakers.
+@bp.route("/organiser/sessions/<int:session_id>/speakers")
+def session_speakers(session_id: int) -> ResponseReturnValue:
+    """The line-up of one session, with forms to add, reorder and remove speakers."""
+    return _page(db.get_or_404(Session, session_id))
+
+
+@bp.route("/organiser/sessions/<int:session_id>/lineup/add", methods=["POST"])
+def session_speakers_add(session_id: int) -> ResponseReturnValue:
+    """Add a speaker with a role at the end of the line-up."""
+    session = db.get_or_404(Session, session_id)
+    form = AddSpeakerForm()
+    form.speaker_id.choices = choices((p.id, p.name_line) for p in queries.all_profiles())
+    if not form.validate():
+        return _page(session, form, 400)
+    profile = db.get_or_404(SpeakerProfile, form.speaker_id.data)
+    try:
+        lineup.attach(session, profile, SpeakerRole(form.role.data))
+    except SpeakerError as exc:
+        db.session.rollback()
+        form.speaker_id.errors = [str(exc)]
+        return _page(session, form, 400)
+    clashes = lineup.overlapping_sessions(profile, session)
+    db.session.commit()
+    flash(f"{profile.name_line} added as {form.role.data}.", "success")
+    for other in clashes:
+        flash(
+            f"Note: {profile.name_line} also speaks in “{other.title}”, which overlaps this one.",
+            "warning",
+        )
+    return _redirect(session)
+
+
+@bp.route("/organiser/sessions/<int:session_id>/lineup/order", methods=["POST"])
+def session_speakers_order(session_id: int) -> ResponseReturnValue:
+    """Save roles and order for the whole line-up."""
+    session = db.get_or_404(Session, session_id)
+    form = LineupForm()
+    if not form.validate():
+        flash("Each speaker needs an order between 1 and 99.", "error")
+        return _redirect(session)
+    rows = []
+    for row in form.rows:
+        link_id = row.form.link_id.data or ""
+        if not link_id.isdigit():
+            flash("The line-up could not be read; please try again.", "error")
+            return _redirect(session)
+        rows.append((int(link_id), SpeakerRole(row.form.role.data), int(row.form.position.data)))
+    try:
+        lineup.reorder(session, rows)
+    except SpeakerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Line-up saved.", "success")
+    return _redirect(session)
+
+
+@bp.route("/organiser/sessions/<int:session_id>/lineup/<int:link_id>/remove", methods=["POST"])
+def session_speakers_remove(session_id: int, link_id: int) -> ResponseReturnValue:
+    """Take a speaker off this session (their profile stays)."""
+    session = db.get_or_404(Session, session_id)
+    try:
+        profile = lineup.detach(session, link_id)
+    except SpeakerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{profile.name_line} removed from this session.", "info")
+    return _redirect(session)

@@ -1,0 +1,86 @@
+"""The demo series carries the seed's facts and loads idempotently."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from eventhub.clock import utcnow
+from eventhub.demo.loader import load_demo
+from eventhub.extensions import db
+from eventhub.recaps.models import Recap
+from eventhub.registration.models import Registration
+from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.speakers.models import SessionSpeaker, SpeakerProfile, SpeakerRole
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (Series, Session, SpeakerProfile, SessionSpeaker, Recap, Registration)
+    }
+
+
+def test_demo_has_the_seed_series(app: Flask) -> None:
+    load_demo("a demo password 123")
+    db.session.commit()
+    series = db.session.scalars(select(Series)).one()
+    assert series.timezone == "Asia/Hong_Kong"
+    assert series.is_published
+    sessions = sorted(series.sessions, key=lambda s: s.number)
+    assert [s.number for s in sessions] == [1, 2, 3, 4]
+    assert sessions[1].title == "How does AI reinvent industrialization in Hong Kong?"
+    assert (
+        sessions[2].title == "A re-industrialization roadmap for the textile industry in Hong Kong"
+    )
+    assert sessions[3].title == "The future of biotech industry in Hong Kong"
+
+    now = utcnow()
+    assert sessions[0].starts_at < now - timedelta(days=1)
+    assert sessions[0].status is SessionStatus.ENDED
+    for upcoming in sessions[1:]:
+        assert upcoming.starts_at > now
+        assert upcoming.status is SessionStatus.PUBLISHED
+        assert upcoming.registration_closes_at is None or upcoming.registration_closes_at > now
+
+    lineup = [(link.speaker.name_line, link.role) for link in sessions[0].speaker_links]
+    assert lineup == [
+        ("Prof Man Hau-chung", SpeakerRole.SPEAKER),
+        ("Dr Daniel Yip", SpeakerRole.SPEAKER),
+        ("Dr Sunny Chai", SpeakerRole.SPEAKER),
+        ("Dr Bobby Liu", SpeakerRole.MODERATOR),
+    ]
+    organisations = {link.speaker.organisation for link in sessions[0].speaker_links}
+    assert "Federation of Hong Kong Industries" in organisations
+    recap = db.session.scalars(select(Recap)).one()
+    assert recap.session_id == sessions[0].id and recap.is_published
+    assert len(recap.sections) == 4
+
+
+def test_demo_is_idempotent(app: Flask, runner: FlaskCliRunner) -> None:
+    first = runner.invoke(args=["eventhub", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo organiser: organiser@example.org /" in first.output
+    counts = _counts()
+    second = runner.invoke(args=["eventhub", "demo"])
+    assert second.exit_code == 0, second.output
+    assert "nothing to do" in second.output
+    assert _counts() == counts
+    # The same password both times: it was generated once into instance/.
+    assert first.output.splitlines()[-1] == second.output.splitlines()[-1]
+
+
+def test_demo_series_page_shows_sessions_and_speakers(app: Flask) -> None:
+    load_demo("a demo password 123")
+    db.session.commit()
+    page = app.test_client().get("/series/reindustrialization-hong-kong").get_data(as_text=True)
+    for number in (1, 2, 3, 4):
+        assert f"Webinar {number}" in page
+    assert "HKT" in page
+    assert "Dr Sunny Chai" in page
+    assert "Moderator" in page
+    home = app.test_client().get("/").get_data(as_text=True)
+    assert "How does AI reinvent industrialization in Hong Kong?" in home

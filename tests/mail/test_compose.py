@@ -1,0 +1,71 @@
+"""Messages built with the standard library: safe headers, alternatives, attachments."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventhub.clock import utcnow
+from eventhub.mail.compose import UnsendableMessage, build_message
+from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.outbox import Attachment
+
+SENDER = "eventhub <no-reply@eventhub.example>"
+
+
+def _row(**fields: object) -> OutboxMessage:
+    values: dict[str, object] = {
+        "id": 7,
+        "kind": MessageKind.CONFIRMATION,
+        "dedupe_key": "confirmation:1:1",
+        "recipient_email": "ada@example.org",
+        "recipient_name": "Ada Lovelace",
+        "reply_to": "Series Team <team@example.org>",
+        "subject": "You're registered",
+        "body_html": "<p>Hello</p>",
+        "body_text": "Hello",
+        "headers": {},
+        "attachments": [],
+    }
+    values.update(fields)
+    return OutboxMessage(**values)
+
+
+def test_from_is_the_no_reply_sender_and_replies_go_to_the_organiser() -> None:
+    message = build_message(_row(), SENDER, utcnow())
+    assert message["From"].addresses[0].addr_spec == "no-reply@eventhub.example"
+    assert message["Reply-To"].addresses[0].addr_spec == "team@example.org"
+    assert message["To"].addresses[0].display_name == "Ada Lovelace"
+    assert message.get_body(("plain",)).get_content().strip() == "Hello"
+    assert "<p>Hello</p>" in message.get_body(("html",)).get_content()
+    assert message["Message-ID"].startswith("<outbox-7.")
+
+
+def test_newlines_in_names_subjects_and_headers_cannot_inject_headers() -> None:
+    row = _row(
+        recipient_name="Mallory\r\nBcc: victim@example.org",
+        subject="Hi\nBcc: victim@example.org",
+        reply_to="x@example.org\r\nBcc: victim@example.org",
+        headers={"X-Note": "a\r\nBcc: victim@example.org", "Bcc": "victim@example.org"},
+    )
+    raw = build_message(row, SENDER, utcnow()).as_bytes()
+    header_block = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n")[0]
+    lines = header_block.replace(b"\r\n", b"\n").split(b"\n")
+    assert not any(line.lower().startswith(b"bcc:") for line in lines)
+
+
+def test_attachments_keep_type_and_calendar_method() -> None:
+    ics = Attachment(
+        "invite.ics", "text/calendar; method=REQUEST", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    )
+    message = build_message(_row(attachments=[ics.as_json()]), SENDER, utcnow())
+    [part] = list(message.iter_attachments())
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_filename() == "invite.ics"
+    assert part.get_payload(decode=True).startswith(b"BEGIN:VCALENDAR")
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "a b@example.org", "@example.org"])
+def test_a_malformed_recipient_is_unsendable(address: str) -> None:
+    with pytest.raises(UnsendableMessage):
+        build_message(_row(recipient_email=address), SENDER, utcnow())

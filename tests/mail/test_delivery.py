@@ -1,0 +1,216 @@
+"""Delivery: claiming, outcomes per reply class, backoff, stale rows, suppression."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.mail import delivery, transport
+from eventhub.mail.models import DevMailboxMessage, MessageKind, MessageStatus, OutboxMessage
+from eventhub.mail.outbox import Envelope, RenderedEmail, queue_message
+from eventhub.mail.transport import ConnectionLost, LazyTransport
+from eventhub.mail.unsubscribe import unsubscribe
+from tests.mail.support import outbox
+from tests.support.factories import Factories
+from tests.support.smtp import SmtpServer
+
+
+def _queue(n: int = 1, kind: MessageKind = MessageKind.CONFIRMATION, **fields: Any) -> list[int]:
+    ids = []
+    for i in range(n):
+        envelope = Envelope(
+            kind=kind,
+            dedupe_key=f"test:{kind.value}:{i}:{fields.get('series_id')}",
+            recipient_email=fields.pop("email", None) or f"person{i}@example.org",
+            recipient_name=f"Person {i}",
+            **fields,
+        )
+        row_id = queue_message(
+            envelope, RenderedEmail(subject=f"Message {i}", html="<p>x</p>", text="x")
+        )
+        assert row_id is not None
+        ids.append(row_id)
+    db.session.commit()
+    return ids
+
+
+def _deliver_all() -> delivery.BatchResult:
+    result, _ = delivery.deliver_due(batch_size=50, max_batches=10)
+    return result
+
+
+@pytest.fixture
+def with_smtp(app: Flask, smtp: SmtpServer) -> Iterator[SmtpServer]:
+    smtp.clear()
+    app.config.update(smtp.config())
+    yield smtp
+    smtp.clear()
+
+
+@pytest.mark.smtp
+def test_a_batch_goes_over_one_connection_and_rows_are_marked_sent(
+    with_smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connections = []
+    real_connect = transport.connect
+
+    def counting_connect() -> transport.Transport:
+        connections.append(1)
+        return real_connect()
+
+    monkeypatch.setattr(transport, "connect", counting_connect)
+    _queue(60)
+    result = _deliver_all()
+    assert result.sent == 60
+    assert len(with_smtp.wait_for(60)) == 60
+    assert len(connections) == 1
+    rows = outbox()
+    assert {r.status for r in rows} == {MessageStatus.SENT}
+    assert all(r.attempts == 1 and r.sent_at is not None for r in rows)
+
+
+@pytest.mark.smtp
+def test_451_defers_with_backoff_and_the_retry_delivers(with_smtp: SmtpServer) -> None:
+    [row_id] = _queue(1)
+    with_smtp.reply_next("451 4.3.0 Try again later")
+    assert _deliver_all().deferred == 1
+    row = db.session.get(OutboxMessage, row_id)
+    assert row is not None and row.status is MessageStatus.DEFERRED
+    assert row.last_error.startswith("451")
+    assert row.due_at > utcnow() + timedelta(seconds=10)
+    assert _deliver_all().sent == 0  # not due yet
+    result, _ = delivery.deliver_due(50, 10, now=utcnow() + timedelta(minutes=5))
+    assert result.sent == 1
+    db.session.expire_all()
+    assert row.status is MessageStatus.SENT and row.attempts == 2 and row.last_error == ""
+
+
+@pytest.mark.smtp
+def test_550_fails_with_the_servers_answer(with_smtp: SmtpServer) -> None:
+    [row_id] = _queue(1)
+    with_smtp.reply_next("550 5.1.1 Mailbox unavailable")
+    assert _deliver_all().failed == 1
+    row = db.session.get(OutboxMessage, row_id)
+    assert row is not None and row.status is MessageStatus.FAILED
+    assert row.last_error == "550 5.1.1 Mailbox unavailable"
+
+
+def test_backoff_grows_with_jitter_and_is_capped() -> None:
+    first = [delivery.backoff(1).total_seconds() for _ in range(50)]
+    later = [delivery.backoff(5).total_seconds() for _ in range(50)]
+    assert all(15 <= s <= 30 for s in first) and len(set(first)) > 1
+    assert all(240 <= s <= 480 for s in later)
+    assert delivery.backoff(50).total_seconds() <= delivery.MAX_BACKOFF_SECONDS
+
+
+def test_server_unreachable_defers_the_whole_batch(app: Flask) -> None:
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens there
+    _queue(3)
+    result = _deliver_all()
+    assert result.deferred == 3 and result.sent == 0
+    assert {r.status for r in outbox()} == {MessageStatus.DEFERRED}
+    assert all("cannot connect" in r.last_error for r in outbox())
+
+
+class _DroppingTransport:
+    def __init__(self, fail_at: int) -> None:
+        self.sent: list[EmailMessage] = []
+        self.fail_at = fail_at
+
+    def send(self, message: EmailMessage, outbox_id: int | None) -> None:
+        if len(self.sent) == self.fail_at:
+            self.fail_at = -1
+            raise ConnectionLost("connection lost: server closed the connection")
+        self.sent.append(message)
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_dropped_connection_defers_one_row_and_releases_the_rest(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _DroppingTransport(fail_at=2)
+    monkeypatch.setattr(transport, "connect", lambda: fake)
+    _queue(5)
+    ids = delivery.claim_batch(10)
+    with LazyTransport() as lazy:
+        result = delivery.deliver_claimed(ids, lazy)
+    assert (result.sent, result.deferred, result.released) == (2, 1, 2)
+    assert [r.status for r in outbox()] == [
+        MessageStatus.SENT,
+        MessageStatus.SENT,
+        MessageStatus.DEFERRED,
+        MessageStatus.QUEUED,
+        MessageStatus.QUEUED,
+    ]
+    assert _deliver_all().sent == 2
+
+
+def test_gives_up_after_max_attempts(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)
+    [row_id] = _queue(1)
+    row = db.session.get(OutboxMessage, row_id)
+    assert row is not None
+    row.attempts = delivery.MAX_ATTEMPTS - 1
+    db.session.commit()
+    assert _deliver_all().failed == 1
+    db.session.expire_all()
+    assert row.status is MessageStatus.FAILED and "gave up" in row.last_error
+
+
+def test_two_claims_never_share_a_row(app: Flask) -> None:
+    _queue(30)
+    first = delivery.claim_batch(20)
+    second = delivery.claim_batch(20)
+    assert len(first) == 20 and len(second) == 10 and not set(first) & set(second)
+    assert delivery.claim_batch(20) == []
+
+
+def test_sweep_requeues_rows_a_dead_worker_left_sending(app: Flask) -> None:
+    _queue(2)
+    delivery.claim_batch(10)  # and then the worker died
+    assert delivery.requeue_stale() == 0  # a live worker may still be sending
+    assert delivery.requeue_stale(now=utcnow() + timedelta(minutes=11)) == 2
+    db.session.commit()
+    assert _deliver_all().sent == 2
+    assert db.session.query(DevMailboxMessage).count() == 2
+
+
+def test_retry_puts_a_failed_row_back(app: Flask) -> None:
+    [row_id] = _queue(1)
+    db.session.get(OutboxMessage, row_id).status = MessageStatus.FAILED  # type: ignore[union-attr]
+    db.session.commit()
+    assert delivery.retry(row_id)
+    db.session.commit()
+    assert _deliver_all().sent == 1
+
+
+def test_unsubscribed_address_is_suppressed_for_series_mail_only(
+    app: Flask, make: Factories
+) -> None:
+    series = make.series()
+    unsubscribe(series.id, "Person0@Example.org")
+    db.session.commit()
+    _queue(1, kind=MessageKind.ANNOUNCEMENT, series_id=series.id, email="person0@example.org")
+    _queue(1, kind=MessageKind.CONFIRMATION, series_id=series.id, email="person0@example.org")
+    result = _deliver_all()
+    assert (result.sent, result.suppressed) == (1, 1)
+    by_kind = {r.kind: r for r in outbox()}
+    assert by_kind[MessageKind.ANNOUNCEMENT].status is MessageStatus.SUPPRESSED
+    assert by_kind[MessageKind.CONFIRMATION].status is MessageStatus.SENT
+
+
+def test_dev_mailbox_receives_when_no_server_is_set(app: Flask) -> None:
+    assert not app.config["MAIL_SERVER"]
+    _queue(1)
+    assert _deliver_all().sent == 1
+    [stored] = db.session.query(DevMailboxMessage).all()
+    assert stored.subject == "Message 0" and b"Message 0" in stored.raw

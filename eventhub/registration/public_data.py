@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.registration.answers import questions_for
-from eventhub.registration.availability import Action, availability_for
+from eventhub.registration.availability import Action, Availability, availability_for
 from eventhub.registration.forms import RegistrationForm, registration_form
 from eventhub.registration.locking import lock_session
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -54,12 +54,23 @@ ACTION_LABELS = {
 }
 
 
-def panel_for(session: Session, form: RegistrationForm | None = None) -> dict[str, Any]:
-    """Everything the inline form needs: availability, the action, a form with the questions."""
-    availability = availability_for([session])[session.id]
+def panel_for(
+    session: Session,
+    form: RegistrationForm | None = None,
+    availability: Availability | None = None,
+) -> dict[str, Any]:
+    """Everything the inline form needs: availability, the action, a form with the questions.
+
+    A page that already knows the availability passes it in; the questions are read either way
+    so a page costs the same statements whether its session is open or not.
+    """
+    if availability is None:
+        availability = availability_for([session])[session.id]
     is_open = availability.action in (Action.REGISTER, Action.WAITLIST)
-    if form is None and is_open:
-        form = registration_form(questions_for(session.series_id), formdata=None)
+    if form is None:
+        questions = questions_for(session.series_id)
+        if is_open:
+            form = registration_form(questions, formdata=None)
     return {
         "session": session,
         "availability": availability,

@@ -6,14 +6,16 @@ from typing import Any
 
 from flask import Flask
 
-from eventhub.registration.availability import availability_for
+from eventhub.registration.availability import Availability, availability_for
 from eventhub.registration.public_data import panel_for
 from eventhub.scheduling.models import Session
 
 
-def registration_panel(session: Session) -> dict[str, Any]:
+def registration_panel(
+    session: Session, availability: Availability | None = None
+) -> dict[str, Any]:
     """Seats left, the public action and a fresh form, for `registration/_inline_form.html`."""
-    return panel_for(session)
+    return panel_for(session, availability=availability)
 
 
 def install(app: Flask) -> None:

@@ -127,3 +127,19 @@ def test_series_emails_link_the_series_manage_page(client: FlaskClient, make: Fa
     [row] = outbox(MessageKind.CONFIRMATION)
     assert "http://eventhub.test/manage/series/" in row.body_text
     assert "manage your series registration" in row.body_html
+
+
+def test_publishing_through_scheduling_includes_series_registrants(
+    client: FlaskClient, make: Factories
+) -> None:
+    from eventhub.scheduling.lifecycle import publish_session
+
+    series = make.series()
+    make.session(series)
+    db.session.commit()
+    client.post(f"/series/{series.slug}/register", data=_form())
+    draft = make.session(series, status=SessionStatus.DRAFT)
+    db.session.commit()
+    publish_session(draft)
+    db.session.commit()
+    assert _statuses("ada@example.org")[draft.id] is S.CONFIRMED

@@ -42,7 +42,13 @@ def begin_writer() -> None:
     if db.session().in_transaction():
         # Only reads can have happened so far (loading the user, say); end them cleanly.
         db.session.commit()
-    db.session.connection(execution_options=begin_immediate_options())
+    timeout_ms = int(float(current_app.config["EVENTHUB_LOCK_TIMEOUT_SECONDS"]) * 1000)
+    try:
+        db.session.connection(execution_options=begin_immediate_options(timeout_ms))
+    except OperationalError as exc:
+        # Another writer held the database past the lock timeout: "try again", not a hang.
+        db.session.rollback()
+        raise TryAgainLater() from exc
 
 
 # What every seat decision and its email read: loaded with the lock, in the same statement.

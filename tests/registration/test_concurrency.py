@@ -263,3 +263,41 @@ def test_lock_not_had_in_time_is_503_not_a_hang(
         assert response.status_code == 503
         assert response.get_json()["code"] == 503
         db.session.remove()
+
+
+def test_sqlite_write_lock_not_had_in_time_is_503(
+    app_config: dict[str, Any], make: Factories
+) -> None:
+    import sqlite3
+
+    from eventhub import create_app
+
+    if not app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite only")
+    app_config["EVENTHUB_LOCK_TIMEOUT_SECONDS"] = 0.5
+    application = create_app(app_config)
+    with application.app_context():
+        session = make.session()
+        db.session.commit()
+        path = app_config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            client = application.test_client()
+            started = time.monotonic()
+            page = client.post(f"/sessions/{session.id}/register", data=_form(1))
+            api = client.post(
+                f"/api/v1/sessions/{session.id}/registrations",
+                json={"name": "A", "email": "a@example.org", "consent": True},
+            )
+            elapsed = time.monotonic() - started
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert page.status_code == 503 and "try again" in page.get_data(as_text=True).lower()
+        assert api.status_code == 503 and api.get_json()["code"] == 503
+        assert elapsed < 5
+        # Once the other writer is gone, the same request goes through.
+        ok = application.test_client().post(f"/sessions/{session.id}/register", data=_form(1))
+        assert ok.status_code == 302
+        db.session.remove()

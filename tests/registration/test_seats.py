@@ -296,13 +296,29 @@ def test_signals_carry_the_registration(app: Flask, make: Factories) -> None:
     assert cancelled == [a.id]
 
 
-def test_only_confirmed_are_reminder_recipients(make: Factories) -> None:
-    # The mail domain sends reminders to CONFIRMED only; pending and waitlisted never are.
-    session = make.session(capacity=1)
-    approval = make.session(requires_approval=True)
+def test_pending_waitlisted_and_offered_never_get_reminders(make: Factories) -> None:
+    from eventhub.mail.reminders import create_due_reminders
+
+    session = make.session(capacity=1, seat_offer_hours=2, starts_at=utcnow() + timedelta(days=3))
+    approval = make.session(requires_approval=True, starts_at=utcnow() + timedelta(days=3))
     db.session.commit()
-    _register(session.id)
-    waiting = _register(session.id)
+    seated, offered, waiting = (_register(session.id) for _ in range(3))
     pending = _register(approval.id)
-    assert waiting.status is S.WAITLISTED and pending.status is S.PENDING
-    assert S.WAITLISTED != S.CONFIRMED and S.PENDING != S.CONFIRMED
+    # A cancellation then a newcomer: one offer outstanding, one waiting behind it.
+    services.cancel(seated)
+    db.session.commit()
+    late = _register(session.id)
+    db.session.refresh(offered)
+    assert (offered.status, waiting.status, late.status, pending.status) == (
+        S.OFFERED,
+        S.WAITLISTED,
+        S.WAITLISTED,
+        S.PENDING,
+    )
+    # The day-before reminder time comes; only confirmed people would get one.
+    create_due_reminders(utcnow() + timedelta(days=2, hours=1))
+    assert outbox(MessageKind.REMINDER) == []
+    services.accept_offer(offered)
+    db.session.commit()
+    create_due_reminders(utcnow() + timedelta(days=2, hours=1))
+    assert [m.recipient_email for m in outbox(MessageKind.REMINDER)] == [offered.email]

@@ -146,7 +146,7 @@ def capacity(session_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for(".session_registrants", session_id=session_id))
-    held = seats.count_seats(session.id).held
+    held = seats.count_seats(session.id, session.capacity, exact=True).held
     if form.capacity.data is not None and form.capacity.data < held:
         flash(
             f"{held} seats are already taken; lower the capacity only after cancelling some.",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from typing import Any
+
+from sqlalchemy import exists, func, literal, select
 
 from eventhub import signals
 from eventhub.clock import utcnow
@@ -19,24 +21,36 @@ from eventhub.scheduling.models import Session, SessionStatus
 @dataclass(frozen=True)
 class SeatCount:
     held: int
+    # 1 if anyone is on the waitlist, else 0 (whether, not how many, decides a newcomer's place).
     waiting: int
     registration_id: int | None = None
 
 
-def count_seats(session_id: int, email: str | None = None) -> SeatCount:
-    """Seats held, people waiting and (given an email) its registration id, in one statement.
+def count_seats(
+    session_id: int, capacity: int | None, email: str | None = None, *, exact: bool = False
+) -> SeatCount:
+    """Seats held, whether anyone waits, and (given an email) its registration id: one statement.
 
-    Call it with the session locked.
+    Call it with the session locked. Every part is an index probe bounded by the capacity, never
+    a scan of the session's whole history: held seats are counted up to `capacity + 1` (enough to
+    decide; `exact` counts them all), an unlimited session counts none, and waiting is a yes/no.
     """
-    held = func.coalesce(func.sum(case((Registration.status.in_(SEAT_HOLDING), 1), else_=0)), 0)
-    waiting = func.coalesce(
-        func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0)), 0
+    of_session = Registration.session_id == session_id
+    if capacity is None and not exact:
+        held: Any = literal(0)
+    else:
+        holders = select(literal(1)).where(of_session, Registration.status.in_(SEAT_HOLDING))
+        if not exact and capacity is not None:
+            holders = holders.limit(capacity + 1)
+        held = select(func.count()).select_from(holders.subquery()).scalar_subquery()
+    waiting = exists().where(of_session, Registration.status == RegistrationStatus.WAITLISTED)
+    mine = (
+        select(Registration.id).where(of_session, Registration.email == email).scalar_subquery()
+        if email
+        else literal(None)
     )
-    mine = func.max(case((Registration.email == (email or ""), Registration.id), else_=None))
-    row = db.session.execute(
-        select(held, waiting, mine).where(Registration.session_id == session_id)
-    ).one()
-    return SeatCount(held=int(row[0]), waiting=int(row[1]), registration_id=row[2])
+    row = db.session.execute(select(held, waiting, mine)).one()
+    return SeatCount(held=int(row[0]), waiting=int(bool(row[1])), registration_id=row[2])
 
 
 def has_free_seat(session: Session, count: SeatCount) -> bool:
@@ -70,7 +84,7 @@ def fill_free_seats(session: Session, now: datetime | None = None) -> list[Regis
     session = lock_session(session.id)
     if session.status is not SessionStatus.PUBLISHED or session.starts_at <= now:
         return []
-    free = _free_seats(session, count_seats(session.id))
+    free = _free_seats(session, count_seats(session.id, session.capacity))
     if free == 0:
         return []
     query = (

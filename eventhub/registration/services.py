@@ -93,7 +93,7 @@ def register(
     """Give the applicant a seat, a waitlist place or a pending approval — never a second one."""
     now = now or utcnow()
     session = lock_session(session_id)
-    count = seats.count_seats(session.id, applicant.email)
+    count = seats.count_seats(session.id, session.capacity, applicant.email)
     existing = (
         db.session.get(Registration, count.registration_id) if count.registration_id else None
     )

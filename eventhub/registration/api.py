@@ -8,17 +8,17 @@ import marshmallow as ma
 from email_validator import EmailNotValidError
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Conflict, HTTPException, NotFound, UnprocessableEntity
 
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
 from eventhub.registration import services
-from eventhub.registration.answers import InvalidAnswers, clean_answers, questions_for
+from eventhub.registration.answers import InvalidAnswers, clean_answers
 from eventhub.registration.forms import normalise_email
 from eventhub.registration.locking import begin_writer, is_lock_error
 from eventhub.registration.manage_links import manage_url
-from eventhub.registration.public_data import PUBLIC
+from eventhub.registration.models import RegistrationQuestion
+from eventhub.registration.public_data import PUBLIC, session_and_questions
 from eventhub.registration.views import registration_limit
 from eventhub.scheduling.models import Session
 from eventhub.timefmt import is_valid_zone
@@ -84,10 +84,10 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
     """Register someone for a session: confirmed, waitlisted or pending approval."""
     begin_writer()
     # Read without the lock: it is held only from the seat decision to the commit.
-    session = db.session.get(Session, session_id, options=[joinedload(Session.series)])
+    session, questions = session_and_questions(session_id)
     if session is None or session.status not in PUBLIC or not session.series.is_published:
         _fail(NotFound(), "No such session.")
-    applicant = _applicant(session, data)
+    applicant = _applicant(session, questions, data)
     try:
         try:
             outcome = services.register(session.id, applicant)
@@ -115,7 +115,9 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
     return body, 201 if outcome.is_new else 200
 
 
-def _applicant(session: Session, data: dict[str, Any]) -> services.Applicant:
+def _applicant(
+    session: Session, questions: list[RegistrationQuestion], data: dict[str, Any]
+) -> services.Applicant:
     errors: dict[str, Any] = {}
     try:
         email = normalise_email(data["email"])
@@ -129,7 +131,7 @@ def _applicant(session: Session, data: dict[str, Any]) -> services.Applicant:
         errors["consent"] = ["Consent to the privacy statement is required."]
     answers: dict[str, Any] = {}
     try:
-        answers = clean_answers(questions_for(session.series_id), data.get("answers") or {})
+        answers = clean_answers(questions, data.get("answers") or {})
     except InvalidAnswers as exc:
         errors["answers"] = exc.errors
     if errors:

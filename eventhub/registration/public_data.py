@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 from wtforms.fields.choices import SelectChoice
 
 from eventhub.clock import utcnow
@@ -15,7 +15,7 @@ from eventhub.registration.answers import questions_for
 from eventhub.registration.availability import Action, Availability, availability_for
 from eventhub.registration.forms import RegistrationForm, registration_form
 from eventhub.registration.locking import lock_session
-from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.models import Registration, RegistrationQuestion, RegistrationStatus
 from eventhub.registration.services import window_problem
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.timefmt import format_moment
@@ -35,6 +35,30 @@ def public_session_or_404(session_id: int, *, lock: bool = False) -> Session:
     if found is None or found.status not in PUBLIC or not found.series.is_published:
         abort(404)
     return found
+
+
+def session_and_questions(session_id: int) -> tuple[Session | None, list[RegistrationQuestion]]:
+    """A session with its series and its series' questions, in one statement (the POST path)."""
+    rows = db.session.execute(
+        select(Session, RegistrationQuestion)
+        .join(Session.series)
+        .outerjoin(RegistrationQuestion, RegistrationQuestion.series_id == Session.series_id)
+        .where(Session.id == session_id)
+        .options(contains_eager(Session.series))
+        .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
+    ).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [question for _, question in rows if question is not None]
+
+
+def public_session_and_questions_or_404(
+    session_id: int,
+) -> tuple[Session, list[RegistrationQuestion]]:
+    found, questions = session_and_questions(session_id)
+    if found is None or found.status not in PUBLIC or not found.series.is_published:
+        abort(404)
+    return found, questions
 
 
 def public_series_or_404(slug: str) -> Series:

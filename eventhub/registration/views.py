@@ -87,8 +87,8 @@ def register(session_id: int) -> ResponseReturnValue:
         begin_writer()
     # Read without the lock: the seat lock is held only from the service's seat decision to
     # the commit, so concurrent sign-ups overlap their validation work.
-    session = public_data.public_session_or_404(session_id)
-    form = registration_form(questions_for(session.series_id))
+    session, questions = public_data.public_session_and_questions_or_404(session_id)
+    form = registration_form(questions)
     status = 200
     if form.validate_on_submit():
         if form.is_bot:

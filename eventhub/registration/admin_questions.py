@@ -11,6 +11,7 @@ from eventhub.extensions import db
 from eventhub.registration import questions as question_services
 from eventhub.registration.admin_forms import KIND_LABELS, QuestionForm
 from eventhub.registration.answers import questions_for
+from eventhub.registration.locking import begin_writer
 from eventhub.registration.models import QuestionKind, RegistrationQuestion
 from eventhub.scheduling.models import Series
 
@@ -101,6 +102,7 @@ def edit(series_id: int, question_id: int) -> ResponseReturnValue:
 @bp.route("/<int:question_id>/move", methods=["POST"])
 def move(series_id: int, question_id: int) -> ResponseReturnValue:
     """Move a question up or down."""
+    begin_writer()
     question = _question(series_id, question_id)
     question_services.move(question, -1 if request.form.get("direction") == "up" else 1)
     db.session.commit()
@@ -110,6 +112,7 @@ def move(series_id: int, question_id: int) -> ResponseReturnValue:
 @bp.route("/<int:question_id>/delete", methods=["POST"])
 def delete(series_id: int, question_id: int) -> ResponseReturnValue:
     """Remove a question (answers already given stay in the registrations)."""
+    begin_writer()
     question_services.remove(_question(series_id, question_id))
     db.session.commit()
     flash("Question removed.", "success")

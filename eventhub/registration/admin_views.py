@@ -230,6 +230,7 @@ def cancel(registration_id: int) -> ResponseReturnValue:
 @bp.route("/<int:registration_id>/attendance", methods=["POST"])
 def mark_attendance(registration_id: int) -> ResponseReturnValue:
     """Mark one registrant as attended or not."""
+    begin_writer()
     registration = _registration(registration_id)
     attendance.mark(registration, request.form.get("attended") == "yes")
     db.session.commit()
@@ -279,6 +280,7 @@ def bulk(session_id: int) -> ResponseReturnValue:
 @bp.route("/sessions/<int:session_id>/attendance-import", methods=["POST"])
 def import_attendance(session_id: int) -> ResponseReturnValue:
     """Mark attendance from the meeting tool's CSV; show the rows that matched nobody."""
+    begin_writer()
     session = db.get_or_404(Session, session_id)
     form = ImportForm()
     if not form.validate_on_submit():

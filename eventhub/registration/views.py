@@ -269,6 +269,7 @@ def switch(token: str) -> ResponseReturnValue:
 @bp.route("/manage/<token>/details", methods=["POST"])
 def details(token: str) -> ResponseReturnValue:
     """Correct the name or organisation on the registration."""
+    begin_writer()
     registration = _registration_or_404(token)
     form = DetailsForm()
     if form.validate_on_submit():
@@ -295,6 +296,8 @@ def calendar(token: str) -> ResponseReturnValue:
 @bp.route("/manage/<token>/unsubscribe", methods=["GET", "POST"])
 def unsubscribe_series(token: str) -> ResponseReturnValue:
     """Stop series news (follow-ups, announcements); a GET only asks."""
+    if request.method == "POST":
+        begin_writer()
     registration = _registration_or_404(token)
     series = registration.session.series
     if request.method == "POST":
@@ -310,15 +313,14 @@ def unsubscribe_series(token: str) -> ResponseReturnValue:
 @bp.route("/manage/series/<token>", methods=["GET", "POST"])
 def manage_series(token: str) -> ResponseReturnValue:
     """A whole-series registration: stop joining new sessions, or leave the series."""
+    if request.method == "POST":
+        begin_writer()
     found = series_registration_for_token(token)
     if found is None:
         abort(404)
     if request.method == "POST":
         action = request.form.get("action")
         if action == "cancel":
-            begin_writer()
-            found = series_registration_for_token(token)
-            assert found is not None
             series_services.cancel_series(found)
             flash("You have left the series; your session registrations are cancelled.", "success")
         elif action in ("opt_out", "opt_in"):

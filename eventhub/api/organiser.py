@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, NoReturn
 
-from flask import g, url_for
+from flask import current_app, g, url_for
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -67,6 +67,7 @@ def _session(session_id: int) -> Session:
 @bp.route("/series", methods=["POST"])
 @bp.arguments(schemas.SeriesIn)
 @bp.response(201, schemas.SeriesCreatedOut)
+@bp.alt_response(401, description="No valid organiser token was sent.")
 @bp.doc(security=BEARER)
 def create_series(body: dict[str, Any]) -> dict[str, Any]:
     """Create a series; the answer carries its slug."""
@@ -75,7 +76,7 @@ def create_series(body: dict[str, Any]) -> dict[str, Any]:
         title=body["title"],
         slug=body["slug"],
         summary=body["summary"],
-        timezone=body["timezone"],
+        timezone=body["timezone"] or current_app.config["EVENTHUB_TIMEZONE"],
         reminder_offsets_minutes=body["reminder_offsets_minutes"]
         if body["reminder_offsets_minutes"] is not None
         else list(DEFAULT_REMINDER_OFFSETS),
@@ -120,6 +121,7 @@ def _session_data(body: dict[str, Any]) -> session_service.SessionData:
 @bp.arguments(schemas.SessionIn)
 @bp.response(201, schemas.OrganiserSessionOut)
 @bp.alt_response(404, description="No series has this slug.")
+@bp.alt_response(401, description="No valid organiser token was sent.")
 @bp.doc(security=BEARER)
 def create_session(body: dict[str, Any], slug: str) -> dict[str, Any]:
     """Add a draft session to a series; the answer carries its id."""
@@ -144,6 +146,7 @@ _PATCH_FIELDS = {
 @bp.arguments(schemas.SessionPatchIn)
 @bp.response(200, schemas.OrganiserSessionOut)
 @bp.alt_response(404, description="No session has this id.")
+@bp.alt_response(401, description="No valid organiser token was sent.")
 @bp.doc(security=BEARER)
 def update_session(body: dict[str, Any], session_id: int) -> dict[str, Any]:
     """Change a session; a new `starts_at` or duration of a published session reschedules it."""
@@ -177,6 +180,7 @@ def update_session(body: dict[str, Any], session_id: int) -> dict[str, Any]:
 @bp.response(200, schemas.OrganiserSessionOut)
 @bp.alt_response(404, description="No session has this id.")
 @bp.alt_response(409, description="The session is not a draft.")
+@bp.alt_response(401, description="No valid organiser token was sent.")
 @bp.doc(security=BEARER)
 def publish_session(session_id: int) -> ResponseReturnValue:
     """Publish a draft session; the answer lists any warnings worth a look."""
@@ -196,6 +200,7 @@ def publish_session(session_id: int) -> ResponseReturnValue:
 @bp.response(200, schemas.OrganiserSessionOut)
 @bp.alt_response(404, description="No session has this id.")
 @bp.alt_response(409, description="The session is already cancelled or over.")
+@bp.alt_response(401, description="No valid organiser token was sent.")
 @bp.doc(security=BEARER)
 def cancel_session(body: dict[str, Any], session_id: int) -> ResponseReturnValue:
     """Cancel a session; every registrant is told, with a calendar cancellation."""

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
 from eventhub.api import schemas, serialize
+from eventhub.api.auth import token_organiser
+from eventhub.extensions import db
 from eventhub.public import queries
 from eventhub.public.cache import cached_json
+from eventhub.scheduling import checks
 from eventhub.scheduling.models import Session
 
 bp = Blueprint(
@@ -48,9 +52,29 @@ def _series_payload(slug: str) -> tuple[dict[str, Any], list[Session]]:
 @bp.route("/sessions/<int:session_id>", methods=["GET"])
 @bp.response(200, schemas.SessionOut)
 @bp.alt_response(404, description="No public session has this id.")
+@bp.doc(
+    description=(
+        "With an organiser's `Authorization: Bearer` token, any session (drafts included) "
+        "is returned in the organiser form: join link and publishing warnings added."
+    )
+)
 def get_session(session_id: int) -> ResponseReturnValue:
     """One public session with its speakers, seats and action."""
+    if "Authorization" in request.headers:
+        return _organiser_view(session_id)
     return cached_json(f"api:session:{session_id}", lambda: _session_payload(session_id))
+
+
+def _organiser_view(session_id: int) -> ResponseReturnValue:
+    token_organiser()
+    session = db.session.get(Session, session_id)
+    if session is None:
+        raise NotFound(description=f"No session {session_id}.")
+    payload = schemas.OrganiserSessionOut().dump(
+        serialize.organiser_session_dict(session, checks.publish_warnings(session))
+    )
+    db.session.commit()  # the token's last use
+    return jsonify(payload)
 
 
 def _session_payload(session_id: int) -> tuple[dict[str, Any], list[Session]]:

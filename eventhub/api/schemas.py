@@ -84,7 +84,10 @@ class SeriesIn(ma.Schema):
         load_default=None, metadata={"description": "Generated from the title when omitted."}
     )
     summary = fields.String(load_default="")
-    timezone = fields.String(required=True, metadata={"description": "IANA zone name."})
+    timezone = fields.String(
+        load_default=None,
+        metadata={"description": "IANA zone name; the site's default zone when omitted."},
+    )
     reminder_offsets_minutes = fields.List(
         fields.Integer(strict=True),
         load_default=None,

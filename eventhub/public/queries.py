@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -17,6 +18,7 @@ from eventhub.registration.availability import Availability, availability_for
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 
+RECAP_ENDPOINT = "recaps.show"
 PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
 
 
@@ -36,7 +38,10 @@ class Programme:
     def of(cls, sessions: Sequence[Session]) -> Programme:
         listed = list(sessions)
         ids = [s.id for s in listed]
-        return cls(listed, availability_for(listed), published_recap_session_ids(ids))
+        # "Read more" needs the recap page; until that blueprint is installed, none is offered.
+        has_recap_page = RECAP_ENDPOINT in current_app.view_functions
+        recaps = published_recap_session_ids(ids) if has_recap_page else set()
+        return cls(listed, availability_for(listed), recaps)
 
     def split(self, now: datetime | None = None) -> tuple[list[Session], list[Session]]:
         """Upcoming (soonest first) and past (latest first)."""
@@ -122,7 +127,12 @@ def public_session_by_id(session_id: int) -> Session | None:
 
 
 def sibling_sessions(session: Session, limit: int = 3) -> list[Session]:
-    """Other public sessions of the same series, upcoming first: "More in this series"."""
+    """Other public sessions of the series for "More in this series": next ones, then latest past.
+
+    Limited in SQL, so the cost stays flat however long the series' history grows.
+    """
+    now = utcnow()
+    is_past = case((Session.starts_at < now, 1), else_=0)
     query = (
         select(Session)
         .where(
@@ -130,11 +140,12 @@ def sibling_sessions(session: Session, limit: int = 3) -> list[Session]:
             Session.id != session.id,
             Session.status.in_(PUBLIC_STATUSES),
         )
-        .order_by(Session.number)
+        .order_by(
+            is_past,
+            case((Session.starts_at >= now, Session.starts_at)),
+            Session.starts_at.desc(),
+        )
+        .limit(limit)
         .options(_with_speakers())
     )
-    now = utcnow()
-    siblings = list(db.session.scalars(query))
-    upcoming = [s for s in siblings if s.ends_at > now]
-    past = [s for s in siblings if s.ends_at <= now]
-    return (upcoming + past[::-1])[:limit]
+    return list(db.session.scalars(query))

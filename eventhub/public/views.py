@@ -7,14 +7,17 @@ from flask import (
     Response,
     abort,
     current_app,
+    make_response,
     render_template,
-    send_from_directory,
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from jinja2 import TemplateNotFound
+from markupsafe import Markup
 
+from eventhub.extensions import db
 from eventhub.public import queries
-from eventhub.public.cache import cached_page
+from eventhub.public.cache import cached_page, cached_value
 from eventhub.public.links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.calendar import calendar_for, series_feed
 from eventhub.scheduling.models import Session
@@ -22,18 +25,35 @@ from eventhub.scheduling.models import Session
 bp = Blueprint("public", __name__)
 
 ICS_MIMETYPE = "text/calendar; charset=utf-8"
+# The registration issue's form, included on the session page when that package is installed.
+INLINE_FORM = "registration/_inline_form.html"
+# Where the per-request registration form goes into a cached session page.
+FORM_SLOT = "<!--eventhub:registration-form-->"
+
+
+def _has_template(name: str) -> bool:
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True
 
 
 @bp.route("/")
 def home() -> ResponseReturnValue:
     """Upcoming sessions across published series."""
+    return cached_page("home", _render_home)
+
+
+def _render_home() -> tuple[str, list[Session]]:
     upcoming = queries.upcoming_sessions()
-    return render_template(
+    html = render_template(
         "public/home.html",
         series_list=queries.published_series(),
         upcoming=upcoming,
         programme=queries.Programme.of(upcoming),
     )
+    return html, upcoming
 
 
 @bp.route("/series/<slug>")
@@ -75,6 +95,23 @@ def series_calendar(slug: str) -> ResponseReturnValue:
 @bp.route("/series/<series_slug>/<session_slug>")
 def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
     """One webinar at full length, with its registration form."""
+    (html, session_id), hit = cached_value(
+        f"session:{series_slug}/{session_slug}",
+        lambda: _render_session(series_slug, session_slug),
+    )
+    # The page is shared; the form (a CSRF token, a fresh seat count) is made per request.
+    if FORM_SLOT in html:
+        found = db.session.get(Session, session_id)
+        if found is None:
+            abort(404)
+        form_html = render_template(INLINE_FORM, session=found, series=found.series)
+        html = html.replace(FORM_SLOT, form_html, 1)
+    response = make_response(html)
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    return response
+
+
+def _render_session(series_slug: str, session_slug: str) -> tuple[tuple[str, int], list[Session]]:
     found = queries.public_session(series_slug, session_slug)
     if found is None:
         abort(404)
@@ -83,16 +120,18 @@ def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
     page_url = url_for(
         "public.session", series_slug=series_slug, session_slug=session_slug, _external=True
     )
-    return render_template(
+    html = render_template(
         "public/session.html",
         session=found,
         series=found.series,
         programme=programme,
         availability=programme.availability[found.id],
         siblings=siblings,
+        form_slot=Markup(FORM_SLOT) if _has_template(INLINE_FORM) else None,  # noqa: S704 (a constant)
         google_url=google_calendar_url(found, page_url),
         outlook_url=outlook_calendar_url(found, page_url),
     )
+    return (html, found.id), [found, *siblings]
 
 
 @bp.route("/series/<series_slug>/<session_slug>/calendar.ics")
@@ -107,14 +146,3 @@ def session_calendar(series_slug: str, session_slug: str) -> ResponseReturnValue
         mimetype=ICS_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{found.slug}.ics"'},
     )
-
-
-@bp.route("/series/<slug>/banner")
-def banner(slug: str) -> ResponseReturnValue:
-    """The series' banner image (uploaded by an organiser, re-encoded on upload)."""
-    found = queries.series_page(slug)
-    if found is None or not found.banner_path:
-        abort(404)
-    folder = current_app.config["EVENTHUB_UPLOAD_FOLDER"]
-    response = send_from_directory(folder, found.banner_path, max_age=3600)
-    return response

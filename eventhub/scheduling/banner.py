@@ -1,55 +1,31 @@
-"""Series banner uploads: checked, size-limited and re-encoded with Pillow before storing."""
+"""Series banners through the shared image pipeline (eventhub.images), with a width floor."""
 
 from __future__ import annotations
 
-import secrets
-from io import BytesIO
-from pathlib import Path
 from typing import IO
 
-from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
-
+from eventhub import images
 from eventhub.scheduling.errors import SchedulingError
 
-MAX_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000
-MAX_WIDTH = 2400
 MIN_WIDTH = 600
-FOLDER = "banners"
+MAX_WIDTH = 2400
+MAX_BYTES = 8 * 1024 * 1024
 
 
 def store_banner(stream: IO[bytes]) -> str:
-    """Validate an uploaded image and save it as a fresh JPEG; return its path in uploads."""
-    data = stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise SchedulingError("The banner is larger than 8 MB.", "banner")
+    """Validate, strip and re-encode an uploaded banner; return its path in the uploads."""
     try:
-        with Image.open(BytesIO(data)) as probe:
-            probe.verify()
-        image = Image.open(BytesIO(data))
-        if image.width * image.height > MAX_PIXELS:
-            raise SchedulingError("The banner has too many pixels.", "banner")
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise SchedulingError("That file is not an image we can read.", "banner") from exc
-    if image.format not in {"JPEG", "PNG", "WEBP"}:
-        raise SchedulingError("Use a JPEG, PNG or WebP image.", "banner")
-    if image.width < MIN_WIDTH:
+        stored = images.store_image(
+            stream, subfolder="banners", max_bytes=MAX_BYTES, max_output_side=MAX_WIDTH
+        )
+    except images.ImageError as exc:
+        raise SchedulingError(str(exc), "banner") from exc
+    if stored.width < MIN_WIDTH:
+        # Too small to fill the page; the file written for it goes when the request rolls back.
         raise SchedulingError(f"Use an image at least {MIN_WIDTH} px wide.", "banner")
-    # Re-encoding drops anything hidden in the file (metadata, trailing payloads).
-    encoded = ImageOps.exif_transpose(image).convert("RGB")
-    if encoded.width > MAX_WIDTH:
-        encoded.thumbnail((MAX_WIDTH, MAX_WIDTH * 4))
-    relative = f"{FOLDER}/{secrets.token_hex(12)}.jpg"
-    target = Path(current_app.config["EVENTHUB_UPLOAD_FOLDER"]) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    encoded.save(target, format="JPEG", quality=85, optimize=True, progressive=True)
-    return relative
+    return stored.path
 
 
 def discard_banner(relative: str | None) -> None:
-    if not relative:
-        return
-    path = Path(current_app.config["EVENTHUB_UPLOAD_FOLDER"]) / relative
-    path.unlink(missing_ok=True)
+    """Remove a replaced banner once the change that dropped it commits."""
+    images.delete_after_commit(relative)

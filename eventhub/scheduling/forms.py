@@ -32,7 +32,6 @@ from wtforms.validators import (
 
 from eventhub.scheduling.errors import GENERAL, SchedulingError
 from eventhub.scheduling.zones import LocalTimeProblem, WallClock, ambiguity_choices, to_utc
-from eventhub.speakers.models import SpeakerRole
 from eventhub.timefmt import zone_choices
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -279,18 +278,3 @@ class PublishForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: its only job is the CSRF token on a destructive POST."""
-
-
-class SpeakerForm(ErrorsOnFields, FlaskForm):
-    speaker_id = SelectField("Speaker", coerce=int, validators=[DataRequired()])
-    role = SelectField(
-        "Role",
-        choices=options([(r.value, r.value.capitalize()) for r in SpeakerRole]),
-        default=SpeakerRole.SPEAKER.value,
-    )
-
-
-class RoleForm(FlaskForm):
-    role = SelectField(
-        "Role", choices=options([(r.value, r.value.capitalize()) for r in SpeakerRole])
-    )

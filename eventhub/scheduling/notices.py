@@ -49,6 +49,16 @@ def _session_url(session: Session) -> str:
     )
 
 
+def _manage_url(registration: Registration) -> str | None:
+    """The registrant's private manage link, built by the registration package."""
+    # The registration issue provides manage_links; until it is merged the mail goes without.
+    try:
+        from eventhub.registration.manage_links import manage_url
+    except ImportError:
+        return None
+    return str(manage_url(registration))
+
+
 def _when(moment: datetime, reader_zone: str, series_zone: str) -> str:
     mine = format_moment(moment, reader_zone)
     if reader_zone == series_zone:
@@ -76,7 +86,7 @@ def _queue(
             series_title=session.series.title,
             primary_url=url,
             primary_label=label,
-            manage_url=None,
+            manage_url=_manage_url(registration),
             unsubscribe_url=None,
             new_time=_when(session.starts_at, zone, session.series.timezone),
             **{

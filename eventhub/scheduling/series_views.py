@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -49,7 +49,7 @@ def series_new() -> ResponseReturnValue:
     """Create a series."""
     form = SeriesForm()
     if not form.is_submitted():
-        form.timezone.data = "Asia/Hong_Kong"
+        form.timezone.data = current_app.config["EVENTHUB_TIMEZONE"]
     if form.validate_on_submit():
         try:
             series = series_service.create_series(_series_data(form), current_user)
@@ -124,8 +124,8 @@ def series_delete(series_id: int) -> ResponseReturnValue:
             db.session.rollback()
             flash(error.summary(), "error")
             return redirect(url_for("scheduling.series_show", series_id=series_id))
-        db.session.commit()
         banner.discard_banner(old_banner)
+        db.session.commit()
         flash(f"Series “{title}” deleted.", "success")
         return redirect(url_for("scheduling.series_index"))
     return render_template(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.registration.availability import counts_by_session
-from eventhub.scheduling import checks, lifecycle, lineup, session_service
+from eventhub.scheduling import checks, lifecycle, session_service
 from eventhub.scheduling.blueprint import bp, series_or_404, session_or_404
 from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.forms import (
@@ -15,14 +16,10 @@ from eventhub.scheduling.forms import (
     ConfirmForm,
     PublishForm,
     RescheduleForm,
-    RoleForm,
     SessionForm,
-    SpeakerForm,
-    options,
 )
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.scheduling.zones import to_wall_clock
-from eventhub.speakers.models import SpeakerRole
 
 
 def _fill_times(form: SessionForm | RescheduleForm, session: Session) -> None:
@@ -92,13 +89,6 @@ def session_new(series_id: int) -> ResponseReturnValue:
 def session_show(session_id: int) -> ResponseReturnValue:
     """A session: details, warnings, line-up and the actions its status allows."""
     session = session_or_404(session_id)
-    speaker_form = SpeakerForm()
-    speaker_form.speaker_id.choices = options(
-        [
-            (s.id, f"{s.name_line} · {s.organisation}" if s.organisation else s.name_line)
-            for s in lineup.speaker_choices()
-        ]
-    )
     counts = counts_by_session([session.id])[session.id]
     return render_template(
         "scheduling/session_show.html",
@@ -108,10 +98,8 @@ def session_show(session_id: int) -> ResponseReturnValue:
         if session.status in (SessionStatus.DRAFT, SessionStatus.PUBLISHED)
         else [],
         counts=counts,
-        speaker_form=speaker_form,
-        role_form=RoleForm(),
+        is_over=session.ends_at <= utcnow(),
         confirm_form=ConfirmForm(),
-        roles=list(SpeakerRole),
     )
 
 
@@ -252,66 +240,3 @@ def session_delete(session_id: int) -> ResponseReturnValue:
         flash("Session deleted.", "success")
         return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/session_delete.html", session=session, form=form)
-
-
-def _back(session: Session) -> ResponseReturnValue:
-    return redirect(url_for("scheduling.session_show", session_id=session.id) + "#speakers")
-
-
-def _lineup_change(session: Session, change: object) -> ResponseReturnValue:
-    try:
-        if callable(change):
-            change()
-    except SchedulingError as error:
-        db.session.rollback()
-        flash(error.summary(), "error")
-    else:
-        db.session.commit()
-    return _back(session)
-
-
-@bp.route("/sessions/<int:session_id>/speakers", methods=["POST"])
-def speaker_add(session_id: int) -> ResponseReturnValue:
-    """Attach a speaker with a role."""
-    session = session_or_404(session_id)
-    form = SpeakerForm()
-    form.speaker_id.choices = options([(s.id, s.name_line) for s in lineup.speaker_choices()])
-    if not form.validate_on_submit():
-        flash("Choose a speaker and a role.", "error")
-        return _back(session)
-    return _lineup_change(
-        session,
-        lambda: lineup.add_speaker(session, form.speaker_id.data, SpeakerRole(form.role.data)),
-    )
-
-
-@bp.route("/sessions/<int:session_id>/speakers/<int:link_id>/move", methods=["POST"])
-def speaker_move(session_id: int, link_id: int) -> ResponseReturnValue:
-    """Move a speaker up or down the line-up."""
-    session = session_or_404(session_id)
-    offset = -1 if request.form.get("direction") == "up" else 1
-    if not ConfirmForm().validate_on_submit():
-        return _back(session)
-    return _lineup_change(session, lambda: lineup.move_speaker(session, link_id, offset))
-
-
-@bp.route("/sessions/<int:session_id>/speakers/<int:link_id>/role", methods=["POST"])
-def speaker_role(session_id: int, link_id: int) -> ResponseReturnValue:
-    """Change a speaker's role."""
-    session = session_or_404(session_id)
-    form = RoleForm()
-    if not form.validate_on_submit():
-        flash("Choose a role from the list.", "error")
-        return _back(session)
-    return _lineup_change(
-        session, lambda: lineup.set_role(session, link_id, SpeakerRole(form.role.data))
-    )
-
-
-@bp.route("/sessions/<int:session_id>/speakers/<int:link_id>/remove", methods=["POST"])
-def speaker_remove(session_id: int, link_id: int) -> ResponseReturnValue:
-    """Take a speaker off the session."""
-    session = session_or_404(session_id)
-    if not ConfirmForm().validate_on_submit():
-        return _back(session)
-    return _lineup_change(session, lambda: lineup.remove_speaker(session, link_id))

@@ -199,3 +199,17 @@ def test_create_token_command_prints_a_working_token(
         "/api/v1/series", json=SERIES, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 201
+
+
+def test_organiser_token_reads_a_draft_with_its_join_link(
+    client: FlaskClient, auth: dict[str, str]
+) -> None:
+    session_id = _session(client, auth)
+    assert client.get(f"/api/v1/sessions/{session_id}").status_code == 404
+    response = client.get(f"/api/v1/sessions/{session_id}", headers=auth)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["status"], body["join_url"]) == ("draft", SESSION["join_url"])
+    assert isinstance(body["warnings"], list)
+    bad = client.get(f"/api/v1/sessions/{session_id}", headers={"Authorization": "Bearer x"})
+    assert bad.status_code == 401

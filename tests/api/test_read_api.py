@@ -72,3 +72,9 @@ def test_openapi_document_lists_every_path(client: FlaskClient) -> None:
     assert paths["/api/v1/series"]["post"]["security"] == [{"bearerAuth": []}]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "422" in paths["/api/v1/series/{slug}/sessions"]["post"]["responses"]
+
+
+def test_openapi_documents_the_token_refusal(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "401" in spec["paths"]["/api/v1/sessions/{session_id}"]["patch"]["responses"]
+    assert "401" not in spec["paths"]["/api/v1/sessions/{session_id}"]["get"]["responses"]

@@ -152,3 +152,20 @@ def test_waitlisted_do_not_take_seats_pending_hold_theirs(
     add_registration(session)
     db.session.commit()
     assert "1 seat left" in client.get("/series/s/w").get_data(as_text=True)
+
+
+def test_more_in_this_series_shows_next_sessions_first(
+    client: FlaskClient, make: Factories
+) -> None:
+    series = make.series(slug="s")
+    now = utcnow()
+    current = make.session(series, slug="current", starts_at=now + timedelta(days=1))
+    make.session(series, title="Old past", starts_at=now - timedelta(days=20))
+    make.session(series, title="Recent past", starts_at=now - timedelta(days=2))
+    make.session(series, title="Far future", starts_at=now + timedelta(days=30))
+    make.session(series, title="Next week", starts_at=now + timedelta(days=7))
+    db.session.commit()
+    html = client.get(f"/series/s/{current.slug}").get_data(as_text=True)
+    more = html.split("More in this series")[1]
+    assert more.index("Next week") < more.index("Far future") < more.index("Recent past")
+    assert "Old past" not in more

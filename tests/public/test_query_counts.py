@@ -42,7 +42,12 @@ def _count(client: FlaskClient, url: str) -> int:
 
 @pytest.mark.parametrize(
     "path",
-    ["/series/{slug}", "/series/{slug}/w2", "/api/v1/series/{slug}", "/series/{slug}/calendar.ics"],
+    [
+        "/series/{slug}",
+        "/series/{slug}/{last}",
+        "/api/v1/series/{slug}",
+        "/series/{slug}/calendar.ics",
+    ],
 )
 def test_statement_count_does_not_grow_with_sessions(
     app: Flask, client: FlaskClient, make: Factories, path: str
@@ -50,10 +55,12 @@ def test_statement_count_does_not_grow_with_sessions(
     install_recap_page(app)
     small = _programme(make, 2)
     large = _programme(make, 40)
-    small_count = _count(client, path.format(slug=small))
-    large_count = _count(client, path.format(slug=large))
+    # The session page is measured on each series' last webinar: upcoming, registration open.
+    small_count = _count(client, path.format(slug=small, last="w2"))
+    large_count = _count(client, path.format(slug=large, last="w40"))
     assert small_count == large_count
-    assert small_count <= 10
+    # A handful: page data plus the registration form's own lookups, never one per session.
+    assert small_count <= 16
 
 
 def test_home_statement_count_is_fixed(app: Flask, client: FlaskClient, make: Factories) -> None:

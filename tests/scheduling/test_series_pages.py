@@ -80,7 +80,32 @@ def test_edit_series_and_banner_upload(
     stored = Path(app.config["EVENTHUB_UPLOAD_FOLDER"]) / series.banner_path
     with Image.open(stored) as image:
         assert image.format == "JPEG"
-    assert client.get("/series/s/banner").status_code == 200
+    page = client.get("/series/s").get_data(as_text=True)
+    assert f'src="/uploads/{series.banner_path}"' in page
+    assert client.get(f"/uploads/{series.banner_path}").status_code == 200
+
+    client.post(
+        f"/organiser/series/{series.id}/edit",
+        data={**FORM, "slug": "s", "remove_banner": "y"},
+        content_type="multipart/form-data",
+    )
+    db.session.refresh(series)
+    assert series.banner_path is None and not stored.exists()
+
+
+def test_banner_too_narrow_is_refused_and_its_file_removed(
+    app: Flask, client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    series = make.series(slug="s")
+    login(make.organiser())
+    response = client.post(
+        f"/organiser/series/{series.id}/edit",
+        data={**FORM, "slug": "s", "banner": (_png(300, 100), "small.png")},
+        content_type="multipart/form-data",
+    )
+    assert "at least 600 px wide" in response.get_data(as_text=True)
+    folder = Path(app.config["EVENTHUB_UPLOAD_FOLDER"]) / "banners"
+    assert not folder.exists() or list(folder.iterdir()) == []
 
 
 def test_banner_that_is_not_an_image_is_refused(
@@ -94,7 +119,7 @@ def test_banner_that_is_not_an_image_is_refused(
         content_type="multipart/form-data",
     )
     assert response.status_code == 200
-    assert "not an image we can read" in response.get_data(as_text=True)
+    assert response.get_data(as_text=True).count('class="field__error"') == 1
     db.session.refresh(series)
     assert series.banner_path is None
 

@@ -156,41 +156,31 @@ def test_publish_asks_to_confirm_warnings(
     assert session.status is SessionStatus.PUBLISHED and session.published_at is not None
 
 
-def test_line_up_add_order_role_remove(
+def test_session_page_shows_the_line_up_and_links_to_its_editor(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
     session = make.session()
-    first, second = make.speaker(full_name="Man Hau-chung"), make.speaker(full_name="Daniel Yip")
+    make.link(session, make.speaker(full_name="Man Hau-chung"))
+    make.link(session, make.speaker(full_name="Bobby Liu"), SpeakerRole.MODERATOR)
     login(make.organiser())
-    base = f"/organiser/sessions/{session.id}/speakers"
-    client.post(base, data={"speaker_id": first.id, "role": "speaker"})
-    client.post(base, data={"speaker_id": second.id, "role": "moderator"})
-    db.session.expire_all()
-    assert [link.speaker_id for link in session.speaker_links] == [first.id, second.id]
-    second_link = session.speaker_links[1]
-    client.post(f"{base}/{second_link.id}/move", data={"direction": "up"})
-    db.session.expire_all()
-    assert [link.speaker_id for link in session.speaker_links] == [second.id, first.id]
-    client.post(f"{base}/{second_link.id}/role", data={"role": "panelist"})
-    db.session.expire_all()
-    assert session.speaker_links[0].role is SpeakerRole.PANELIST
-    client.post(f"{base}/{second_link.id}/remove")
-    db.session.expire_all()
-    assert [(link.speaker_id, link.position) for link in session.speaker_links] == [(first.id, 0)]
     page = client.get(f"/organiser/sessions/{session.id}").get_data(as_text=True)
-    assert "Man Hau-chung" in page
+    assert page.index("Man Hau-chung") < page.index("Bobby Liu")
+    assert "Moderator" in page
+    assert f'href="/organiser/sessions/{session.id}/speakers"' in page
 
 
-def test_adding_the_same_speaker_twice_is_refused(
+def test_delete_session_only_without_registrations(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    session = make.session()
-    speaker = make.speaker()
-    make.link(session, speaker)
+    from tests.support.programme import add_registration
+
+    series = make.series()
+    busy = make.session(series)
+    add_registration(busy)
+    empty = make.session(series, status=SessionStatus.DRAFT)
     login(make.organiser())
-    response = client.post(
-        f"/organiser/sessions/{session.id}/speakers",
-        data={"speaker_id": speaker.id, "role": "speaker"},
-        follow_redirects=True,
-    )
-    assert "is already on this session" in response.get_data(as_text=True)
+    response = client.post(f"/organiser/sessions/{busy.id}/delete", follow_redirects=True)
+    assert "cancel it instead" in response.get_data(as_text=True)
+    assert client.post(f"/organiser/sessions/{empty.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert [s.id for s in db.session.scalars(select(Session))] == [busy.id]

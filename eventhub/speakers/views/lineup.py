@@ -47,8 +47,7 @@ def _redirect(session: Session) -> ResponseReturnValue:
     return redirect(url_for("speakers.session_speakers", session_id=session.id))
 
 
-# The page keeps the agreed address (scheduling links to it); changes post under /lineup/ so
-# they never meet the scheduling blueprint's own POST routes under /speakers.
+# The one line-up editor; the organiser's session page links here. Changes post under /lineup/.
 @bp.route("/organiser/sessions/<int:session_id>/speakers")
 def session_speakers(session_id: int) -> ResponseReturnValue:
     """The line-up of one session, with forms to add, reorder and remove speakers."""

@@ -184,8 +184,19 @@ def test_inline_form_is_self_sufficient(app: Flask, make: Factories) -> None:
             '{% include "registration/_inline_form.html" %}', session=session
         )
     assert f'action="/sessions/{session.id}/register"' in html
-    assert "3 seats left" in html
     assert "Your role?" in html
+    assert "3 seats left" in html
+    # The session page owns the heading; the form does not repeat it.
+    assert "<h2" not in html
+
+
+def test_session_page_carries_the_form(client: FlaskClient, make: Factories) -> None:
+    series = make.series(slug="s")
+    session = make.session(series, slug="w", capacity=3)
+    db.session.commit()
+    page = client.get("/series/s/w").get_data(as_text=True)
+    assert f'action="/sessions/{session.id}/register"' in page
+    assert "3 seats left" in page
 
 
 def test_full_session_offers_the_waitlist(app: Flask, client: FlaskClient, make: Factories) -> None:

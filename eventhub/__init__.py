@@ -34,6 +34,11 @@ from eventhub.public.cache import init_cache
 from eventhub.public.views import bp as public_bp
 from eventhub.recaps.editor_views import bp as recap_editor_bp
 from eventhub.recaps.views import bp as recaps_bp
+from eventhub.registration import templating as registration_templating
+from eventhub.registration.admin_questions import bp as registration_questions_bp
+from eventhub.registration.admin_views import bp as registration_admin_bp
+from eventhub.registration.api import blp as registration_api_blp
+from eventhub.registration.views import bp as registration_bp
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.speakers.views import bp as speakers_bp
 
@@ -50,9 +55,16 @@ BLUEPRINTS = (
     unsubscribe_bp,
     recaps_bp,
     recap_editor_bp,
+    registration_bp,
+    registration_admin_bp,
+    registration_questions_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
-API_BLUEPRINTS: tuple[Any, ...] = (api_programme_bp, api_organiser_bp)
+API_BLUEPRINTS: tuple[Any, ...] = (
+    api_programme_bp,
+    api_organiser_bp,
+    registration_api_blp,
+)
 
 PROJECT_ROOT = settings.PROJECT_ROOT
 
@@ -120,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_templating(app: Flask) -> None:
     install_template_helpers(app)
+    registration_templating.install(app)
 
 
 def register_errors(app: Flask) -> None:

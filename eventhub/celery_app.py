@@ -10,7 +10,11 @@ from flask import Flask
 from eventhub.extensions import db
 
 # Modules whose @shared_task functions the worker must import.
-TASK_MODULES = ("eventhub.mail.tasks", "eventhub.scheduling.tasks")
+TASK_MODULES = (
+    "eventhub.mail.tasks",
+    "eventhub.scheduling.tasks",
+    "eventhub.registration.tasks",
+)
 
 # Periodic work. Scheduled work is data: these sweeps look at rows and are safe to run twice.
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
@@ -18,6 +22,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "end-past-sessions": {"task": "eventhub.scheduling.end_past_sessions", "schedule": 300.0},
     "create-reminders": {"task": "eventhub.mail.create_reminders", "schedule": 60.0},
     "create-follow-ups": {"task": "eventhub.mail.create_follow_ups", "schedule": 60.0},
+    "pass-on-lapsed-seat-offers": {
+        "task": "eventhub.registration.pass_on_lapsed_offers",
+        "schedule": 300.0,
+    },
 }
 
 

@@ -10,6 +10,9 @@ from sqlalchemy.engine import Connection, Engine
 
 # Execution option naming the SQLite BEGIN mode for one transaction (see begin_immediate()).
 SQLITE_BEGIN_OPTION = "eventhub_sqlite_begin"
+# Execution option: how long (ms) this transaction's BEGIN may wait for the write lock.
+SQLITE_BUSY_OPTION = "eventhub_sqlite_busy_ms"
+DEFAULT_BUSY_MS = 15000
 
 
 @event.listens_for(Engine, "connect")
@@ -21,7 +24,7 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={DEFAULT_BUSY_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
@@ -31,15 +34,25 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _on_begin(connection: Connection) -> None:
     if connection.dialect.name != "sqlite":
         return
-    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    options = connection.get_execution_options()
+    busy = int(options.get(SQLITE_BUSY_OPTION, DEFAULT_BUSY_MS))
+    # The pooled connection remembers its timeout; only a change costs a statement.
+    if connection.info.get(SQLITE_BUSY_OPTION, DEFAULT_BUSY_MS) != busy:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
+        connection.info[SQLITE_BUSY_OPTION] = busy
+    mode = options.get(SQLITE_BEGIN_OPTION, "DEFERRED")
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def begin_immediate_options() -> dict[str, str]:
+def begin_immediate_options(busy_timeout_ms: int | None = None) -> dict[str, str | int]:
     """Execution options that make a SQLite transaction take the write lock at BEGIN.
 
     `SELECT … FOR UPDATE` locks nothing on SQLite; a writer that must serialise (seat allocation,
     outbox claims) opens its transaction with these instead:
     ``db.session.connection(execution_options=begin_immediate_options())`` before any query.
+    `busy_timeout_ms` bounds the wait for the lock (default: the connection's 15 s).
     """
-    return {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
+    options: dict[str, str | int] = {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
+    if busy_timeout_ms is not None:
+        options[SQLITE_BUSY_OPTION] = busy_timeout_ms
+    return options

@@ -22,8 +22,17 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
+TOO_MANY = (
+    "You have sent a lot of requests in a short time. Please wait a minute and try again. "
+    "If many people share your network, the organisers can raise this limit."
+)
+
+
 def _render(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
+    if code == 429:
+        # Flask-Limiter's own text ("20 per 1 minute") reads like an error code, not advice.
+        error.description = TOO_MANY
     if wants_json():
         body: dict[str, object] = {
             "code": code,
@@ -42,8 +51,9 @@ def _render(error: HTTPException) -> ResponseReturnValue:
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
-    headers = {"Retry-After": "5"} if code == 503 else {}
-    return render_template("errors/error.html", error=error, code=code), code, headers
+    headers = {"Retry-After": "5"} if code == 503 else {"Retry-After": "60"} if code == 429 else {}
+    template = "errors/429.html" if code == 429 else "errors/error.html"
+    return render_template(template, error=error, code=code), code, headers
 
 
 def install_error_handlers(app: Flask) -> None:

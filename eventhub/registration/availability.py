@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.models import SEAT_HOLDING, Registration, RegistrationStatus
 from eventhub.scheduling.models import Session, SessionStatus
 
 
@@ -53,7 +53,7 @@ def counts_by_session(session_ids: Iterable[int]) -> dict[int, dict[Registration
     return counts
 
 
-def action_for(session: Session, confirmed: int) -> Action:
+def action_for(session: Session, confirmed: int, waitlisted: int = 0) -> Action:
     now = utcnow()
     if session.status is SessionStatus.CANCELLED:
         return Action.CANCELLED
@@ -65,7 +65,8 @@ def action_for(session: Session, confirmed: int) -> Action:
         session.status is not SessionStatus.PUBLISHED
     ):
         return Action.CLOSED
-    if session.capacity is not None and confirmed >= session.capacity:
+    # People already waiting come first, even if a seat is momentarily free (an open offer).
+    if session.capacity is not None and (confirmed >= session.capacity or waitlisted):
         return Action.WAITLIST
     return Action.REGISTER
 
@@ -77,14 +78,14 @@ def availability_for(sessions: Iterable[Session]) -> dict[int, Availability]:
     result: dict[int, Availability] = {}
     for session in sessions:
         by_status = counts[session.id]
-        seated = by_status.get(RegistrationStatus.CONFIRMED, 0) + by_status.get(
-            RegistrationStatus.OFFERED, 0
-        )
+        # Offered and pending seats are held too: showing them free would overpromise.
+        seated = sum(by_status.get(status, 0) for status in SEAT_HOLDING)
+        waitlisted = by_status.get(RegistrationStatus.WAITLISTED, 0)
         result[session.id] = Availability(
             confirmed=seated,
-            waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),
+            waitlisted=waitlisted,
             pending=by_status.get(RegistrationStatus.PENDING, 0),
             capacity=session.capacity,
-            action=action_for(session, seated),
+            action=action_for(session, seated, waitlisted),
         )
     return result

@@ -27,8 +27,16 @@ class RegistrationStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-# Statuses that hold a seat against the session's capacity.
-SEAT_HOLDING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+# Statuses that hold a seat against the session's capacity. A pending registration (manual
+# approval) holds its seat while the organiser decides, so approving never overbooks and
+# declining frees a seat for the waitlist.
+SEAT_HOLDING = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.OFFERED,
+    RegistrationStatus.PENDING,
+)
+# Statuses of a live registration: a repeat with the same email gets no second one.
+ACTIVE = (*SEAT_HOLDING, RegistrationStatus.WAITLISTED)
 
 
 class QuestionKind(enum.StrEnum):

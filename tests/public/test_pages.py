@@ -140,9 +140,13 @@ def test_home_lists_upcoming_sessions_across_published_series(
     assert "Register" in html
 
 
-def test_waitlisted_and_pending_do_not_take_seats(client: FlaskClient, make: Factories) -> None:
+def test_waitlisted_do_not_take_seats_pending_hold_theirs(
+    client: FlaskClient, make: Factories
+) -> None:
+    # The registration domain's rule: a pending approval holds its seat while the organiser
+    # decides (so approving never overbooks, and a decline frees a seat for the waitlist).
     series = make.series(slug="s")
-    session = make.session(series, slug="w", capacity=2)
+    session = make.session(series, slug="w", capacity=3)
     add_registration(session, RegistrationStatus.WAITLISTED)
     add_registration(session, RegistrationStatus.PENDING)
     add_registration(session)

@@ -11,6 +11,12 @@ from flask.testing import FlaskClient
 from eventhub.accounts.models import Role, User
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.registration.models import (
+    QuestionKind,
+    Registration,
+    RegistrationQuestion,
+    RegistrationStatus,
+)
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile, SpeakerRole
 
@@ -102,6 +108,56 @@ class Factories:
         db.session.add(link)
         db.session.flush()
         return link
+
+    def registration(
+        self,
+        session: Session,
+        email: str | None = None,
+        status: RegistrationStatus = RegistrationStatus.CONFIRMED,
+        **fields: Any,
+    ) -> Registration:
+        """A registration row as the services would leave it (no emails, no seat checks)."""
+        n = next(_counter)
+        now = utcnow()
+        values: dict[str, Any] = {
+            "session": session,
+            "email": email or f"attendee{n}@example.org",
+            "name": f"Attendee {n}",
+            "timezone": "Europe/London",
+            "status": status,
+            "consented_at": now,
+            "confirmed_at": now if status is RegistrationStatus.CONFIRMED else None,
+            "waitlisted_at": now if status is RegistrationStatus.WAITLISTED else None,
+            "offer_expires_at": now + timedelta(hours=4)
+            if status is RegistrationStatus.OFFERED
+            else None,
+        }
+        values.update(fields)
+        registration = Registration(**values)
+        db.session.add(registration)
+        db.session.flush()
+        return registration
+
+    def question(
+        self,
+        series: Series,
+        label: str = "Your role?",
+        kind: QuestionKind = QuestionKind.SHORT_TEXT,
+        **fields: Any,
+    ) -> RegistrationQuestion:
+        values: dict[str, Any] = {
+            "series_id": series.id,
+            "label": label,
+            "kind": kind,
+            "choices": [],
+            "is_required": False,
+            "position": next(_counter),
+        }
+        values.update(fields)
+        question = RegistrationQuestion(**values)
+        db.session.add(question)
+        db.session.flush()
+        return question
 
 
 class LoginHelper:

@@ -1,0 +1,58 @@
+"""Organiser forms: capacity, cancellation with a reason, attendance import, questions."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from eventhub.registration.models import QuestionKind
+
+KIND_LABELS = {
+    QuestionKind.SHORT_TEXT: "Short text",
+    QuestionKind.LONG_TEXT: "Long text",
+    QuestionKind.SINGLE_CHOICE: "Single choice",
+    QuestionKind.MULTIPLE_CHOICE: "Multiple choice",
+}
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(
+        "Capacity",
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+        description="Leave empty for no limit. Raising it moves people up from the waitlist.",
+    )
+    seat_offer_hours = IntegerField(
+        "Offer freed seats for (hours)",
+        validators=[Optional(), NumberRange(min=1, max=24 * 14)],
+        description="Empty: a freed seat goes to the next person at once. Otherwise it is offered "
+        "for this many hours and passes on if not taken.",
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (sent to the attendee)", validators=[Optional(), Length(max=2000)]
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Participant export (CSV)", validators=[FileRequired("Choose a CSV file.")])
+
+
+class QuestionForm(FlaskForm):
+    label = StringField("Question", validators=[DataRequired(), Length(max=300)])
+    help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        default=QuestionKind.SHORT_TEXT.value,
+    )
+    choices = TextAreaField(
+        "Choices",
+        validators=[Optional(), Length(max=5000)],
+        description="For single and multiple choice: one option per line.",
+    )
+    is_required = BooleanField("Required")

@@ -1,0 +1,119 @@
+"""Organiser pages: the registration questions editor of a series."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from eventhub.accounts.access import require_role_for_blueprint
+from eventhub.accounts.models import Role
+from eventhub.extensions import db
+from eventhub.registration import questions as question_services
+from eventhub.registration.admin_forms import KIND_LABELS, QuestionForm
+from eventhub.registration.answers import questions_for
+from eventhub.registration.locking import begin_writer
+from eventhub.registration.models import QuestionKind, RegistrationQuestion
+from eventhub.scheduling.models import Series
+
+bp = Blueprint(
+    "registration_questions",
+    __name__,
+    url_prefix="/organiser/registrations/series/<int:series_id>/questions",
+)
+require_role_for_blueprint(bp, Role.ORGANISER)
+
+
+def _question(series_id: int, question_id: int) -> RegistrationQuestion:
+    question = db.get_or_404(RegistrationQuestion, question_id)
+    if question.series_id != series_id:
+        abort(404)
+    return question
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index(series_id: int) -> ResponseReturnValue:
+    """The series' questions in order, and a form to add one."""
+    series = db.get_or_404(Series, series_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            question_services.add_question(
+                series.id,
+                form.label.data or "",
+                QuestionKind(form.kind.data),
+                help_text=form.help_text.data or "",
+                choices=question_services.parse_choices(form.choices.data or ""),
+                is_required=bool(form.is_required.data),
+            )
+        except question_services.QuestionError as exc:
+            db.session.rollback()
+            form.choices.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("Question added.", "success")
+            return redirect(url_for(".index", series_id=series.id))
+    return render_template(
+        "registration/organiser/questions.html",
+        series=series,
+        questions=questions_for(series.id),
+        form=form,
+        kinds=KIND_LABELS,
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:question_id>", methods=["GET", "POST"])
+def edit(series_id: int, question_id: int) -> ResponseReturnValue:
+    """Change one question."""
+    question = _question(series_id, question_id)
+    form = QuestionForm(
+        data={
+            "label": question.label,
+            "help_text": question.help_text,
+            "kind": question.kind.value,
+            "choices": "\n".join(question.choices or []),
+            "is_required": question.is_required,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            question_services.update_question(
+                question,
+                form.label.data or "",
+                QuestionKind(form.kind.data),
+                help_text=form.help_text.data or "",
+                choices=question_services.parse_choices(form.choices.data or ""),
+                is_required=bool(form.is_required.data),
+            )
+        except question_services.QuestionError as exc:
+            db.session.rollback()
+            form.choices.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("Question saved.", "success")
+            return redirect(url_for(".index", series_id=series_id))
+    return render_template(
+        "registration/organiser/question_edit.html",
+        question=question,
+        form=form,
+        series=db.get_or_404(Series, series_id),
+    )
+
+
+@bp.route("/<int:question_id>/move", methods=["POST"])
+def move(series_id: int, question_id: int) -> ResponseReturnValue:
+    """Move a question up or down."""
+    begin_writer()
+    question = _question(series_id, question_id)
+    question_services.move(question, -1 if request.form.get("direction") == "up" else 1)
+    db.session.commit()
+    return redirect(url_for(".index", series_id=series_id))
+
+
+@bp.route("/<int:question_id>/delete", methods=["POST"])
+def delete(series_id: int, question_id: int) -> ResponseReturnValue:
+    """Remove a question (answers already given stay in the registrations)."""
+    begin_writer()
+    question_services.remove(_question(series_id, question_id))
+    db.session.commit()
+    flash("Question removed.", "success")
+    return redirect(url_for(".index", series_id=series_id))

@@ -1,0 +1,146 @@
+"""Registration API: POST /api/v1/sessions/<id>/registrations (a public contract)."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import marshmallow as ma
+from email_validator import EmailNotValidError
+from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import Conflict, HTTPException, NotFound, UnprocessableEntity
+
+from eventhub.errors import TryAgainLater
+from eventhub.extensions import db, limiter
+from eventhub.registration import services
+from eventhub.registration.answers import InvalidAnswers, clean_answers
+from eventhub.registration.forms import normalise_email
+from eventhub.registration.locking import begin_writer, is_lock_error
+from eventhub.registration.manage_links import manage_url
+from eventhub.registration.models import RegistrationQuestion
+from eventhub.registration.public_data import PUBLIC, session_and_questions
+from eventhub.registration.views import registration_limit
+from eventhub.scheduling.models import Session
+from eventhub.timefmt import is_valid_zone
+
+blp = Blueprint(
+    "registration_api",
+    __name__,
+    url_prefix="/api/v1/sessions",
+    description="Register attendees for sessions.",
+)
+
+
+class RegistrationInSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    email = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=320))
+    organisation = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    timezone = ma.fields.String(
+        load_default=None,
+        metadata={"description": "IANA zone used in every email, e.g. Europe/London."},
+    )
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(),
+        load_default=dict,
+        metadata={"description": "Answers keyed by question id; lists for multiple choice."},
+    )
+    consent = ma.fields.Boolean(
+        required=True, metadata={"description": "Agreement to the series' privacy statement."}
+    )
+    marketing_consent = ma.fields.Boolean(load_default=False)
+
+
+class RegistrationOutSchema(ma.Schema):
+    session_id = ma.fields.Integer()
+    email = ma.fields.String()
+    status = ma.fields.String(
+        metadata={"enum": ["confirmed", "waitlisted", "pending", "offered", "declined"]}
+    )
+    manage_url = ma.fields.String(
+        metadata={"description": "Only for a new registration, never for a repeat."}
+    )
+
+
+def _fail(error: HTTPException, message: str, errors: dict[str, Any] | None = None) -> NoReturn:
+    error.description = message
+    if errors:
+        error.data = {"errors": errors}  # type: ignore[attr-defined]
+    raise error
+
+
+@blp.route("/<int:session_id>/registrations", methods=["POST"])
+@limiter.limit(registration_limit)
+@blp.arguments(RegistrationInSchema)
+@blp.response(201, RegistrationOutSchema, description="Registered (new).")
+@blp.alt_response(
+    200,
+    schema=RegistrationOutSchema,
+    description="Already registered: the confirmation is sent again to that address.",
+)
+@blp.alt_response(409, description="Registration is not open for this session.")
+@blp.alt_response(422, description="Invalid data; `errors` names the fields.")
+@blp.alt_response(503, description="Busy; try again in a moment.")
+def create_registration(data: dict[str, Any], session_id: int) -> Any:
+    """Register someone for a session: confirmed, waitlisted or pending approval."""
+    begin_writer()
+    # Read without the lock: it is held only from the seat decision to the commit.
+    session, questions = session_and_questions(session_id)
+    if session is None or session.status not in PUBLIC or not session.series.is_published:
+        _fail(NotFound(), "No such session.")
+    applicant = _applicant(session, questions, data)
+    try:
+        try:
+            outcome = services.register(session.id, applicant)
+        except IntegrityError:
+            db.session.rollback()
+            begin_writer()
+            outcome = services.register(session_id, applicant)
+    except services.RegistrationClosed as exc:
+        db.session.rollback()
+        _fail(Conflict(), str(exc))
+    except OperationalError as exc:
+        db.session.rollback()
+        if is_lock_error(exc):
+            raise TryAgainLater() from exc
+        raise
+    registration = outcome.registration
+    body: dict[str, Any] = {
+        "session_id": registration.session_id,
+        "email": registration.email,
+        "status": registration.status.value,
+    }
+    if outcome.is_new:
+        body["manage_url"] = manage_url(registration)
+    db.session.commit()
+    return body, 201 if outcome.is_new else 200
+
+
+def _applicant(
+    session: Session, questions: list[RegistrationQuestion], data: dict[str, Any]
+) -> services.Applicant:
+    errors: dict[str, Any] = {}
+    try:
+        email = normalise_email(data["email"])
+    except EmailNotValidError as exc:
+        errors["email"] = [str(exc)]
+        email = ""
+    zone = (data.get("timezone") or "").strip() or session.series.timezone
+    if not is_valid_zone(zone):
+        errors["timezone"] = ["Not a known time zone, e.g. Asia/Hong_Kong or Europe/London."]
+    if data.get("consent") is not True:
+        errors["consent"] = ["Consent to the privacy statement is required."]
+    answers: dict[str, Any] = {}
+    try:
+        answers = clean_answers(questions, data.get("answers") or {})
+    except InvalidAnswers as exc:
+        errors["answers"] = exc.errors
+    if errors:
+        _fail(UnprocessableEntity(), "The registration is not valid.", errors)
+    return services.Applicant(
+        name=data["name"].strip(),
+        email=email,
+        timezone=zone,
+        organisation=data.get("organisation", "").strip(),
+        answers=answers,
+        is_marketing_consent=bool(data.get("marketing_consent")),
+    )

@@ -1,0 +1,122 @@
+"""The seat lock: one writer at a time per session, on PostgreSQL and on SQLite."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+from sqlalchemy import event, func, select, true
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction, joinedload
+
+from eventhub.database import begin_immediate_options
+from eventhub.errors import TryAgainLater
+from eventhub.extensions import db
+from eventhub.scheduling.models import Session
+from eventhub.speakers.models import SessionSpeaker
+
+# Session ids whose seat lock this ORM session's current transaction already holds.
+_HELD = "eventhub.seat_locks"
+
+# How long the unprotected path waits after its capacity check (negative-control tests only).
+UNLOCKED_PAUSE_SECONDS = 0.05
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def is_lock_disabled() -> bool:
+    return bool(current_app.config.get("EVENTHUB_TESTING_DISABLE_SEAT_LOCK"))
+
+
+def begin_writer() -> None:
+    """Open this unit of work as a writer: on SQLite, BEGIN IMMEDIATE before any query.
+
+    A `SELECT … FOR UPDATE` locks nothing on SQLite, and a deferred transaction that read first
+    cannot safely upgrade later, so writers take the database write lock when they begin.
+    """
+    if _dialect() != "sqlite" or is_lock_disabled():
+        return
+    if db.session().in_transaction():
+        # Only reads can have happened so far (loading the user, say); end them cleanly.
+        db.session.commit()
+    timeout_ms = int(float(current_app.config["EVENTHUB_LOCK_TIMEOUT_SECONDS"]) * 1000)
+    try:
+        db.session.connection(execution_options=begin_immediate_options(timeout_ms))
+    except OperationalError as exc:
+        # Another writer held the database past the lock timeout: "try again", not a hang.
+        db.session.rollback()
+        raise TryAgainLater() from exc
+
+
+# What every seat decision and its email read: loaded with the lock, in the same statement.
+_WITH_DETAILS = (
+    joinedload(Session.series, innerjoin=True),
+    joinedload(Session.speaker_links).joinedload(SessionSpeaker.speaker),
+)
+
+
+def lock_session(session_id: int) -> Session:
+    """Load a session (with series and speakers) holding its seat lock until the transaction ends.
+
+    PostgreSQL: a row lock with a lock timeout (503 "try again" instead of hanging).
+    SQLite: the write lock taken by BEGIN IMMEDIATE (opened here if no transaction is open).
+    Taking it again in the same transaction costs nothing.
+    """
+    held: set[int] = db.session.info.setdefault(_HELD, set())
+    if session_id in held:
+        session = db.session.get(Session, session_id)
+    elif is_lock_disabled():
+        session = db.session.get(Session, session_id, options=_WITH_DETAILS)
+    elif _dialect() == "sqlite":
+        if not db.session().in_transaction():
+            begin_writer()
+        session = db.session.get(Session, session_id, options=_WITH_DETAILS)
+    else:
+        session = _lock_postgres(session_id)
+    if session is None:
+        raise LookupError(session_id)
+    if not is_lock_disabled():
+        held.add(session_id)
+    return session
+
+
+def _lock_postgres(session_id: int) -> Session | None:
+    timeout_ms = int(float(current_app.config["EVENTHUB_LOCK_TIMEOUT_SECONDS"]) * 1000)
+    # set_config(…, is_local) in the FROM list: the lock timeout is in force before the row
+    # lock is requested, without a separate SET LOCAL round trip.
+    timeout = select(func.set_config("lock_timeout", str(timeout_ms), True).label("t")).subquery()
+    query = (
+        select(Session)
+        .join(timeout, true())
+        .where(Session.id == session_id)
+        .options(*_WITH_DETAILS)
+        .with_for_update(of=Session)
+        .execution_options(populate_existing=True)
+    )
+    try:
+        return db.session.scalars(query).unique().first()
+    except OperationalError as exc:
+        db.session.rollback()
+        raise TryAgainLater() from exc
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_locks(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HELD, None)
+
+
+def pause_if_unlocked() -> None:
+    """Widen the race window when the lock is switched off, so tests can see it bite."""
+    if is_lock_disabled():
+        time.sleep(UNLOCKED_PAUSE_SECONDS)
+
+
+def is_lock_error(exc: OperationalError) -> bool:
+    """SQLite 'database is locked' / PostgreSQL lock timeout or deadlock."""
+    message = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    code = getattr(exc.orig, "sqlstate", None)
+    return "locked" in message or "busy" in message or code in {"55P03", "40P01", "40001"}

@@ -1,0 +1,244 @@
+"""The emails a registration causes, each an outbox row in the registration's transaction."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from werkzeug.routing import BuildError
+
+from eventhub.clock import utcnow
+from eventhub.mail.models import MessageKind
+from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
+from eventhub.registration.manage_links import manage_url, series_manage_url
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.calendar import session_ics
+from eventhub.scheduling.models import Session
+from eventhub.timefmt import format_duration, format_moment
+from eventhub.urls import external_url
+
+# One repeat-registration resend per registration per window: a double-click or a script
+# typing someone's address again cannot flood their inbox.
+RESEND_WINDOW_SECONDS = 300
+
+# What a registration's current state tells its owner, by status.
+_STATUS_MAIL: dict[RegistrationStatus, tuple[MessageKind, str]] = {
+    RegistrationStatus.CONFIRMED: (MessageKind.CONFIRMATION, "confirmation"),
+    RegistrationStatus.WAITLISTED: (MessageKind.WAITLISTED, "waitlisted"),
+    RegistrationStatus.PENDING: (MessageKind.PENDING, "pending"),
+    RegistrationStatus.OFFERED: (MessageKind.SEAT_OFFERED, "seat_offered"),
+    RegistrationStatus.DECLINED: (MessageKind.DECLINED, "declined"),
+}
+
+
+def session_page_url(session: Session) -> str:
+    """The public session page, or the series page while no session page exists."""
+    try:
+        return external_url(
+            "public.session", series_slug=session.series.slug, session_slug=session.slug
+        )
+    except BuildError:
+        return external_url("public.series", slug=session.series.slug)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "webinar"
+
+
+# Every registrant of a session gets the same invite; building one (the VTIMEZONE above all)
+# costs tens of milliseconds, so it is built once per version of the session.
+_ICS_CACHE: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_ICS_CACHE_SIZE = 256
+
+
+def _ics_key(session: Session) -> tuple[Any, ...]:
+    series = session.series
+    return (
+        session.id,
+        session.updated_at,
+        session.sequence,
+        session.status,
+        session.title,
+        session.abstract,
+        session.join_url,
+        session.is_join_url_hidden_until_reminder,
+        session.starts_at,
+        session.duration_minutes,
+        session.timezone,
+        series.title,
+        series.slug,
+        current_app.config["EVENTHUB_BASE_URL"],
+    )
+
+
+def invite_for(session: Session) -> bytes:
+    """The session's .ics as sent to attendees (join link left out when held back)."""
+    key = _ics_key(session)
+    cached = _ICS_CACHE.get(key)
+    if cached is None:
+        cached = session_ics(
+            session, include_join_url=not session.is_join_url_hidden_until_reminder
+        )
+        _ICS_CACHE[key] = cached
+        if len(_ICS_CACHE) > _ICS_CACHE_SIZE:
+            _ICS_CACHE.popitem(last=False)
+    else:
+        _ICS_CACHE.move_to_end(key)
+    return cached
+
+
+def ics_attachment(session: Session) -> Attachment:
+    return Attachment(
+        filename=f"{_slug(session.title)}.ics",
+        content_type="text/calendar; method=PUBLISH",
+        data=invite_for(session),
+    )
+
+
+def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
+    """What every registration email shows: the session in both zones, speakers, links."""
+    session = registration.session
+    series = session.series
+    link = manage_url(registration)
+    context: dict[str, Any] = {
+        "series_title": series.title,
+        "series": series,
+        "session": session,
+        "registration": registration,
+        "when_attendee": format_moment(session.starts_at, registration.timezone),
+        "when_series": format_moment(session.starts_at, series.timezone),
+        "zones_differ": registration.timezone != series.timezone,
+        "duration": format_duration(session.duration_minutes),
+        "speakers": [
+            {
+                "name": link.speaker.name_line,
+                "role": link.role.value,
+                "meta": ", ".join(
+                    p for p in (link.speaker.position, link.speaker.organisation) if p
+                ),
+            }
+            for link in session.speaker_links
+        ],
+        "join_url": "" if session.is_join_url_hidden_until_reminder else session.join_url,
+        "join_hidden": session.is_join_url_hidden_until_reminder,
+        "session_url": session_page_url(session),
+        "manage_url": link,
+        "primary_url": link,
+        "primary_label": "Manage your registration",
+        "unsubscribe_url": None,
+        "series_manage_url": (
+            series_manage_url(registration.series_registration)
+            if registration.series_registration is not None
+            else None
+        ),
+    }
+    context.update(extra)
+    return context
+
+
+def _queue(
+    registration: Registration,
+    kind: MessageKind,
+    template: str,
+    dedupe_key: str,
+    *,
+    with_ics: bool = False,
+    **extra: Any,
+) -> int | None:
+    context = mail_context(registration, **extra)
+    envelope = Envelope(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        series_id=registration.session.series_id,
+        session_id=registration.session_id,
+        registration_id=registration.id,
+        attachments=[ics_attachment(registration.session)] if with_ics else [],
+    )
+    return queue_message(envelope, render_email(template, **context))
+
+
+def _key(kind: str, registration: Registration, *suffix: object) -> str:
+    parts = [kind, str(registration.id), f"v{registration.token_version}", *map(str, suffix)]
+    return ":".join(parts)
+
+
+def status_mail(registration: Registration) -> int | None:
+    """The email for the status a registration just reached (confirmed, waitlisted, …)."""
+    kind, template = _STATUS_MAIL[registration.status]
+    suffix: list[object] = []
+    if registration.status is RegistrationStatus.OFFERED and registration.offer_expires_at:
+        suffix.append(int(registration.offer_expires_at.timestamp()))
+    return _queue(
+        registration,
+        kind,
+        template,
+        _key(template, registration, *suffix),
+        with_ics=registration.status is RegistrationStatus.CONFIRMED,
+        **_offer_context(registration),
+    )
+
+
+def resend(registration: Registration, now: datetime | None = None) -> int | None:
+    """Send the current state again to the registration's own address (a repeat sign-up)."""
+    if registration.status not in _STATUS_MAIL:
+        return None
+    kind, template = _STATUS_MAIL[registration.status]
+    bucket = int((now or utcnow()).timestamp()) // RESEND_WINDOW_SECONDS
+    return _queue(
+        registration,
+        kind,
+        template,
+        _key(template, registration, "resend", bucket),
+        with_ics=registration.status is RegistrationStatus.CONFIRMED,
+        is_resend=True,
+        **_offer_context(registration),
+    )
+
+
+def promoted(registration: Registration) -> int | None:
+    """ "You're in": a seat freed up and the waitlisted person now holds it."""
+    stamp = int(registration.confirmed_at.timestamp()) if registration.confirmed_at else 0
+    return _queue(
+        registration,
+        MessageKind.PROMOTED,
+        "promoted",
+        _key("promoted", registration, stamp),
+        with_ics=True,
+    )
+
+
+def cancelled_by_attendee(registration: Registration) -> int | None:
+    return _queue(
+        registration,
+        MessageKind.CANCELLED_BY_ATTENDEE,
+        "cancelled_by_attendee",
+        _key("cancelled_by_attendee", registration),
+        primary_url=session_page_url(registration.session),
+        primary_label="See the session",
+    )
+
+
+def cancelled_by_organiser(registration: Registration) -> int | None:
+    return _queue(
+        registration,
+        MessageKind.CANCELLED_BY_ORGANISER,
+        "cancelled_by_organiser",
+        _key("cancelled_by_organiser", registration),
+        reason=registration.cancel_reason,
+        primary_url=session_page_url(registration.session),
+        primary_label="See the session",
+    )
+
+
+def _offer_context(registration: Registration) -> dict[str, Any]:
+    if registration.status is not RegistrationStatus.OFFERED or not registration.offer_expires_at:
+        return {}
+    return {
+        "offer_until_attendee": format_moment(registration.offer_expires_at, registration.timezone),
+        "primary_label": "Take the seat",
+    }

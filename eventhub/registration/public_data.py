@@ -1,0 +1,147 @@
+"""What the public registration pages show: the session, its form, its availability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
+from wtforms.fields.choices import SelectChoice
+
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.registration.answers import questions_for
+from eventhub.registration.availability import Action, Availability, availability_for
+from eventhub.registration.forms import RegistrationForm, registration_form
+from eventhub.registration.locking import lock_session
+from eventhub.registration.models import Registration, RegistrationQuestion, RegistrationStatus
+from eventhub.registration.services import window_problem
+from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.timefmt import format_moment
+
+PUBLIC = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
+
+
+def public_session_or_404(session_id: int, *, lock: bool = False) -> Session:
+    """A public session; with `lock`, its seat lock is taken right away (one statement)."""
+    if lock:
+        try:
+            found: Session | None = lock_session(session_id)
+        except LookupError:
+            found = None
+    else:
+        found = db.session.get(Session, session_id, options=[joinedload(Session.series)])
+    if found is None or found.status not in PUBLIC or not found.series.is_published:
+        abort(404)
+    return found
+
+
+def session_and_questions(session_id: int) -> tuple[Session | None, list[RegistrationQuestion]]:
+    """A session with its series and its series' questions, in one statement (the POST path)."""
+    rows = db.session.execute(
+        select(Session, RegistrationQuestion)
+        .join(Session.series)
+        .outerjoin(RegistrationQuestion, RegistrationQuestion.series_id == Session.series_id)
+        .where(Session.id == session_id)
+        .options(contains_eager(Session.series))
+        .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
+    ).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [question for _, question in rows if question is not None]
+
+
+def public_session_and_questions_or_404(
+    session_id: int,
+) -> tuple[Session, list[RegistrationQuestion]]:
+    found, questions = session_and_questions(session_id)
+    if found is None or found.status not in PUBLIC or not found.series.is_published:
+        abort(404)
+    return found, questions
+
+
+def public_series_or_404(slug: str) -> Series:
+    series = db.session.scalar(select(Series).where(Series.slug == slug))
+    if series is None or not series.is_published:
+        abort(404)
+    return series
+
+
+ACTION_LABELS = {
+    Action.REGISTER: "Register",
+    Action.WAITLIST: "Join the waitlist",
+    Action.NOT_OPEN_YET: "Registration opens soon",
+    Action.CLOSED: "Registration closed",
+    Action.CANCELLED: "Cancelled",
+    Action.PAST: "This session is over",
+}
+
+
+def panel_for(
+    session: Session,
+    form: RegistrationForm | None = None,
+    availability: Availability | None = None,
+) -> dict[str, Any]:
+    """Everything the inline form needs: availability, the action, a form with the questions.
+
+    A page that already knows the availability passes it in; the questions are read either way
+    so a page costs the same statements whether its session is open or not.
+    """
+    if availability is None:
+        availability = availability_for([session])[session.id]
+    is_open = availability.action in (Action.REGISTER, Action.WAITLIST)
+    if form is None:
+        questions = questions_for(session.series_id)
+        if is_open:
+            form = registration_form(questions, formdata=None)
+    return {
+        "session": session,
+        "availability": availability,
+        "action": availability.action.value,
+        "action_label": ACTION_LABELS[availability.action],
+        "is_open": is_open,
+        "form": form,
+        "action_url": url_for("registration.register", session_id=session.id),
+        "opens_at": session.registration_opens_at,
+    }
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status is not RegistrationStatus.WAITLISTED or not registration.waitlisted_at:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            Registration.session_id == registration.session_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            (Registration.waitlisted_at < registration.waitlisted_at)
+            | (
+                (Registration.waitlisted_at == registration.waitlisted_at)
+                & (Registration.id < registration.id)
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def switch_choices(registration: Registration) -> list[SelectChoice]:
+    """Other upcoming sessions of the series the attendee could move to."""
+    now = utcnow()
+    sessions = db.session.scalars(
+        select(Session)
+        .where(
+            Session.series_id == registration.session.series_id,
+            Session.id != registration.session_id,
+            Session.status == SessionStatus.PUBLISHED,
+            Session.starts_at > now,
+        )
+        .order_by(Session.starts_at)
+    )
+    return [
+        SelectChoice(
+            s.id,  # SwitchForm coerces the posted value back to int
+            f"Webinar {s.number}: {s.title} — {format_moment(s.starts_at, registration.timezone)}",
+        )
+        for s in sessions
+        if window_problem(s, now) is None
+    ]

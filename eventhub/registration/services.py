@@ -1,0 +1,259 @@
+"""Registration rules: sign up, repeat, cancel, switch, details, seat offers, approvals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from eventhub import signals
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.registration import notify, seats
+from eventhub.registration.locking import lock_session, pause_if_unlocked
+from eventhub.registration.models import (
+    ACTIVE,
+    Registration,
+    RegistrationStatus,
+    SeriesRegistration,
+)
+from eventhub.scheduling.models import Session, SessionStatus
+
+# Re-exported: the scheduling edit form calls it after raising a capacity.
+fill_free_seats = seats.fill_free_seats
+
+
+class RegistrationError(Exception):
+    """A refused registration operation; the message is meant for the attendee."""
+
+
+class RegistrationClosed(RegistrationError):
+    """Outside the registration window, or the session is not open for sign-ups."""
+
+
+class NotAllowed(RegistrationError):
+    """The registration is not in a state that allows this."""
+
+
+@dataclass
+class Applicant:
+    name: str
+    email: str
+    timezone: str
+    organisation: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    is_marketing_consent: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    registration: Registration
+    # False for a repeat: the same email already held a live registration.
+    is_new: bool
+
+
+def window_problem(session: Session, now: datetime) -> str | None:
+    """Why a session takes no registrations right now, or None."""
+    if session.status is SessionStatus.CANCELLED:
+        return "This session has been cancelled."
+    if session.status is not SessionStatus.PUBLISHED or not session.series.is_published:
+        return "This session is not open for registration."
+    if session.ends_at <= now:
+        return "This session is over."
+    if session.registration_opens_at and now < session.registration_opens_at:
+        return "Registration has not opened yet."
+    if session.registration_closes_at and now >= session.registration_closes_at:
+        return "Registration for this session has closed."
+    return None
+
+
+def _only_not_open_yet(session: Session, now: datetime) -> bool:
+    opens = session.registration_opens_at
+    return opens is not None and now < opens and window_problem(session, opens) is None
+
+
+def find_registration(session_id: int, email: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.session_id == session_id, Registration.email == email
+        )
+    )
+
+
+def register(
+    session_id: int,
+    applicant: Applicant,
+    *,
+    series_registration: SeriesRegistration | None = None,
+    now: datetime | None = None,
+    via_series: bool = False,
+) -> Outcome:
+    """Give the applicant a seat, a waitlist place or a pending approval — never a second one."""
+    now = now or utcnow()
+    session = lock_session(session_id)
+    count = seats.count_seats(session.id, session.capacity, applicant.email)
+    existing = (
+        db.session.get(Registration, count.registration_id) if count.registration_id else None
+    )
+    if existing is not None and existing.status in (*ACTIVE, RegistrationStatus.DECLINED):
+        # Whoever typed this address gets nothing; its owner gets their email again.
+        notify.resend(existing, now)
+        return Outcome(existing, is_new=False)
+    problem = window_problem(session, now)
+    # Whole-series registrants join a session published later even before its window opens.
+    if problem and not (via_series and _only_not_open_yet(session, now)):
+        raise RegistrationClosed(problem)
+    pause_if_unlocked()
+    registration = existing or Registration(session=session, email=applicant.email)
+    if existing is not None:
+        # A cancelled registration comes back to life; old manage links stop working.
+        existing.token_version += 1
+        existing.cancelled_at = None
+        existing.cancel_reason = ""
+        existing.is_attended = False
+        existing.attended_at = None
+    _apply(registration, applicant, now)
+    registration.series_registration = series_registration
+    _place(registration, session, count, now)
+    db.session.add(registration)
+    db.session.flush()
+    notify.status_mail(registration)
+    if registration.status is RegistrationStatus.CONFIRMED:
+        signals.registration_confirmed.send(registration)
+    return Outcome(registration, is_new=True)
+
+
+def _apply(registration: Registration, applicant: Applicant, now: datetime) -> None:
+    registration.name = applicant.name
+    registration.organisation = applicant.organisation
+    registration.timezone = applicant.timezone
+    registration.answers = dict(applicant.answers)
+    registration.is_marketing_consent = applicant.is_marketing_consent
+    registration.consented_at = now
+
+
+def _place(
+    registration: Registration, session: Session, count: seats.SeatCount, now: datetime
+) -> None:
+    registration.offer_expires_at = None
+    registration.confirmed_at = None
+    registration.waitlisted_at = None
+    if seats.has_free_seat(session, count):
+        if session.requires_approval:
+            registration.status = RegistrationStatus.PENDING
+        else:
+            seats.confirm(registration, now)
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlisted_at = now
+
+
+def cancel(
+    registration: Registration,
+    *,
+    by_organiser: bool = False,
+    reason: str = "",
+    now: datetime | None = None,
+) -> list[Registration]:
+    """Cancel a live registration; a freed seat goes to the waitlist. Returns who moved up."""
+    now = now or utcnow()
+    lock_session(registration.session_id)
+    db.session.refresh(registration)
+    if registration.status not in ACTIVE:
+        raise NotAllowed("This registration is already cancelled.")
+    held_seat = registration.holds_seat
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.cancel_reason = reason.strip()
+    registration.offer_expires_at = None
+    db.session.flush()
+    if by_organiser:
+        notify.cancelled_by_organiser(registration)
+    else:
+        notify.cancelled_by_attendee(registration)
+    signals.registration_cancelled.send(registration)
+    if held_seat:
+        return seats.fill_free_seats(registration.session, now)
+    return []
+
+
+def accept_offer(registration: Registration, now: datetime | None = None) -> None:
+    """The attendee takes the seat held for them."""
+    now = now or utcnow()
+    lock_session(registration.session_id)
+    db.session.refresh(registration)
+    if registration.status is not RegistrationStatus.OFFERED:
+        raise NotAllowed("There is no seat offer to accept.")
+    if registration.offer_expires_at is None or registration.offer_expires_at <= now:
+        raise NotAllowed("This seat offer has expired.")
+    seats.confirm(registration, now)
+    db.session.flush()
+    notify.promoted(registration)
+    signals.registration_confirmed.send(registration)
+
+
+def approve(registration: Registration, now: datetime | None = None) -> None:
+    """An organiser approves a pending registration: its held seat becomes a confirmed one."""
+    now = now or utcnow()
+    lock_session(registration.session_id)
+    db.session.refresh(registration)
+    if registration.status is not RegistrationStatus.PENDING:
+        raise NotAllowed(f"{registration.email} is not awaiting approval.")
+    seats.confirm(registration, now)
+    db.session.flush()
+    notify.status_mail(registration)
+    signals.registration_confirmed.send(registration)
+
+
+def decline(registration: Registration, now: datetime | None = None) -> list[Registration]:
+    """An organiser declines a pending registration; its seat passes to the waitlist."""
+    now = now or utcnow()
+    lock_session(registration.session_id)
+    db.session.refresh(registration)
+    if registration.status is not RegistrationStatus.PENDING:
+        raise NotAllowed(f"{registration.email} is not awaiting approval.")
+    registration.status = RegistrationStatus.DECLINED
+    registration.cancelled_at = now
+    db.session.flush()
+    notify.status_mail(registration)
+    return seats.fill_free_seats(registration.session, now)
+
+
+def switch(registration: Registration, target_id: int, now: datetime | None = None) -> Outcome:
+    """Move to another session of the same series: cancel here, register there."""
+    now = now or utcnow()
+    target = db.session.get(Session, target_id)
+    if target is None or target.series_id != registration.session.series_id:
+        raise NotAllowed("Choose another session of this series.")
+    if target.id == registration.session_id:
+        raise NotAllowed("You are already registered for this session.")
+    other = find_registration(target.id, registration.email)
+    if other is not None and other.status in ACTIVE:
+        raise NotAllowed("You are already registered for that session.")
+    problem = window_problem(target, now)
+    if problem:
+        raise RegistrationClosed(problem)
+    applicant = Applicant(
+        name=registration.name,
+        email=registration.email,
+        timezone=registration.timezone,
+        organisation=registration.organisation,
+        answers=dict(registration.answers or {}),
+        is_marketing_consent=registration.is_marketing_consent,
+    )
+    # Lock both sessions in id order so two opposite switches cannot deadlock.
+    for session_id in sorted((registration.session_id, target.id)):
+        lock_session(session_id)
+    cancel(registration, reason="Switched to another session.", now=now)
+    return register(
+        target.id, applicant, series_registration=registration.series_registration, now=now
+    )
+
+
+def update_details(registration: Registration, name: str, organisation: str) -> None:
+    """The attendee corrects their name or organisation."""
+    registration.name = name.strip()
+    registration.organisation = organisation.strip()
+    db.session.flush()

@@ -1,0 +1,339 @@
+"""Public registration pages: the form, whole-series sign-up and the private manage pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from eventhub.clock import utcnow
+from eventhub.errors import TryAgainLater
+from eventhub.extensions import db, limiter
+from eventhub.registration import public_data, services
+from eventhub.registration import series as series_services
+from eventhub.registration.answers import questions_for
+from eventhub.registration.forms import (
+    DetailsForm,
+    RegistrationForm,
+    SeriesRegistrationForm,
+    SwitchForm,
+    registration_form,
+)
+from eventhub.registration.locking import begin_writer, is_lock_error
+from eventhub.registration.manage_links import (
+    manage_token,
+    registration_for_token,
+    series_registration_for_token,
+)
+from eventhub.registration.models import ACTIVE, Registration, RegistrationStatus
+from eventhub.registration.notify import ics_attachment
+from eventhub.registration.unsubscribe import unsubscribe
+from eventhub.scheduling.models import Session
+
+bp = Blueprint("registration", __name__)
+
+
+def registration_limit() -> str:
+    return str(current_app.config["EVENTHUB_RATELIMIT_REGISTRATION"])
+
+
+@bp.errorhandler(OperationalError)
+def _busy(error: OperationalError) -> ResponseReturnValue:
+    db.session.rollback()
+    if is_lock_error(error):
+        return current_app.handle_http_exception(TryAgainLater())
+    raise error
+
+
+def applicant_from_form(form: RegistrationForm, fallback_zone: str) -> services.Applicant:
+    return services.Applicant(
+        name=(form.name.data or "").strip(),
+        email=form.email.data or "",
+        timezone=form.timezone.data or fallback_zone,
+        organisation=(form.organisation.data or "").strip(),
+        answers=form.answers(),
+        is_marketing_consent=bool(form.marketing.data),
+    )
+
+
+def _register_once_more_on_conflict(session: Session, applicant: services.Applicant) -> Any:
+    # Unique (session, email) settles a race the lock did not (it cannot, when disabled).
+    try:
+        return services.register(session.id, applicant)
+    except IntegrityError:
+        db.session.rollback()
+        begin_writer()
+        return services.register(session.id, applicant)
+
+
+@bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
+@limiter.limit(registration_limit, methods=["POST"])
+def register(session_id: int) -> ResponseReturnValue:
+    """The registration form for one session (GET) and signing up (POST)."""
+    is_post = request.method == "POST"
+    if is_post:
+        begin_writer()
+    # Read without the lock: the seat lock is held only from the service's seat decision to
+    # the commit, so concurrent sign-ups overlap their validation work.
+    session, questions = public_data.public_session_and_questions_or_404(session_id)
+    form = registration_form(questions)
+    status = 200
+    if form.validate_on_submit():
+        if form.is_bot:
+            return redirect(url_for(".sent", session_id=session.id))
+        applicant = applicant_from_form(form, session.series.timezone)
+        try:
+            outcome = _register_once_more_on_conflict(session, applicant)
+        except services.RegistrationClosed as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+            status = 409
+        else:
+            db.session.commit()
+            if not outcome.is_new:
+                return redirect(url_for(".sent", session_id=session.id))
+            flash(_welcome(outcome.registration), "success")
+            return redirect(url_for(".manage", token=manage_token(outcome.registration)))
+    elif request.method == "POST":
+        status = 422
+    panel = public_data.panel_for(session, form)
+    return render_template("registration/register.html", panel=panel, **panel), status
+
+
+def _welcome(registration: Registration) -> str:
+    return WELCOME.get(registration.status, "Your registration is saved.")
+
+
+WELCOME = {
+    RegistrationStatus.CONFIRMED: (
+        "You're registered. Your confirmation and calendar invite are on the way."
+    ),
+    RegistrationStatus.WAITLISTED: (
+        "The session is full: you're on the waitlist. We'll email you the moment a seat frees up."
+    ),
+    RegistrationStatus.PENDING: (
+        "Thanks! The organisers approve registrations for this session; "
+        "we'll email you their answer."
+    ),
+}
+
+
+@bp.route("/sessions/<int:session_id>/register/sent")
+def sent(session_id: int) -> ResponseReturnValue:
+    """After a repeat sign-up: the details went to the address, never to this browser."""
+    session = public_data.public_session_or_404(session_id)
+    return render_template("registration/sent.html", session=session)
+
+
+@bp.route("/series/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(registration_limit, methods=["POST"])
+def register_series(slug: str) -> ResponseReturnValue:
+    """One form that registers for every upcoming session of a series."""
+    if request.method == "POST":
+        begin_writer()
+    series = public_data.public_series_or_404(slug)
+    form = registration_form(questions_for(series.id), base=SeriesRegistrationForm)
+    status = 200
+    if form.validate_on_submit():
+        if form.is_bot:
+            return render_template("registration/series_sent.html", series=series)
+        applicant = applicant_from_form(form, series.timezone)
+        try:
+            outcome = series_services.register_series(
+                series, applicant, include_new=bool(form.include_new.data)
+            )
+        except services.RegistrationClosed as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+            status = 409
+        else:
+            db.session.commit()
+            if outcome.is_new:
+                return render_template(
+                    "registration/series_done.html",
+                    series=series,
+                    outcome=outcome,
+                    manage_token=manage_token,
+                )
+            return render_template("registration/series_sent.html", series=series)
+    elif request.method == "POST":
+        status = 422
+    sessions = series_services.open_sessions(series, utcnow())
+    return (
+        render_template(
+            "registration/register_series.html", series=series, form=form, sessions=sessions
+        ),
+        status,
+    )
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = registration_for_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.route("/manage/<token>")
+def manage(token: str) -> ResponseReturnValue:
+    """What you registered for, in your time zone, with what you can do about it."""
+    registration = _registration_or_404(token)
+    switch = SwitchForm()
+    switch.target.choices = public_data.switch_choices(registration)
+    return render_template(
+        "registration/manage.html",
+        registration=registration,
+        session=registration.session,
+        series=registration.session.series,
+        token=token,
+        details=DetailsForm(obj=registration),
+        switch=switch,
+        position=public_data.waitlist_position(registration),
+        is_active=registration.status in ACTIVE,
+    )
+
+
+@bp.route("/manage/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str) -> ResponseReturnValue:
+    """Confirm (GET) and cancel (POST) the registration; a freed seat goes to the waitlist."""
+    if request.method == "POST":
+        begin_writer()
+    registration = _registration_or_404(token)
+    if request.method == "POST":
+        try:
+            services.cancel(registration)
+        except services.NotAllowed as exc:
+            db.session.rollback()
+            flash(str(exc), "info")
+        else:
+            db.session.commit()
+            flash("Your registration is cancelled. Thank you for freeing your seat.", "success")
+        return redirect(url_for(".manage", token=token))
+    return render_template(
+        "registration/cancel.html",
+        registration=registration,
+        session=registration.session,
+        token=token,
+    )
+
+
+@bp.route("/manage/<token>/offer", methods=["POST"])
+def accept_offer(token: str) -> ResponseReturnValue:
+    """Take the seat offered from the waitlist."""
+    begin_writer()
+    registration = _registration_or_404(token)
+    try:
+        services.accept_offer(registration)
+    except services.NotAllowed as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("The seat is yours. Your calendar invite is on the way.", "success")
+    return redirect(url_for(".manage", token=token))
+
+
+@bp.route("/manage/<token>/switch", methods=["POST"])
+def switch(token: str) -> ResponseReturnValue:
+    """Move the registration to another session of the series."""
+    begin_writer()
+    registration = _registration_or_404(token)
+    form = SwitchForm()
+    form.target.choices = public_data.switch_choices(registration)
+    if not form.validate_on_submit():
+        flash("Choose one of the sessions listed.", "error")
+        return redirect(url_for(".manage", token=token))
+    try:
+        outcome = services.switch(registration, int(form.target.data))
+    except services.RegistrationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".manage", token=token))
+    db.session.commit()
+    flash(_welcome(outcome.registration), "success")
+    return redirect(url_for(".manage", token=manage_token(outcome.registration)))
+
+
+@bp.route("/manage/<token>/details", methods=["POST"])
+def details(token: str) -> ResponseReturnValue:
+    """Correct the name or organisation on the registration."""
+    begin_writer()
+    registration = _registration_or_404(token)
+    form = DetailsForm()
+    if form.validate_on_submit():
+        services.update_details(registration, form.name.data or "", form.organisation.data or "")
+        db.session.commit()
+        flash("Your details are updated.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for(".manage", token=token))
+
+
+@bp.route("/manage/<token>/calendar.ics")
+def calendar(token: str) -> ResponseReturnValue:
+    """The session as an .ics file for the attendee's calendar."""
+    registration = _registration_or_404(token)
+    attachment = ics_attachment(registration.session)
+    return Response(
+        attachment.data,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"'},
+    )
+
+
+@bp.route("/manage/<token>/unsubscribe", methods=["GET", "POST"])
+def unsubscribe_series(token: str) -> ResponseReturnValue:
+    """Stop series news (follow-ups, announcements); a GET only asks."""
+    if request.method == "POST":
+        begin_writer()
+    registration = _registration_or_404(token)
+    series = registration.session.series
+    if request.method == "POST":
+        unsubscribe(series.id, registration.email)
+        db.session.commit()
+        flash(f"You will get no more news from {series.title}.", "success")
+        return redirect(url_for(".manage", token=token))
+    return render_template(
+        "registration/unsubscribe.html", registration=registration, series=series, token=token
+    )
+
+
+@bp.route("/manage/series/<token>", methods=["GET", "POST"])
+def manage_series(token: str) -> ResponseReturnValue:
+    """A whole-series registration: stop joining new sessions, or leave the series."""
+    if request.method == "POST":
+        begin_writer()
+    found = series_registration_for_token(token)
+    if found is None:
+        abort(404)
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "cancel":
+            series_services.cancel_series(found)
+            flash("You have left the series; your session registrations are cancelled.", "success")
+        elif action in ("opt_out", "opt_in"):
+            found.is_opted_out_of_new_sessions = action == "opt_out"
+            flash("Saved.", "success")
+        else:
+            abort(400)
+        db.session.commit()
+        return redirect(url_for(".manage_series", token=token))
+    return render_template(
+        "registration/manage_series.html",
+        series_registration=found,
+        series=found.series,
+        registrations=series_services.registrations_of(found),
+        manage_token=manage_token,
+    )

@@ -1,0 +1,40 @@
+"""Helpers for registration tests: applicants and the outbox rows a change wrote."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import select
+
+from eventhub.extensions import db
+from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.registration.services import Applicant
+
+_n = itertools.count(1)
+
+
+def applicant(email: str | None = None, **fields: object) -> Applicant:
+    n = next(_n)
+    values: dict[str, object] = {
+        "name": f"Person {n}",
+        "email": email or f"person{n}@example.org",
+        "timezone": "Europe/London",
+        "organisation": "Example Org",
+    }
+    values.update(fields)
+    return Applicant(**values)  # type: ignore[arg-type]
+
+
+def outbox(kind: MessageKind | None = None, email: str | None = None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    if email is not None:
+        query = query.where(OutboxMessage.recipient_email == email)
+    return list(db.session.scalars(query))
+
+
+@pytest.fixture
+def person() -> type[Applicant]:
+    return Applicant

@@ -1,0 +1,75 @@
+"""Registration and login POSTs are rate-limited per address, with a friendly 429 page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from eventhub.extensions import db
+from tests.support.factories import Factories
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **app_config,
+        "RATELIMIT_ENABLED": True,
+        "EVENTHUB_RATELIMIT_REGISTRATION": "3/minute",
+        "EVENTHUB_RATELIMIT_LOGIN": "2/minute",
+    }
+
+
+def _form(n: int) -> dict[str, str]:
+    return {"name": "N", "email": f"n{n}@example.org", "consent": "y", "timezone": "UTC"}
+
+
+def test_registration_posts_are_limited(client: FlaskClient, make: Factories) -> None:
+    session = make.session()
+    db.session.commit()
+    url = f"/sessions/{session.id}/register"
+    codes = [client.post(url, data=_form(n)).status_code for n in range(4)]
+    assert codes == [302, 302, 302, 429]
+    response = client.post(url, data=_form(9))
+    page = response.get_data(as_text=True)
+    assert "Please wait a moment" in page and "raise this limit" in page
+    assert response.headers["Retry-After"]
+    # Reading the form is not limited.
+    assert client.get(url).status_code == 200
+    api = client.post(
+        f"/api/v1/sessions/{session.id}/registrations",
+        json={"name": "N", "email": "api@example.org", "consent": True},
+    )
+    assert api.status_code in (201, 429)
+
+
+def test_api_posts_are_limited_with_a_json_body(client: FlaskClient, make: Factories) -> None:
+    session = make.session()
+    db.session.commit()
+    url = f"/api/v1/sessions/{session.id}/registrations"
+    codes = [
+        client.post(url, json={"name": "N", "email": f"a{n}@example.org", "consent": True})
+        for n in range(4)
+    ]
+    assert [c.status_code for c in codes] == [201, 201, 201, 429]
+    assert codes[-1].get_json()["code"] == 429
+
+
+def test_login_posts_are_limited(client: FlaskClient) -> None:
+    codes = [
+        client.post("/login", data={"email": "x@example.org", "password": "wrong"}).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+
+
+def test_limits_are_per_address(client: FlaskClient, make: Factories) -> None:
+    session = make.session()
+    db.session.commit()
+    url = f"/sessions/{session.id}/register"
+    for n in range(3):
+        client.post(url, data=_form(n), environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    blocked = client.post(url, data=_form(5), environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    other = client.post(url, data=_form(6), environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert blocked.status_code == 429 and other.status_code == 302

@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import current_app
-from werkzeug.routing import BuildError
-
-from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session
-from eventhub.tokens import make_token
 from eventhub.urls import external_url
-
-# The registration domain reads this token in `registration.manage(token)`
-# (eventhub/registration/manage_links.py: the same purpose and [id, token_version] payload).
-MANAGE_PURPOSE = "registration.manage"
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """A link to a page another domain serves, or None while that page does not exist."""
-    if endpoint not in current_app.view_functions:
-        return None  # cheaper than a BuildError, which computes suggestions
-    try:
-        return external_url(endpoint, **values)
-    except BuildError:
-        return None
-
-
-def manage_url(registration: Registration) -> str | None:
-    if "registration.manage" not in current_app.view_functions:
-        return None
-    token = make_token(MANAGE_PURPOSE, [registration.id, registration.token_version])
-    return optional_url("registration.manage", token=token)
 
 
 def session_url(session: Session) -> str:
-    """The session's own page, or its card on the series page."""
-    return optional_url(
+    """The session's own page."""
+    return external_url(
         "public.session", series_slug=session.series.slug, session_slug=session.slug
-    ) or external_url(
-        "public.series", slug=session.series.slug, _anchor=f"webinar-{session.number}"
     )
 
 
 def register_url(session: Session) -> str:
-    return optional_url("registration.register", session_id=session.id) or session_url(session)
+    return external_url("registration.register", session_id=session.id)
 
 
 def recap_url(session: Session) -> str:

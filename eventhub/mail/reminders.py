@@ -16,10 +16,10 @@ from sqlalchemy.orm import load_only, selectinload
 
 from eventhub.extensions import db
 from eventhub.mail.content import reply_to, session_facts, when
-from eventhub.mail.links import manage_url
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
+from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
+from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar import session_ics
 from eventhub.scheduling.models import Session
@@ -49,14 +50,9 @@ def _session_url(session: Session) -> str:
     )
 
 
-def _manage_url(registration: Registration) -> str | None:
+def _manage_url(registration: Registration) -> str:
     """The registrant's private manage link, built by the registration package."""
-    # The registration issue provides manage_links; until it is merged the mail goes without.
-    try:
-        from eventhub.registration.manage_links import manage_url
-    except ImportError:
-        return None
-    return str(manage_url(registration))
+    return manage_url(registration)
 
 
 def _when(moment: datetime, reader_zone: str, series_zone: str) -> str:

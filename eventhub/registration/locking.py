@@ -73,7 +73,8 @@ def lock_session(session_id: int) -> Session:
     elif _dialect() == "sqlite":
         if not db.session().in_transaction():
             begin_writer()
-        session = db.session.get(Session, session_id, options=_WITH_DETAILS)
+        # Re-read under the write lock, speakers included (one statement, not two lazy loads).
+        session = db.session.get(Session, session_id, options=_WITH_DETAILS, populate_existing=True)
     else:
         session = _lock_postgres(session_id)
     if session is None:

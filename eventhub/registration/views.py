@@ -36,6 +36,7 @@ from eventhub.registration.manage_links import (
     manage_token,
     registration_for_token,
     series_registration_for_token,
+    series_token,
 )
 from eventhub.registration.models import ACTIVE, Registration, RegistrationStatus
 from eventhub.registration.notify import ics_attachment
@@ -202,6 +203,11 @@ def manage(token: str) -> ResponseReturnValue:
         switch=switch,
         position=public_data.waitlist_position(registration),
         is_active=registration.status in ACTIVE,
+        series_token=(
+            series_token(registration.series_registration)
+            if registration.series_registration is not None
+            else None
+        ),
     )
 
 

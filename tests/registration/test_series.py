@@ -12,7 +12,7 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
 from eventhub.registration import series as series_services
-from eventhub.registration.manage_links import series_token
+from eventhub.registration.manage_links import manage_token, series_token
 from eventhub.registration.models import Registration, RegistrationStatus, SeriesRegistration
 from eventhub.scheduling.models import SessionStatus
 from tests.registration.conftest import outbox
@@ -127,6 +127,10 @@ def test_series_emails_link_the_series_manage_page(client: FlaskClient, make: Fa
     [row] = outbox(MessageKind.CONFIRMATION)
     assert "http://eventhub.test/manage/series/" in row.body_text
     assert "manage your series registration" in row.body_html
+    registration = db.session.scalar(select(Registration))
+    assert registration is not None
+    page = client.get(f"/manage/{manage_token(registration)}").get_data(as_text=True)
+    assert "/manage/series/" in page
 
 
 def test_publishing_through_scheduling_includes_series_registrants(

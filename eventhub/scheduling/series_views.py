@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from eventhub.extensions import db
-from eventhub.scheduling import banner, dashboard, series_service
+from eventhub.mail.models import MessageStatus
+from eventhub.scheduling import banner, dashboard, insights, series_service
 from eventhub.scheduling.blueprint import bp, series_or_404
 from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.forms import ConfirmForm, SeriesForm, format_offsets
@@ -72,6 +73,8 @@ def series_show(series_id: int) -> ResponseReturnValue:
         "scheduling/series_show.html",
         series=series,
         rows=dashboard.series_rows(series),
+        insights=insights.series_insights(series),
+        statuses=list(MessageStatus),
         confirm_form=ConfirmForm(),
     )
 

@@ -146,16 +146,13 @@ def capacity(session_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for(".session_registrants", session_id=session_id))
-    held = seats.count_seats(session.id, session.capacity, exact=True).held
-    if form.capacity.data is not None and form.capacity.data < held:
-        flash(
-            f"{held} seats are already taken; lower the capacity only after cancelling some.",
-            "error",
-        )
-        return redirect(url_for(".session_registrants", session_id=session_id))
-    session.capacity = form.capacity.data
     session.seat_offer_hours = form.seat_offer_hours.data or None
-    moved = seats.fill_free_seats(session)
+    try:
+        moved = seats.change_capacity(session, form.capacity.data)
+    except seats.SeatsAlreadyTaken as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for(".session_registrants", session_id=session_id))
     db.session.commit()
     flash(f"Saved. {len(moved)} moved up from the waitlist." if moved else "Saved.", "success")
     return redirect(url_for(".session_registrants", session_id=session_id))

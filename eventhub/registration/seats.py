@@ -103,6 +103,28 @@ def fill_free_seats(session: Session, now: datetime | None = None) -> list[Regis
     return moved
 
 
+class SeatsAlreadyTaken(Exception):
+    """A capacity below the seats already held; the message is meant for the organiser."""
+
+
+def change_capacity(
+    session: Session, capacity: int | None, now: datetime | None = None
+) -> list[Registration]:
+    """Set a session's capacity under the seat lock and move the waitlist up into new seats.
+
+    A capacity below the seats already held is refused: nobody loses a confirmed seat because
+    a number was lowered. Returns the people promoted or offered a seat.
+    """
+    session = lock_session(session.id)
+    held = count_seats(session.id, session.capacity, exact=True).held
+    if capacity is not None and capacity < held:
+        raise SeatsAlreadyTaken(
+            f"{held} seats are already taken; lower the capacity only after cancelling some."
+        )
+    session.capacity = capacity
+    return fill_free_seats(session, now)
+
+
 def _move_up(session: Session, registration: Registration, now: datetime) -> None:
     if session.requires_approval:
         # The organiser still decides; the freed seat is held while they do.

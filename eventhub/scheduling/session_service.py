@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from eventhub.extensions import db
 from eventhub.recaps.models import Recap
+from eventhub.registration import seats
 from eventhub.registration.models import Registration
 from eventhub.scheduling.errors import Problems, SchedulingError
 from eventhub.scheduling.models import Series, Session, SessionStatus
@@ -108,7 +109,6 @@ def _apply(session: Session, data: SessionData) -> None:
     session.title = data.title.strip()
     session.abstract = data.abstract.strip()
     session.join_url = data.join_url.strip()
-    session.capacity = data.capacity
     session.registration_opens_at = data.registration_opens_at
     session.registration_closes_at = data.registration_closes_at
     session.requires_approval = data.requires_approval
@@ -128,6 +128,7 @@ def create_session(series: Series, data: SessionData) -> Session:
     with db.session.no_autoflush:
         session = Session(
             series=series,
+            capacity=data.capacity,
             status=SessionStatus.DRAFT,
             number=number,
             slug=slug,
@@ -149,6 +150,12 @@ def update_details(session: Session, data: SessionData) -> Session:
     """Change everything but the time of a session (a published time changes by rescheduling)."""
     _check(session.series, data, session)
     _apply(session, data)
+    if data.capacity != session.capacity:
+        # Seats are the registration domain's: it locks, refuses too low, promotes the waitlist.
+        try:
+            seats.change_capacity(session, data.capacity)
+        except seats.SeatsAlreadyTaken as refusal:
+            raise SchedulingError(str(refusal), "capacity") from refusal
     if data.number is not None:
         session.number = data.number
     if data.slug:

@@ -184,3 +184,41 @@ def test_delete_session_only_without_registrations(
     assert client.post(f"/organiser/sessions/{empty.id}/delete").status_code == 302
     db.session.expire_all()
     assert [s.id for s in db.session.scalars(select(Session))] == [busy.id]
+
+
+def test_raising_capacity_on_the_edit_form_moves_the_waitlist_up(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    from eventhub.registration.models import RegistrationStatus
+
+    series = make.series()
+    session = make.session(series, starts_at=datetime(2030, 5, 1, 2, 0, tzinfo=UTC), capacity=1)
+    make.registration(session)
+    waiting = make.registration(
+        session,
+        status=RegistrationStatus.WAITLISTED,
+        waitlisted_at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    login(make.organiser())
+    data = _form(starts_at="2030-05-01T10:00", timezone=series.timezone, capacity="2")
+    response = client.post(f"/organiser/sessions/{session.id}/edit", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert session.capacity == 2
+    assert waiting.status is RegistrationStatus.CONFIRMED
+
+
+def test_capacity_below_the_seats_taken_is_refused_on_the_form(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    series = make.series()
+    session = make.session(series, starts_at=datetime(2030, 5, 1, 2, 0, tzinfo=UTC), capacity=5)
+    for _ in range(3):
+        make.registration(session)
+    login(make.organiser())
+    data = _form(starts_at="2030-05-01T10:00", timezone=series.timezone, capacity="2")
+    response = client.post(f"/organiser/sessions/{session.id}/edit", data=data)
+    assert response.status_code == 200
+    assert "3 seats are already taken" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert session.capacity == 5

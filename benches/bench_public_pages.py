@@ -137,6 +137,21 @@ def start(app_path: str, port: int, env: dict[str, str], cwd: Path) -> subproces
     raise RuntimeError(f"gunicorn for {app_path} did not start on port {port}")
 
 
+def worker_rss_mb(master: subprocess.Popen[bytes]) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children), in MB."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master.pid) and "VmRSS" in fields:
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(sizes)
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     try:
@@ -228,6 +243,7 @@ def main() -> None:
                 rates["bare Flask"].append(bare_rate)
                 rates[name].append(rate)
                 ratios[name].append(rate / bare_rate)
+        rss = worker_rss_mb(eventhub)
     finally:
         stop(bare)
         stop(eventhub)
@@ -246,6 +262,8 @@ def main() -> None:
         lat = latencies[name]
         per_run = ", ".join(f"{r:.2f}" for r in ratios.get(name, [1.0]))
         print(f"{name:<26}{shown:<30}{lat.get('p50', 0):>6.1f}/{lat.get('p99', 0):<9.1f}{per_run}")
+    shown_rss = ", ".join(f"{mb:.0f} MB" for mb in rss)
+    print(f"eventhub web worker RSS after the load runs: {shown_rss} (target <= 150 MB each)")
 
 
 if __name__ == "__main__":

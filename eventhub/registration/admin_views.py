@@ -31,6 +31,7 @@ from eventhub.registration.availability import availability_for
 from eventhub.registration.locking import begin_writer, is_lock_error, lock_session
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session
+from eventhub.transaction import commit_unless_refused
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/organiser/registrations")
 require_role_for_blueprint(bp, Role.ORGANISER)
@@ -162,6 +163,9 @@ def _registration(registration_id: int) -> Registration:
     return db.get_or_404(Registration, registration_id)
 
 
+REFUSALS = (services.RegistrationError,)
+
+
 def _back(registration: Registration) -> ResponseReturnValue:
     target = request.form.get("next") or ""
     if target.startswith("/organiser/") and not target.startswith("//"):
@@ -174,13 +178,7 @@ def approve(registration_id: int) -> ResponseReturnValue:
     """Approve one pending registration."""
     begin_writer()
     registration = _registration(registration_id)
-    try:
-        services.approve(registration)
-    except services.RegistrationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if commit_unless_refused(lambda: services.approve(registration), REFUSALS).ok:
         flash(f"Approved {registration.email}.", "success")
     return _back(registration)
 
@@ -190,13 +188,7 @@ def decline(registration_id: int) -> ResponseReturnValue:
     """Decline one pending registration; its seat passes to the waitlist."""
     begin_writer()
     registration = _registration(registration_id)
-    try:
-        services.decline(registration)
-    except services.RegistrationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if commit_unless_refused(lambda: services.decline(registration), REFUSALS).ok:
         flash(f"Declined {registration.email}.", "success")
     return _back(registration)
 
@@ -209,13 +201,12 @@ def cancel(registration_id: int) -> ResponseReturnValue:
     registration = _registration(registration_id)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            moved = services.cancel(registration, by_organiser=True, reason=form.reason.data or "")
-        except services.RegistrationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        reason = form.reason.data or ""
+        attempt = commit_unless_refused(
+            lambda: services.cancel(registration, by_organiser=True, reason=reason), REFUSALS
+        )
+        if attempt.ok:
+            moved = attempt.result or []
             note = f" {len(moved)} moved up from the waitlist." if moved else ""
             flash(f"Cancelled {registration.email}.{note}", "success")
         return redirect(url_for(".session_registrants", session_id=registration.session_id))

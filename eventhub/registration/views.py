@@ -42,6 +42,7 @@ from eventhub.registration.models import ACTIVE, Registration, RegistrationStatu
 from eventhub.registration.notify import ics_attachment
 from eventhub.registration.unsubscribe import unsubscribe
 from eventhub.scheduling.models import Session
+from eventhub.transaction import commit_unless_refused
 
 bp = Blueprint("registration", __name__)
 
@@ -218,13 +219,10 @@ def cancel(token: str) -> ResponseReturnValue:
         begin_writer()
     registration = _registration_or_404(token)
     if request.method == "POST":
-        try:
-            services.cancel(registration)
-        except services.NotAllowed as exc:
-            db.session.rollback()
-            flash(str(exc), "info")
-        else:
-            db.session.commit()
+        attempt = commit_unless_refused(
+            lambda: services.cancel(registration), (services.NotAllowed,), flash_category="info"
+        )
+        if attempt.ok:
             flash("Your registration is cancelled. Thank you for freeing your seat.", "success")
         return redirect(url_for(".manage", token=token))
     return render_template(
@@ -240,13 +238,9 @@ def accept_offer(token: str) -> ResponseReturnValue:
     """Take the seat offered from the waitlist."""
     begin_writer()
     registration = _registration_or_404(token)
-    try:
-        services.accept_offer(registration)
-    except services.NotAllowed as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if commit_unless_refused(
+        lambda: services.accept_offer(registration), (services.NotAllowed,)
+    ).ok:
         flash("The seat is yours. Your calendar invite is on the way.", "success")
     return redirect(url_for(".manage", token=token))
 

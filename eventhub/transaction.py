@@ -1,0 +1,40 @@
+"""The request boundary's one commit: run a service change, commit it or roll back on refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from flask import flash
+
+from eventhub.extensions import db
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Attempt(Generic[T]):
+    result: T | None = None
+    refusal: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+def commit_unless_refused(
+    change: Callable[[], T],
+    refusals: tuple[type[Exception], ...],
+    *,
+    flash_category: str = "error",
+) -> Attempt[T]:
+    """Commit what `change` did, or roll back and flash the refusal (a domain exception)."""
+    try:
+        result = change()
+    except refusals as refusal:
+        db.session.rollback()
+        flash(str(refusal), flash_category)
+        return Attempt(refusal=refusal)
+    db.session.commit()
+    return Attempt(result=result)

@@ -18,7 +18,7 @@ from eventhub.mail.content import next_sessions, reply_to, session_facts, when
 from eventhub.mail.links import recap_url
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
-from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
+from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
 from eventhub.mail.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -158,8 +158,4 @@ def follow_up_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
 
 def create_due_follow_ups(now: datetime) -> int:
     """The beat's entry point: queue and commit due follow-ups; return how many were new."""
-    created = 0
-    for count in follow_up_chunks(now):
-        db.session.commit()
-        created += count
-    return created
+    return commit_each_chunk(follow_up_chunks(now))

@@ -18,7 +18,7 @@ from eventhub.extensions import db
 from eventhub.mail.content import reply_to, session_facts, when
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
-from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
+from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
 from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
@@ -182,8 +182,4 @@ def reminder_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
 
 def create_due_reminders(now: datetime) -> int:
     """The beat's entry point: queue and commit every due reminder; return how many were new."""
-    created = 0
-    for count in reminder_chunks(now):
-        db.session.commit()
-        created += count
-    return created
+    return commit_each_chunk(reminder_chunks(now))

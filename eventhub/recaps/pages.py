@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.routing import BuildError
 
 from eventhub.extensions import db
+from eventhub.public.queries import PUBLIC_STATUSES
 from eventhub.recaps.models import Recap, RecapQuote, RecapSection
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import Action, Availability, availability_for
-from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.scheduling.models import Series, Session
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
-
-PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
 
 
 @dataclass
@@ -41,20 +38,6 @@ class RecapPage:
     others: list[Session]
     availability: dict[int, Availability]
     recapped: set[int]
-
-
-def find_session(series_slug: str, session_slug: str) -> Session | None:
-    return db.session.scalar(
-        select(Session)
-        .join(Series)
-        .where(
-            Series.slug == series_slug,
-            Series.is_published.is_(True),
-            Session.slug == session_slug,
-            Session.status.in_(PUBLIC_STATUSES),
-        )
-        .options(selectinload(Session.series))
-    )
 
 
 def load_recap(session: Session) -> Recap | None:
@@ -118,18 +101,8 @@ def upcoming_first(sessions: list[Session], now: datetime) -> list[Session]:
     return ahead + past
 
 
-def _url(endpoint: str, **values: Any) -> str | None:
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def session_page_url(session: Session) -> str:
-    series = session.series
-    return _url("public.session", series_slug=series.slug, session_slug=session.slug) or url_for(
-        "public.series", slug=series.slug, _anchor=f"webinar-{session.number}"
-    )
+    return url_for("public.session", series_slug=session.series.slug, session_slug=session.slug)
 
 
 @dataclass(frozen=True)
@@ -164,6 +137,6 @@ def cards(page: RecapPage) -> list[Card]:
         elif action is Action.CANCELLED:
             label = "Cancelled"
         if action in (Action.REGISTER, Action.WAITLIST):
-            url = _url("registration.register", session_id=session.id) or session_page_url(session)
+            url = url_for("registration.register", session_id=session.id)
         result.append(Card(session, read_more, label, url))
     return result

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
 
 from eventhub.clock import utcnow
+from eventhub.public.queries import public_session
 from eventhub.recaps import pages
 
 bp = Blueprint("recaps", __name__)
@@ -14,7 +15,7 @@ bp = Blueprint("recaps", __name__)
 @bp.route("/series/<series_slug>/<session_slug>/recap")
 def show(series_slug: str, session_slug: str) -> ResponseReturnValue:
     """A published recap; anything else is not found."""
-    session = pages.find_session(series_slug, session_slug)
+    session = public_session(series_slug, session_slug)
     recap = pages.load_recap(session) if session is not None else None
     if session is None or recap is None or not recap.is_published:
         abort(404)

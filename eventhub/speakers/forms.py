@@ -37,6 +37,7 @@ from eventhub.speakers.queries import STATUS_LABELS
 from eventhub.speakers.services import (
     LONG_BIO_MAX,
     MAX_LINKS,
+    PROFILE_FIELDS,
     SHORT_BIO_MAX,
     SpeakerError,
     clean_url,
@@ -101,16 +102,8 @@ class ProfileForm(FlaskForm):
     def profile_fields(self) -> dict[str, Any]:
         values: dict[str, Any] = {
             name: getattr(self, name).data or ""
-            for name in (
-                "honorific",
-                "full_name",
-                "alternate_name",
-                "pronunciation",
-                "position",
-                "organisation",
-                "short_bio",
-                "long_bio_markdown",
-            )
+            for name in PROFILE_FIELDS
+            if name not in ("links", "email")
         }
         values["links"] = [entry.data for entry in self.links]
         return values

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -18,7 +17,6 @@ from eventhub.registration.availability import Availability, availability_for
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 
-RECAP_ENDPOINT = "recaps.show"
 PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
 
 
@@ -38,10 +36,7 @@ class Programme:
     def of(cls, sessions: Sequence[Session]) -> Programme:
         listed = list(sessions)
         ids = [s.id for s in listed]
-        # "Read more" needs the recap page; until that blueprint is installed, none is offered.
-        has_recap_page = RECAP_ENDPOINT in current_app.view_functions
-        recaps = published_recap_session_ids(ids) if has_recap_page else set()
-        return cls(listed, availability_for(listed), recaps)
+        return cls(listed, availability_for(listed), published_recap_session_ids(ids))
 
     def split(self, now: datetime | None = None) -> tuple[list[Session], list[Session]]:
         """Upcoming (soonest first) and past (latest first)."""

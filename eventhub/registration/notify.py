@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from werkzeug.routing import BuildError
 
 from eventhub.clock import utcnow
+from eventhub.mail.links import session_url
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
 from eventhub.registration.manage_links import manage_url, series_manage_url
@@ -18,7 +18,6 @@ from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar import session_ics
 from eventhub.scheduling.models import Session
 from eventhub.timefmt import format_duration, format_moment
-from eventhub.urls import external_url
 
 # One repeat-registration resend per registration per window: a double-click or a script
 # typing someone's address again cannot flood their inbox.
@@ -32,16 +31,6 @@ _STATUS_MAIL: dict[RegistrationStatus, tuple[MessageKind, str]] = {
     RegistrationStatus.OFFERED: (MessageKind.SEAT_OFFERED, "seat_offered"),
     RegistrationStatus.DECLINED: (MessageKind.DECLINED, "declined"),
 }
-
-
-def session_page_url(session: Session) -> str:
-    """The public session page, or the series page while no session page exists."""
-    try:
-        return external_url(
-            "public.session", series_slug=session.series.slug, session_slug=session.slug
-        )
-    except BuildError:
-        return external_url("public.series", slug=session.series.slug)
 
 
 def _slug(text: str) -> str:
@@ -124,7 +113,7 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
         ],
         "join_url": "" if session.is_join_url_hidden_until_reminder else session.join_url,
         "join_hidden": session.is_join_url_hidden_until_reminder,
-        "session_url": session_page_url(session),
+        "session_url": session_url(session),
         "manage_url": link,
         "primary_url": link,
         "primary_label": "Manage your registration",
@@ -218,7 +207,7 @@ def cancelled_by_attendee(registration: Registration) -> int | None:
         MessageKind.CANCELLED_BY_ATTENDEE,
         "cancelled_by_attendee",
         _key("cancelled_by_attendee", registration),
-        primary_url=session_page_url(registration.session),
+        primary_url=session_url(registration.session),
         primary_label="See the session",
     )
 
@@ -230,7 +219,7 @@ def cancelled_by_organiser(registration: Registration) -> int | None:
         "cancelled_by_organiser",
         _key("cancelled_by_organiser", registration),
         reason=registration.cancel_reason,
-        primary_url=session_page_url(registration.session),
+        primary_url=session_url(registration.session),
         primary_label="See the session",
     )
 

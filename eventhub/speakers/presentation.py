@@ -6,7 +6,7 @@ import hashlib
 import unicodedata
 from typing import Any
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, url_for
 
 # Background / text pairs, each with a contrast ratio above 7:1 (WCAG AAA for the initials).
 _PALETTE = (
@@ -38,10 +38,8 @@ def avatar_colours(key: str) -> tuple[str, str]:
 
 
 def session_url(session: Any) -> str:
-    """The public page of a session, or its series page while no session page exists."""
-    if "public.session" in current_app.view_functions:
-        return url_for("public.session", series_slug=session.series.slug, session_slug=session.slug)
-    return url_for("public.series", slug=session.series.slug) + f"#webinar-{session.number}"
+    """The public page of a session."""
+    return url_for("public.session", series_slug=session.series.slug, session_slug=session.slug)
 
 
 def install(bp: Blueprint) -> None:

@@ -226,3 +226,15 @@ def test_registrations_of_another_session_are_not_bulk_changed(
     )
     db.session.expire_all()
     assert db.session.get(Registration, foreign.id).status is S.PENDING  # type: ignore[union-attr]
+
+
+def test_each_registrant_links_to_the_messages_sent_to_them(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    session = make.session()
+    make.registration(session, email="ada@uni.example")
+    login(make.organiser())
+    page = client.get(f"/organiser/registrations/sessions/{session.id}").get_data(as_text=True)
+    assert 'href="/organiser/mail/messages?email=ada@uni.example"' in page
+    messages = client.get("/organiser/mail/messages?email=ada%40uni.example")
+    assert messages.status_code == 200

@@ -15,17 +15,17 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benches.benchserver import start_gunicorn, stop_gunicorn  # noqa: E402
 
 
 def free_port() -> int:
@@ -107,36 +107,6 @@ def seed(env: dict[str, str], sessions: int) -> tuple[str, int]:
     return "re-industrialization", first_id
 
 
-def start(app_path: str, port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "-w",
-            "2",
-            "-k",
-            "sync",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            app_path,
-        ],
-        cwd=cwd,
-        env=env,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"gunicorn for {app_path} did not start on port {port}")
-
-
 def worker_rss_mb(master: subprocess.Popen[bytes]) -> list[float]:
     """Resident memory of each gunicorn worker (the master's children), in MB."""
     sizes = []
@@ -150,14 +120,6 @@ def worker_rss_mb(master: subprocess.Popen[bytes]) -> list[float]:
         if fields.get("PPid", "").strip() == str(master.pid) and "VmRSS" in fields:
             sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
     return sorted(sizes)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 _RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
@@ -220,8 +182,8 @@ def main() -> None:
     slug, session_id = seed(env, args.sessions)
 
     bare_port, app_port = free_port(), free_port()
-    bare = start("bare_flask_app:app", bare_port, env, ROOT / "benches")
-    eventhub = start("wsgi:app", app_port, env, ROOT)
+    bare = start_gunicorn("bare_flask_app:app", bare_port, env, ROOT / "benches")
+    eventhub = start_gunicorn("wsgi:app", app_port, env, ROOT)
     targets = {
         "bare Flask": f"http://127.0.0.1:{bare_port}/",
         "series page": f"http://127.0.0.1:{app_port}/series/{slug}",
@@ -245,8 +207,8 @@ def main() -> None:
                 ratios[name].append(rate / bare_rate)
         rss = worker_rss_mb(eventhub)
     finally:
-        stop(bare)
-        stop(eventhub)
+        stop_gunicorn(bare)
+        stop_gunicorn(eventhub)
         shutil.rmtree(workdir, ignore_errors=True)
         if args.redis_url:
             forget_cache(args.redis_url)

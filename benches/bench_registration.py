@@ -20,13 +20,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benches.benchserver import start_gunicorn, stop_gunicorn  # noqa: E402
 from tests.support.services import free_port, postgres_database, redis_database  # noqa: E402
 
 LUA = r"""
@@ -81,41 +80,6 @@ with baseline.app.app_context():
         [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout
     return int(output.strip().splitlines()[-1])
-
-
-def start(app_path: str, env: dict[str, str], port: int, probe: str) -> subprocess.Popen[bytes]:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "-w",
-            "2",
-            "-k",
-            "sync",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            app_path,
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)
-            return process
-        except urllib.error.HTTPError:
-            return process  # answering, even if with 404/405
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"gunicorn for {app_path} did not start on port {port}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    process.wait(timeout=20)
 
 
 def wrk(url: str, script: Path, duration: int) -> tuple[float, dict[str, float], str]:
@@ -176,14 +140,14 @@ def main() -> None:
         for _ in range(args.runs):
             for name, (app_path, path) in targets.items():
                 port = free_port()
-                process = start(app_path, env, port, path)
+                process = start_gunicorn(app_path, port, env, ROOT, probe=path)
                 try:
                     wrk(f"http://127.0.0.1:{port}{path}", script, 1)  # warm up
                     results[name].append(
                         wrk(f"http://127.0.0.1:{port}{path}", script, args.duration)
                     )
                 finally:
-                    stop(process)
+                    stop_gunicorn(process)
         print(
             f"gunicorn 2 sync workers, wrk -t2 -c32 -d{args.duration}s, "
             f"{args.runs} run(s), PostgreSQL"

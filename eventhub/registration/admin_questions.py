@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -30,6 +32,17 @@ def _question(series_id: int, question_id: int) -> RegistrationQuestion:
     return question
 
 
+def _question_values(form: QuestionForm) -> dict[str, Any]:
+    """What the question form says, in the services' terms."""
+    return {
+        "label": form.label.data or "",
+        "kind": QuestionKind(form.kind.data),
+        "help_text": form.help_text.data or "",
+        "choices": question_services.parse_choices(form.choices.data or ""),
+        "is_required": bool(form.is_required.data),
+    }
+
+
 @bp.route("/", methods=["GET", "POST"])
 def index(series_id: int) -> ResponseReturnValue:
     """The series' questions in order, and a form to add one."""
@@ -37,14 +50,7 @@ def index(series_id: int) -> ResponseReturnValue:
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            question_services.add_question(
-                series.id,
-                form.label.data or "",
-                QuestionKind(form.kind.data),
-                help_text=form.help_text.data or "",
-                choices=question_services.parse_choices(form.choices.data or ""),
-                is_required=bool(form.is_required.data),
-            )
+            question_services.add_question(series.id, **_question_values(form))
         except question_services.QuestionError as exc:
             db.session.rollback()
             form.choices.errors = [str(exc)]
@@ -76,14 +82,7 @@ def edit(series_id: int, question_id: int) -> ResponseReturnValue:
     )
     if form.validate_on_submit():
         try:
-            question_services.update_question(
-                question,
-                form.label.data or "",
-                QuestionKind(form.kind.data),
-                help_text=form.help_text.data or "",
-                choices=question_services.parse_choices(form.choices.data or ""),
-                is_required=bool(form.is_required.data),
-            )
+            question_services.update_question(question, **_question_values(form))
         except question_services.QuestionError as exc:
             db.session.rollback()
             form.choices.errors = [str(exc)]

@@ -28,13 +28,14 @@ def commit_unless_refused(
     refusals: tuple[type[Exception], ...],
     *,
     flash_category: str = "error",
+    describe: Callable[[Exception], str] = str,
 ) -> Attempt[T]:
     """Commit what `change` did, or roll back and flash the refusal (a domain exception)."""
     try:
         result = change()
     except refusals as refusal:
         db.session.rollback()
-        flash(str(refusal), flash_category)
+        flash(describe(refusal), flash_category)
         return Attempt(refusal=refusal)
     db.session.commit()
     return Attempt(result=result)

@@ -19,6 +19,7 @@ from eventhub.recaps.forms import PhotoForm, QuoteForm, RecapForm, SectionForm
 from eventhub.recaps.models import Recap, RecapSection
 from eventhub.recaps.services import RecapError, RecapFields
 from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.transaction import commit_unless_refused
 
 bp = Blueprint("recap_editor", __name__, url_prefix="/organiser/recaps")
 require_role_for_blueprint(bp, Role.ORGANISER)
@@ -117,14 +118,12 @@ def add_section(session_id: int) -> ResponseReturnValue:
     recap = _recap(session)
     form = SectionForm(session)
     if form.validate_on_submit():
-        try:
-            services.add_section(
-                recap, form.chosen_speaker_id, form.heading.data or "", form.body.data or ""
-            )
-        except RecapError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        heading, body = form.heading.data or "", form.body.data or ""
+        added = commit_unless_refused(
+            lambda: services.add_section(recap, form.chosen_speaker_id, heading, body),
+            (RecapError,),
+        )
+        if added.ok:
             flash("Section added.", "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -195,12 +194,11 @@ def add_quote(session_id: int) -> ResponseReturnValue:
     recap = _recap(session)
     form = QuoteForm(session)
     if form.validate_on_submit():
-        try:
-            services.add_quote(recap, form.chosen_speaker_id, form.text.data or "")
-        except RecapError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        text = form.text.data or ""
+        added = commit_unless_refused(
+            lambda: services.add_quote(recap, form.chosen_speaker_id, text), (RecapError,)
+        )
+        if added.ok:
             flash("Quote added.", "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -214,13 +212,12 @@ def add_photo(session_id: int) -> ResponseReturnValue:
     recap = _recap(session)
     form = PhotoForm()
     if form.validate_on_submit():
-        try:
-            services.add_photo(recap, form.photo.data.stream, form.caption.data or "")
-        except ImageError as exc:
-            db.session.rollback()  # and the stored files with it
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        stream, caption = form.photo.data.stream, form.caption.data or ""
+        # A refusal rolls back, and the stored files with it.
+        added = commit_unless_refused(
+            lambda: services.add_photo(recap, stream, caption), (ImageError,)
+        )
+        if added.ok:
             flash("Photo added.", "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -258,12 +255,8 @@ def publish(session_id: int) -> ResponseReturnValue:
     """Publish the recap: the page goes public and the follow-ups can go out."""
     session = _session(session_id)
     recap = _recap(session)
-    try:
-        services.publish(recap, utcnow())
-    except RecapError as exc:
-        flash(str(exc), "error")
+    if not commit_unless_refused(lambda: services.publish(recap, utcnow()), (RecapError,)).ok:
         return _back(session)
-    db.session.commit()
     wake_follow_ups()  # due now if the follow-up delay has passed; the beat would in a minute
     flash("Recap published. Follow-up emails go out within a few minutes.", "success")
     return _back(session)

@@ -20,6 +20,7 @@ from eventhub.scheduling.forms import (
 )
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.scheduling.zones import to_wall_clock
+from eventhub.transaction import commit_unless_refused
 
 
 def _fill_times(form: SessionForm | RescheduleForm, session: Session) -> None:
@@ -212,13 +213,12 @@ def session_end(session_id: int) -> ResponseReturnValue:
     """Mark a session that is over as ended."""
     session = session_or_404(session_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            lifecycle.end_session(session)
-        except SchedulingError as error:
-            db.session.rollback()
-            flash(error.summary(), "error")
-        else:
-            db.session.commit()
+        ended = commit_unless_refused(
+            lambda: lifecycle.end_session(session),
+            (SchedulingError,),
+            describe=lambda error: error.summary() if isinstance(error, SchedulingError) else "",
+        )
+        if ended.ok:
             flash(f"Webinar {session.number} is marked as ended.", "success")
     return redirect(url_for("scheduling.session_show", session_id=session.id))
 

@@ -10,10 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from eventhub import (
-    all_models,  # noqa: F401  (the whole schema, before mappers configure)
-    database,  # noqa: F401  (installs the engine listeners)
-)
+from eventhub import all_models  # noqa: F401  (the whole schema, before mappers configure)
 from eventhub import config as settings
 from eventhub.accounts.loader import install_user_loader
 from eventhub.accounts.views import bp as accounts_bp
@@ -22,6 +19,7 @@ from eventhub.api.organiser import bp as api_organiser_bp
 from eventhub.api.programme import bp as api_programme_bp
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
+from eventhub.database import install_engine_listeners
 from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp
@@ -99,6 +97,9 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            install_engine_listeners(engine)
     migrate.init_app(
         app,
         db,

@@ -10,6 +10,7 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+DEFAULT_PORT = 5000
 
 
 class ConfigError(RuntimeError):
@@ -34,6 +35,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "MAIL_USE_SSL": ("MAIL_USE_SSL", _bool),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
     "EVENTHUB_BASE_URL": ("EVENTHUB_BASE_URL", str),
+    "EVENTHUB_PORT": ("EVENTHUB_PORT", int),
     "EVENTHUB_TIMEZONE": ("EVENTHUB_TIMEZONE", str),
     "EVENTHUB_ENV": ("EVENTHUB_ENV", str),
     "EVENTHUB_UPLOAD_FOLDER": ("EVENTHUB_UPLOAD_FOLDER", str),
@@ -60,7 +62,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": False,
         "MAIL_USE_SSL": False,
         "MAIL_DEFAULT_SENDER": "eventhub <no-reply@eventhub.localhost>",
-        "EVENTHUB_BASE_URL": "http://127.0.0.1:5000",
+        # None: derived from EVENTHUB_PORT, the port `python3 run.py` serves on (see load()).
+        "EVENTHUB_BASE_URL": None,
+        "EVENTHUB_PORT": DEFAULT_PORT,
         "EVENTHUB_TIMEZONE": "Asia/Hong_Kong",
         "EVENTHUB_UPLOAD_FOLDER": str(instance_path / "uploads"),
         "EVENTHUB_RATELIMIT_REGISTRATION": "20/minute",
@@ -96,6 +100,9 @@ def load(overrides: Mapping[str, Any] | None, environ: Mapping[str, str]) -> dic
             except ValueError as exc:
                 raise ConfigError(f"{name}={raw!r} is not valid: {exc}") from exc
     config.update(overrides)
+    if not config["EVENTHUB_BASE_URL"]:
+        # Emailed links and calendar URLs must reach the server actually running.
+        config["EVENTHUB_BASE_URL"] = f"http://127.0.0.1:{config['EVENTHUB_PORT']}"
     _normalise_database_url(config)
     _check(config, instance)
     return config

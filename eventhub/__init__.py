@@ -17,6 +17,7 @@ from eventhub.accounts.views import bp as accounts_bp
 from eventhub.api import SPEC_OPTIONS as api_spec_options
 from eventhub.api.organiser import bp as api_organiser_bp
 from eventhub.api.programme import bp as api_programme_bp
+from eventhub.attention.views import bp as attention_bp
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.database import install_engine_listeners
@@ -47,6 +48,7 @@ BLUEPRINTS = (
     mailbox_bp,
     health_bp,
     uploads_bp,
+    attention_bp,
     scheduling_bp,
     speakers_bp,
     mail_bp,

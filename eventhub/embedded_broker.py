@@ -5,7 +5,7 @@ from __future__ import annotations
 from kombu.transport import sqlalchemy as kombu_sqlalchemy
 
 
-class Transport(kombu_sqlalchemy.Transport):  # type: ignore[misc]
+class Transport(kombu_sqlalchemy.Transport):
     """kombu's SQLAlchemy transport, polling every 0.2 s instead of every second.
 
     The poll interval bounds how quickly a woken worker picks up a task and how quickly it

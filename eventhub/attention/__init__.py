@@ -1,0 +1,1 @@
+"""The organiser home: what needs an organiser's attention now, across every series."""

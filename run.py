@@ -30,22 +30,30 @@ def say(message: str) -> None:
     print(f"[eventhub] {message}", flush=True)
 
 
+# Exact, hash-checked versions of everything installed (README: "Reproducible installs").
+LOCK_FILES = {"": ROOT / "requirements.lock", "dev": ROOT / "requirements-dev.lock"}
+
+
 def ensure_environment(extra: str) -> None:
-    """Create .venv and install the project (with `extra`) unless pyproject is unchanged."""
+    """Create .venv and install the locked dependencies, then eventhub itself, unless the
+    lock file and pyproject.toml are unchanged since the last install."""
     if sys.version_info < (3, 11):  # noqa: UP036 (run.py may be started by an older python3)
         sys.exit("eventhub needs Python 3.11 or newer.")
     if not VENV_PYTHON.exists():
         say("creating the virtual environment in .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extra.encode()).hexdigest()
+    lock = LOCK_FILES[extra]
+    digest = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + lock.read_bytes() + extra.encode()
+    ).hexdigest()
     stamp = VENV / f".installed-{extra or 'base'}"
     if stamp.exists() and stamp.read_text() == digest:
         return
-    say(f"installing eventhub{f'[{extra}]' if extra else ''} into .venv")
+    say(f"installing eventhub{f'[{extra}]' if extra else ''} into .venv from {lock.name}")
     pip = [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    target = f".[{extra}]" if extra else "."
-    subprocess.run([*pip, "-e", target], cwd=ROOT, check=True)
+    subprocess.run([*pip, "--require-hashes", "-r", str(lock)], cwd=ROOT, check=True)
+    # Every dependency is already there, pinned; eventhub itself is the only new install.
+    subprocess.run([*pip, "--no-deps", "-e", "."], cwd=ROOT, check=True)
     stamp.write_text(digest)
 
 

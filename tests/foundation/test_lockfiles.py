@@ -15,7 +15,10 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[2]
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;\\]+)")
 # The command each lock is made with; the README gives the same ones.
-COMPILE = "uv pip compile pyproject.toml{extra} --generate-hashes --python-version 3.11 --universal -o {name}"
+COMPILE = (
+    "uv pip compile pyproject.toml{extra} --generate-hashes --python-version 3.11 --universal"
+    " -o {name}"
+)
 LOCKS = {"requirements.lock": None, "requirements-dev.lock": "dev"}
 
 

@@ -50,10 +50,17 @@ def ensure_environment(extra: str) -> None:
     if stamp.exists() and stamp.read_text() == digest:
         return
     say(f"installing eventhub{f'[{extra}]' if extra else ''} into .venv from {lock.name}")
-    pip = [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "--require-hashes", "-r", str(lock)], cwd=ROOT, check=True)
-    # Every dependency is already there, pinned; eventhub itself is the only new install.
-    subprocess.run([*pip, "--no-deps", "-e", "."], cwd=ROOT, check=True)
+    pip = [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check"]
+    log = VENV / "install.log"
+    with log.open("w") as handle:
+        for args in (
+            ["--require-hashes", "-r", str(lock)],
+            # Every dependency is already there, pinned; eventhub itself is the only new install.
+            ["--no-deps", "-e", "."],
+        ):
+            if subprocess.run([*pip, *args], cwd=ROOT, stdout=handle, stderr=handle).returncode:
+                print(log.read_text()[-4000:], flush=True)
+                sys.exit(f"Installing into .venv failed; the whole output is in {log}.")
     stamp.write_text(digest)
 
 
@@ -257,12 +264,14 @@ def test(pytest_args: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     global PYTHON
-    command = argv[0] if argv else "serve"
-    rest = argv[1:]
-    if "--no-install" in rest:  # the interpreter running this script already has eventhub
-        rest.remove("--no-install")
+    args = list(argv)
+    no_install = "--no-install" in args
+    if no_install:  # the interpreter running this script already has eventhub
+        args.remove("--no-install")
         PYTHON = sys.executable
-    elif command in {"serve", "test"}:
+    command = args[0] if args else "serve"
+    rest = args[1:]
+    if command in {"serve", "test"} and not no_install:
         ensure_environment("dev" if command == "test" else "")
     if command == "serve":
         return serve()

@@ -11,6 +11,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, parseaddr
 from typing import Any, Protocol
 
+from eventhub.mail.wire import (
+    LIST_HEADERS,
+    POLICY,
+    UnsafeHeader,
+    mailbox_header,
+    set_list_header,
+)
+
 # Header names a caller may add; everything that identifies the sender is ours to set.
 _RESERVED = frozenset(
     {"from", "to", "cc", "bcc", "sender", "reply-to", "subject", "date", "message-id"}
@@ -38,6 +46,21 @@ def address(name: str, email: str) -> Address:
         raise UnsendableMessage(f"not an email address: {email!r}") from exc
 
 
+def _set_mailboxes(message: EmailMessage, name: str, addresses: list[Address]) -> None:
+    # Our own phrase encoding (see wire.mailbox_header); names were cleaned of CR/LF above.
+    message.set_raw(name, mailbox_header([(a.display_name, a.addr_spec) for a in addresses]))
+
+
+def mailbox(name: str, email: str) -> str:
+    """`"Name" <email>` as stored on rows: quoted, never RFC 2047-encoded (that happens on send).
+
+    email.utils.formataddr would store an encoded word, which parsing the row back does not
+    decode, so a non-ASCII organiser name would reach the reader as `=?utf-8?b?…?=`.
+    """
+    quoted = clean(name).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{clean(email)}>' if quoted else clean(email)
+
+
 def _reply_to(value: str) -> list[Address]:
     return [address(name, addr) for name, addr in getaddresses([clean(value)]) if addr]
 
@@ -58,27 +81,39 @@ class MessageRow(Protocol):
 
 
 def build_message(
-    row: MessageRow, sender: str, now: datetime, default_reply_to: str | None = None
+    row: MessageRow,
+    sender: str,
+    now: datetime,
+    default_reply_to: str | None = None,
+    sender_name: str | None = None,
 ) -> EmailMessage:
     """From is always the configured no-reply sender (SPF-safe); replies go to the organiser.
 
-    `default_reply_to` (the series' organiser) applies when the row names no Reply-To.
+    `default_reply_to` (the series' organiser) applies when the row names no Reply-To;
+    `sender_name` (the series' title) replaces the configured display name.
     """
-    message = EmailMessage()
-    sender_name, sender_email = parseaddr(sender)
-    message["From"] = address(sender_name, sender_email)
-    message["To"] = address(row.recipient_name, row.recipient_email)
+    message = EmailMessage(policy=POLICY)
+    default_name, sender_email = parseaddr(sender)
+    _set_mailboxes(message, "From", [address(sender_name or default_name, sender_email)])
+    _set_mailboxes(message, "To", [address(row.recipient_name, row.recipient_email)])
     if row.reply_to or default_reply_to:
         reply_to = _reply_to(row.reply_to or default_reply_to or "")
         if reply_to:
-            message["Reply-To"] = reply_to
+            _set_mailboxes(message, "Reply-To", reply_to)
     message["Subject"] = clean(row.subject)
     message["Date"] = format_datetime(now)
     domain = sender_email.rpartition("@")[2] or "eventhub.localhost"
     # Stable per row: a message re-sent after a crash keeps its id, so clients can fold them.
     message["Message-ID"] = f"<outbox-{row.id}.{_short_hash(row.dedupe_key)}@{domain}>"
     for name, value in (row.headers or {}).items():
-        if _HEADER_NAME.match(name) and name.lower() not in _RESERVED:
+        if not _HEADER_NAME.match(name) or name.lower() in _RESERVED:
+            continue
+        if name.lower() in LIST_HEADERS:
+            try:
+                set_list_header(message, name, value)
+            except UnsafeHeader as exc:
+                raise UnsendableMessage(str(exc)) from exc
+        else:
             message[name] = clean(value)
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")

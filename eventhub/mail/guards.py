@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from email.utils import formataddr
 from typing import Any
 
 from sqlalchemy import select, tuple_
 
 from eventhub.accounts.models import User
 from eventhub.extensions import db
+from eventhub.mail.compose import mailbox
 from eventhub.mail.models import SERIES_MAIL, MessageKind, Unsubscribe
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
@@ -24,16 +25,27 @@ def reminder_sequence(dedupe_key: str) -> int | None:
     return None
 
 
-def series_reply_to(series_ids: set[int]) -> dict[int, str]:
-    """The organiser address of each series, for rows written without a Reply-To."""
+@dataclass(frozen=True)
+class SeriesSender:
+    """How a series' mail is signed: its title as the From name, its organiser as Reply-To."""
+
+    name: str
+    reply_to: str
+
+
+def series_senders(series_ids: set[int]) -> dict[int, SeriesSender]:
+    """The From name and organiser address of each series, in one query."""
     if not series_ids:
         return {}
     rows = db.session.execute(
         select(Series.id, Series.title, User.display_name, User.email)
-        .join(User, User.id == Series.organiser_id)
+        .outerjoin(User, User.id == Series.organiser_id)
         .where(Series.id.in_(series_ids))
     )
-    return {sid: formataddr((name or title, email)) for sid, title, name, email in rows}
+    return {
+        sid: SeriesSender(title, mailbox(name or title, email) if email else "")
+        for sid, title, name, email in rows
+    }
 
 
 def unsubscribed_pairs(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:

@@ -41,6 +41,7 @@ from eventhub.registration.api import blp as registration_api_blp
 from eventhub.registration.views import bp as registration_bp
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.speakers.views import bp as speakers_bp
+from eventhub.urls import EventhubFlask
 
 # Every blueprint of the application, in registration order.
 BLUEPRINTS = (
@@ -72,7 +73,7 @@ PROJECT_ROOT = settings.PROJECT_ROOT
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; `config` overrides the environment (tests use it)."""
     loaded = settings.load(config, os.environ)
-    app = Flask(
+    app = EventhubFlask(
         __name__,
         instance_path=loaded["EVENTHUB_INSTANCE_PATH"],
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -8,12 +8,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from eventhub.extensions import db
-from eventhub.mail.unsubscribe import (
+from eventhub.emails.unsubscribe import (
     is_unsubscribed,
     list_unsubscribe_headers,
     unsubscribe_token,
 )
+from eventhub.extensions import db
 from tests.support.factories import Factories
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eventhub.emails.links import recap_url, register_url, session_url
 from eventhub.extensions import db
-from eventhub.mail.links import recap_url, register_url, session_url
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import Action, availability_for
 from eventhub.scheduling.models import Series, Session, SessionStatus

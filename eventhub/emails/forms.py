@@ -8,8 +8,8 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from eventhub.emails.announcements import AUDIENCE_LABELS, Audience
 from eventhub.inputs import EventhubForm
-from eventhub.mail.announcements import AUDIENCE_LABELS, Audience
 from eventhub.scheduling.models import Series
 
 

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
@@ -45,7 +46,11 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_INSTANCE_PATH": ("EVENTHUB_INSTANCE_PATH", str),
     "EVENTHUB_PUBLIC_CACHE": ("EVENTHUB_PUBLIC_CACHE", str),
     "EVENTHUB_SPEAKER_INVITATION_DAYS": ("EVENTHUB_SPEAKER_INVITATION_DAYS", int),
+    "EVENTHUB_TRUSTED_HOSTS": ("EVENTHUB_TRUSTED_HOSTS", str),
 }
+
+# Development answers on the loopback names as well as the base URL's host.
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def defaults(instance_path: Path) -> dict[str, Any]:
@@ -103,6 +108,7 @@ def load(overrides: Mapping[str, Any] | None, environ: Mapping[str, str]) -> dic
                 raise ConfigError(f"{name}={raw!r} is not valid: {exc}") from exc
     config.update(overrides)
     _normalise_database_url(config)
+    _trusted_hosts(config)
     _check(config, instance)
     return config
 
@@ -120,6 +126,19 @@ def _normalise_database_url(config: dict[str, Any]) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _trusted_hosts(config: dict[str, Any]) -> None:
+    """Flask 3.1 answers 400 to any other Host: the base URL's host, then the listed extras."""
+    if config.get("TRUSTED_HOSTS") is not None:
+        return
+    base = urlsplit(str(config["EVENTHUB_BASE_URL"])).hostname
+    hosts = [base] if base else []
+    extra = str(config.get("EVENTHUB_TRUSTED_HOSTS") or "")
+    hosts += [name.strip() for name in extra.split(",") if name.strip()]
+    if not is_production(config):
+        hosts += _LOOPBACK_HOSTS
+    config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
 
 
 def is_production(config: Mapping[str, Any]) -> bool:

@@ -10,13 +10,13 @@ from typing import Any
 from flask import current_app
 
 from eventhub.clock import utcnow
-from eventhub.mail.links import session_url
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
 from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar import session_ics
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
+from eventhub.scheduling.links import public_session_url as session_url
 from eventhub.scheduling.models import Session
 from eventhub.timefmt import format_duration, format_moment
 

@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from eventhub.clock import utcnow
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
-from eventhub.mail.unsubscribe import unsubscribe
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
 from eventhub.registration.answers import questions_for
@@ -41,6 +40,7 @@ from eventhub.registration.manage_links import (
 )
 from eventhub.registration.models import ACTIVE, Registration, RegistrationStatus
 from eventhub.registration.notify import ics_attachment
+from eventhub.registration.unsubscribe import unsubscribe
 from eventhub.scheduling.models import Session
 from eventhub.transaction import commit_unless_refused
 

@@ -14,7 +14,6 @@ from eventhub.accounts.services import find_user, password_problem
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.compose import mailbox
-from eventhub.mail.content import reply_to as series_reply_to
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
 from eventhub.speakers import queries
@@ -140,7 +139,9 @@ def _queue_email(
     if actor is not None:
         reply_to = mailbox(actor.display_name or actor.email, actor.email)
     else:
-        reply_to = series_reply_to(series) if series is not None else None
+        organiser = series.organiser if series is not None else None
+        if organiser is not None:
+            reply_to = mailbox(organiser.display_name or organiser.email, organiser.email)
     queue_message(
         Envelope(
             kind=MessageKind.SPEAKER_INVITATION,

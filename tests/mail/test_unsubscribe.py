@@ -8,12 +8,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from eventhub.extensions import db
-from eventhub.mail.unsubscribe import (
+from eventhub.emails.unsubscribe import (
     is_unsubscribed,
     list_unsubscribe_headers,
     unsubscribe_token,
 )
+from eventhub.extensions import db
 from tests.support.factories import Factories
 
 
@@ -75,7 +75,7 @@ def test_every_way_to_unsubscribe_has_the_same_effect(
     from sqlalchemy import select
 
     from eventhub.clock import utcnow
-    from eventhub.mail.announcements import Audience, send_announcement
+    from eventhub.emails.announcements import Audience, send_announcement
     from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage, Unsubscribe
     from eventhub.registration.manage_links import manage_token
     from tests.mail.support import register

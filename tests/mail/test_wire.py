@@ -25,13 +25,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from eventhub.clock import utcnow
+from eventhub.emails.announcements import Audience, send_announcement
+from eventhub.emails.unsubscribe import list_unsubscribe_headers
 from eventhub.extensions import db
 from eventhub.mail import delivery
-from eventhub.mail.announcements import Audience, send_announcement
 from eventhub.mail.compose import UnsendableMessage, build_message
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_message
-from eventhub.mail.unsubscribe import list_unsubscribe_headers
 from eventhub.mail.wire import list_header
 from tests.mail.support import outbox, register
 from tests.support.factories import Factories

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eventhub.emails.links import recap_url, register_url, session_url
 from eventhub.extensions import db
 from eventhub.mail.compose import mailbox
-from eventhub.mail.links import recap_url, register_url, session_url
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import Action, availability_for
 from eventhub.scheduling.models import Series, Session, SessionStatus

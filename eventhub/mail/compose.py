@@ -152,8 +152,13 @@ def check_round_trip(message: EmailMessage) -> None:
 
 def _headers(message: EmailMessage) -> list[tuple[str, str]]:
     # The generator adds the multipart boundary while writing: compare the type alone there.
+    # Leading space is folding, not content: a subject folded right after "Subject:" (one
+    # that fits only on a continuation line) parses back with one.
     return [
-        (name.lower(), message.get_content_type() if name.lower() == "content-type" else str(value))
+        (
+            name.lower(),
+            message.get_content_type() if name.lower() == "content-type" else str(value).strip(),
+        )
         for name, value in message.items()
     ]
 

@@ -31,10 +31,10 @@ from sqlalchemy import func, select
 
 from eventhub import create_app
 from eventhub.clock import utcnow
+from eventhub.emails.content import session_facts
+from eventhub.emails.reminders import build_reminder, registrations_due
 from eventhub.extensions import db
-from eventhub.mail.content import session_facts
 from eventhub.mail.models import MessageStatus, OutboxMessage
-from eventhub.mail.reminders import build_reminder, registrations_due
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from tests.conftest import base_config, migrate_schema

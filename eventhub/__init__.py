@@ -21,18 +21,20 @@ from eventhub.attention.views import bp as attention_bp
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.database import install_engine_listeners
+from eventhub.emails.organiser_views import bp as mail_bp
+from eventhub.emails.unsubscribe_views import bp as unsubscribe_bp
 from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp
 from eventhub.images import bp as uploads_bp
-from eventhub.mail.organiser_views import bp as mail_bp
-from eventhub.mail.unsubscribe_views import bp as unsubscribe_bp
+from eventhub.insights import views as insights_views  # noqa: F401  (routes on scheduling's bp)
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.public.cache import init_cache
 from eventhub.public.views import bp as public_bp
 from eventhub.recaps.editor_views import bp as recap_editor_bp
 from eventhub.recaps.views import bp as recaps_bp
+from eventhub.receivers import register_signals
 from eventhub.registration import templating as registration_templating
 from eventhub.registration.admin_questions import bp as registration_questions_bp
 from eventhub.registration.admin_views import bp as registration_admin_bp
@@ -40,6 +42,7 @@ from eventhub.registration.api import blp as registration_api_blp
 from eventhub.registration.views import bp as registration_bp
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.speakers.views import bp as speakers_bp
+from eventhub.urls import EventhubFlask
 
 # Every blueprint of the application, in registration order.
 BLUEPRINTS = (
@@ -72,7 +75,7 @@ PROJECT_ROOT = settings.PROJECT_ROOT
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; `config` overrides the environment (tests use it)."""
     loaded = settings.load(config, os.environ)
-    app = Flask(
+    app = EventhubFlask(
         __name__,
         instance_path=loaded["EVENTHUB_INSTANCE_PATH"],
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -83,6 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_signals(app)
     register_templating(app)
     register_errors(app)
     register_cli(app)

@@ -12,6 +12,7 @@ from eventhub.extensions import db
 # Modules whose @shared_task functions the worker must import.
 TASK_MODULES = (
     "eventhub.mail.tasks",
+    "eventhub.emails.tasks",
     "eventhub.scheduling.tasks",
     "eventhub.registration.tasks",
 )

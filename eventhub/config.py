@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
@@ -34,6 +35,9 @@ _ENV: dict[str, tuple[str, Any]] = {
     "MAIL_USE_TLS": ("MAIL_USE_TLS", _bool),
     "MAIL_USE_SSL": ("MAIL_USE_SSL", _bool),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
+    "MAIL_DKIM_SELECTOR": ("MAIL_DKIM_SELECTOR", str),
+    "MAIL_DKIM_DOMAIN": ("MAIL_DKIM_DOMAIN", str),
+    "MAIL_DKIM_PRIVATE_KEY_FILE": ("MAIL_DKIM_PRIVATE_KEY_FILE", str),
     "EVENTHUB_BASE_URL": ("EVENTHUB_BASE_URL", str),
     "EVENTHUB_PORT": ("EVENTHUB_PORT", int),
     "EVENTHUB_TIMEZONE": ("EVENTHUB_TIMEZONE", str),
@@ -44,7 +48,11 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_INSTANCE_PATH": ("EVENTHUB_INSTANCE_PATH", str),
     "EVENTHUB_PUBLIC_CACHE": ("EVENTHUB_PUBLIC_CACHE", str),
     "EVENTHUB_SPEAKER_INVITATION_DAYS": ("EVENTHUB_SPEAKER_INVITATION_DAYS", int),
+    "EVENTHUB_TRUSTED_HOSTS": ("EVENTHUB_TRUSTED_HOSTS", str),
 }
+
+# Development answers on the loopback names as well as the base URL's host.
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def defaults(instance_path: Path) -> dict[str, Any]:
@@ -62,6 +70,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": False,
         "MAIL_USE_SSL": False,
         "MAIL_DEFAULT_SENDER": "eventhub <no-reply@eventhub.localhost>",
+        "MAIL_DKIM_SELECTOR": None,
+        "MAIL_DKIM_DOMAIN": None,
+        "MAIL_DKIM_PRIVATE_KEY_FILE": None,
         # None: derived from EVENTHUB_PORT, the port `python3 run.py` serves on (see load()).
         "EVENTHUB_BASE_URL": None,
         "EVENTHUB_PORT": DEFAULT_PORT,
@@ -104,6 +115,7 @@ def load(overrides: Mapping[str, Any] | None, environ: Mapping[str, str]) -> dic
         # Emailed links and calendar URLs must reach the server actually running.
         config["EVENTHUB_BASE_URL"] = f"http://127.0.0.1:{config['EVENTHUB_PORT']}"
     _normalise_database_url(config)
+    _trusted_hosts(config)
     _check(config, instance)
     return config
 
@@ -123,11 +135,39 @@ def _normalise_database_url(config: dict[str, Any]) -> None:
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def _trusted_hosts(config: dict[str, Any]) -> None:
+    """Flask 3.1 answers 400 to any other Host: the base URL's host, then the listed extras."""
+    if config.get("TRUSTED_HOSTS") is not None:
+        return
+    base = urlsplit(str(config["EVENTHUB_BASE_URL"])).hostname
+    hosts = [base] if base else []
+    extra = str(config.get("EVENTHUB_TRUSTED_HOSTS") or "")
+    hosts += [name.strip() for name in extra.split(",") if name.strip()]
+    if not is_production(config):
+        hosts += _LOOPBACK_HOSTS
+    config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
+
+
 def is_production(config: Mapping[str, Any]) -> bool:
     return config.get("EVENTHUB_ENV") == "production"
 
 
+DKIM_SETTINGS = ("MAIL_DKIM_SELECTOR", "MAIL_DKIM_DOMAIN", "MAIL_DKIM_PRIVATE_KEY_FILE")
+
+
+def _check_dkim(config: Mapping[str, Any]) -> None:
+    """All three DKIM settings or none; a half-configured signer would send unsigned mail."""
+    given = [name for name in DKIM_SETTINGS if config.get(name)]
+    if given and len(given) < len(DKIM_SETTINGS):
+        missing = ", ".join(name for name in DKIM_SETTINGS if name not in given)
+        raise ConfigError(f"DKIM signing needs {missing} as well as {', '.join(given)}.")
+    key_file = config.get("MAIL_DKIM_PRIVATE_KEY_FILE")
+    if key_file and not Path(key_file).is_file():
+        raise ConfigError(f"MAIL_DKIM_PRIVATE_KEY_FILE={key_file!r} is not a readable file.")
+
+
 def _check(config: dict[str, Any], instance: Path) -> None:
+    _check_dkim(config)
     if is_production(config):
         if not config.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY must be set when EVENTHUB_ENV=production.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -52,6 +53,9 @@ def _render(error: HTTPException) -> ResponseReturnValue:
                 response.headers[name] = value
         return response
     headers = {"Retry-After": "5"} if code == 503 else {"Retry-After": "60"} if code == 429 else {}
+    if request_ctx.url_adapter is None:
+        # An untrusted Host leaves the request without URLs; the page's links cannot be built.
+        return Response(f"{code} {error.name}\n", code, headers, mimetype="text/plain")
     template = "errors/429.html" if code == 429 else "errors/error.html"
     return render_template(template, error=error, code=code), code, headers
 

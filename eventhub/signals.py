@@ -1,4 +1,8 @@
-"""The few cross-domain signals. Receivers run inside the sender's transaction."""
+"""The few cross-domain signals. Receivers run inside the sender's transaction.
+
+A lower domain sends; the domains above it receive. Receivers are connected in one step of the
+app factory (`eventhub.receivers.register_signals`), never by importing a views module.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ _signals = Namespace()
 
 # sender: the Session. kwargs: previous_starts_at (datetime), reason (str)
 session_rescheduled = _signals.signal("session-rescheduled")
-# sender: the Session. kwargs: reason (str)
+# sender: the Session. kwargs: reason (str), was_public (bool: it had been published)
 session_cancelled = _signals.signal("session-cancelled")
 # sender: the Session, when it first becomes public (whole-series registrants join it).
 session_published = _signals.signal("session-published")
@@ -18,3 +22,10 @@ registration_confirmed = _signals.signal("registration-confirmed")
 registration_cancelled = _signals.signal("registration-cancelled")
 # sender: the Recap, when it is first published.
 recap_published = _signals.signal("recap-published")
+
+# Sent by mail delivery before a batch goes out. kwargs: rows (outbox rows not yet suppressed),
+# now (datetime). Receivers return {row id: reason} for rows the world has overtaken.
+checking_outbox_rows = _signals.signal("checking-outbox-rows")
+# Sent by mail delivery for the series its rows are about. kwargs: series_ids (set[int]).
+# Receivers return {series id: mail.guards.SeriesSender} (From name, organiser Reply-To).
+resolving_senders = _signals.signal("resolving-senders")

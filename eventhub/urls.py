@@ -1,16 +1,63 @@
-"""Absolute URLs built from EVENTHUB_BASE_URL, usable outside a request (Celery tasks)."""
+"""Absolute URLs come from EVENTHUB_BASE_URL, never from the request's Host header.
+
+A page or API answer built for one visitor may be cached and served to all of them, so an
+absolute link must not depend on anything the client sent. `external_url` works outside a
+request too (Celery tasks); `EventhubFlask` makes every `url_for(..., _external=True)` use it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from flask import current_app
+from flask import Flask, current_app, has_request_context, request
+from werkzeug.routing import BuildError, MapAdapter
+
+_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+
+
+def _base_adapter(app: Flask) -> MapAdapter:
+    base = urlsplit(app.config["EVENTHUB_BASE_URL"].rstrip("/"))
+    return app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    base = urlsplit(current_app.config["EVENTHUB_BASE_URL"].rstrip("/"))
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
-    )
-    return adapter.build(endpoint, values, force_external=True)
+    return _base_adapter(current_app).build(endpoint, values, force_external=True)
+
+
+class EventhubFlask(Flask):
+    """Flask whose external URLs are built on EVENTHUB_BASE_URL."""
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        if not _external:
+            return super().url_for(
+                endpoint,
+                _anchor=_anchor,
+                _method=_method,
+                _scheme=_scheme,
+                _external=_external,
+                **values,
+            )
+        if endpoint[:1] == ".":
+            blueprint = request.blueprint if has_request_context() else None
+            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+        self.inject_url_defaults(endpoint, values)
+        try:
+            url = _base_adapter(self).build(
+                endpoint, values, method=_method, url_scheme=_scheme, force_external=True
+            )
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=True)
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            url = f"{url}#{quote(_anchor, safe=_ANCHOR_SAFE)}"
+        return url

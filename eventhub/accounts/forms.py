@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from eventhub.inputs import EventhubForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(EventhubForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device")

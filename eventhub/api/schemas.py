@@ -5,6 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from eventhub.inputs import MultiLine, SingleLine
+
 ISO = {"description": "ISO 8601 with its UTC offset, e.g. 2027-03-12T14:30:00+08:00"}
 
 
@@ -79,12 +81,12 @@ class SeriesListOut(ma.Schema):
 
 
 class SeriesIn(ma.Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    slug = fields.String(
+    title = SingleLine(required=True, validate=validate.Length(min=1, max=200))
+    slug = SingleLine(
         load_default=None, metadata={"description": "Generated from the title when omitted."}
     )
-    summary = fields.String(load_default="")
-    timezone = fields.String(
+    summary = MultiLine(load_default="")
+    timezone = SingleLine(
         load_default=None,
         metadata={"description": "IANA zone name; the site's default zone when omitted."},
     )
@@ -95,7 +97,7 @@ class SeriesIn(ma.Schema):
     )
     follow_up_delay_minutes = fields.Integer(strict=True, load_default=120)
     published = fields.Boolean(load_default=False)
-    privacy_statement = fields.String(load_default="")
+    privacy_statement = MultiLine(load_default="")
 
 
 class SeriesCreatedOut(ma.Schema):
@@ -107,16 +109,16 @@ class SeriesCreatedOut(ma.Schema):
 
 
 class SessionIn(ma.Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = SingleLine(required=True, validate=validate.Length(min=1, max=200))
     starts_at = fields.AwareDateTime(format="iso", required=True, metadata=ISO)
     duration_minutes = fields.Integer(strict=True, load_default=60)
-    timezone = fields.String(
+    timezone = SingleLine(
         load_default=None, metadata={"description": "Defaults to the series' zone."}
     )
     number = fields.Integer(strict=True, load_default=None)
-    slug = fields.String(load_default=None)
-    abstract = fields.String(load_default="")
-    join_url = fields.String(load_default="")
+    slug = SingleLine(load_default=None)
+    abstract = MultiLine(load_default="")
+    join_url = SingleLine(load_default="")
     capacity = fields.Integer(
         strict=True, allow_none=True, load_default=None, metadata={"description": "null: unlimited"}
     )
@@ -133,27 +135,27 @@ class SessionIn(ma.Schema):
 class SessionPatchIn(ma.Schema):
     """Any subset of the session fields; a changed `starts_at` or duration is a reschedule."""
 
-    title = fields.String(validate=validate.Length(min=1, max=200))
+    title = SingleLine(validate=validate.Length(min=1, max=200))
     starts_at = fields.AwareDateTime(format="iso", metadata=ISO)
     duration_minutes = fields.Integer(strict=True)
-    timezone = fields.String()
+    timezone = SingleLine()
     number = fields.Integer(strict=True)
-    slug = fields.String()
-    abstract = fields.String()
-    join_url = fields.String()
+    slug = SingleLine()
+    abstract = MultiLine()
+    join_url = SingleLine()
     capacity = fields.Integer(strict=True, allow_none=True)
     registration_opens_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)
     registration_closes_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)
     requires_approval = fields.Boolean()
     join_url_only_in_reminders = fields.Boolean()
-    reason = fields.String(
+    reason = MultiLine(
         validate=validate.Length(max=2000),
         metadata={"description": "Why the time changed; sent to registrants on a reschedule."},
     )
 
 
 class CancelIn(ma.Schema):
-    reason = fields.String(
+    reason = MultiLine(
         required=True,
         validate=validate.Length(min=1, max=2000),
         metadata={"description": "Sent to every registrant."},

@@ -1,1 +1,1 @@
-"""Mail: the outbox, delivery over SMTP, reminders, follow-ups, unsubscribes."""
+"""Mail delivery infrastructure: the outbox, delivery over SMTP, guards, the dev mailbox."""

@@ -6,16 +6,27 @@ import base64
 import hashlib
 import re
 from datetime import datetime
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, parseaddr
 from typing import Any, Protocol
+
+from eventhub.mail.wire import (
+    LIST_HEADERS,
+    POLICY,
+    UnsafeHeader,
+    mailbox_header,
+    set_list_header,
+)
 
 # Header names a caller may add; everything that identifies the sender is ours to set.
 _RESERVED = frozenset(
     {"from", "to", "cc", "bcc", "sender", "reply-to", "subject", "date", "message-id"}
 )
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,76}$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class UnsendableMessage(ValueError):
@@ -23,8 +34,8 @@ class UnsendableMessage(ValueError):
 
 
 def clean(value: str) -> str:
-    # A value with CR/LF must never become a second header line.
-    return " ".join(str(value).replace("\r", " ").replace("\n", " ").split())
+    # A value with CR/LF (or any other control character) must never become a header line.
+    return " ".join(_CONTROL.sub(" ", str(value)).split())
 
 
 def address(name: str, email: str) -> Address:
@@ -36,6 +47,21 @@ def address(name: str, email: str) -> Address:
         return Address(display_name=clean(name), username=local, domain=domain)
     except (ValueError, IndexError) as exc:
         raise UnsendableMessage(f"not an email address: {email!r}") from exc
+
+
+def _set_mailboxes(message: EmailMessage, name: str, addresses: list[Address]) -> None:
+    # Our own phrase encoding (see wire.mailbox_header); names were cleaned of CR/LF above.
+    message.set_raw(name, mailbox_header([(a.display_name, a.addr_spec) for a in addresses]))
+
+
+def mailbox(name: str, email: str) -> str:
+    """`"Name" <email>` as stored on rows: quoted, never RFC 2047-encoded (that happens on send).
+
+    email.utils.formataddr would store an encoded word, which parsing the row back does not
+    decode, so a non-ASCII organiser name would reach the reader as `=?utf-8?b?…?=`.
+    """
+    quoted = clean(name).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{clean(email)}>' if quoted else clean(email)
 
 
 def _reply_to(value: str) -> list[Address]:
@@ -58,27 +84,39 @@ class MessageRow(Protocol):
 
 
 def build_message(
-    row: MessageRow, sender: str, now: datetime, default_reply_to: str | None = None
+    row: MessageRow,
+    sender: str,
+    now: datetime,
+    default_reply_to: str | None = None,
+    sender_name: str | None = None,
 ) -> EmailMessage:
     """From is always the configured no-reply sender (SPF-safe); replies go to the organiser.
 
-    `default_reply_to` (the series' organiser) applies when the row names no Reply-To.
+    `default_reply_to` (the series' organiser) applies when the row names no Reply-To;
+    `sender_name` (the series' title) replaces the configured display name.
     """
-    message = EmailMessage()
-    sender_name, sender_email = parseaddr(sender)
-    message["From"] = address(sender_name, sender_email)
-    message["To"] = address(row.recipient_name, row.recipient_email)
+    message = EmailMessage(policy=POLICY)
+    default_name, sender_email = parseaddr(sender)
+    _set_mailboxes(message, "From", [address(sender_name or default_name, sender_email)])
+    _set_mailboxes(message, "To", [address(row.recipient_name, row.recipient_email)])
     if row.reply_to or default_reply_to:
         reply_to = _reply_to(row.reply_to or default_reply_to or "")
         if reply_to:
-            message["Reply-To"] = reply_to
+            _set_mailboxes(message, "Reply-To", reply_to)
     message["Subject"] = clean(row.subject)
     message["Date"] = format_datetime(now)
     domain = sender_email.rpartition("@")[2] or "eventhub.localhost"
     # Stable per row: a message re-sent after a crash keeps its id, so clients can fold them.
     message["Message-ID"] = f"<outbox-{row.id}.{_short_hash(row.dedupe_key)}@{domain}>"
     for name, value in (row.headers or {}).items():
-        if _HEADER_NAME.match(name) and name.lower() not in _RESERVED:
+        if not _HEADER_NAME.match(name) or name.lower() in _RESERVED:
+            continue
+        if name.lower() in LIST_HEADERS:
+            try:
+                set_list_header(message, name, value)
+            except UnsafeHeader as exc:
+                raise UnsendableMessage(str(exc)) from exc
+        else:
             message[name] = clean(value)
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
@@ -92,7 +130,37 @@ def build_message(
             filename=clean(attachment["filename"]),
             params=_params(params[1:]),
         )
+    check_round_trip(message)
     return message
+
+
+def check_round_trip(message: EmailMessage) -> None:
+    """Refuse a message whose bytes parse back to other headers than the ones built.
+
+    The interpreter's email package may be one that decodes an encoded word holding CR/LF into
+    a header line of its own (CVE-2024-6923), so the generated bytes are read back and must
+    hold exactly the headers we set, with the same values, and no parsing defects.
+    """
+    try:
+        parsed = BytesParser(policy=policy.default).parsebytes(message.as_bytes())
+        same = _headers(parsed) == _headers(message) and not parsed.defects
+    except ValueError as exc:  # the parser itself refuses what it decoded (CR/LF in a name)
+        raise UnsendableMessage(f"the generated headers do not read back: {exc}") from exc
+    if not same:
+        raise UnsendableMessage("the generated headers do not read back as built; not sent")
+
+
+def _headers(message: EmailMessage) -> list[tuple[str, str]]:
+    # The generator adds the multipart boundary while writing: compare the type alone there.
+    # Leading space is folding, not content: a subject folded right after "Subject:" (one
+    # that fits only on a continuation line) parses back with one.
+    return [
+        (
+            name.lower(),
+            message.get_content_type() if name.lower() == "content-type" else str(value).strip(),
+        )
+        for name, value in message.items()
+    ]
 
 
 def _short_hash(value: str) -> str:

@@ -1,39 +1,40 @@
-"""Last checks before a row goes out: unsubscribes, and reminders the world has overtaken."""
+"""Last checks before a row goes out: unsubscribes here, the rest from the domains above.
+
+Delivery sits below the domains, so what only they know (a reminder the world has overtaken,
+a series' name and organiser address) comes back from receivers of the `checking_outbox_rows` and
+`resolving_senders` signals, connected when the app registers its signals.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from email.utils import formataddr
 from typing import Any
 
 from sqlalchemy import select, tuple_
 
-from eventhub.accounts.models import User
+from eventhub import signals
 from eventhub.extensions import db
-from eventhub.mail.models import SERIES_MAIL, MessageKind, Unsubscribe
-from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.mail.models import SERIES_MAIL, Unsubscribe
 
 
-def reminder_sequence(dedupe_key: str) -> int | None:
-    """The session sequence a reminder was made for ("reminder:<session>:<seq>:<offset>:<reg>")."""
-    parts = dedupe_key.split(":")
-    if len(parts) == 5 and parts[0] == "reminder" and parts[2].isdigit():
-        return int(parts[2])
-    return None
+@dataclass(frozen=True)
+class SeriesSender:
+    """How a series' mail is signed: its title as the From name, its organiser as Reply-To."""
+
+    name: str
+    reply_to: str
 
 
-def series_reply_to(series_ids: set[int]) -> dict[int, str]:
-    """The organiser address of each series, for rows written without a Reply-To."""
+def series_senders(series_ids: set[int]) -> dict[int, SeriesSender]:
+    """The From name and organiser address of each series the rows are about."""
+    senders: dict[int, SeriesSender] = {}
     if not series_ids:
-        return {}
-    rows = db.session.execute(
-        select(Series.id, Series.title, User.display_name, User.email)
-        .join(User, User.id == Series.organiser_id)
-        .where(Series.id.in_(series_ids))
-    )
-    return {sid: formataddr((name or title, email)) for sid, title, name, email in rows}
+        return senders
+    for _, found in signals.resolving_senders.send(series_ids=series_ids):
+        senders.update(found)
+    return senders
 
 
 def unsubscribed_pairs(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
@@ -57,43 +58,9 @@ def suppression_reasons(rows: Sequence[Any], now: datetime) -> dict[int, str]:
     for row in series_rows:
         if (row.series_id, row.recipient_email.lower()) in unsubscribed:
             reasons[row.id] = "suppressed: the recipient unsubscribed from this series"
-    reminders = [r for r in rows if r.kind is MessageKind.REMINDER and r.id not in reasons]
-    if reminders:
-        reasons.update(_stale_reminders(reminders, now))
-    return reasons
-
-
-def _stale_reminders(rows: list[Any], now: datetime) -> dict[int, str]:
-    session_ids = {r.session_id for r in rows if r.session_id is not None}
-    registration_ids = {r.registration_id for r in rows if r.registration_id is not None}
-    sessions = {
-        s.id: (s.status, s.sequence, s.starts_at)
-        for s in db.session.execute(
-            select(Session.id, Session.status, Session.sequence, Session.starts_at).where(
-                Session.id.in_(session_ids)
-            )
-        )
-    }
-    statuses = dict(
-        db.session.execute(
-            select(Registration.id, Registration.status).where(
-                Registration.id.in_(registration_ids)
-            )
-        ).all()
-    )
-    reasons: dict[int, str] = {}
-    for row in rows:
-        found = sessions.get(row.session_id) if row.session_id is not None else None
-        if found is None:
-            reasons[row.id] = "suppressed: the session no longer exists"
-            continue
-        status, sequence, starts_at = found
-        if status is not SessionStatus.PUBLISHED:
-            reasons[row.id] = f"suppressed: the session is {status.value}"
-        elif reminder_sequence(row.dedupe_key) not in (None, sequence):
-            reasons[row.id] = "suppressed: the session was rescheduled after this reminder"
-        elif starts_at <= now:
-            reasons[row.id] = "suppressed: the session had already started"
-        elif statuses.get(row.registration_id) is not RegistrationStatus.CONFIRMED:
-            reasons[row.id] = "suppressed: the registration is no longer confirmed"
+    remaining = [r for r in rows if r.id not in reasons]
+    if remaining:
+        for _, found in signals.checking_outbox_rows.send(rows=remaining, now=now):
+            for row_id, reason in found.items():
+                reasons.setdefault(row_id, reason)
     return reasons

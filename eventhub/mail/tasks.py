@@ -1,4 +1,4 @@
-"""Celery tasks for mail: thin wrappers over domain functions that tests call directly.
+"""Celery tasks for delivery: thin wrappers over domain functions that tests call directly.
 
 Tasks take ids and ISO timestamps (JSON), never objects. None is scheduled with an ETA or a
 delay: scheduled work is data (due_at on the outbox rows) and the beat sweeps it.
@@ -12,13 +12,13 @@ from celery import shared_task
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.mail import delivery, follow_ups, reminders
+from eventhub.mail import delivery
 
 BATCH_SIZE = 200
 MAX_BATCHES = 25
 
 
-def _moment(now: str | None) -> datetime:
+def moment(now: str | None) -> datetime:
     """Tests run the worker in another process: they pass the moved clock as an ISO string."""
     return datetime.fromisoformat(now) if now else utcnow()
 
@@ -28,7 +28,7 @@ def deliver_due(
     batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES, now: str | None = None
 ) -> int:
     """Send due rows batch by batch over one connection; hand on to a fresh task if more remain."""
-    result, more = delivery.deliver_due(batch_size, max_batches, _moment(now) if now else None)
+    result, more = delivery.deliver_due(batch_size, max_batches, moment(now) if now else None)
     db.session.remove()
     if more:
         deliver_due.delay(batch_size, max_batches, now)
@@ -38,21 +38,9 @@ def deliver_due(
 @shared_task(name="eventhub.mail.sweep_outbox", acks_late=True, ignore_result=True)
 def sweep_outbox(now: str | None = None) -> int:
     """Periodic safety net: re-queue abandoned rows and deliver whatever is due."""
-    moment = _moment(now)
-    requeued = delivery.requeue_stale(moment)
+    at = moment(now)
+    requeued = delivery.requeue_stale(at)
     db.session.commit()
-    if requeued or delivery.has_due(moment):
+    if requeued or delivery.has_due(at):
         deliver_due.delay(now=now)
     return requeued
-
-
-@shared_task(name="eventhub.mail.create_reminders", acks_late=True, ignore_result=True)
-def create_reminders(now: str | None = None) -> int:
-    """Every minute: one outbox row per due (session, offset, confirmed registration)."""
-    return reminders.create_due_reminders(_moment(now))
-
-
-@shared_task(name="eventhub.mail.create_follow_ups", acks_late=True, ignore_result=True)
-def create_follow_ups(now: str | None = None) -> int:
-    """Every minute: follow-ups for sessions that ended (and whose recap is out)."""
-    return follow_ups.create_due_follow_ups(_moment(now))

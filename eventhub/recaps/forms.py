@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from eventhub.inputs import EventhubForm
 from eventhub.scheduling.models import Session
 
 
@@ -19,7 +19,7 @@ def _speaker_choices(session: Session) -> list[SelectChoice]:
     ]
 
 
-class RecapForm(FlaskForm):
+class RecapForm(EventhubForm):
     headline = StringField(
         "Headline", validators=[DataRequired(), Length(max=300)], description="The page's title."
     )
@@ -41,7 +41,7 @@ class RecapForm(FlaskForm):
     )
 
 
-class _SpeakerForm(FlaskForm):
+class _SpeakerForm(EventhubForm):
     speaker_id = SelectField("Speaker", default="")
 
     def __init__(self, session: Session, *args: Any, **kwargs: Any) -> None:
@@ -64,6 +64,6 @@ class QuoteForm(_SpeakerForm):
     text = TextAreaField("Quote", validators=[DataRequired(), Length(max=2000)])
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(EventhubForm):
     photo = FileField("Photo", validators=[FileRequired()], description="JPEG, PNG or WebP.")
     caption = StringField("Caption", validators=[Length(max=500)])

@@ -14,6 +14,7 @@ from eventhub.public.queries import PUBLIC_STATUSES
 from eventhub.recaps.models import Recap, RecapQuote, RecapSection
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import Action, Availability, availability_for
+from eventhub.scheduling.links import public_session_path
 from eventhub.scheduling.models import Series, Session
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
 
@@ -102,7 +103,7 @@ def upcoming_first(sessions: list[Session], now: datetime) -> list[Session]:
 
 
 def session_page_url(session: Session) -> str:
-    return url_for("public.session", series_slug=session.series.slug, session_slug=session.slug)
+    return public_session_path(session)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from eventhub.inputs import EventhubForm
 from eventhub.registration.models import QuestionKind
 
 KIND_LABELS = {
@@ -18,7 +18,7 @@ KIND_LABELS = {
 }
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(EventhubForm):
     capacity = IntegerField(
         "Capacity",
         validators=[Optional(), NumberRange(min=0, max=1_000_000)],
@@ -32,17 +32,17 @@ class CapacityForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(EventhubForm):
     reason = TextAreaField(
         "Reason (sent to the attendee)", validators=[Optional(), Length(max=2000)]
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(EventhubForm):
     file = FileField("Participant export (CSV)", validators=[FileRequired("Choose a CSV file.")])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(EventhubForm):
     label = StringField("Question", validators=[DataRequired(), Length(max=300)])
     help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
     kind = SelectField(

@@ -12,6 +12,7 @@ from werkzeug.exceptions import Conflict, HTTPException, NotFound, Unprocessable
 
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
+from eventhub.inputs import SingleLine
 from eventhub.registration import services
 from eventhub.registration.answers import InvalidAnswers, clean_answers
 from eventhub.registration.forms import normalise_email
@@ -32,10 +33,10 @@ blp = Blueprint(
 
 
 class RegistrationInSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    email = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=320))
-    organisation = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
-    timezone = ma.fields.String(
+    name = SingleLine(required=True, validate=ma.validate.Length(min=1, max=200))
+    email = SingleLine(required=True, validate=ma.validate.Length(min=3, max=320))
+    organisation = SingleLine(load_default="", validate=ma.validate.Length(max=200))
+    timezone = SingleLine(
         load_default=None,
         metadata={"description": "IANA zone used in every email, e.g. Europe/London."},
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventhub.inputs import EventhubForm
 from eventhub.registration.answers import check_answer
 from eventhub.registration.models import QuestionKind, RegistrationQuestion
 from eventhub.timefmt import is_valid_zone
@@ -38,7 +38,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(EventhubForm):
     name = StringField("Name", validators=[DataRequired("Tell us your name."), Length(max=200)])
     email = EmailField(
         "Email", validators=[DataRequired("We need an email to send your invite to.")]
@@ -145,10 +145,10 @@ def registration_form(
     return form
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(EventhubForm):
     name = StringField("Name", validators=[DataRequired("Tell us your name."), Length(max=200)])
     organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
 
 
-class SwitchForm(FlaskForm):
+class SwitchForm(EventhubForm):
     target = SelectField("Switch to", coerce=int, validate_choice=True)

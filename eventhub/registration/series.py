@@ -127,7 +127,9 @@ def _on_session_published(sender: Session, **_: Any) -> None:
     include_series_registrants(sender)
 
 
-signals.session_published.connect(_on_session_published)
+def connect() -> None:
+    """Whole-series registrants join each session as it is published (idempotent)."""
+    signals.session_published.connect(_on_session_published)
 
 
 def cancel_series(series_registration: SeriesRegistration, now: datetime | None = None) -> int:

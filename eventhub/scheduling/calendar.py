@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Series, Session, SessionStatus
-from eventhub.urls import external_url
 
 PRODID = "-//eventhub//webinar series//EN"
 # How often subscribed clients should refetch a series feed.
@@ -53,9 +53,7 @@ def _description(session: Session, page_url: str, include_join_url: bool) -> str
 
 def _event(session: Session, *, include_join_url: bool = True) -> Event:
     zone = ZoneInfo(session.timezone)
-    page_url = external_url(
-        "public.session", series_slug=session.series.slug, session_slug=session.slug
-    )
+    page_url = public_session_url(session)
     event = Event()
     event.add("uid", session_uid(session))
     event.add("sequence", session.sequence)

@@ -6,7 +6,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
@@ -30,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from eventhub.inputs import EventhubForm
 from eventhub.scheduling.errors import GENERAL, SchedulingError
 from eventhub.scheduling.zones import LocalTimeProblem, WallClock, ambiguity_choices, to_utc
 from eventhub.timefmt import zone_choices
@@ -93,7 +93,7 @@ class ErrorsOnFields:
                 self.general_errors.extend(messages)
 
 
-class SeriesForm(ErrorsOnFields, FlaskForm):
+class SeriesForm(ErrorsOnFields, EventhubForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         "Web address",
@@ -175,7 +175,7 @@ def _fold_field() -> RadioField:
     )
 
 
-class SessionForm(ErrorsOnFields, LocalTimes, FlaskForm):
+class SessionForm(ErrorsOnFields, LocalTimes, EventhubForm):
     number = IntegerField(
         "Number in the series",
         validators=[Optional(), NumberRange(min=1, max=999)],
@@ -242,7 +242,7 @@ class SessionForm(ErrorsOnFields, LocalTimes, FlaskForm):
         }
 
 
-class RescheduleForm(ErrorsOnFields, LocalTimes, FlaskForm):
+class RescheduleForm(ErrorsOnFields, LocalTimes, EventhubForm):
     starts_at = DateTimeLocalField("New start", format=LOCAL_FORMAT, validators=[Optional()])
     starts_at_fold = _fold_field()
     timezone = _zone_field("Time zone of the new start")
@@ -260,7 +260,7 @@ class RescheduleForm(ErrorsOnFields, LocalTimes, FlaskForm):
         self.ambiguous = []
 
 
-class CancelForm(ErrorsOnFields, FlaskForm):
+class CancelForm(ErrorsOnFields, EventhubForm):
     reason = TextAreaField(
         "Why the session is cancelled",
         validators=[DataRequired(message="Say why; registrants will read it."), Length(max=2000)],
@@ -272,9 +272,9 @@ class CancelForm(ErrorsOnFields, FlaskForm):
     )
 
 
-class PublishForm(FlaskForm):
+class PublishForm(EventhubForm):
     confirm = BooleanField("I have read the warnings; publish anyway")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(EventhubForm):
     """An empty form: its only job is the CSRF token on a destructive POST."""

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.scheduling import notices
 from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.models import Session, SessionStatus
 from eventhub.scheduling.session_service import SessionData, check_session
@@ -58,7 +57,6 @@ def reschedule_session(
     session.sequence += 1
     session.rescheduled_at = utcnow()
     db.session.flush()
-    notices.tell_registrants_rescheduled(session, previous_starts_at)
     signals.session_rescheduled.send(
         session, previous_starts_at=previous_starts_at, reason=session.status_reason
     )
@@ -87,9 +85,7 @@ def cancel_session(session: Session, reason: str) -> Session:
     # Calendar clients apply a CANCEL only when its SEQUENCE is not older than what they hold.
     session.sequence += 1
     db.session.flush()
-    if was_public:
-        notices.tell_registrants_cancelled(session)
-    signals.session_cancelled.send(session, reason=session.status_reason)
+    signals.session_cancelled.send(session, reason=session.status_reason, was_public=was_public)
     return session
 
 

@@ -1,4 +1,4 @@
-"""Organiser pages for series: list, create, edit, duplicate, delete, dashboard."""
+"""Organiser pages for series: create, edit, duplicate, delete (the dashboard is insights')."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from eventhub.extensions import db
-from eventhub.mail.models import MessageStatus
-from eventhub.scheduling import banner, dashboard, insights, series_service
+from eventhub.scheduling import banner, series_service
 from eventhub.scheduling.blueprint import bp, series_or_404
 from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.forms import ConfirmForm, SeriesForm, format_offsets
@@ -39,12 +38,6 @@ def _store_banner(form: SeriesForm, series: Series) -> None:
         banner.discard_banner(old)
 
 
-@bp.route("/series")
-def series_index() -> ResponseReturnValue:
-    """Every series, newest first."""
-    return render_template("scheduling/series_index.html", rows=dashboard.all_series())
-
-
 @bp.route("/series/new", methods=["GET", "POST"])
 def series_new() -> ResponseReturnValue:
     """Create a series."""
@@ -63,20 +56,6 @@ def series_new() -> ResponseReturnValue:
             flash(f"Series “{series.title}” created. Add its first session.", "success")
             return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/series_form.html", form=form, series=None)
-
-
-@bp.route("/series/<int:series_id>")
-def series_show(series_id: int) -> ResponseReturnValue:
-    """The series dashboard: sessions with status, registrations and the next step."""
-    series = series_or_404(series_id)
-    return render_template(
-        "scheduling/series_show.html",
-        series=series,
-        rows=dashboard.series_rows(series),
-        insights=insights.series_insights(series),
-        statuses=list(MessageStatus),
-        confirm_form=ConfirmForm(),
-    )
 
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     EmailField,
@@ -32,6 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from eventhub.inputs import EventhubForm
 from eventhub.speakers.models import SpeakerRole
 from eventhub.speakers.queries import STATUS_LABELS
 from eventhub.speakers.services import (
@@ -70,7 +70,7 @@ class LinkForm(Form):
             raise ValidationError(str(exc)) from exc
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(EventhubForm):
     honorific = StringField(
         "Honorific",
         validators=[Optional(), Length(max=40)],
@@ -122,7 +122,7 @@ class OrganiserProfileForm(ProfileForm):
     )
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(EventhubForm):
     photo = FileField(
         "Upload a new photo",
         validators=[FileRequired("Choose a photo to upload.")],
@@ -130,11 +130,11 @@ class PhotoForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(EventhubForm):
     email = EmailField("Send the invitation to", validators=[Optional(), Length(max=320)])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(EventhubForm):
     password = PasswordField(
         "Choose a password",
         validators=[DataRequired(), Length(max=200)],
@@ -146,7 +146,7 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class SpeakerFilterForm(FlaskForm):
+class SpeakerFilterForm(EventhubForm):
     class Meta:
         csrf = False
 
@@ -157,7 +157,7 @@ class SpeakerFilterForm(FlaskForm):
     series = SelectField("Series", coerce=str, validators=[Optional()])
 
 
-class AddSpeakerForm(FlaskForm):
+class AddSpeakerForm(EventhubForm):
     speaker_id = SelectField("Speaker", coerce=int, validators=[InputRequired()])
     role = SelectField("Role", choices=ROLE_CHOICES, default=SpeakerRole.SPEAKER.value)
 
@@ -168,5 +168,5 @@ class LineupRowForm(Form):
     position = IntegerField("Order", validators=[InputRequired(), NumberRange(min=1, max=99)])
 
 
-class LineupForm(FlaskForm):
+class LineupForm(EventhubForm):
     rows = FieldList(FormField(LineupRowForm))

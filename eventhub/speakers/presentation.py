@@ -6,7 +6,9 @@ import hashlib
 import unicodedata
 from typing import Any
 
-from flask import Blueprint, url_for
+from flask import Blueprint
+
+from eventhub.scheduling.links import public_session_path
 
 # Background / text pairs, each with a contrast ratio above 7:1 (WCAG AAA for the initials).
 _PALETTE = (
@@ -39,7 +41,7 @@ def avatar_colours(key: str) -> tuple[str, str]:
 
 def session_url(session: Any) -> str:
     """The public page of a session."""
-    return url_for("public.session", series_slug=session.series.slug, session_slug=session.slug)
+    return public_session_path(session)
 
 
 def install(bp: Blueprint) -> None:

@@ -19,7 +19,7 @@ def test_list_published_series(client: FlaskClient, make: Factories) -> None:
     db.session.commit()
     body = client.get("/api/v1/series").get_json()
     assert [s["slug"] for s in body["series"]] == ["open"]
-    assert body["series"][0]["calendar_url"] == "http://localhost/series/open/calendar.ics"
+    assert body["series"][0]["calendar_url"] == "http://eventhub.test/series/open/calendar.ics"
 
 
 def test_series_with_sessions_and_speakers(client: FlaskClient, make: Factories) -> None:

@@ -11,12 +11,12 @@ import pytest
 from flask import Flask
 
 from eventhub.clock import utcnow
+from eventhub.emails.unsubscribe import unsubscribe
 from eventhub.extensions import db
 from eventhub.mail import delivery, transport
 from eventhub.mail.models import DevMailboxMessage, MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_message
 from eventhub.mail.transport import ConnectionLost, LazyTransport
-from eventhub.mail.unsubscribe import unsubscribe
 from tests.mail.support import outbox
 from tests.support.factories import Factories
 from tests.support.smtp import SmtpServer

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from eventhub.clock import utcnow
+from eventhub.emails import follow_ups
 from eventhub.extensions import db
-from eventhub.mail import follow_ups
 from eventhub.mail.models import MessageKind
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import RegistrationStatus

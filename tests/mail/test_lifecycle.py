@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from eventhub.clock import utcnow
+from eventhub.emails import reminders
 from eventhub.extensions import db
-from eventhub.mail import reminders
 from eventhub.mail.models import MessageKind, MessageStatus
 from eventhub.scheduling.lifecycle import cancel_session, reschedule_session
 from tests.mail.support import outbox, register

@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 
 from eventhub.clock import utcnow
+from eventhub.emails import reminders
 from eventhub.extensions import db
 from eventhub.mail import merge as merge_module
 from eventhub.mail import outbox as outbox_module
-from eventhub.mail import reminders
 from eventhub.mail.merge import MailMerge, marker
 from tests.mail.support import outbox, register
 from tests.support.factories import Factories

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from eventhub import signals
 from eventhub.clock import utcnow
+from eventhub.emails import reminders
 from eventhub.extensions import db
-from eventhub.mail import delivery, reminders
+from eventhub.mail import delivery
 from eventhub.mail.models import MessageKind, MessageStatus
 from eventhub.mail.transport import LazyTransport
 from eventhub.registration.models import RegistrationStatus
@@ -142,7 +143,7 @@ def test_cancelled_session_gets_no_reminders(make: Factories) -> None:
     db.session.commit()
     reminders.create_due_reminders(session.starts_at - timedelta(hours=24))
     session.status = SessionStatus.CANCELLED
-    signals.session_cancelled.send(session, reason="no speakers")
+    signals.session_cancelled.send(session, reason="no speakers", was_public=True)
     db.session.commit()
     assert [r.status for r in outbox(MessageKind.REMINDER)] == [MessageStatus.SUPPRESSED]
     assert reminders.create_due_reminders(session.starts_at - timedelta(minutes=60)) == 0

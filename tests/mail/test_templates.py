@@ -6,9 +6,9 @@ import re
 from datetime import timedelta
 
 from eventhub.clock import utcnow
+from eventhub.emails import follow_ups, reminders
+from eventhub.emails.announcements import Audience, send_announcement
 from eventhub.extensions import db
-from eventhub.mail import follow_ups, reminders
-from eventhub.mail.announcements import Audience, send_announcement
 from eventhub.recaps.models import Recap
 from tests.mail.support import outbox, register
 from tests.support.factories import Factories

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from eventhub.clock import utcnow
+from eventhub.emails import reminders
 from eventhub.extensions import db
-from eventhub.mail import delivery, reminders
+from eventhub.mail import delivery
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_message
 from eventhub.registration.models import Registration, RegistrationStatus

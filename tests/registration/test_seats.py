@@ -297,7 +297,7 @@ def test_signals_carry_the_registration(app: Flask, make: Factories) -> None:
 
 
 def test_pending_waitlisted_and_offered_never_get_reminders(make: Factories) -> None:
-    from eventhub.mail.reminders import create_due_reminders
+    from eventhub.emails.reminders import create_due_reminders
 
     session = make.session(capacity=1, seat_offer_hours=2, starts_at=utcnow() + timedelta(days=3))
     approval = make.session(requires_approval=True, starts_at=utcnow() + timedelta(days=3))

@@ -8,10 +8,10 @@ from flask.testing import FlaskClient
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.insights.series import SIGNUP_WINDOW_DAYS, series_insights
 from eventhub.mail.models import MessageKind, MessageStatus
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_message
 from eventhub.registration.models import RegistrationStatus
-from eventhub.scheduling.insights import SIGNUP_WINDOW_DAYS, series_insights
 from tests.support.factories import Factories, LoginHelper
 
 

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.orm import selectinload
 
+from eventhub.emails.content import next_sessions, reply_to, session_facts, when
+from eventhub.emails.links import recap_url
+from eventhub.emails.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.extensions import db
-from eventhub.mail.content import next_sessions, reply_to, session_facts, when
-from eventhub.mail.links import recap_url
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
-from eventhub.mail.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Session, SessionStatus

@@ -1,7 +1,7 @@
-"""What mail does when a session moves or is cancelled (signals sent by scheduling).
+"""What the email features do when a session moves or is cancelled (signals sent by scheduling).
 
-The scheduling domain writes the "rescheduled" / "cancelled" messages themselves; here the
-reminders queued for the old time stop. They run inside the sender's transaction.
+The registration domain writes the "rescheduled" / "cancelled" messages (registration.notices);
+here the reminders queued for the old time stop. They run inside the sender's transaction.
 """
 
 from __future__ import annotations
@@ -27,6 +27,3 @@ def connect() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     signals.session_rescheduled.connect(on_session_rescheduled)
     signals.session_cancelled.connect(on_session_cancelled)
-
-
-connect()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
 from eventhub.urls import external_url
 
-
-def session_url(session: Session) -> str:
-    """The session's own page."""
-    return external_url(
-        "public.session", series_slug=session.series.slug, session_slug=session.slug
-    )
+# The session's own page.
+session_url = public_session_url
 
 
 def register_url(session: Session) -> str:

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from eventhub.emails.content import reply_to
+from eventhub.emails.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.extensions import db
-from eventhub.mail.content import reply_to
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
-from eventhub.mail.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.markup import render_markdown
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
+from eventhub import signals
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
 from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar import session_ics
+from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
 from eventhub.timefmt import format_moment
 from eventhub.urls import external_url
@@ -41,12 +44,6 @@ def _invite(session: Session) -> Attachment:
         filename=f"{session.slug}.ics",
         content_type=f"text/calendar; charset=utf-8; method={method}",
         data=data,
-    )
-
-
-def _session_url(session: Session) -> str:
-    return external_url(
-        "public.session", series_slug=session.series.slug, session_slug=session.slug
     )
 
 
@@ -114,7 +111,7 @@ def tell_registrants_rescheduled(session: Session, previous_starts_at: datetime)
         MessageKind.RESCHEDULED,
         "rescheduled",
         f"seq{session.sequence}",
-        (_session_url(session), "See the webinar"),
+        (public_session_url(session), "See the webinar"),
         old_time=previous_starts_at,
     )
 
@@ -129,3 +126,19 @@ def tell_registrants_cancelled(session: Session) -> int:
         "cancel",
         (series_url, "See the other webinars"),
     )
+
+
+def on_session_rescheduled(session: Session, *, previous_starts_at: datetime, **_: Any) -> None:
+    tell_registrants_rescheduled(session, previous_starts_at)
+
+
+def on_session_cancelled(session: Session, *, was_public: bool, **_: Any) -> None:
+    # A draft had no public page: nobody could have registered for it.
+    if was_public:
+        tell_registrants_cancelled(session)
+
+
+def connect() -> None:
+    """Registrants hear about a moved or cancelled session (idempotent)."""
+    signals.session_rescheduled.connect(on_session_rescheduled)
+    signals.session_cancelled.connect(on_session_cancelled)

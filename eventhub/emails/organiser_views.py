@@ -11,20 +11,17 @@ from sqlalchemy import func, select
 from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
-from eventhub.extensions import db
-from eventhub.mail import (
-    receivers,  # noqa: F401  (connects the reschedule / cancel receivers)
-    reports,
-)
-from eventhub.mail.announcements import (
+from eventhub.emails.announcements import (
     Audience,
     EmptyAudience,
     recipients,
     render_announcement,
     send_announcement,
 )
+from eventhub.emails.forms import AnnouncementForm
+from eventhub.extensions import db
+from eventhub.insights import mail_reports as reports
 from eventhub.mail.delivery import retry
-from eventhub.mail.forms import AnnouncementForm
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.transport import uses_dev_mailbox
 from eventhub.scheduling.models import Series, Session

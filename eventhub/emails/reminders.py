@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.orm import load_only, selectinload
 
+from eventhub.emails.content import reply_to, session_facts, when
 from eventhub.extensions import db
-from eventhub.mail.content import reply_to, session_facts, when
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from eventhub.mail.announcements import AUDIENCE_LABELS, Audience
+from eventhub.emails.announcements import AUDIENCE_LABELS, Audience
+from eventhub.inputs import EventhubForm
 from eventhub.scheduling.models import Series
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(EventhubForm):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
         "Message",

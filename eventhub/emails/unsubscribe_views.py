@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from eventhub.emails import unsubscribe as service
 from eventhub.extensions import csrf, db
-from eventhub.mail import unsubscribe as service
 from eventhub.scheduling.models import Series
 from eventhub.tokens import InvalidToken
 

@@ -10,7 +10,7 @@ from sqlalchemy import Integer, cast, func, select
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.mail import reports
+from eventhub.insights import mail_reports as reports
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session

@@ -1,0 +1,1 @@
+"""Email features above the domains they read: reminders, follow-ups, announcements."""

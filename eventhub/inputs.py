@@ -1,0 +1,104 @@
+"""What user text may hold: one place that refuses control characters and header tricks.
+
+Single-line fields (names, titles, addresses) can end up in an email header, a calendar line or
+a CSV cell, so they refuse every control character (CR, LF, NUL, …) and RFC 2047 encoded words
+("=?utf-8?q?…?="), which a vulnerable email package decodes back into CR/LF. Multi-line fields
+keep tabs and line breaks but refuse the other control characters (NUL above all: PostgreSQL
+cannot store it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import marshmallow as ma
+from flask_wtf import FlaskForm
+from wtforms import Field, FieldList, FormField, PasswordField, StringField, TextAreaField
+
+# C0, DEL, C1, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The opening of an RFC 2047 encoded word; no name or title needs it.
+ENCODED_WORD_START = "=?"
+
+LINE_BREAK_MESSAGE = "Must be a single line without line breaks or control characters."
+ENCODED_WORD_MESSAGE = "May not contain “=?” (it would be read as an encoded email header)."
+CONTROL_MESSAGE = "May not contain control characters."
+
+
+def single_line_problem(value: str) -> str | None:
+    """Why `value` cannot be a single-line field, or None when it can."""
+    if _CONTROL.search(value):
+        return LINE_BREAK_MESSAGE
+    if ENCODED_WORD_START in value:
+        return ENCODED_WORD_MESSAGE
+    return None
+
+
+def multi_line_problem(value: str) -> str | None:
+    """Why `value` cannot be a multi-line field (line breaks and tabs are fine)."""
+    return CONTROL_MESSAGE if _CONTROL_MULTILINE.search(value) else None
+
+
+def is_single_line(value: str) -> bool:
+    return single_line_problem(value) is None
+
+
+def _field_problem(field: Field) -> str | None:
+    data = field.data
+    if not isinstance(data, str):
+        return None
+    if isinstance(field, PasswordField):
+        return CONTROL_MESSAGE if "\x00" in data else None
+    if isinstance(field, TextAreaField):
+        return multi_line_problem(data)
+    if isinstance(field, StringField):
+        return single_line_problem(data)
+    return None
+
+
+def _leaf_fields(fields: Iterable[Field]) -> Iterator[Field]:
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _leaf_fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from _leaf_fields(field.entries)
+        else:
+            yield field
+
+
+class EventhubForm(FlaskForm):
+    """Every eventhub form: text fields refuse what cannot safely leave the application."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        for field in _leaf_fields(self):
+            problem = _field_problem(field)
+            if problem is not None:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid
+
+
+class SingleLine(ma.fields.String):
+    """A JSON string that may reach a header: one line, no control characters, no encoded words."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        problem = single_line_problem(text)
+        if problem is not None:
+            raise ma.ValidationError(problem)
+        return text
+
+
+class MultiLine(ma.fields.String):
+    """A JSON text: line breaks allowed, other control characters refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        problem = multi_line_problem(text)
+        if problem is not None:
+            raise ma.ValidationError(problem)
+        return text

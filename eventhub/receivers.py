@@ -1,0 +1,22 @@
+"""Where the domains above hear what the domains below did: every signal receiver, connected once.
+
+Connecting is idempotent (blinker keeps one connection per receiver), so building several apps
+in one process (tests, the worker) is harmless.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from eventhub.emails import guards as email_guards
+from eventhub.emails import receivers as email_receivers
+from eventhub.registration import notices as registration_notices
+from eventhub.registration import series as registration_series
+
+
+def register_signals(app: Flask) -> None:
+    """Connect every receiver; `app` is taken for symmetry with the other register_* steps."""
+    registration_series.connect()
+    registration_notices.connect()
+    email_receivers.connect()
+    email_guards.connect()

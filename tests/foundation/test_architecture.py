@@ -1,0 +1,74 @@
+"""The plumbing figures of issue 12 (tools/architecture_figures.py) only ever go down."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Ceilings: lower them as the code improves; a change that raises a figure fails here.
+MAX_MUTUAL_PAIRS = 5
+MAX_BOUNDARY_CALLS = 89
+
+
+def _figures() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "architecture_figures", ROOT / "tools" / "architecture_figures.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root / "eventhub"
+
+
+def test_the_script_finds_mutual_pairs_and_boundary_calls(tmp_path: Path) -> None:
+    figures = _figures()
+    package = _write(
+        tmp_path,
+        {
+            "eventhub/__init__.py": "",
+            "eventhub/clock.py": "",
+            "eventhub/low/__init__.py": "from eventhub import clock\n",
+            "eventhub/low/models.py": "def f():\n    from ..high import views\n",
+            "eventhub/high/__init__.py": "",
+            "eventhub/high/views.py": (
+                "from eventhub.low.models import f\n"
+                "@bp.route('/')\n"
+                "def page():\n"
+                "    db.session.commit()\n"
+                "    db.session.rollback()\n"
+                "    other.session.commit()\n"
+            ),
+            "eventhub/high/services.py": "def s():\n    db.session.commit()\n",
+            "eventhub/api/__init__.py": "def g():\n    db.session.rollback()\n",
+        },
+    )
+    pairs = figures.mutual_pairs(package)
+    assert [p["pair"] for p in pairs] == ["high<->low"]
+    calls = figures.boundary_calls(package)
+    assert calls == {
+        "eventhub/api/__init__.py": {"commit": 0, "rollback": 1},
+        "eventhub/high/views.py": {"commit": 1, "rollback": 1},
+    }
+
+
+def test_the_code_stays_under_its_ceilings() -> None:
+    figures = _figures()
+    package = ROOT / "eventhub"
+    pairs = figures.mutual_pairs(package)
+    assert len(pairs) <= MAX_MUTUAL_PAIRS, pairs
+    calls = figures.boundary_calls(package)
+    total = sum(c["commit"] + c["rollback"] for c in calls.values())
+    assert total <= MAX_BOUNDARY_CALLS, calls

@@ -17,7 +17,6 @@ from eventhub.accounts.views import bp as accounts_bp
 from eventhub.api import SPEC_OPTIONS as api_spec_options
 from eventhub.api.organiser import bp as api_organiser_bp
 from eventhub.api.programme import bp as api_programme_bp
-from eventhub.attention.views import bp as attention_bp
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.database import install_engine_listeners
@@ -28,6 +27,7 @@ from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp
 from eventhub.images import bp as uploads_bp
 from eventhub.insights import views as insights_views  # noqa: F401  (routes on scheduling's bp)
+from eventhub.insights.home_views import bp as attention_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.public.cache import init_cache

@@ -1,1 +1,0 @@
-"""The organiser home: what needs an organiser's attention now, across every series."""

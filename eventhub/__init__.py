@@ -25,9 +25,11 @@ from eventhub.emails.unsubscribe_views import bp as unsubscribe_bp
 from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp
+from eventhub.i18n import install_i18n
 from eventhub.images import bp as uploads_bp
 from eventhub.insights import views as insights_views  # noqa: F401  (routes on scheduling's bp)
 from eventhub.insights.home_views import bp as attention_bp
+from eventhub.language_views import bp as language_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.public.cache import init_cache
@@ -50,6 +52,7 @@ BLUEPRINTS = (
     accounts_bp,
     mailbox_bp,
     health_bp,
+    language_bp,
     uploads_bp,
     attention_bp,
     scheduling_bp,
@@ -127,6 +130,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("API_SPEC_OPTIONS", api_spec_options)
     api.init_app(app)
     init_cache(app)
+    install_i18n(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""How times read everywhere: "Thu 12 Mar 2027, 14:30 HKT"."""
+"""How times read everywhere: "Thu 12 Mar 2027, 14:30 HKT", "2027年3月12日 星期五 下午2:30 HKT"."""
 
 from __future__ import annotations
 
@@ -6,8 +6,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import format_datetime, get_timezone_name
+from flask_babel import ngettext
+
+from eventhub.i18n import format_locale
 
 _LOCALE = "en_GB"
+# Per format locale: with the date, and the time alone. Hong Kong writes the date in full
+# characters with the weekday and a 12-hour clock (上午/下午).
+_PATTERNS = {
+    "en_GB": ("EEE d MMM y, HH:mm", "HH:mm"),
+    "zh_Hant_HK": ("y年M月d日 EEEE ah:mm", "ah:mm"),
+}
 
 
 def zone_abbreviation(moment: datetime, zone: str) -> str:
@@ -19,14 +28,19 @@ def zone_abbreviation(moment: datetime, zone: str) -> str:
     return abbreviation
 
 
-def format_moment(moment: datetime, zone: str, *, with_date: bool = True) -> str:
+def format_moment(
+    moment: datetime, zone: str, *, with_date: bool = True, locale: str | None = None
+) -> str:
+    """In `locale` (a Babel id), else the language being rendered now."""
+    locale = locale or format_locale()
     local = moment.astimezone(ZoneInfo(zone))
-    pattern = "EEE d MMM y, HH:mm" if with_date else "HH:mm"
-    return f"{format_datetime(local, pattern, locale=_LOCALE)} {zone_abbreviation(moment, zone)}"
+    with_date_pattern, time_pattern = _PATTERNS.get(locale, _PATTERNS[_LOCALE])
+    pattern = with_date_pattern if with_date else time_pattern
+    return f"{format_datetime(local, pattern, locale=locale)} {zone_abbreviation(moment, zone)}"
 
 
 def format_duration(minutes: int) -> str:
-    return f"{minutes} min"
+    return ngettext("%(num)d min", "%(num)d min", minutes)
 
 
 def is_valid_zone(name: str) -> bool:

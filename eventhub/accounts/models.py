@@ -30,6 +30,8 @@ class User(UserMixin, Timestamped, Model):
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The switcher's choice, remembered across devices ("en" / "zh-Hant"; None: not chosen).
+    language: Mapped[str | None] = mapped_column(String(16))
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 

@@ -113,3 +113,9 @@ def revoke_api_tokens(user: User, name: str | None = None) -> int:
             count += 1
     db.session.flush()
     return count
+
+
+def remember_language(user: User, tag: str) -> None:
+    """The switcher's choice follows the account to other devices."""
+    user.language = tag
+    db.session.flush()

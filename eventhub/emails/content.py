@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from eventhub.emails.links import recap_url, register_url, session_url
 from eventhub.extensions import db
+from eventhub.i18n import format_locale
 from eventhub.mail.compose import mailbox
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import Action, availability_for
@@ -20,10 +21,14 @@ from eventhub.speakers.models import SessionSpeaker
 from eventhub.timefmt import format_duration, format_moment, is_valid_zone
 
 
-@lru_cache(maxsize=4096)
 def _moment(moment: datetime, zone: str) -> str:
+    return _moment_in(moment, zone, format_locale())
+
+
+@lru_cache(maxsize=4096)
+def _moment_in(moment: datetime, zone: str, locale: str) -> str:
     # A fan-out formats the same start time for thousands of readers in a handful of zones.
-    return format_moment(moment, zone)
+    return format_moment(moment, zone, locale=locale)
 
 
 def when(moment: datetime, reader_zone: str | None, series_zone: str) -> dict[str, str]:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session as OrmSession
 from eventhub.clock import utcnow
 from eventhub.config import ConfigError
 from eventhub.extensions import cache, limiter
+from eventhub.i18n import reader_preference
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Series, Session
@@ -147,7 +148,10 @@ def cached_value(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) 
     """`build()`'s value from the cache when shareable and fresh; also whether it was a hit."""
     if not _cacheable():
         return build()[0], False
-    key = f"public:entry:{name}"
+    # The reader's own language choice is part of the key; without one, a page renders in its
+    # series' default language, which the name already pins.
+    preference = reader_preference()
+    key = f"public:entry:{name}" + (f"@{preference}" if preference else "")
     try:
         # An entry carries the version it was built under; a newer version makes it stale.
         version, hit = _lookup(key)

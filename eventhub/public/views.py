@@ -16,6 +16,7 @@ from jinja2 import TemplateNotFound
 from markupsafe import Markup
 
 from eventhub.extensions import db
+from eventhub.i18n import use_series_language
 from eventhub.public import queries
 from eventhub.public.cache import cached_page, cached_value
 from eventhub.scheduling.calendar import calendar_for, series_feed
@@ -66,6 +67,7 @@ def _render_series(slug: str) -> tuple[str, list[Session]]:
     found = queries.series_page(slug)
     if found is None:
         abort(404)
+    use_series_language(found.default_language)
     programme = queries.Programme.of(queries.public_sessions(found))
     upcoming, past = programme.split()
     html = render_template(
@@ -104,6 +106,7 @@ def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
         found = db.session.get(Session, session_id)
         if found is None:
             abort(404)
+        use_series_language(found.series.default_language)
         form_html = render_template(INLINE_FORM, session=found, series=found.series)
         html = html.replace(FORM_SLOT, form_html, 1)
     response = make_response(html)
@@ -115,6 +118,7 @@ def _render_session(series_slug: str, session_slug: str) -> tuple[tuple[str, int
     found = queries.public_session(series_slug, session_slug)
     if found is None:
         abort(404)
+    use_series_language(found.series.default_language)
     siblings = queries.sibling_sessions(found)
     programme = queries.Programme.of([found, *siblings])
     page_url = url_for(

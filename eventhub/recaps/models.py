@@ -27,6 +27,9 @@ class Recap(Timestamped, Model):
     headline: Mapped[str] = mapped_column(String(300))
     lead: Mapped[str] = mapped_column(Text, default="")
     body_markdown: Mapped[str] = mapped_column(Text, default="")
+    headline_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    lead_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    body_markdown_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     recording_url: Mapped[str] = mapped_column(String(500), default="")
     slides_url: Mapped[str] = mapped_column(String(500), default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -59,6 +62,8 @@ class RecapSection(Model):
     )
     heading: Mapped[str] = mapped_column(String(300), default="")
     body_markdown: Mapped[str] = mapped_column(Text, default="")
+    heading_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    body_markdown_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
 
     speaker: Mapped[SpeakerProfile | None] = relationship()
@@ -75,6 +80,7 @@ class RecapQuote(Model):
         ForeignKey("speaker_profiles.id", ondelete="SET NULL")
     )
     text: Mapped[str] = mapped_column(Text)
+    text_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
 
     speaker: Mapped[SpeakerProfile | None] = relationship()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -19,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventhub.i18n import NATIVE_NAMES, current_tag
 from eventhub.inputs import EventhubForm
 from eventhub.registration.answers import check_answer
 from eventhub.registration.models import QuestionKind, RegistrationQuestion
@@ -39,24 +42,33 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class RegistrationForm(EventhubForm):
-    name = StringField("Name", validators=[DataRequired("Tell us your name."), Length(max=200)])
-    email = EmailField(
-        "Email", validators=[DataRequired("We need an email to send your invite to.")]
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=200)]
     )
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("We need an email to send your invite to."))]
+    )
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     timezone = StringField(
-        "Your time zone",
-        description="Times in your emails use this zone, e.g. Europe/London.",
+        _l("Your time zone"),
+        description=_l("Times in your emails use this zone, e.g. Europe/London."),
         validators=[Optional(), Length(max=64)],
         render_kw={"data-browser-timezone": "", "autocomplete": "off"},
     )
-    consent = BooleanField(
-        "I agree to the privacy statement of this series.",
-        validators=[DataRequired("Please agree to the privacy statement to register.")],
+    # Defaults to the page's language in the view; every email to this person uses it.
+    language = SelectField(
+        _l("Language of your emails"),
+        choices=[SelectChoice(tag, name) for tag, name in NATIVE_NAMES.items()],
+        validators=[Optional()],
+        validate_choice=False,  # anything else falls back to the page's language
     )
-    marketing = BooleanField("Tell me about future sessions of this series.")
+    consent = BooleanField(
+        _l("I agree to the privacy statement of this series."),
+        validators=[DataRequired(_l("Please agree to the privacy statement to register."))],
+    )
+    marketing = BooleanField(_l("Tell me about future sessions of this series."))
     # Hidden from people; bots fill every field they see.
-    website = StringField("Leave this field empty", validators=[Optional()])
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
     questions: list[RegistrationQuestion] = []
 
@@ -64,11 +76,12 @@ class RegistrationForm(EventhubForm):
         try:
             field.data = normalise_email(field.data or "")
         except EmailNotValidError as exc:
-            raise ValidationError(str(exc)) from exc
+            # email-validator explains in English only; the reader gets one clear sentence.
+            raise ValidationError(_("Enter a valid email address, like name@example.org.")) from exc
 
     def validate_timezone(self, field: Field) -> None:
         if field.data and not is_valid_zone(field.data.strip()):
-            raise ValidationError("Choose a time zone such as Asia/Hong_Kong or Europe/London.")
+            raise ValidationError(_("Choose a time zone such as Asia/Hong_Kong or Europe/London."))
         field.data = (field.data or "").strip()
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -111,7 +124,7 @@ def _field_for(question: RegistrationQuestion) -> Field:
             if len(choices) <= 5
             else SelectField(
                 label,
-                choices=[SelectChoice("", "Choose…"), *choices],
+                choices=[SelectChoice("", _("Choose…")), *choices],
                 validate_choice=False,
                 **kwargs,
             )
@@ -125,7 +138,7 @@ def _field_for(question: RegistrationQuestion) -> Field:
 
 class SeriesRegistrationForm(RegistrationForm):
     include_new = BooleanField(
-        "Also register me for sessions added to the series later.", default=True
+        _l("Also register me for sessions added to the series later."), default=True
     )
 
 
@@ -140,15 +153,19 @@ def registration_form(
         attributes[question_field(question)] = _field_for(question)
     form_class = type("QuestionnaireForm", (base,), attributes)
     form: RegistrationForm = form_class(**kwargs)
+    if not form.language.data:
+        form.language.data = current_tag()
     for question in questions:
         form[question_field(question)].flags.required = question.is_required
     return form
 
 
 class DetailsForm(EventhubForm):
-    name = StringField("Name", validators=[DataRequired("Tell us your name."), Length(max=200)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=200)]
+    )
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
 
 
 class SwitchForm(EventhubForm):
-    target = SelectField("Switch to", coerce=int, validate_choice=True)
+    target = SelectField(_l("Switch to"), coerce=int, validate_choice=True)

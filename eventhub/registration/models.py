@@ -57,6 +57,8 @@ class SeriesRegistration(Timestamped, Model):
     name: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64))
+    # Every email to this person is in it ("en" / "zh-Hant").
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_marketing_consent: Mapped[bool] = mapped_column(default=False)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -82,6 +84,8 @@ class Registration(Timestamped, Model):
     name: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64))
+    # Every email to this person is in it ("en" / "zh-Hant").
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[RegistrationStatus] = mapped_column(
         str_enum(RegistrationStatus, "registration_status")

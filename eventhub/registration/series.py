@@ -61,6 +61,7 @@ def register_series(
         registration.name = applicant.name
         registration.organisation = applicant.organisation
         registration.timezone = applicant.timezone
+        registration.language = applicant.language
         registration.answers = dict(applicant.answers)
         registration.is_marketing_consent = applicant.is_marketing_consent
         registration.consented_at = now
@@ -86,6 +87,7 @@ def applicant_from(series_registration: SeriesRegistration) -> Applicant:
         name=series_registration.name,
         email=series_registration.email,
         timezone=series_registration.timezone,
+        language=series_registration.language,
         organisation=series_registration.organisation,
         answers=dict(series_registration.answers or {}),
         is_marketing_consent=series_registration.is_marketing_consent,

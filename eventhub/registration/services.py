@@ -45,6 +45,8 @@ class Applicant:
     organisation: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
     is_marketing_consent: bool = False
+    # The language of every email to this person ("en" / "zh-Hant").
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def _apply(registration: Registration, applicant: Applicant, now: datetime) -> N
     registration.name = applicant.name
     registration.organisation = applicant.organisation
     registration.timezone = applicant.timezone
+    registration.language = applicant.language
     registration.answers = dict(applicant.answers)
     registration.is_marketing_consent = applicant.is_marketing_consent
     registration.consented_at = now
@@ -239,6 +242,7 @@ def switch(registration: Registration, target_id: int, now: datetime | None = No
         name=registration.name,
         email=registration.email,
         timezone=registration.timezone,
+        language=registration.language,
         organisation=registration.organisation,
         answers=dict(registration.answers or {}),
         is_marketing_consent=registration.is_marketing_consent,

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from eventhub.clock import utcnow
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
+from eventhub.i18n import current_tag, normalise
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
 from eventhub.registration.answers import questions_for
@@ -64,6 +65,7 @@ def applicant_from_form(form: RegistrationForm, fallback_zone: str) -> services.
         name=(form.name.data or "").strip(),
         email=form.email.data or "",
         timezone=form.timezone.data or fallback_zone,
+        language=normalise(form.language.data) or current_tag(),
         organisation=(form.organisation.data or "").strip(),
         answers=form.answers(),
         is_marketing_consent=bool(form.marketing.data),

@@ -34,6 +34,11 @@ class Series(Timestamped, Model):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Traditional Chinese versions; pages fall back to the other language when one is empty.
+    title_zh: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    summary_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # What readers with no preference of their own get ("en" / "zh-Hant").
+    default_language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     timezone: Mapped[str] = mapped_column(String(64))
     # Minutes before the start at which reminders go out; sessions may override.
     reminder_offsets_minutes: Mapped[list[int]] = mapped_column(
@@ -71,6 +76,8 @@ class Session(Timestamped, Model):
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(120))
     abstract: Mapped[str] = mapped_column(Text, default="")
+    title_zh: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    abstract_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     duration_minutes: Mapped[int] = mapped_column(default=60)
     timezone: Mapped[str] = mapped_column(String(64))

@@ -43,6 +43,10 @@ class SpeakerProfile(Timestamped, Model):
     organisation: Mapped[str] = mapped_column(String(200), default="")
     short_bio: Mapped[str] = mapped_column(String(500), default="")
     long_bio_markdown: Mapped[str] = mapped_column(Text, default="")
+    # Traditional Chinese versions (name in Chinese characters, bios), shown to Chinese readers.
+    name_zh: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    short_bio_zh: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    long_bio_markdown_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     # [{"label": "Website", "url": "https://…"}]
     links: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     photo_path: Mapped[str | None] = mapped_column(String(255))

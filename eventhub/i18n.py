@@ -1,0 +1,181 @@
+"""Which language a reader gets, and the bilingual content fields.
+
+Languages are stored and exchanged as BCP 47 tags ("en", "zh-Hant": the API, the cookie, the
+database, `<html lang>`); Babel and the gettext catalogs know them by locale ids ("en",
+"zh_Hant"). The choice order is: an explicit choice (the switcher's cookie, else the account's
+stored language), then Accept-Language, then the series' default language, then English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, refresh
+from flask_login import current_user
+from markupsafe import Markup
+
+from eventhub.config import PROJECT_ROOT
+
+ENGLISH = "en"
+CHINESE = "zh-Hant"
+# Tag -> Babel locale id of the catalog.
+LOCALES = {ENGLISH: "en", CHINESE: "zh_Hant"}
+TAGS = {locale: tag for tag, locale in LOCALES.items()}
+# Each language named in itself, for the switcher and the forms.
+NATIVE_NAMES = {ENGLISH: "English", CHINESE: "繁體中文"}
+# How dates read: British English as before, Hong Kong conventions for Traditional Chinese.
+FORMAT_LOCALES = {"en": "en_GB", "zh_Hant": "zh_Hant_HK"}
+COOKIE = "eventhub_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+TRANSLATIONS = PROJECT_ROOT / "translations"
+
+babel = Babel()
+
+
+def normalise(value: str | None) -> str | None:
+    """The tag for a value written any common way ("zh_Hant", "zh-hant", "EN"), else None."""
+    if not value:
+        return None
+    folded = value.strip().replace("_", "-").lower()
+    for tag in LOCALES:
+        if folded == tag.lower():
+            return tag
+    return None
+
+
+def tag_from_header_entry(value: str) -> str | None:
+    """An Accept-Language entry as one of ours: any Chinese reads Traditional, any English en."""
+    primary = value.strip().lower().replace("_", "-").split("-")[0]
+    if primary == "zh":
+        return CHINESE
+    if primary == "en":
+        return ENGLISH
+    return None
+
+
+def explicit_choice() -> str | None:
+    """The switcher's cookie, else the logged-in account's stored language."""
+    chosen = normalise(request.cookies.get(COOKIE))
+    if chosen:
+        return chosen
+    user = current_user._get_current_object() if current_user else None
+    if user is not None and getattr(user, "is_authenticated", False):
+        return normalise(getattr(user, "language", None))
+    return None
+
+
+def header_choice() -> str | None:
+    # werkzeug sorts the entries by quality, best first; q=0 entries are refused ones.
+    for value, quality in request.accept_languages:
+        if quality <= 0:
+            continue
+        tag = tag_from_header_entry(value)
+        if tag:
+            return tag
+    return None
+
+
+def reader_preference() -> str | None:
+    """The reader's own choice (explicit, else Accept-Language), before any series default.
+
+    Public page caches key on it: with no preference a series page always renders in that
+    series' default language, so the key stays exact.
+    """
+    return explicit_choice() or header_choice()
+
+
+def use_series_language(language: str | None) -> None:
+    """Let this request fall back to a series' default language (a page about one series)."""
+    if not has_request_context():
+        return
+    g.eventhub_series_language = normalise(language)
+    refresh()  # Flask-Babel may have settled the locale already; ask again
+
+
+def select_language() -> str:
+    """The tag this request is served in (a task outside any request: English)."""
+    if not has_request_context():
+        return ENGLISH
+    series_default: str | None = g.get("eventhub_series_language")
+    return reader_preference() or series_default or ENGLISH
+
+
+def _select_locale() -> str:
+    return LOCALES[select_language()]
+
+
+def current_tag() -> str:
+    """The tag of the language being rendered now (a forced locale in emails included)."""
+    locale = get_locale()
+    if locale is not None and locale.language == "zh":
+        return CHINESE
+    return ENGLISH
+
+
+def is_chinese() -> bool:
+    return current_tag() == CHINESE
+
+
+def format_locale() -> str:
+    """The Babel locale that dates and numbers are formatted in right now."""
+    return FORMAT_LOCALES[LOCALES[current_tag()]]
+
+
+@contextmanager
+def language(tag: str | None) -> Iterator[None]:
+    """Render in `tag` (an email to one person, whatever the request or task speaks)."""
+    with force_locale(LOCALES[normalise(tag) or ENGLISH]):
+        yield
+
+
+def localised(item: Any, field: str) -> str:
+    """`field` of `item` in the language being rendered, falling back to the other language.
+
+    Content has an English field (`title`) and an optional Traditional Chinese one
+    (`title_zh`); either may be empty.
+    """
+    english = getattr(item, field, "") or ""
+    chinese = getattr(item, f"{field}_zh", "") or ""
+    if is_chinese():
+        return chinese or english
+    return english or chinese
+
+
+def language_of(item: Any, field: str) -> str:
+    """The tag of the text `localised(item, field)` returns, for a `lang` attribute."""
+    english = getattr(item, field, "") or ""
+    chinese = getattr(item, f"{field}_zh", "") or ""
+    if is_chinese():
+        return CHINESE if chinese or not english else ENGLISH
+    return ENGLISH if english or not chinese else CHINESE
+
+
+def lang_attr(item: Any, field: str) -> Markup:
+    """` lang="…"` when `localised(item, field)` is not in the page's language, else nothing."""
+    tag = language_of(item, field)
+    return Markup(f' lang="{tag}"') if tag != current_tag() else Markup("")  # noqa: S704 (a constant tag)
+
+
+def install_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.globals.update(
+        current_language=current_tag,
+        language_names=NATIVE_NAMES,
+        localised=localised,
+        language_of=language_of,
+        lang_attr=lang_attr,
+    )
+
+    @app.after_request
+    def _vary(response: Any) -> Any:
+        # The same URL answers in another language for another cookie or Accept-Language.
+        if request.endpoint and not request.path.startswith("/static"):
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response

@@ -8,9 +8,10 @@ stored language), then Accept-Language, then the series' default language, then 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, refresh
@@ -18,6 +19,9 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from eventhub.config import PROJECT_ROOT
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 ENGLISH = "en"
 CHINESE = "zh-Hant"
@@ -131,6 +135,45 @@ def language(tag: str | None) -> Iterator[None]:
         yield
 
 
+def in_language_of(
+    function: Callable[Concatenate[Any, P], R],
+) -> Callable[Concatenate[Any, P], R]:
+    """Run `function(registration, …)` in the registration's language (its emails)."""
+
+    @wraps(function)
+    def wrapper(registration: Any, *args: P.args, **kwargs: P.kwargs) -> R:
+        with language(getattr(registration, "language", None)):
+            return function(registration, *args, **kwargs)
+
+    return wrapper
+
+
+class Deferred:
+    """Text worked out when it is rendered, in the language of that render.
+
+    A fan-out builds one context per session and renders it per language. Unlike Flask-Babel's
+    LazyString this has no `__html__`: titles typed by people are still escaped in HTML.
+    """
+
+    __slots__ = ("_args", "_function")
+
+    def __init__(self, function: Callable[..., str], *args: Any) -> None:
+        self._function = function
+        self._args = args
+
+    def __str__(self) -> str:
+        return str(self._function(*self._args))
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == other
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
 def localised(item: Any, field: str) -> str:
     """`field` of `item` in the language being rendered, falling back to the other language.
 
@@ -159,6 +202,34 @@ def lang_attr(item: Any, field: str) -> Markup:
     return Markup(f' lang="{tag}"') if tag != current_tag() else Markup("")  # noqa: S704 (a constant tag)
 
 
+# Phrases wrap their parts in markup or quotes after translation, so one message serves the
+# HTML and the text part of an email alike.
+def strong(text: object) -> Markup:
+    return Markup("<strong>{}</strong>").format(text)
+
+
+def emphasis(text: object) -> Markup:
+    return Markup("<em>{}</em>").format(text)
+
+
+def link(url: object, text: object) -> Markup:
+    return Markup('<a href="{}" style="color:#0b5cad;">{}</a>').format(url, text)
+
+
+def quoted(text: object) -> str:
+    """A title quoted in the language's own marks: "Title", 「標題」."""
+    return f"「{text}」" if is_chinese() else f'"{text}"'
+
+
+def speaker_name(speaker: Any) -> str:
+    """A speaker's name for text: the Chinese name first for Chinese readers, both when known."""
+    english = str(getattr(speaker, "name_line", "") or "")
+    chinese = str(getattr(speaker, "name_zh", "") or "")
+    if not chinese:
+        return english
+    return f"{chinese} {english}" if is_chinese() else f"{english} {chinese}"
+
+
 def install_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
@@ -170,7 +241,18 @@ def install_i18n(app: Flask) -> None:
         localised=localised,
         language_of=language_of,
         lang_attr=lang_attr,
+        strong=strong,
+        emphasis=emphasis,
+        link=link,
+        quoted=quoted,
     )
+
+    @app.before_request
+    def _settle_afresh() -> None:
+        # A request inside an already pushed app context (tests, CLI) shares its `g`:
+        # forget the language an earlier request settled on.
+        g.pop("eventhub_series_language", None)
+        refresh()
 
     @app.after_request
     def _vary(response: Any) -> Any:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from eventhub.emails.content import reply_to
 from eventhub.emails.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.extensions import db
+from eventhub.i18n import language, localised
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
 from eventhub.markup import render_markdown
@@ -50,6 +51,8 @@ class EmptyAudience(Exception):
 class Recipient:
     email: str
     name: str
+    # The organiser's text is as written; greeting and footer follow the reader's language.
+    language: str = "en"
 
 
 def recipients(
@@ -57,7 +60,7 @@ def recipients(
 ) -> list[Recipient]:
     """One recipient per address (case-insensitive), whatever number of sessions they joined."""
     query = (
-        select(Registration.email, Registration.name)
+        select(Registration.email, Registration.name, Registration.language)
         .join(Session, Session.id == Registration.session_id)
         .where(Session.series_id == series.id)
         .order_by(Registration.email, Registration.id.desc())
@@ -75,17 +78,24 @@ def recipients(
         elif audience is Audience.MISSED:
             query = query.where(Registration.is_attended.is_(False), Session.starts_at < now)
     seen: dict[str, Recipient] = {}
-    for email, name in db.session.execute(query):
-        seen.setdefault(email.lower(), Recipient(email=email, name=name))
+    for email, name, tag in db.session.execute(query):
+        seen.setdefault(email.lower(), Recipient(email=email, name=name, language=tag))
     return list(seen.values())
 
 
 def render_announcement(
     series: Series, subject: str, body_markdown: str, recipient: Recipient
 ) -> RenderedEmail:
+    with language(recipient.language):
+        return _render_announcement(series, subject, body_markdown, recipient)
+
+
+def _render_announcement(
+    series: Series, subject: str, body_markdown: str, recipient: Recipient
+) -> RenderedEmail:
     return render_email(
         "announcement",
-        series_title=series.title,
+        series_title=localised(series, "title"),
         subject=subject,
         body_html=render_markdown(body_markdown),
         body_text=body_markdown,

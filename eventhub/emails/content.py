@@ -7,12 +7,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventhub.emails.links import recap_url, register_url, session_url
 from eventhub.extensions import db
-from eventhub.i18n import format_locale
+from eventhub.i18n import Deferred, format_locale, localised, speaker_name
 from eventhub.mail.compose import mailbox
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import Action, availability_for
@@ -39,28 +41,31 @@ def when(moment: datetime, reader_zone: str | None, series_zone: str) -> dict[st
     return {"local": local, "series": series_time if series_time != local else ""}
 
 
-def speaker_lines(session: Session) -> list[str]:
-    lines = []
-    for link in session.speaker_links:
-        speaker = link.speaker
-        parts = [speaker.name_line]
-        meta = ", ".join(p for p in (speaker.position, speaker.organisation) if p)
-        if meta:
-            parts.append(meta)
-        if link.role.value == "moderator":
-            parts.append("moderator")
-        lines.append(" · ".join(parts))
-    return lines
+def speaker_lines(session: Session) -> list[Deferred]:
+    """One line per speaker, written when rendered (in the reader's language)."""
+    return [Deferred(_speaker_line, link) for link in session.speaker_links]
+
+
+def _speaker_line(link: SessionSpeaker) -> str:
+    speaker = link.speaker
+    parts = [speaker_name(speaker)]
+    meta = ", ".join(p for p in (speaker.position, speaker.organisation) if p)
+    if meta:
+        parts.append(meta)
+    if link.role.value == "moderator":
+        parts.append(_("moderator"))
+    return " · ".join(parts)
 
 
 def session_facts(session: Session) -> dict[str, Any]:
     """The parts of the context that are the same for every reader of one session's mail."""
     series = session.series
     return {
-        "series_title": series.title,
-        "session_title": session.title,
+        # Worked out per render: one context serves readers in either language.
+        "series_title": Deferred(localised, series, "title"),
+        "session_title": Deferred(localised, session, "title"),
         "session_number": session.number,
-        "duration": format_duration(session.duration_minutes),
+        "duration": Deferred(format_duration, session.duration_minutes),
         "join_url": session.join_url,
         "speakers": speaker_lines(session),
         "session_url": session_url(session),
@@ -70,10 +75,11 @@ def session_facts(session: Session) -> dict[str, Any]:
 @dataclass(frozen=True)
 class NextSession:
     number: int
-    title: str
-    when: str
+    # Title, time and label are written when rendered, in the reader's language.
+    title: str | Deferred
+    when: str | Deferred
     url: str
-    action_label: str
+    action_label: object
     action_url: str
 
 
@@ -101,17 +107,17 @@ def next_sessions(
     for session in sessions:
         action = availability[session.id].action
         if session.id in recapped:
-            label, url = "Read more", recap_url(session)
+            label, url = _l("Read more"), recap_url(session)
         elif action in (Action.REGISTER, Action.WAITLIST):
-            label = "Register" if action is Action.REGISTER else "Join the waitlist"
+            label = _l("Register") if action is Action.REGISTER else _l("Join the waitlist")
             url = register_url(session)
         else:
             label, url = "", ""  # registration not open: "Read more" alone
         cards.append(
             NextSession(
                 number=session.number,
-                title=session.title,
-                when=_moment(session.starts_at, series.timezone),
+                title=Deferred(localised, session, "title"),
+                when=Deferred(_moment, session.starts_at, series.timezone),
                 url=session_url(session),
                 action_label=label,
                 action_url=url,

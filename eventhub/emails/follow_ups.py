@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +18,7 @@ from eventhub.emails.content import next_sessions, reply_to, session_facts, when
 from eventhub.emails.links import recap_url
 from eventhub.emails.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.extensions import db
+from eventhub.i18n import Deferred, language, localised
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
@@ -101,14 +103,25 @@ def build_follow_up(
     shared: dict[str, object],
     merges: dict[MessageKind, MailMerge] | None = None,
 ) -> tuple[Envelope, RenderedEmail]:
+    with language(registration.language):
+        return _build_follow_up(session, recap, registration, shared, merges)
+
+
+def _build_follow_up(
+    session: Session,
+    recap: Recap,
+    registration: Registration,
+    shared: dict[str, object],
+    merges: dict[MessageKind, MailMerge] | None,
+) -> tuple[Envelope, RenderedEmail]:
     series = session.series
     attended = registration.is_attended
     kind = MessageKind.FOLLOW_UP_ATTENDED if attended else MessageKind.FOLLOW_UP_MISSED
     recap_link = str(shared["recap_url"])
     if attended or not recap.recording_url:
-        primary_url, primary_label = recap_link, "Read the recap"
+        primary_url, primary_label = recap_link, _("Read the recap")
     else:
-        primary_url, primary_label = recap.recording_url, "Watch the recording"
+        primary_url, primary_label = recap.recording_url, _("Watch the recording")
     context = {
         **shared,
         "when": when(session.starts_at, registration.timezone, series.timezone),
@@ -117,7 +130,7 @@ def build_follow_up(
         "manage_url": None,
     }
     email = (merges or follow_up_merges())[kind].render(
-        registration.timezone,
+        (registration.timezone, registration.language),
         context,
         name=registration.name,
         unsubscribe_url=unsubscribe_url(series.id, registration.email),
@@ -142,7 +155,7 @@ def follow_up_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
             continue
         shared: dict[str, object] = {
             **session_facts(session),
-            "headline": recap.headline,
+            "headline": Deferred(localised, recap, "headline"),
             "recap_url": recap_url(session),
             "recording_url": recap.recording_url,
             "slides_url": recap.slides_url,

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.orm import load_only, selectinload
 
 from eventhub.emails.content import reply_to, session_facts, when
 from eventhub.extensions import db
+from eventhub.i18n import language
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
@@ -118,11 +121,10 @@ def registrations_due(
 def _lead_time(offset: int) -> str:
     if offset % 1440 == 0:
         days = offset // 1440
-        return "tomorrow" if days == 1 else f"in {days} days"
+        return _("tomorrow") if days == 1 else ngettext("in %(num)d day", "in %(num)d days", days)
     if offset % 60 == 0:
-        hours = offset // 60
-        return "in 1 hour" if hours == 1 else f"in {hours} hours"
-    return f"in {offset} minutes"
+        return ngettext("in %(num)d hour", "in %(num)d hours", offset // 60)
+    return ngettext("in %(num)d minute", "in %(num)d minutes", offset)
 
 
 def reminder_merge() -> MailMerge:
@@ -136,18 +138,29 @@ def build_reminder(
     facts: dict[str, object],
     merge: MailMerge | None = None,
 ) -> tuple[Envelope, RenderedEmail]:
-    """One reminder; pass one `merge` for a whole fan-out (a render per time zone)."""
+    """One reminder; pass one `merge` for a whole fan-out (a render per zone and language)."""
+    with language(registration.language):
+        return _build_reminder(session, offset, registration, facts, merge)
+
+
+def _build_reminder(
+    session: Session,
+    offset: int,
+    registration: Registration,
+    facts: dict[str, object],
+    merge: MailMerge | None,
+) -> tuple[Envelope, RenderedEmail]:
     series = session.series
     context = {
         **facts,
         "lead_time": _lead_time(offset),
         "when": when(session.starts_at, registration.timezone, series.timezone),
         "primary_url": session.join_url or facts["session_url"],
-        "primary_label": "Join the webinar" if session.join_url else "See the webinar",
+        "primary_label": _("Join the webinar") if session.join_url else _("See the webinar"),
         "unsubscribe_url": None,
     }
     email = (merge or reminder_merge()).render(
-        (session.id, offset, registration.timezone),
+        (session.id, offset, registration.timezone, registration.language),
         context,
         name=registration.name,
         manage_url=manage_url(registration),

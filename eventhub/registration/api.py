@@ -6,12 +6,14 @@ from typing import Any, NoReturn
 
 import marshmallow as ma
 from email_validator import EmailNotValidError
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import Conflict, HTTPException, NotFound, UnprocessableEntity
 
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
+from eventhub.i18n import LOCALES, normalise, select_language, use_series_language
 from eventhub.inputs import SingleLine
 from eventhub.registration import services
 from eventhub.registration.answers import InvalidAnswers, clean_answers
@@ -49,6 +51,16 @@ class RegistrationInSchema(ma.Schema):
         required=True, metadata={"description": "Agreement to the series' privacy statement."}
     )
     marketing_consent = ma.fields.Boolean(load_default=False)
+    language = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.OneOf(list(LOCALES)),
+        metadata={
+            "description": (
+                "Language of every email to this person: `en` or `zh-Hant` (Traditional "
+                "Chinese). Default: the request's Accept-Language, else the series' language."
+            )
+        },
+    )
 
 
 class RegistrationOutSchema(ma.Schema):
@@ -57,6 +69,7 @@ class RegistrationOutSchema(ma.Schema):
     status = ma.fields.String(
         metadata={"enum": ["confirmed", "waitlisted", "pending", "offered", "declined"]}
     )
+    language = ma.fields.String(metadata={"enum": list(LOCALES)})
     manage_url = ma.fields.String(
         metadata={"description": "Only for a new registration, never for a repeat."}
     )
@@ -87,7 +100,8 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
     # Read without the lock: it is held only from the seat decision to the commit.
     session, questions = session_and_questions(session_id)
     if session is None or session.status not in PUBLIC or not session.series.is_published:
-        _fail(NotFound(), "No such session.")
+        _fail(NotFound(), _("No such session."))
+    use_series_language(session.series.default_language)
     applicant = _applicant(session, questions, data)
     try:
         try:
@@ -109,6 +123,7 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
         "session_id": registration.session_id,
         "email": registration.email,
         "status": registration.status.value,
+        "language": registration.language,
     }
     if outcome.is_new:
         body["manage_url"] = manage_url(registration)
@@ -122,21 +137,21 @@ def _applicant(
     errors: dict[str, Any] = {}
     try:
         email = normalise_email(data["email"])
-    except EmailNotValidError as exc:
-        errors["email"] = [str(exc)]
+    except EmailNotValidError:
+        errors["email"] = [_("Enter a valid email address, like name@example.org.")]
         email = ""
     zone = (data.get("timezone") or "").strip() or session.series.timezone
     if not is_valid_zone(zone):
-        errors["timezone"] = ["Not a known time zone, e.g. Asia/Hong_Kong or Europe/London."]
+        errors["timezone"] = [_("Not a known time zone, e.g. Asia/Hong_Kong or Europe/London.")]
     if data.get("consent") is not True:
-        errors["consent"] = ["Consent to the privacy statement is required."]
+        errors["consent"] = [_("Consent to the privacy statement is required.")]
     answers: dict[str, Any] = {}
     try:
         answers = clean_answers(questions, data.get("answers") or {})
     except InvalidAnswers as exc:
         errors["answers"] = exc.errors
     if errors:
-        _fail(UnprocessableEntity(), "The registration is not valid.", errors)
+        _fail(UnprocessableEntity(), _("The registration is not valid."), errors)
     return services.Applicant(
         name=data["name"].strip(),
         email=email,
@@ -144,4 +159,5 @@ def _applicant(
         organisation=data.get("organisation", "").strip(),
         answers=answers,
         is_marketing_consent=bool(data.get("marketing_consent")),
+        language=normalise(data.get("language")) or select_language(),
     )

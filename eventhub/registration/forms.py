@@ -57,7 +57,8 @@ class RegistrationForm(EventhubForm):
     )
     # Defaults to the page's language in the view; every email to this person uses it.
     language = SelectField(
-        _l("Language of your emails"),
+        _l("Preferred language"),
+        description=_l("Your confirmation, reminders and other messages come in this language."),
         choices=[SelectChoice(tag, name) for tag, name in NATIVE_NAMES.items()],
         validators=[Optional()],
         validate_choice=False,  # anything else falls back to the page's language

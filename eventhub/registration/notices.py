@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eventhub import signals
 from eventhub.extensions import db
+from eventhub.i18n import language, localised
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
 from eventhub.registration.manage_links import manage_url
@@ -64,31 +66,34 @@ def _queue(
     kind: MessageKind,
     template: str,
     dedupe_suffix: str,
-    primary: tuple[str, str],
+    primary: tuple[str, object],
     **context: object,
 ) -> int:
-    attachment = _invite(session)
+    invites: dict[str, Attachment] = {}  # the invite's text is in the reader's language
     url, label = primary
     queued = 0
     for registration in affected_registrations(session):
         zone = registration.timezone or session.series.timezone
-        email = render_email(
-            template,
-            session=session,
-            registration=registration,
-            series_title=session.series.title,
-            primary_url=url,
-            primary_label=label,
-            manage_url=_manage_url(registration),
-            unsubscribe_url=None,
-            new_time=_when(session.starts_at, zone, session.series.timezone),
-            **{
-                key: _when(value, zone, session.series.timezone)
-                if isinstance(value, datetime)
-                else value
-                for key, value in context.items()
-            },
-        )
+        with language(registration.language):
+            if registration.language not in invites:
+                invites[registration.language] = _invite(session)
+            email = render_email(
+                template,
+                session=session,
+                registration=registration,
+                series_title=localised(session.series, "title"),
+                primary_url=url,
+                primary_label=label,
+                manage_url=_manage_url(registration),
+                unsubscribe_url=None,
+                new_time=_when(session.starts_at, zone, session.series.timezone),
+                **{
+                    key: _when(value, zone, session.series.timezone)
+                    if isinstance(value, datetime)
+                    else value
+                    for key, value in context.items()
+                },
+            )
         envelope = Envelope(
             kind=kind,
             dedupe_key=f"{kind.value}:{session.id}:{registration.email}:{dedupe_suffix}",
@@ -97,7 +102,7 @@ def _queue(
             series_id=session.series_id,
             session_id=session.id,
             registration_id=registration.id,
-            attachments=[attachment],
+            attachments=[invites[registration.language]],
         )
         if queue_message(envelope, email) is not None:
             queued += 1
@@ -111,7 +116,7 @@ def tell_registrants_rescheduled(session: Session, previous_starts_at: datetime)
         MessageKind.RESCHEDULED,
         "rescheduled",
         f"seq{session.sequence}",
-        (public_session_url(session), "See the webinar"),
+        (public_session_url(session), _l("See the webinar")),
         old_time=previous_starts_at,
     )
 
@@ -124,7 +129,7 @@ def tell_registrants_cancelled(session: Session) -> int:
         MessageKind.SESSION_CANCELLED,
         "session_cancelled",
         "cancel",
-        (series_url, "See the other webinars"),
+        (series_url, _l("See the other webinars")),
     )
 
 

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from eventhub.clock import utcnow
+from eventhub.i18n import current_tag, in_language_of, localised
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
 from eventhub.registration.manage_links import manage_url, series_manage_url
@@ -61,6 +63,10 @@ def _ics_key(session: Session) -> tuple[Any, ...]:
         series.title,
         series.slug,
         current_app.config["EVENTHUB_BASE_URL"],
+        session.title_zh,
+        session.abstract_zh,
+        series.title_zh,
+        current_tag(),  # the invite's text is in the reader's language
     )
 
 
@@ -94,7 +100,7 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
     series = session.series
     link = manage_url(registration)
     context: dict[str, Any] = {
-        "series_title": series.title,
+        "series_title": localised(series, "title"),
         "series": series,
         "session": session,
         "registration": registration,
@@ -117,7 +123,7 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
         "session_url": session_url(session),
         "manage_url": link,
         "primary_url": link,
-        "primary_label": "Manage your registration",
+        "primary_label": _("Manage your registration"),
         "unsubscribe_url": None,
         "series_manage_url": (
             series_manage_url(registration.series_registration)
@@ -171,6 +177,7 @@ def _key(kind: str, registration: Registration, *suffix: object) -> str:
     return ":".join(parts)
 
 
+@in_language_of
 def status_mail(registration: Registration) -> int | None:
     """The email for the status a registration just reached (confirmed, waitlisted, …)."""
     kind, template = _STATUS_MAIL[registration.status]
@@ -187,6 +194,7 @@ def status_mail(registration: Registration) -> int | None:
     )
 
 
+@in_language_of
 def resend(registration: Registration, now: datetime | None = None) -> int | None:
     """Send the current state again to the registration's own address (a repeat sign-up)."""
     if registration.status not in _STATUS_MAIL:
@@ -204,6 +212,7 @@ def resend(registration: Registration, now: datetime | None = None) -> int | Non
     )
 
 
+@in_language_of
 def promoted(registration: Registration) -> int | None:
     """ "You're in": a seat freed up and the waitlisted person now holds it."""
     stamp = int(registration.confirmed_at.timestamp()) if registration.confirmed_at else 0
@@ -216,6 +225,7 @@ def promoted(registration: Registration) -> int | None:
     )
 
 
+@in_language_of
 def cancelled_by_attendee(registration: Registration) -> int | None:
     return _queue(
         registration,
@@ -223,10 +233,11 @@ def cancelled_by_attendee(registration: Registration) -> int | None:
         "cancelled_by_attendee",
         _key("cancelled_by_attendee", registration),
         primary_url=session_url(registration.session),
-        primary_label="See the session",
+        primary_label=_("See the session"),
     )
 
 
+@in_language_of
 def cancelled_by_organiser(registration: Registration) -> int | None:
     return _queue(
         registration,
@@ -235,7 +246,7 @@ def cancelled_by_organiser(registration: Registration) -> int | None:
         _key("cancelled_by_organiser", registration),
         reason=registration.cancel_reason,
         primary_url=session_url(registration.session),
-        primary_label="See the session",
+        primary_label=_("See the session"),
     )
 
 
@@ -244,5 +255,5 @@ def _offer_context(registration: Registration) -> dict[str, Any]:
         return {}
     return {
         "offer_until_attendee": format_moment(registration.offer_expires_at, registration.timezone),
-        "primary_label": "Take the seat",
+        "primary_label": _("Take the seat"),
     }

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from wtforms.fields.choices import SelectChoice
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.i18n import localised
 from eventhub.registration.answers import questions_for
 from eventhub.registration.availability import Action, Availability, availability_for
 from eventhub.registration.forms import RegistrationForm, registration_form
@@ -69,12 +72,12 @@ def public_series_or_404(slug: str) -> Series:
 
 
 ACTION_LABELS = {
-    Action.REGISTER: "Register",
-    Action.WAITLIST: "Join the waitlist",
-    Action.NOT_OPEN_YET: "Registration opens soon",
-    Action.CLOSED: "Registration closed",
-    Action.CANCELLED: "Cancelled",
-    Action.PAST: "This session is over",
+    Action.REGISTER: _l("Register"),
+    Action.WAITLIST: _l("Join the waitlist"),
+    Action.NOT_OPEN_YET: _l("Registration opens soon"),
+    Action.CLOSED: _l("Registration closed"),
+    Action.CANCELLED: _l("Cancelled"),
+    Action.PAST: _l("This session is over"),
 }
 
 
@@ -140,7 +143,12 @@ def switch_choices(registration: Registration) -> list[SelectChoice]:
     return [
         SelectChoice(
             s.id,  # SwitchForm coerces the posted value back to int
-            f"Webinar {s.number}: {s.title} — {format_moment(s.starts_at, registration.timezone)}",
+            _(
+                "Webinar %(number)s: %(title)s — %(when)s",
+                number=s.number,
+                title=localised(s, "title"),
+                when=format_moment(s.starts_at, registration.timezone),
+            ),
         )
         for s in sessions
         if window_problem(s, now) is None

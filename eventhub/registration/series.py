@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub import signals
@@ -53,7 +54,7 @@ def register_series(
     now = now or utcnow()
     sessions = open_sessions(series, now)
     if not sessions:
-        raise RegistrationClosed("No upcoming session of this series is open for registration.")
+        raise RegistrationClosed(_("No upcoming session of this series is open for registration."))
     existing = find_series_registration(series.id, applicant.email)
     is_new = existing is None or existing.cancelled_at is not None
     registration = existing or SeriesRegistration(series=series, email=applicant.email)

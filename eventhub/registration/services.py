@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub import signals
@@ -59,15 +60,15 @@ class Outcome:
 def window_problem(session: Session, now: datetime) -> str | None:
     """Why a session takes no registrations right now, or None."""
     if session.status is SessionStatus.CANCELLED:
-        return "This session has been cancelled."
+        return _("This session has been cancelled.")
     if session.status is not SessionStatus.PUBLISHED or not session.series.is_published:
-        return "This session is not open for registration."
+        return _("This session is not open for registration.")
     if session.ends_at <= now:
-        return "This session is over."
+        return _("This session is over.")
     if session.registration_opens_at and now < session.registration_opens_at:
-        return "Registration has not opened yet."
+        return _("Registration has not opened yet.")
     if session.registration_closes_at and now >= session.registration_closes_at:
-        return "Registration for this session has closed."
+        return _("Registration for this session has closed.")
     return None
 
 
@@ -165,7 +166,7 @@ def cancel(
     lock_session(registration.session_id)
     db.session.refresh(registration)
     if registration.status not in ACTIVE:
-        raise NotAllowed("This registration is already cancelled.")
+        raise NotAllowed(_("This registration is already cancelled."))
     held_seat = registration.holds_seat
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
@@ -188,9 +189,9 @@ def accept_offer(registration: Registration, now: datetime | None = None) -> Non
     lock_session(registration.session_id)
     db.session.refresh(registration)
     if registration.status is not RegistrationStatus.OFFERED:
-        raise NotAllowed("There is no seat offer to accept.")
+        raise NotAllowed(_("There is no seat offer to accept."))
     if registration.offer_expires_at is None or registration.offer_expires_at <= now:
-        raise NotAllowed("This seat offer has expired.")
+        raise NotAllowed(_("This seat offer has expired."))
     seats.confirm(registration, now)
     db.session.flush()
     notify.promoted(registration)
@@ -203,7 +204,7 @@ def approve(registration: Registration, now: datetime | None = None) -> None:
     lock_session(registration.session_id)
     db.session.refresh(registration)
     if registration.status is not RegistrationStatus.PENDING:
-        raise NotAllowed(f"{registration.email} is not awaiting approval.")
+        raise NotAllowed(_("%(email)s is not awaiting approval.", email=registration.email))
     seats.confirm(registration, now)
     db.session.flush()
     notify.status_mail(registration)
@@ -216,7 +217,7 @@ def decline(registration: Registration, now: datetime | None = None) -> list[Reg
     lock_session(registration.session_id)
     db.session.refresh(registration)
     if registration.status is not RegistrationStatus.PENDING:
-        raise NotAllowed(f"{registration.email} is not awaiting approval.")
+        raise NotAllowed(_("%(email)s is not awaiting approval.", email=registration.email))
     registration.status = RegistrationStatus.DECLINED
     registration.cancelled_at = now
     db.session.flush()
@@ -229,12 +230,12 @@ def switch(registration: Registration, target_id: int, now: datetime | None = No
     now = now or utcnow()
     target = db.session.get(Session, target_id)
     if target is None or target.series_id != registration.session.series_id:
-        raise NotAllowed("Choose another session of this series.")
+        raise NotAllowed(_("Choose another session of this series."))
     if target.id == registration.session_id:
-        raise NotAllowed("You are already registered for this session.")
+        raise NotAllowed(_("You are already registered for this session."))
     other = find_registration(target.id, registration.email)
     if other is not None and other.status in ACTIVE:
-        raise NotAllowed("You are already registered for that session.")
+        raise NotAllowed(_("You are already registered for that session."))
     problem = window_problem(target, now)
     if problem:
         raise RegistrationClosed(problem)

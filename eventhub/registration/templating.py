@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from eventhub.registration.availability import Availability, availability_for
+from eventhub.registration.models import RegistrationStatus
 from eventhub.registration.public_data import panel_for
 from eventhub.scheduling.models import Session
 
@@ -18,6 +20,22 @@ def registration_panel(
     return panel_for(session, availability=availability)
 
 
+# What each status reads as to the registrant.
+STATUS_LABELS = {
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waitlist"),
+    RegistrationStatus.OFFERED: _l("Seat offered"),
+    RegistrationStatus.PENDING: _l("Awaiting approval"),
+    RegistrationStatus.DECLINED: _l("Declined"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+def status_label(status: RegistrationStatus) -> str:
+    return str(STATUS_LABELS.get(status, status.value))
+
+
 def install(app: Flask) -> None:
+    app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["registration_panel"] = registration_panel
     app.jinja_env.globals["availability_for"] = availability_for

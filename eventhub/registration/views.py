@@ -16,12 +16,14 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eventhub.clock import utcnow
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
-from eventhub.i18n import current_tag, normalise
+from eventhub.i18n import current_tag, localised, normalise
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
 from eventhub.registration.answers import questions_for
@@ -117,17 +119,17 @@ def register(session_id: int) -> ResponseReturnValue:
 
 
 def _welcome(registration: Registration) -> str:
-    return WELCOME.get(registration.status, "Your registration is saved.")
+    return str(WELCOME.get(registration.status, _("Your registration is saved.")))
 
 
 WELCOME = {
-    RegistrationStatus.CONFIRMED: (
+    RegistrationStatus.CONFIRMED: _l(
         "You're registered. Your confirmation and calendar invite are on the way."
     ),
-    RegistrationStatus.WAITLISTED: (
+    RegistrationStatus.WAITLISTED: _l(
         "The session is full: you're on the waitlist. We'll email you the moment a seat frees up."
     ),
-    RegistrationStatus.PENDING: (
+    RegistrationStatus.PENDING: _l(
         "Thanks! The organisers approve registrations for this session; "
         "we'll email you their answer."
     ),
@@ -225,7 +227,7 @@ def cancel(token: str) -> ResponseReturnValue:
             lambda: services.cancel(registration), (services.NotAllowed,), flash_category="info"
         )
         if attempt.ok:
-            flash("Your registration is cancelled. Thank you for freeing your seat.", "success")
+            flash(_("Your registration is cancelled. Thank you for freeing your seat."), "success")
         return redirect(url_for(".manage", token=token))
     return render_template(
         "registration/cancel.html",
@@ -243,7 +245,7 @@ def accept_offer(token: str) -> ResponseReturnValue:
     if commit_unless_refused(
         lambda: services.accept_offer(registration), (services.NotAllowed,)
     ).ok:
-        flash("The seat is yours. Your calendar invite is on the way.", "success")
+        flash(_("The seat is yours. Your calendar invite is on the way."), "success")
     return redirect(url_for(".manage", token=token))
 
 
@@ -255,7 +257,7 @@ def switch(token: str) -> ResponseReturnValue:
     form = SwitchForm()
     form.target.choices = public_data.switch_choices(registration)
     if not form.validate_on_submit():
-        flash("Choose one of the sessions listed.", "error")
+        flash(_("Choose one of the sessions listed."), "error")
         return redirect(url_for(".manage", token=token))
     try:
         outcome = services.switch(registration, int(form.target.data))
@@ -277,7 +279,7 @@ def details(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         services.update_details(registration, form.name.data or "", form.organisation.data or "")
         db.session.commit()
-        flash("Your details are updated.", "success")
+        flash(_("Your details are updated."), "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for(".manage", token=token))
@@ -305,7 +307,10 @@ def unsubscribe_series(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         unsubscribe(series.id, registration.email)
         db.session.commit()
-        flash(f"You will get no more news from {series.title}.", "success")
+        flash(
+            _("You will get no more news from %(title)s.", title=localised(series, "title")),
+            "success",
+        )
         return redirect(url_for(".manage", token=token))
     return render_template(
         "registration/unsubscribe.html", registration=registration, series=series, token=token
@@ -324,10 +329,12 @@ def manage_series(token: str) -> ResponseReturnValue:
         action = request.form.get("action")
         if action == "cancel":
             series_services.cancel_series(found)
-            flash("You have left the series; your session registrations are cancelled.", "success")
+            flash(
+                _("You have left the series; your session registrations are cancelled."), "success"
+            )
         elif action in ("opt_out", "opt_in"):
             found.is_opted_out_of_new_sessions = action == "opt_out"
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
         else:
             abort(400)
         db.session.commit()

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
+from eventhub.i18n import localised
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Series, Session, SessionStatus
 
@@ -30,8 +32,10 @@ def _speakers_line(session: Session) -> str:
     names = []
     for link in session.speaker_links:
         name = link.speaker.name_line
+        if link.speaker.name_zh:
+            name += f" {link.speaker.name_zh}"
         if link.role.value == "moderator":
-            name += " (moderator)"
+            name += _(" (moderator)")
         names.append(name)
     return ", ".join(names)
 
@@ -39,15 +43,15 @@ def _speakers_line(session: Session) -> str:
 def _description(session: Session, page_url: str, include_join_url: bool) -> str:
     parts = []
     if session.status is SessionStatus.CANCELLED:
-        parts.append(f"CANCELLED. {session.status_reason}".strip())
-    if session.abstract:
-        parts.append(session.abstract)
+        parts.append(f"{_('CANCELLED.')} {session.status_reason}".strip())
+    if localised(session, "abstract"):
+        parts.append(localised(session, "abstract"))
     speakers = _speakers_line(session)
     if speakers:
-        parts.append(f"Speakers: {speakers}")
+        parts.append(_("Speakers: %(names)s", names=speakers))
     if include_join_url and session.join_url:
-        parts.append(f"Join: {session.join_url}")
-    parts.append(f"Details: {page_url}")
+        parts.append(_("Join: %(url)s", url=session.join_url))
+    parts.append(_("Details: %(url)s", url=page_url))
     return "\n\n".join(parts)
 
 
@@ -62,12 +66,12 @@ def _event(session: Session, *, include_join_url: bool = True) -> Event:
     event.add("created", session.created_at)
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
-    event.add("summary", f"{session.series.title}: {session.title}")
+    event.add("summary", f"{localised(session.series, 'title')}: {localised(session, 'title')}")
     event.add("description", _description(session, page_url, include_join_url))
     if include_join_url and session.join_url:
         event.add("location", session.join_url)
     else:
-        event.add("location", "Online")
+        event.add("location", _("Online"))
     event.add("url", page_url)
     if session.status is SessionStatus.CANCELLED:
         event.add("status", "CANCELLED")

@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import UTC
 from urllib.parse import urlencode
 
+from flask_babel import gettext as _
+
+from eventhub.i18n import localised
 from eventhub.markup import markdown_to_text
 from eventhub.scheduling.models import Session
 
@@ -20,14 +23,14 @@ MAX_DETAILS = 1200
 
 
 def _text(session: Session) -> str:
-    return f"{session.series.title}: {session.title}"
+    return f"{localised(session.series, 'title')}: {localised(session, 'title')}"
 
 
 def _details(session: Session, page_url: str, join_url: str) -> str:
-    abstract = markdown_to_text(session.abstract)
+    abstract = markdown_to_text(localised(session, "abstract"))
     if len(abstract) > MAX_DETAILS:
         abstract = abstract[:MAX_DETAILS].rsplit(" ", 1)[0] + " …"
-    parts = [abstract, f"Join: {join_url}" if join_url else "", page_url]
+    parts = [abstract, _("Join: %(url)s", url=join_url) if join_url else "", page_url]
     return "\n\n".join(p for p in parts if p)
 
 
@@ -40,7 +43,7 @@ def google_calendar_url(session: Session, page_url: str, join_url: str = "") -> 
         "text": _text(session),
         "dates": f"{start}/{end}",
         "details": _details(session, page_url, join_url),
-        "location": join_url or "Online",
+        "location": join_url or _("Online"),
         "ctz": session.timezone,
     }
     return f"{GOOGLE}?{urlencode(query)}"
@@ -54,6 +57,6 @@ def outlook_calendar_url(session: Session, page_url: str, join_url: str = "") ->
         "startdt": session.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "enddt": session.ends_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "body": _details(session, page_url, join_url),
-        "location": join_url or "Online",
+        "location": join_url or _("Online"),
     }
     return f"{OUTLOOK}?{urlencode(query)}"

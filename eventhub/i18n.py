@@ -245,6 +245,7 @@ def install_i18n(app: Flask) -> None:
         emphasis=emphasis,
         link=link,
         quoted=quoted,
+        speaker_text_name=speaker_name,
     )
 
     @app.before_request

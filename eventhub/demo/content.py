@@ -10,6 +10,11 @@ SERIES = {
         "manufacturing back to Hong Kong. Speakers from government bodies, industry and "
         "academia compare notes on what each side brings, and how the three can work together."
     ),
+    "title_zh": "香港再工業化",
+    "summary_zh": (
+        "四場網上研討會，探討新科技與智能生產如何把高端製造業帶回香港。來自政府機構、業界和"
+        "學術界的講者交流各自的角色與經驗，並探討三方如何攜手合作。"
+    ),
     "timezone": "Asia/Hong_Kong",
     "privacy_statement": (
         "We use your name, email and organisation to run this webinar series: to send your "
@@ -23,12 +28,14 @@ SPEAKERS = [
         "honorific": "Prof",
         "full_name": "Man Hau-chung",
         "alternate_name": "文效忠",
+        "name_zh": "文效忠",
         "position": "Dean, Faculty of Engineering",
         "organisation": "The Hong Kong Polytechnic University (PolyU)",
         "short_bio": (
             "Dean of Engineering at PolyU, where his faculty works with industry on applied "
             "research and knowledge transfer."
         ),
+        "short_bio_zh": "理大工程學院院長，帶領學院與業界合作，推動應用研究及知識轉移。",
     },
     {
         "slug": "daniel-yip",
@@ -37,6 +44,8 @@ SPEAKERS = [
         "position": "Chairman",
         "organisation": "Federation of Hong Kong Industries",
         "short_bio": "Chairman of the Federation of Hong Kong Industries.",
+        "name_zh": "葉中賢",
+        "short_bio_zh": "香港工業總會主席。",
     },
     {
         "slug": "sunny-chai",
@@ -45,6 +54,8 @@ SPEAKERS = [
         "position": "Chairman",
         "organisation": "Hong Kong Science and Technology Parks Corporation (HKSTP)",
         "short_bio": "Chairman of Hong Kong Science and Technology Parks Corporation.",
+        "name_zh": "查毅超",
+        "short_bio_zh": "香港科技園公司主席。",
     },
     {
         "slug": "bobby-liu",
@@ -53,6 +64,8 @@ SPEAKERS = [
         "position": "President",
         "organisation": "Hong Kong Young Industrialists Council",
         "short_bio": "President of the Hong Kong Young Industrialists Council.",
+        # His Chinese name is not in the seed and could not be confirmed: left to fall back.
+        "short_bio_zh": "香港青年工業家協會會長。",
     },
 ]
 
@@ -90,6 +103,29 @@ SESSIONS = [
     ),
 ]
 
+# Traditional Chinese title and abstract of each webinar, by number (written for the demo).
+SESSIONS_ZH = {
+    1: (
+        "再工業化：政府、業界與學界",
+        "再工業化對香港有何意義？各方又要做些甚麼？工程學院院長、香港工業總會主席和科技園主席"
+        "一同探討大學、企業和公營機構各自的角色。",
+    ),
+    2: (
+        "人工智能如何重塑香港的工業化？",
+        "人工智能正改變產品的設計、生產和售後服務。這場研討會會看看人工智能在香港生產線上"
+        "已帶來哪些成效，以及本地企業要引入這些技術需要甚麼。",
+    ),
+    3: (
+        "香港紡織業再工業化路線圖",
+        "紡織業曾是香港最大的工業。講者會勾畫一幅路線圖，把高增值、自動化的紡織生產和研發"
+        "帶回香港。",
+    ),
+    4: (
+        "香港生物科技產業的未來",
+        "由實驗室到醫療器材：要把香港的生物科技研究轉化為本地製造的產品，需要具備甚麼條件。",
+    ),
+}
+
 # (speaker slug, role) for webinar 1, in card order.
 WEBINAR_1_LINEUP = [
     ("man-hau-chung", "speaker"),
@@ -100,6 +136,11 @@ WEBINAR_1_LINEUP = [
 
 RECAP = {
     "headline": "Re-industrialization is about innovation and talent, not old production lines",
+    "headline_zh": "再工業化講求創新與人才，而非重建舊式生產線",
+    "lead_zh": (
+        "在系列的第一場研討會中，來自學界、業界和科技園的講者一致認為，香港的再工業化有賴創新、"
+        "科技和人才，以及三方以夥伴身份攜手合作。"
+    ),
     "lead": (
         "In the first webinar of the series, speakers from academia, industry and the science "
         "park agreed that Hong Kong's re-industrialization rests on innovation, technology and "

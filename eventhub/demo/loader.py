@@ -65,7 +65,15 @@ def _series(organiser: User, result: DemoResult) -> Series:
         db.session.add(series)
         db.session.flush()
         result.note(f"series {series.slug}")
+    _fill_chinese(series, spec)
     return series
+
+
+def _fill_chinese(item: object, spec: dict[str, str]) -> None:
+    """A demo loaded before the Chinese texts existed gets them; nothing typed is overwritten."""
+    for key, value in spec.items():
+        if key.endswith("_zh") and not getattr(item, key):
+            setattr(item, key, value)
 
 
 def _speaker(spec: dict[str, str], result: DemoResult) -> SpeakerProfile:
@@ -74,6 +82,7 @@ def _speaker(spec: dict[str, str], result: DemoResult) -> SpeakerProfile:
         speaker = SpeakerProfile(**spec)
         db.session.add(speaker)
         result.note(f"speaker {speaker.slug}")
+    _fill_chinese(speaker, spec)
     return speaker
 
 
@@ -89,7 +98,10 @@ def _session(
     session = db.session.scalar(
         select(Session).where(Session.series_id == series.id, Session.number == number)
     )
+    title_zh, abstract_zh = content.SESSIONS_ZH[number]
+    chinese = {"title_zh": title_zh, "abstract_zh": abstract_zh}
     if session is not None:
+        _fill_chinese(session, chinese)
         return session
     starts_at = _starts_at(days, series.timezone, now)
     is_past = days < 0
@@ -99,6 +111,7 @@ def _session(
         title=title,
         slug=f"webinar-{number}",
         abstract=abstract,
+        **chinese,
         starts_at=starts_at,
         duration_minutes=DURATION_MINUTES,
         timezone=series.timezone,
@@ -144,6 +157,8 @@ def _recap(
         session=session,
         headline=spec["headline"],
         lead=spec["lead"],
+        headline_zh=spec["headline_zh"],
+        lead_zh=spec["lead_zh"],
         body_markdown=spec["body"],
         recording_url="https://video.example.org/demo-webinar-1",
         slides_url="https://slides.example.org/demo-webinar-1.pdf",

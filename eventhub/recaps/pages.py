@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -128,15 +129,15 @@ def cards(page: RecapPage) -> list[Card]:
         action = page.availability[session.id].action
         label, url = "", None
         if action is Action.REGISTER:
-            label = "Register"
+            label = _("Register")
         elif action is Action.WAITLIST:
-            label = "Join the waitlist"
+            label = _("Join the waitlist")
         elif action is Action.CLOSED:
-            label = "Registration closed"
+            label = _("Registration closed")
         elif action is Action.NOT_OPEN_YET:
-            label = "Registration opens soon"
+            label = _("Registration opens soon")
         elif action is Action.CANCELLED:
-            label = "Cancelled"
+            label = _("Cancelled")
         if action in (Action.REGISTER, Action.WAITLIST):
             url = url_for("registration.register", session_id=session.id)
         result.append(Card(session, read_more, label, url))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.extensions import db
@@ -39,25 +40,25 @@ def check_answer(question: RegistrationQuestion, value: Any) -> tuple[Any, str |
         chosen = [str(v) for v in chosen]
         unknown = [v for v in chosen if v not in question.choices]
         if unknown:
-            return chosen, "Choose from the options given."
+            return chosen, _("Choose from the options given.")
         if question.is_required and not chosen:
-            return chosen, "Choose at least one option."
+            return chosen, _("Choose at least one option.")
         return [c for c in question.choices if c in chosen], None
     text = "" if value is None else str(value).strip()
     if question.kind is QuestionKind.SINGLE_CHOICE and text and text not in question.choices:
-        return text, "Choose one of the options given."
+        return text, _("Choose one of the options given.")
     limit = MAX_LONG if question.kind is QuestionKind.LONG_TEXT else MAX_SHORT
     if len(text) > limit:
-        return text, f"Keep this under {limit} characters."
+        return text, _("Keep this under %(limit)s characters.", limit=limit)
     if question.is_required and not text:
-        return text, "This question needs an answer."
+        return text, _("This question needs an answer.")
     return text, None
 
 
 def clean_answers(questions: list[RegistrationQuestion], raw: Mapping[str, Any]) -> dict[str, Any]:
     """Answers keyed by question id; unknown keys are refused so typos are not lost silently."""
     known = {str(q.id) for q in questions}
-    errors = {key: "Unknown question." for key in raw if str(key) not in known}
+    errors = {key: _("Unknown question.") for key in raw if str(key) not in known}
     cleaned: dict[str, Any] = {}
     for question in questions:
         value, error = check_answer(question, raw.get(str(question.id)))

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from eventhub.clock import utcnow
-from eventhub.i18n import current_tag, in_language_of, localised
+from eventhub.i18n import current_tag, in_language_of, localised, speaker_name
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
 from eventhub.registration.manage_links import manage_url, series_manage_url
@@ -110,7 +110,7 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
         "duration": format_duration(session.duration_minutes),
         "speakers": [
             {
-                "name": link.speaker.name_line,
+                "name": speaker_name(link.speaker),
                 "role": link.role.value,
                 "meta": ", ".join(
                     p for p in (link.speaker.position, link.speaker.organisation) if p

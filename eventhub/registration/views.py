@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from eventhub.clock import utcnow
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
-from eventhub.i18n import current_tag, localised, normalise
+from eventhub.i18n import current_tag, localised, normalise, use_series_language
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
 from eventhub.registration.answers import questions_for
@@ -196,6 +196,8 @@ def _registration_or_404(token: str) -> Registration:
 def manage(token: str) -> ResponseReturnValue:
     """What you registered for, in your time zone, with what you can do about it."""
     registration = _registration_or_404(token)
+    # Without a choice of the reader's own, the page speaks the language of their emails.
+    use_series_language(registration.language)
     switch = SwitchForm()
     switch.target.choices = public_data.switch_choices(registration)
     return render_template(

@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from eventhub.i18n import NATIVE_NAMES
 from eventhub.inputs import EventhubForm
 from eventhub.scheduling.errors import GENERAL, SchedulingError
 from eventhub.scheduling.zones import LocalTimeProblem, WallClock, ambiguity_choices, to_utc
@@ -102,6 +103,18 @@ class SeriesForm(ErrorsOnFields, EventhubForm):
     )
     summary = TextAreaField(
         "Summary", description="Shown at the top of the series page. Markdown allowed."
+    )
+    title_zh = StringField(
+        "Title in Traditional Chinese",
+        validators=[Optional(), Length(max=200)],
+        description="Optional. Chinese readers see it; either language falls back to the other.",
+    )
+    summary_zh = TextAreaField("Summary in Traditional Chinese", description="Optional.")
+    default_language = SelectField(
+        "Default language",
+        choices=[SelectChoice(tag, name) for tag, name in NATIVE_NAMES.items()],
+        default="en",
+        description="For readers whose browser asks for neither language and who chose none.",
     )
     timezone = _zone_field(
         "Time zone", "Sessions are shown in this zone unless they say otherwise."
@@ -188,6 +201,8 @@ class SessionForm(ErrorsOnFields, LocalTimes, EventhubForm):
         description="Leave empty to make one from the title.",
     )
     abstract = TextAreaField("Abstract", description="Markdown allowed; shown on the session page.")
+    title_zh = StringField("Title in Traditional Chinese", validators=[Optional(), Length(max=200)])
+    abstract_zh = TextAreaField("Abstract in Traditional Chinese", description="Optional.")
     starts_at = DateTimeLocalField("Starts", format=LOCAL_FORMAT, validators=[Optional()])
     starts_at_fold = _fold_field()
     timezone = _zone_field("Time zone of the start time")

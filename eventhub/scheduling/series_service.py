@@ -8,6 +8,7 @@ from sqlalchemy import exists, func, select
 
 from eventhub.accounts.models import User
 from eventhub.extensions import db
+from eventhub.i18n import ENGLISH, normalise
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import Registration, SeriesRegistration
 from eventhub.scheduling.errors import Problems, SchedulingError
@@ -25,6 +26,10 @@ class SeriesData:
     timezone: str
     summary: str = ""
     slug: str | None = None
+    # Traditional Chinese versions (optional) and the language of readers with no preference.
+    title_zh: str = ""
+    summary_zh: str = ""
+    default_language: str = "en"
     reminder_offsets_minutes: list[int] = field(
         default_factory=lambda: list(DEFAULT_REMINDER_OFFSETS)
     )
@@ -46,6 +51,10 @@ def _check(data: SeriesData, existing: Series | None) -> None:
         problems.add("title", "Give the series a title.")
     elif len(data.title) > 200:
         problems.add("title", "Keep the title under 200 characters.")
+    if len(data.title_zh) > 200:
+        problems.add("title_zh", "Keep the title under 200 characters.")
+    if normalise(data.default_language) is None:
+        problems.add("default_language", "Choose English or Traditional Chinese.")
     if data.slug is not None:
         if not is_valid_slug(data.slug):
             problems.add("slug", "Use lower-case letters, digits and single hyphens only.")
@@ -70,6 +79,9 @@ def _check(data: SeriesData, existing: Series | None) -> None:
 def _apply(series: Series, data: SeriesData) -> None:
     series.title = data.title.strip()
     series.summary = data.summary.strip()
+    series.title_zh = data.title_zh.strip()
+    series.summary_zh = data.summary_zh.strip()
+    series.default_language = normalise(data.default_language) or ENGLISH
     series.timezone = data.timezone
     series.reminder_offsets_minutes = sorted(set(data.reminder_offsets_minutes), reverse=True)
     series.follow_up_delay_minutes = data.follow_up_delay_minutes

@@ -29,6 +29,8 @@ class SessionData:
     number: int | None = None  # None: next free number
     slug: str | None = None  # None: generated from the title
     abstract: str = ""
+    title_zh: str = ""
+    abstract_zh: str = ""
     join_url: str = ""
     capacity: int | None = None
     registration_opens_at: datetime | None = None
@@ -108,6 +110,8 @@ def _check_window(data: SessionData, problems: Problems) -> None:
 def _apply(session: Session, data: SessionData) -> None:
     session.title = data.title.strip()
     session.abstract = data.abstract.strip()
+    session.title_zh = data.title_zh.strip()
+    session.abstract_zh = data.abstract_zh.strip()
     session.join_url = data.join_url.strip()
     session.registration_opens_at = data.registration_opens_at
     session.registration_closes_at = data.registration_closes_at

@@ -51,6 +51,8 @@ def _session_data(
         title=form.title.data or "",
         slug=(form.slug.data or "").strip() or None,
         abstract=form.abstract.data or "",
+        title_zh=form.title_zh.data or "",
+        abstract_zh=form.abstract_zh.data or "",
         starts_at=starts_at,
         duration_minutes=form.duration_minutes.data or 0,
         timezone=form.timezone.data,

@@ -34,8 +34,19 @@ def _extract(tmp_path: Path) -> Catalog:
     os.chdir(ROOT)
     try:
         CommandLineInterface().run(
-            ["pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l", "--no-location"]
-            + ["-o", str(pot), "."]
+            [
+                "pybabel",
+                "-q",
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "_l",
+                "--no-location",
+                "-o",
+                str(pot),
+                ".",
+            ]
         )
     finally:
         os.chdir(cwd)

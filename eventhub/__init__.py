@@ -115,6 +115,13 @@ def register_extensions(app: Flask) -> None:
     install_user_loader(login_manager)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Redis being down must never fail a request: count in this process's memory meanwhile
+    # (the same limits, per process) and give up on the shared store quickly.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+    )
     limiter.init_app(app)
     app.config.setdefault("API_TITLE", "eventhub API")
     app.config.setdefault("API_VERSION", "v1")

@@ -20,6 +20,7 @@ from eventhub.accounts.views import bp as accounts_bp
 from eventhub.api import SPEC_OPTIONS as api_spec_options
 from eventhub.api.organiser import bp as api_organiser_bp
 from eventhub.api.programme import bp as api_programme_bp
+from eventhub.browser_policy import install_browser_policy
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.emails.organiser_views import bp as mail_bp
@@ -89,6 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_signals(app)
     register_templating(app)
     register_errors(app)
+    install_browser_policy(app)
     register_cli(app)
     celery_init_app(app)
     return app

@@ -8,6 +8,7 @@ import secrets
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from eventhub.accounts import sessions
 from eventhub.accounts.models import ApiToken, Role, User
 from eventhub.clock import utcnow
 from eventhub.extensions import db
@@ -81,6 +82,23 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     user.last_login_at = utcnow()
     return user
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password; every existing login of the account ends."""
+    problem = password_problem(password, email=user.email)
+    if problem:
+        raise AccountError(problem)
+    user.set_password(password)
+    sessions.revoke_all(user)
+    db.session.flush()
+
+
+def disable_account(user: User) -> None:
+    """Refuse this account from now on: logins, remembered browsers and API tokens end."""
+    user.is_enabled = False
+    sessions.revoke_all(user)
+    revoke_api_tokens(user)
 
 
 def _hash_token(token: str) -> str:

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required
 
-from eventhub.accounts import services
+from eventhub.accounts import services, sessions
 from eventhub.accounts.forms import LoginForm
 from eventhub.extensions import db, limiter
 
@@ -50,7 +50,7 @@ def login() -> ResponseReturnValue:
         if user is None:
             form.password.errors.append("That email and password do not match an account.")
         else:
-            login_user(user, remember=bool(form.remember.data))
+            sessions.start(user, remember=bool(form.remember.data))
             db.session.commit()
             flash("You are logged in.", "success")
             return redirect(safe_next(form.next.data) or _home_for(user))
@@ -60,6 +60,18 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     """Log out (POST only, so a link or image cannot log someone out)."""
-    logout_user()
+    sessions.end_current()
+    db.session.commit()
     flash("You are logged out.", "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere() -> ResponseReturnValue:
+    """End every login of this account, on every device, this one included."""
+    sessions.revoke_all(current_user)
+    sessions.end_current()
+    db.session.commit()
+    flash("You are logged out on every device.", "info")
     return redirect(url_for("public.home"))

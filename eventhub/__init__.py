@@ -42,6 +42,7 @@ from eventhub.registration.admin_questions import bp as registration_questions_b
 from eventhub.registration.admin_views import bp as registration_admin_bp
 from eventhub.registration.api import blp as registration_api_blp
 from eventhub.registration.views import bp as registration_bp
+from eventhub.request_guards import install_request_guards
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.speakers.views import bp as speakers_bp
 from eventhub.urls import EventhubFlask
@@ -85,6 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(loaded)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_logging(app)
+    install_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_signals(app)

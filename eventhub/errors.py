@@ -7,7 +7,10 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from eventhub.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,12 @@ TOO_MANY = (
 
 def _render(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
+    # A failed flush leaves the session unusable; the error page (which may load the current
+    # user) needs a working one, and nothing of the failed request may be committed later.
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the database itself is gone; the page needs none of it
+        log.warning("rollback before an error page failed", exc_info=True)
     if code == 429:
         # Flask-Limiter's own text ("20 per 1 minute") reads like an error code, not advice.
         error.description = TOO_MANY

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventhub import (
     all_models,  # noqa: F401  (the whole schema, before mappers configure)
@@ -86,6 +87,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(loaded)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_logging(app)
+    register_proxies(app)
     install_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
@@ -103,6 +105,14 @@ def register_logging(app: Flask) -> None:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
         )
+
+
+def register_proxies(app: Flask) -> None:
+    # Behind N reverse proxies the client address is the Nth from the right of X-Forwarded-For;
+    # with none configured, forwarded headers are ignored (anyone can send them).
+    count = int(app.config.get("EVENTHUB_TRUSTED_PROXIES") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

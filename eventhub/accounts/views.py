@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -38,8 +47,18 @@ def _login_limit() -> str:
     return str(current_app.config["EVENTHUB_RATELIMIT_LOGIN"])
 
 
+def _login_account() -> str:
+    # Failed logins also count per account, so spreading guesses over addresses does not help.
+    return "login-account:" + str(request.form.get("email", "")).strip().lower()[:320]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account, deduct_when=_failed)
 def login() -> ResponseReturnValue:
     """Show the login form and log the user in."""
     if current_user.is_authenticated:

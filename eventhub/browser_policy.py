@@ -3,12 +3,25 @@ sniffing, a strict referrer, HSTS in production, and no caching of personal page
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, request, session
 from flask_talisman import Talisman
 
 from eventhub.config import is_production
 
-talisman = Talisman()
+
+class _Talisman(Talisman):
+    """Talisman that leaves a stricter policy a view set itself (mail previews, uploads)."""
+
+    def _set_content_security_policy_headers(self, headers: Any, options: Any) -> None:
+        own = headers.get("Content-Security-Policy")
+        super()._set_content_security_policy_headers(headers, options)
+        if own is not None:
+            headers["Content-Security-Policy"] = own
+
+
+talisman = _Talisman()
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",

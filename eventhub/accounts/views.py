@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from eventhub.accounts import services, sessions
 from eventhub.accounts.forms import LoginForm
 from eventhub.extensions import db, limiter
+from eventhub.transaction import commit_unless_refused
 
 bp = Blueprint("accounts", __name__)
 
@@ -79,8 +80,7 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     """Log out (POST only, so a link or image cannot log someone out)."""
-    sessions.end_current()
-    db.session.commit()
+    commit_unless_refused(sessions.end_current, ())
     flash("You are logged out.", "info")
     return redirect(url_for("public.home"))
 
@@ -89,8 +89,12 @@ def logout() -> ResponseReturnValue:
 @login_required
 def logout_everywhere() -> ResponseReturnValue:
     """End every login of this account, on every device, this one included."""
-    sessions.revoke_all(current_user)
-    sessions.end_current()
-    db.session.commit()
+    user = current_user._get_current_object()
+
+    def end_all() -> None:
+        sessions.revoke_all(user)
+        sessions.end_current()
+
+    commit_unless_refused(end_all, ())
     flash("You are logged out on every device.", "info")
     return redirect(url_for("public.home"))

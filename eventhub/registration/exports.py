@@ -131,7 +131,8 @@ def stream_csv(
         buffer.truncate()
         return text
 
-    writer.writerow([*_COLUMNS, *(q.label for q in questions)])
+    # Question labels are organiser text: a header cell is as dangerous as any other.
+    writer.writerow([_cell(label) for label in (*_COLUMNS, *(q.label for q in questions))])
     yield flush()
     query: Select[Any] = (
         select(  # type: ignore[assignment]

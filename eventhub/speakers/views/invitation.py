@@ -14,6 +14,7 @@ from eventhub.speakers.forms import SetPasswordForm
 from eventhub.speakers.invitations import InvitationError, Problem
 from eventhub.speakers.services import SpeakerError
 from eventhub.speakers.views.blueprint import bp
+from eventhub.transaction import commit_unless_refused
 
 # What each unusable link says: a heading and what to do next.
 PROBLEM_TEXT = {
@@ -92,8 +93,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
                 return _problem_page(InvitationError(Problem.USED))
             if current_user.is_authenticated:
                 sessions.end_current()
-            sessions.start(user)
-            db.session.commit()
+            commit_unless_refused(lambda: sessions.start(user), ())
             flash("Welcome! Your account is ready; please check your profile.", "success")
             return redirect(url_for("speakers.my_profile"))
     return render_template("speakers/accept_invitation.html", form=form, invitation=invitation)

@@ -34,6 +34,9 @@ _ENV: dict[str, tuple[str, Any]] = {
     "MAIL_USE_TLS": ("MAIL_USE_TLS", _bool),
     "MAIL_USE_SSL": ("MAIL_USE_SSL", _bool),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
+    "MAIL_DKIM_SELECTOR": ("MAIL_DKIM_SELECTOR", str),
+    "MAIL_DKIM_DOMAIN": ("MAIL_DKIM_DOMAIN", str),
+    "MAIL_DKIM_PRIVATE_KEY_FILE": ("MAIL_DKIM_PRIVATE_KEY_FILE", str),
     "EVENTHUB_BASE_URL": ("EVENTHUB_BASE_URL", str),
     "EVENTHUB_TIMEZONE": ("EVENTHUB_TIMEZONE", str),
     "EVENTHUB_ENV": ("EVENTHUB_ENV", str),
@@ -69,6 +72,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": False,
         "MAIL_USE_SSL": False,
         "MAIL_DEFAULT_SENDER": "eventhub <no-reply@eventhub.localhost>",
+        "MAIL_DKIM_SELECTOR": None,
+        "MAIL_DKIM_DOMAIN": None,
+        "MAIL_DKIM_PRIVATE_KEY_FILE": None,
         "EVENTHUB_BASE_URL": "http://127.0.0.1:5000",
         "EVENTHUB_TIMEZONE": "Asia/Hong_Kong",
         "EVENTHUB_UPLOAD_FOLDER": str(instance_path / "uploads"),
@@ -144,7 +150,22 @@ def is_production(config: Mapping[str, Any]) -> bool:
     return config.get("EVENTHUB_ENV") == "production"
 
 
+DKIM_SETTINGS = ("MAIL_DKIM_SELECTOR", "MAIL_DKIM_DOMAIN", "MAIL_DKIM_PRIVATE_KEY_FILE")
+
+
+def _check_dkim(config: Mapping[str, Any]) -> None:
+    """All three DKIM settings or none; a half-configured signer would send unsigned mail."""
+    given = [name for name in DKIM_SETTINGS if config.get(name)]
+    if given and len(given) < len(DKIM_SETTINGS):
+        missing = ", ".join(name for name in DKIM_SETTINGS if name not in given)
+        raise ConfigError(f"DKIM signing needs {missing} as well as {', '.join(given)}.")
+    key_file = config.get("MAIL_DKIM_PRIVATE_KEY_FILE")
+    if key_file and not Path(key_file).is_file():
+        raise ConfigError(f"MAIL_DKIM_PRIVATE_KEY_FILE={key_file!r} is not a readable file.")
+
+
 def _check(config: dict[str, Any], instance: Path) -> None:
+    _check_dkim(config)
     if is_production(config):
         if not config.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY must be set when EVENTHUB_ENV=production.")

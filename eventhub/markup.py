@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -54,3 +57,19 @@ def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup(sanitise_html(_md.render(text)))  # noqa: S704 (sanitised just above)
+
+
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|table)>|<br\s*/?>|<hr\s*/?>", re.I)
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)
+
+
+def markdown_to_text(text: str | None) -> str:
+    """Markdown as plain text (calendar DESCRIPTION, calendar links): no markup, links kept."""
+    if not text:
+        return ""
+    html = _md.render(text)
+    html = _LINK.sub(lambda m: m[2] if m[2] == m[1] else f"{m[2]} ({m[1]})", html)
+    html = _BLOCK_END.sub("\n", html.replace("<li>", "- "))
+    plain = unescape(nh3.clean(html, tags=set()))
+    plain = re.sub(r"\n[ \t]*\n(?=- )", "\n", plain)
+    return re.sub(r"\n{3,}", "\n\n", plain).strip()

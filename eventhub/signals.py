@@ -26,6 +26,6 @@ recap_published = _signals.signal("recap-published")
 # Sent by mail delivery before a batch goes out. kwargs: rows (outbox rows not yet suppressed),
 # now (datetime). Receivers return {row id: reason} for rows the world has overtaken.
 checking_outbox_rows = _signals.signal("checking-outbox-rows")
-# Sent by mail delivery for rows written without a Reply-To. kwargs: series_ids (set[int]).
-# Receivers return {series id: formatted organiser address}.
-resolving_reply_to = _signals.signal("resolving-reply-to")
+# Sent by mail delivery for the series its rows are about. kwargs: series_ids (set[int]).
+# Receivers return {series id: mail.guards.SeriesSender} (From name, organiser Reply-To).
+resolving_senders = _signals.signal("resolving-senders")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import formataddr
 from functools import lru_cache
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from eventhub.emails.links import recap_url, register_url, session_url
 from eventhub.extensions import db
+from eventhub.mail.compose import mailbox
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import Action, availability_for
 from eventhub.scheduling.models import Series, Session, SessionStatus
@@ -119,4 +119,4 @@ def reply_to(series: Series) -> str | None:
     organiser = series.organiser
     if organiser is None:
         return None
-    return formataddr((organiser.display_name or series.title, organiser.email))
+    return mailbox(organiser.display_name or series.title, organiser.email)

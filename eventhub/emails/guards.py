@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from email.utils import formataddr
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +11,8 @@ from sqlalchemy import select
 from eventhub import signals
 from eventhub.accounts.models import User
 from eventhub.extensions import db
+from eventhub.mail.compose import mailbox
+from eventhub.mail.guards import SeriesSender
 from eventhub.mail.models import MessageKind
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
@@ -25,14 +26,17 @@ def reminder_sequence(dedupe_key: str) -> int | None:
     return None
 
 
-def series_reply_to(_sender: object, *, series_ids: set[int]) -> dict[int, str]:
-    """The organiser address of each series, for rows written without a Reply-To."""
+def series_senders(_sender: object, *, series_ids: set[int]) -> dict[int, SeriesSender]:
+    """Each series' title (the From name) and organiser address (the default Reply-To)."""
     rows = db.session.execute(
         select(Series.id, Series.title, User.display_name, User.email)
-        .join(User, User.id == Series.organiser_id)
+        .outerjoin(User, User.id == Series.organiser_id)
         .where(Series.id.in_(series_ids))
     )
-    return {sid: formataddr((name or title, email)) for sid, title, name, email in rows}
+    return {
+        sid: SeriesSender(title, mailbox(name or title, email) if email else "")
+        for sid, title, name, email in rows
+    }
 
 
 def stale_reminders(_sender: object, *, rows: Sequence[Any], now: datetime) -> dict[int, str]:
@@ -78,4 +82,4 @@ def stale_reminders(_sender: object, *, rows: Sequence[Any], now: datetime) -> d
 def connect() -> None:
     """Answer mail delivery's questions (idempotent: blinker keeps one connection each)."""
     signals.checking_outbox_rows.connect(stale_reminders)
-    signals.resolving_reply_to.connect(series_reply_to)
+    signals.resolving_senders.connect(series_senders)

@@ -8,9 +8,13 @@ from sqlalchemy import select
 
 from eventhub.extensions import db
 from eventhub.mail.models import Unsubscribe
-from eventhub.mail.suppress import suppress_pending_series_mail
+from eventhub.registration.unsubscribe import unsubscribe
 from eventhub.tokens import make_token, read_token
 from eventhub.urls import external_url
+
+# The one unsubscribe (manage page and email links alike) lives with the registrations it
+# changes; re-exported here for the email link views.
+__all__ = ["unsubscribe"]
 
 PURPOSE = "mail.unsubscribe"
 # Links in old follow-ups keep working for a year; after that the manage page still offers it.
@@ -47,17 +51,6 @@ def is_unsubscribed(series_id: int, email: str) -> bool:
         )
     )
     return found is not None
-
-
-def unsubscribe(series_id: int, email: str) -> bool:
-    """Record the wish (idempotent); True if it is new. Pending series mail is suppressed too."""
-    address = email.strip().lower()
-    if is_unsubscribed(series_id, address):
-        return False
-    db.session.add(Unsubscribe(series_id=series_id, email=address))
-    db.session.flush()
-    suppress_pending_series_mail(series_id, address)
-    return True
 
 
 def resubscribe(series_id: int, email: str) -> bool:

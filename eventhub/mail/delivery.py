@@ -23,7 +23,7 @@ from eventhub.clock import utcnow
 from eventhub.database import begin_immediate_options
 from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_message
-from eventhub.mail.guards import series_reply_to, suppression_reasons
+from eventhub.mail.guards import SeriesSender, series_senders, suppression_reasons
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.mail.transport import (
     ConnectionLost,
@@ -177,7 +177,7 @@ def deliver_claimed(
             .order_by(OutboxMessage.id)
         )
     )
-    organisers = series_reply_to({r.series_id for r in rows if r.series_id and not r.reply_to})
+    senders = series_senders({r.series_id for r in rows if r.series_id})
     reasons = suppression_reasons(rows, now)
     for row in rows:
         if row.id in reasons:
@@ -188,7 +188,7 @@ def deliver_claimed(
     pending = [r for r in rows if r.id not in reasons]
     marks = _Marks(claimed=[r.id for r in pending])
     try:
-        _send_all(pending, transport, sender, organisers, marks, result)
+        _send_all(pending, transport, sender, senders, marks, result)
     except BaseException:
         # A bug or a database error mid-batch: keep what was sent, give back what was not,
         # so neither a duplicate nor a ten-minute wait for the sweep follows.
@@ -207,7 +207,7 @@ def _send_all(
     pending: list[Any],
     transport: LazyTransport,
     sender: str,
-    organisers: dict[int, str],
+    senders: dict[int, SeriesSender],
     marks: _Marks,
     result: BatchResult,
 ) -> None:
@@ -222,7 +222,14 @@ def _send_all(
             result.unreachable = True
             break
         try:
-            message = build_message(row, sender, utcnow(), organisers.get(row.series_id))
+            series = senders.get(row.series_id)
+            message = build_message(
+                row,
+                sender,
+                utcnow(),
+                default_reply_to=series.reply_to if series else None,
+                sender_name=series.name if series else None,
+            )
         except (UnsendableMessage, ValueError, TypeError, KeyError) as exc:
             _finish(row, MessageStatus.FAILED, f"cannot build the message: {exc}", True)
             result.failed += 1

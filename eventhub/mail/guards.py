@@ -1,13 +1,14 @@
 """Last checks before a row goes out: unsubscribes here, the rest from the domains above.
 
 Delivery sits below the domains, so what only they know (a reminder the world has overtaken,
-a series' organiser address) comes back from receivers of the `checking_outbox_rows` and
-`resolving_reply_to` signals, connected when the app registers its signals.
+a series' name and organiser address) comes back from receivers of the `checking_outbox_rows` and
+`resolving_senders` signals, connected when the app registers its signals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,14 +19,22 @@ from eventhub.extensions import db
 from eventhub.mail.models import SERIES_MAIL, Unsubscribe
 
 
-def series_reply_to(series_ids: set[int]) -> dict[int, str]:
-    """The organiser address of each series, for rows written without a Reply-To."""
-    addresses: dict[int, str] = {}
+@dataclass(frozen=True)
+class SeriesSender:
+    """How a series' mail is signed: its title as the From name, its organiser as Reply-To."""
+
+    name: str
+    reply_to: str
+
+
+def series_senders(series_ids: set[int]) -> dict[int, SeriesSender]:
+    """The From name and organiser address of each series the rows are about."""
+    senders: dict[int, SeriesSender] = {}
     if not series_ids:
-        return addresses
-    for _, found in signals.resolving_reply_to.send(series_ids=series_ids):
-        addresses.update(found)
-    return addresses
+        return senders
+    for _, found in signals.resolving_senders.send(series_ids=series_ids):
+        senders.update(found)
+    return senders
 
 
 def unsubscribed_pairs(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:

@@ -11,6 +11,13 @@ from flask import current_app
 
 from eventhub.extensions import db
 from eventhub.mail.models import DevMailboxMessage
+from eventhub.mail.wire import (
+    DkimSigner,
+    SigningError,
+    is_international,
+    signer_from,
+    to_bytes,
+)
 
 SMTP_TIMEOUT_SECONDS = 30
 
@@ -48,13 +55,33 @@ def classify(code: int, answer: bytes | str) -> Exception:
     return TransientDeliveryError(reply)
 
 
+def _wire_bytes(message: EmailMessage, signer: DkimSigner | None) -> bytes:
+    try:
+        return to_bytes(message, signer)
+    except SigningError as exc:
+        # A key the signer cannot use is a setting to fix: keep the rows waiting.
+        raise ConnectionLost(str(exc)) from exc
+
+
+def _envelope(message: EmailMessage) -> tuple[str, str]:
+    return (
+        str(message["From"].addresses[0].addr_spec),
+        str(message["To"].addresses[0].addr_spec),
+    )
+
+
 class SmtpTransport:
-    def __init__(self, connection: smtplib.SMTP) -> None:
+    def __init__(self, connection: smtplib.SMTP, signer: DkimSigner | None = None) -> None:
         self.connection = connection
+        self.signer = signer
 
     def send(self, message: EmailMessage, outbox_id: int | None) -> None:
+        # The exact bytes are sent (not send_message's own flattening): they are what was signed.
+        sender, recipient = _envelope(message)
+        options = ["SMTPUTF8", "BODY=8BITMIME"] if is_international(message) else []
+        raw = _wire_bytes(message, self.signer)
         try:
-            refused = self.connection.send_message(message)
+            refused = self.connection.sendmail(sender, [recipient], raw, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, answer = next(iter(exc.recipients.values()))
             raise classify(code, answer) from exc
@@ -79,13 +106,16 @@ class SmtpTransport:
 class DevMailboxTransport:
     """Stores messages in the database so the development mailbox page can show them."""
 
+    def __init__(self, signer: DkimSigner | None = None) -> None:
+        self.signer = signer
+
     def send(self, message: EmailMessage, outbox_id: int | None) -> None:
         db.session.add(
             DevMailboxMessage(
                 outbox_message_id=outbox_id,
                 recipient_email=str(message["To"].addresses[0].addr_spec),
                 subject=str(message["Subject"]),
-                raw=message.as_bytes(),
+                raw=_wire_bytes(message, self.signer),
             )
         )
 
@@ -99,9 +129,13 @@ def uses_dev_mailbox() -> bool:
 
 def connect() -> Transport:
     """Open one connection (used for a whole task's batches); the dev mailbox without a server."""
-    if uses_dev_mailbox():
-        return DevMailboxTransport()
     config = current_app.config
+    try:
+        signer = signer_from(config)
+    except SigningError as exc:
+        raise ConnectionLost(str(exc)) from exc
+    if uses_dev_mailbox():
+        return DevMailboxTransport(signer)
     server = config["MAIL_SERVER"]
     try:
         smtp_class = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
@@ -118,7 +152,7 @@ def connect() -> Transport:
         ) from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise ConnectionLost(f"cannot connect to {server}: {exc}") from exc
-    return SmtpTransport(connection)
+    return SmtpTransport(connection, signer)
 
 
 class LazyTransport:

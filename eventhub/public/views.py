@@ -18,8 +18,8 @@ from markupsafe import Markup
 from eventhub.extensions import db
 from eventhub.public import queries
 from eventhub.public.cache import cached_page, cached_value
-from eventhub.public.links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.calendar import calendar_for, series_feed
+from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.models import Session
 
 bp = Blueprint("public", __name__)

@@ -15,6 +15,7 @@ from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_ema
 from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar import session_ics
+from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
 from eventhub.scheduling.models import Session
 from eventhub.timefmt import format_duration, format_moment
@@ -124,8 +125,22 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
             else None
         ),
     }
+    context.update(_calendar_links(registration))
     context.update(extra)
     return context
+
+
+def _calendar_links(registration: Registration) -> dict[str, str]:
+    """Google and Outlook "add to calendar" links beside the .ics, for a seat that is held."""
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        return {"google_calendar_url": "", "outlook_calendar_url": ""}
+    session = registration.session
+    page = session_url(session)
+    join = "" if session.is_join_url_hidden_until_reminder else session.join_url
+    return {
+        "google_calendar_url": google_calendar_url(session, page, join),
+        "outlook_calendar_url": outlook_calendar_url(session, page, join),
+    }
 
 
 def _queue(

@@ -13,6 +13,7 @@ from eventhub.accounts.models import Role, User
 from eventhub.accounts.services import find_user, password_problem
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.mail.compose import mailbox
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
 from eventhub.speakers import queries
@@ -132,12 +133,24 @@ def _queue_email(
         primary_url=invitation_url(invitation),
         primary_label="Set your password",
     )
+    series = sessions[0].session.series if sessions else None
+    # Replies reach the person who invited them, else the series' organiser, like other mail.
+    reply_to: str | None = None
+    if actor is not None:
+        reply_to = mailbox(actor.display_name or actor.email, actor.email)
+    else:
+        organiser = series.organiser if series is not None else None
+        if organiser is not None:
+            reply_to = mailbox(organiser.display_name or organiser.email, organiser.email)
     queue_message(
         Envelope(
             kind=MessageKind.SPEAKER_INVITATION,
             dedupe_key=f"speaker-invitation:{invitation.id}",
             recipient_email=invitation.email,
             recipient_name=profile.name_line,
+            reply_to=reply_to,
+            # The series names the sender ("<series title>" <no-reply@…>).
+            series_id=series.id if series is not None else None,
         ),
         email,
     )

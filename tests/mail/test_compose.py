@@ -69,3 +69,10 @@ def test_attachments_keep_type_and_calendar_method() -> None:
 def test_a_malformed_recipient_is_unsendable(address: str) -> None:
     with pytest.raises(UnsendableMessage):
         build_message(_row(recipient_email=address), SENDER, utcnow())
+
+
+def test_a_subject_folded_after_its_name_still_builds() -> None:
+    """76 characters fit only on a continuation line; the read-back check refused it before."""
+    subject = "Olive Organiser invites you to keep your speaker profile for The road ahead"
+    message = build_message(_row(subject=subject), SENDER, utcnow())
+    assert message["Subject"] == subject

@@ -65,3 +65,48 @@ def test_one_click_post_works_without_a_csrf_token(
         assert response.status_code == 200
         assert is_unsubscribed(series.id, "ada@example.org")
         db.session.remove()
+
+
+@pytest.mark.parametrize("way", ["manage page", "email link", "one-click"])
+def test_every_way_to_unsubscribe_has_the_same_effect(
+    client: FlaskClient, make: Factories, way: str
+) -> None:
+    """Before, the manage page kept the address's case and left queued mail to go out."""
+    from sqlalchemy import select
+
+    from eventhub.clock import utcnow
+    from eventhub.emails.announcements import Audience, send_announcement
+    from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage, Unsubscribe
+    from eventhub.registration.manage_links import manage_token
+    from tests.mail.support import register
+
+    series = make.series()
+    session = make.session(series)
+    mine = register(session, "Ada.Lovelace@Example.org", is_marketing_consent=True)
+    other = register(make.session(series), "ada.lovelace@example.org", is_marketing_consent=True)
+    send_announcement(
+        series,
+        subject="News",
+        body_markdown="x",
+        audience=Audience.ALL,
+        session_id=None,
+        batch_id="b",
+        now=utcnow(),
+    )
+    db.session.commit()
+    token = unsubscribe_token(series.id, mine.email)
+    if way == "manage page":
+        client.post(f"/manage/{manage_token(mine)}/unsubscribe")
+    elif way == "email link":
+        client.post(f"/unsubscribe/{token}")
+    else:
+        client.post(f"/unsubscribe/{token}/one-click", data={"List-Unsubscribe": "One-Click"})
+    db.session.expire_all()
+    assert [(u.series_id, u.email) for u in db.session.scalars(select(Unsubscribe))] == [
+        (series.id, "ada.lovelace@example.org")
+    ]
+    assert (mine.is_marketing_consent, other.is_marketing_consent) == (False, False)
+    queued = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == MessageKind.ANNOUNCEMENT)
+    ).all()
+    assert queued and {m.status for m in queued} == {MessageStatus.SUPPRESSED}

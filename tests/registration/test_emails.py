@@ -74,3 +74,37 @@ def test_organiser_cancellation_carries_the_reason(make: Factories) -> None:
     db.session.commit()
     [row] = outbox(MessageKind.CANCELLED_BY_ORGANISER)
     assert "Duplicate of your colleague" in row.body_text
+
+
+def test_confirmation_carries_google_and_outlook_links_beside_the_ics(make: Factories) -> None:
+    from datetime import UTC
+    from urllib.parse import parse_qs, urlsplit
+
+    session = make.session(title="How AI reinvents industry", abstract="**Bold** claims")
+    db.session.commit()
+    services.register(session.id, applicant("ada@example.org"))
+    db.session.commit()
+    [row] = outbox(MessageKind.CONFIRMATION)
+    start = session.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    google = re.search(r'href="(https://calendar\.google\.com/[^"]+)"', row.body_html)
+    outlook = re.search(r"Add to Outlook.com: (\S+)", row.body_text)
+    assert google is not None and outlook is not None
+    query = parse_qs(urlsplit(google.group(1).replace("&amp;", "&")).query)
+    assert query["action"] == ["TEMPLATE"] and query["dates"][0].startswith(start + "/")
+    assert "Bold claims" in query["details"][0] and "**" not in query["details"][0]
+    outlook_query = parse_qs(urlsplit(outlook.group(1)).query)
+    assert outlook_query["rru"] == ["addevent"]
+    assert outlook_query["subject"] == [f"{session.series.title}: How AI reinvents industry"]
+    assert "calendar.google.com" in row.body_text
+
+
+def test_a_waitlisted_registrant_gets_no_calendar_links_or_join_link(make: Factories) -> None:
+    session = make.session(capacity=1)
+    db.session.commit()
+    services.register(session.id, applicant())
+    services.register(session.id, applicant("late@example.org"))
+    db.session.commit()
+    [row] = outbox(MessageKind.WAITLISTED)
+    for body in (row.body_text, row.body_html):
+        assert "calendar.google.com" not in body and "meet.example.org" not in body
+    assert row.attachments == []

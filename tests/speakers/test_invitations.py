@@ -11,6 +11,8 @@ from sqlalchemy import select
 from eventhub import clock
 from eventhub.accounts.models import Role, User
 from eventhub.extensions import db
+from eventhub.mail.compose import build_message
+from eventhub.mail.guards import series_senders
 from eventhub.speakers import invitations
 from eventhub.speakers.models import ProfileChange, SpeakerInvitation, SpeakerRole
 from eventhub.timefmt import format_moment
@@ -46,6 +48,15 @@ def test_invitation_is_an_outbox_message_with_a_link(
     assert "Olive Organiser" in message.subject
     assert "The road ahead" in message.body_text and "The road ahead" in message.body_html
     assert "/speakers/invitation/" in message.body_html
+    # Replies reach the organiser who invited them; the series names the sender.
+    assert message.reply_to is not None and "Olive Organiser" in message.reply_to
+    assert message.series_id is not None
+    sender = series_senders({message.series_id})[message.series_id]
+    built = build_message(
+        message, "eventhub <no-reply@eventhub.example>", clock.utcnow(), sender_name=sender.name
+    )
+    assert built["Reply-To"].addresses[0].display_name == "Olive Organiser"
+    assert built["From"].addresses[0].display_name == "Re-industrialisation"
     invitation = db.session.scalars(select(SpeakerInvitation)).one()
     assert invitation.speaker_id == speaker_id
     assert invitation.expires_at - invitation.created_at >= timedelta(days=6, hours=23)

@@ -8,9 +8,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 1000 eventhub
 WORKDIR /app
 
+# The locked, hash-checked dependencies first (a layer that changes only with the lock),
+# then eventhub itself without resolving anything again.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY eventhub ./eventhub
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps .
 
 COPY wsgi.py run.py ./
 COPY templates ./templates

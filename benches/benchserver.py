@@ -19,7 +19,7 @@ def start_gunicorn(
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
         str(gunicorn), "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
-        "--log-level", "warning", app_path,
+        "--log-level", "warning", "--no-control-socket", app_path,
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
     deadline = time.monotonic() + 30

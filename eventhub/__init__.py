@@ -11,10 +11,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from eventhub import (
-    all_models,  # noqa: F401  (the whole schema, before mappers configure)
-    database,  # noqa: F401  (installs the engine listeners)
-)
+from eventhub import all_models  # noqa: F401  (the whole schema, before mappers configure)
 from eventhub import config as settings
 from eventhub.accounts.loader import install_user_loader
 from eventhub.accounts.views import bp as accounts_bp
@@ -24,6 +21,7 @@ from eventhub.api.programme import bp as api_programme_bp
 from eventhub.browser_policy import install_browser_policy
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
+from eventhub.database import install_engine_listeners
 from eventhub.emails.organiser_views import bp as mail_bp
 from eventhub.emails.unsubscribe_views import bp as unsubscribe_bp
 from eventhub.errors import install_error_handlers
@@ -31,6 +29,7 @@ from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp
 from eventhub.images import bp as uploads_bp
 from eventhub.insights import views as insights_views  # noqa: F401  (routes on scheduling's bp)
+from eventhub.insights.home_views import bp as attention_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.public.cache import init_cache
@@ -55,6 +54,7 @@ BLUEPRINTS = (
     mailbox_bp,
     health_bp,
     uploads_bp,
+    attention_bp,
     scheduling_bp,
     speakers_bp,
     mail_bp,
@@ -117,6 +117,9 @@ def register_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            install_engine_listeners(engine)
     migrate.init_app(
         app,
         db,

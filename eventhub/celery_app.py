@@ -63,8 +63,26 @@ def celery_config(app: Flask) -> dict[str, Any]:
             "max_retries": 0,
         }
         config["broker_connection_timeout"] = 2
+    elif broker.startswith(EMBEDDED_BROKER_PREFIX):
+        config.update(embedded_broker_options(broker))
     config.update(app.config.get("CELERY", {}))
     return config
+
+
+EMBEDDED_BROKER_PREFIX = "sqla+"
+
+
+def embedded_broker_options(broker: str) -> dict[str, Any]:
+    """kombu's SQLAlchemy transport (the embedded default), through eventhub's faster-polling
+    subclass: the URL's `sqla+` prefix would pick kombu's own class, so the transport is named
+    explicitly. Remote control needs a fanout exchange that this transport only emulates with
+    more polling; nothing uses it here.
+    """
+    return {
+        "broker_url": broker.removeprefix(EMBEDDED_BROKER_PREFIX),
+        "broker_transport": "eventhub.embedded_broker:Transport",
+        "worker_enable_remote_control": False,
+    }
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+DEFAULT_PORT = 5000
 
 
 class ConfigError(RuntimeError):
@@ -38,6 +39,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "MAIL_DKIM_DOMAIN": ("MAIL_DKIM_DOMAIN", str),
     "MAIL_DKIM_PRIVATE_KEY_FILE": ("MAIL_DKIM_PRIVATE_KEY_FILE", str),
     "EVENTHUB_BASE_URL": ("EVENTHUB_BASE_URL", str),
+    "EVENTHUB_PORT": ("EVENTHUB_PORT", int),
     "EVENTHUB_TIMEZONE": ("EVENTHUB_TIMEZONE", str),
     "EVENTHUB_ENV": ("EVENTHUB_ENV", str),
     "EVENTHUB_UPLOAD_FOLDER": ("EVENTHUB_UPLOAD_FOLDER", str),
@@ -75,7 +77,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAIL_DKIM_SELECTOR": None,
         "MAIL_DKIM_DOMAIN": None,
         "MAIL_DKIM_PRIVATE_KEY_FILE": None,
-        "EVENTHUB_BASE_URL": "http://127.0.0.1:5000",
+        # None: derived from EVENTHUB_PORT, the port `python3 run.py` serves on (see load()).
+        "EVENTHUB_BASE_URL": None,
+        "EVENTHUB_PORT": DEFAULT_PORT,
         "EVENTHUB_TIMEZONE": "Asia/Hong_Kong",
         "EVENTHUB_UPLOAD_FOLDER": str(instance_path / "uploads"),
         "EVENTHUB_RATELIMIT_REGISTRATION": "20/minute",
@@ -112,6 +116,9 @@ def load(overrides: Mapping[str, Any] | None, environ: Mapping[str, str]) -> dic
             except ValueError as exc:
                 raise ConfigError(f"{name}={raw!r} is not valid: {exc}") from exc
     config.update(overrides)
+    if not config["EVENTHUB_BASE_URL"]:
+        # Emailed links and calendar URLs must reach the server actually running.
+        config["EVENTHUB_BASE_URL"] = f"http://127.0.0.1:{config['EVENTHUB_PORT']}"
     _normalise_database_url(config)
     _trusted_hosts(config)
     _check(config, instance)

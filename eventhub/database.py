@@ -1,4 +1,9 @@
-"""Engine behaviour that must hold on every connection, whatever created it."""
+"""Engine behaviour that must hold on every connection of the application's own engines.
+
+The listeners are attached to the engines Flask-SQLAlchemy builds for this app, never to the
+`Engine` class: other engines in the same process (kombu's SQLAlchemy broker transport in the
+embedded default) manage their own transactions, and a second `BEGIN` breaks them.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,13 @@ SQLITE_BUSY_OPTION = "eventhub_sqlite_busy_ms"
 DEFAULT_BUSY_MS = 15000
 
 
-@event.listens_for(Engine, "connect")
+def install_engine_listeners(engine: Engine) -> None:
+    """Give `engine` the SQLite pragmas and BEGIN modes below; safe to call twice."""
+    for name, listener in (("connect", _on_connect), ("begin", _on_begin)):
+        if not event.contains(engine, name, listener):
+            event.listen(engine, name, listener)
+
+
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -30,7 +41,6 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _on_begin(connection: Connection) -> None:
     if connection.dialect.name != "sqlite":
         return

@@ -40,7 +40,7 @@ def _home_for(user: object) -> str:
     if getattr(user, "is_speaker", False):
         return url_for("speakers.my_profile")
     if getattr(user, "is_organiser", False):
-        return url_for("public.home")
+        return url_for("attention.home")
     return url_for("public.home")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -17,6 +18,9 @@ from eventhub.mail.models import DevMailboxMessage
 from eventhub.mail.transport import uses_dev_mailbox
 
 bp = Blueprint("mailbox", __name__, url_prefix="/organiser/mailbox")
+# Absolute links as the plain-text part writes them (angle brackets and trailing punctuation
+# are not part of a link).
+LINK = re.compile(r"https?://[^\s<>\"')]+[^\s<>\"').,;:!?]")
 require_role_for_blueprint(bp, Role.ORGANISER)
 
 
@@ -48,11 +52,13 @@ def show(message_id: int) -> ResponseReturnValue:
     parsed = _parse(row)
     text_part = parsed.get_body(preferencelist=("plain",))
     attachments = [part.get_filename() for part in parsed.iter_attachments()]
+    text = text_part.get_content() if text_part else ""
     return render_template(
         "mail/mailbox/show.html",
         row=row,
         message=parsed,
-        text=text_part.get_content() if text_part else "",
+        text=text,
+        links=list(dict.fromkeys(LINK.findall(text))),
         attachments=attachments,
     )
 

@@ -76,3 +76,18 @@ def test_a_subject_folded_after_its_name_still_builds() -> None:
     subject = "Olive Organiser invites you to keep your speaker profile for The road ahead"
     message = build_message(_row(subject=subject), SENDER, utcnow())
     assert message["Subject"] == subject
+
+
+def test_a_subject_folded_before_an_encoded_word_still_builds() -> None:
+    """Every reminder's subject has an em dash; folded before it, the stdlib writes
+    "minutes \\r\\n =?utf-8?b?4oCU?=" and reads back two spaces. The read-back check refused
+    such reminders (found by the launcher test: the 2-minute reminder was never sent)."""
+    subject = "Reminder: A webinar that starts soon starts in 2 minutes — Sat 5 Dec 2026, 02:41 HKT"
+    message = build_message(_row(subject=subject), SENDER, utcnow())
+    assert " ".join(str(message["Subject"]).split()) == subject
+
+
+def test_whitespace_tolerance_still_refuses_an_extra_header() -> None:
+    subject = "=?utf-8?q?Ann=0D=0ABcc:_victim@example.org?= minutes — Sat 5 Dec 2026, 02:41 HKT"
+    with pytest.raises(UnsendableMessage):
+        build_message(_row(subject=subject), SENDER, utcnow())

@@ -22,7 +22,11 @@ def test_delivered_messages_are_listed_with_html_text_and_attachments(
             recipient_email="ada@example.org",
             attachments=[Attachment('in"vite\r\n.ics', "text/calendar", b"BEGIN:VCALENDAR")],
         ),
-        RenderedEmail(subject="You're in", html="<p>Welcome <b>Ada</b></p>", text="Welcome Ada"),
+        RenderedEmail(
+            subject="You're in",
+            html="<p>Welcome <b>Ada</b></p>",
+            text="Welcome Ada\nManage: <http://eventhub.test/manage/abc>.\nJoin: https://meet.example.org/j/1",
+        ),
     )
     db.session.commit()
     delivery.deliver_due(10, 1)
@@ -34,6 +38,9 @@ def test_delivered_messages_are_listed_with_html_text_and_attachments(
     ]
     show = client.get(f"/organiser/mailbox/{stored_id}").get_data(as_text=True)
     assert "Welcome Ada" in show
+    links = show.split("<h2>Links</h2>")[1].split("</ul>")[0]
+    assert '<a href="http://eventhub.test/manage/abc">' in links
+    assert '<a href="https://meet.example.org/j/1">' in links
     html = client.get(f"/organiser/mailbox/{stored_id}/html")
     assert "<b>Ada</b>" in html.get_data(as_text=True)
     assert html.headers["Content-Security-Policy"].startswith("default-src 'none'")

@@ -275,7 +275,9 @@ def import_attendance(session_id: int) -> ResponseReturnValue:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for(".session_registrants", session_id=session.id))
     try:
-        result = attendance.import_attendance(session, form.file.data.read())
+        result = attendance.import_attendance(
+            session, form.file.data.read(), min_minutes=form.min_minutes.data
+        )
     except attendance.ImportProblem as exc:
         db.session.rollback()
         flash(str(exc), "error")

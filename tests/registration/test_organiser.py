@@ -102,9 +102,9 @@ def test_attendance_import_matches_by_email_and_reports_the_rest(
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "<strong>1</strong> marked attended" in page
+    assert "<strong>1</strong> attended (1 newly marked)" in page
     assert "stranger@example.org" in page and "not registered" in page
-    assert "no valid email" in page
+    assert "no email address" in page
     db.session.expire_all()
     assert ada.is_attended and ada.attended_at is not None
     assert not ben.is_attended
@@ -121,7 +121,7 @@ def test_bad_import_file_is_a_message(
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "No column with" in response.get_data(as_text=True)
+    assert "No email addresses were found" in response.get_data(as_text=True)
 
 
 def test_manual_marking(client: FlaskClient, make: Factories, login: LoginHelper) -> None:

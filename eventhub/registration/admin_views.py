@@ -118,7 +118,7 @@ def _csv_response(session_ids: list[int], series: Series, filename: str) -> Resp
     filters = exports.Filters.from_args(request.args)
     questions = questions_for(series.id)
     return Response(
-        stream_with_context(exports.stream_csv(session_ids, filters, questions)),
+        stream_with_context(exports.stream_csv(session_ids, filters, questions, series.timezone)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

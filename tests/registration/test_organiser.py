@@ -238,3 +238,25 @@ def test_each_registrant_links_to_the_messages_sent_to_them(
     assert 'href="/organiser/mail/messages?email=ada@uni.example"' in page
     messages = client.get("/organiser/mail/messages?email=ada%40uni.example")
     assert messages.status_code == 200
+
+
+def test_csv_export_opens_in_excel_with_chinese_names_and_both_zones(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    from datetime import UTC, datetime
+
+    series = make.series(timezone="Asia/Hong_Kong")
+    session = make.session(series)
+    registration = make.registration(session, email="chan@example.org", name="陳大文")
+    registration.created_at = datetime(2027, 3, 1, 20, 15, tzinfo=UTC)
+    db.session.commit()
+    login(make.organiser())
+    raw = client.get(f"/organiser/registrations/sessions/{session.id}/export.csv").get_data()
+    # Excel reads a CSV as UTF-8 only after a byte order mark.
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    [row] = rows
+    assert row["name"] == "陳大文"
+    assert row["registered_at (Asia/Hong_Kong)"] == "2027-03-02 04:15:00"
+    assert row["registered_at (UTC)"] == "2027-03-01 20:15:00"
+    assert row["cancelled_at (UTC)"] == ""

@@ -12,10 +12,10 @@ from eventhub import signals
 from eventhub.extensions import db
 from eventhub.i18n import language, localised
 from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
+from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.registration.invites import invite_attachment, private_join_url
 from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.scheduling.calendar import session_ics
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
 from eventhub.timefmt import format_moment
@@ -39,16 +39,6 @@ def affected_registrations(session: Session) -> list[Registration]:
     return list(db.session.scalars(query))
 
 
-def _invite(session: Session) -> Attachment:
-    data = session_ics(session, include_join_url=not session.is_join_url_hidden_until_reminder)
-    method = "CANCEL" if b"METHOD:CANCEL" in data else "PUBLISH"
-    return Attachment(
-        filename=f"{session.slug}.ics",
-        content_type=f"text/calendar; charset=utf-8; method={method}",
-        data=data,
-    )
-
-
 def _manage_url(registration: Registration) -> str:
     """The registrant's private manage link, built by the registration package."""
     return manage_url(registration)
@@ -69,22 +59,25 @@ def _queue(
     primary: tuple[str, object],
     **context: object,
 ) -> int:
-    invites: dict[str, Attachment] = {}  # the invite's text is in the reader's language
     url, label = primary
     queued = 0
     for registration in affected_registrations(session):
-        zone = registration.timezone or session.series.timezone
+        # The whole message, its invite included, in the registrant's language.
         with language(registration.language):
-            if registration.language not in invites:
-                invites[registration.language] = _invite(session)
+            zone = registration.timezone or session.series.timezone
             email = render_email(
                 template,
                 session=session,
                 registration=registration,
+                recipient_name=registration.name,
+                lineup_role=None,
                 series_title=localised(session.series, "title"),
                 primary_url=url,
                 primary_label=label,
                 manage_url=_manage_url(registration),
+                # Only a held seat has an entry to update or remove, and may see the join link.
+                has_invite=registration.status is RegistrationStatus.CONFIRMED,
+                join_url=private_join_url(registration),
                 unsubscribe_url=None,
                 new_time=_when(session.starts_at, zone, session.series.timezone),
                 **{
@@ -94,18 +87,22 @@ def _queue(
                     for key, value in context.items()
                 },
             )
-        envelope = Envelope(
-            kind=kind,
-            dedupe_key=f"{kind.value}:{session.id}:{registration.email}:{dedupe_suffix}",
-            recipient_email=registration.email,
-            recipient_name=registration.name,
-            series_id=session.series_id,
-            session_id=session.id,
-            registration_id=registration.id,
-            attachments=[invites[registration.language]],
-        )
-        if queue_message(envelope, email) is not None:
-            queued += 1
+            envelope = Envelope(
+                kind=kind,
+                dedupe_key=f"{kind.value}:{session.id}:{registration.email}:{dedupe_suffix}",
+                recipient_email=registration.email,
+                recipient_name=registration.name,
+                series_id=session.series_id,
+                session_id=session.id,
+                registration_id=registration.id,
+                attachments=(
+                    [invite_attachment(registration)]
+                    if registration.status is RegistrationStatus.CONFIRMED
+                    else []
+                ),
+            )
+            if queue_message(envelope, email) is not None:
+                queued += 1
     return queued
 
 

@@ -18,6 +18,7 @@ RUN pip install --no-cache-dir --no-deps .
 
 COPY wsgi.py run.py ./
 COPY templates ./templates
+COPY translations ./translations
 COPY static ./static
 COPY migrations ./migrations
 

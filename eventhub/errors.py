@@ -17,6 +17,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from eventhub.error_phrases import N_, translate
 from eventhub.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,13 @@ class TryAgainLater(HTTPException):
     """A lock could not be had in time; the client should retry."""
 
     code = 503
-    description = "The service is busy right now. Please try again in a moment."
+    description = N_("The service is busy right now. Please try again in a moment.")
 
 
 class DatabaseUnavailable(TryAgainLater):
     """The database cannot be reached (restarting, failing over, network cut)."""
 
-    description = "The service is briefly unavailable. Please try again in a minute."
+    description = N_("The service is briefly unavailable. Please try again in a minute.")
 
 
 # What a lost or refused database connection raises; the pool reconnects once it is back.
@@ -49,7 +50,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-TOO_MANY = (
+TOO_MANY = N_(
     "You have sent a lot of requests in a short time. Please wait a minute and try again. "
     "If many people share your network, the organisers can raise this limit."
 )
@@ -70,7 +71,7 @@ def _render(error: HTTPException) -> ResponseReturnValue:
         body: dict[str, object] = {
             "code": code,
             "status": error.name,
-            "message": error.description,
+            "message": translate(error.description),
         }
         # flask-smorest / webargs attach field errors as data["messages"] or data["errors"].
         data = getattr(error, "data", None) or {}
@@ -93,7 +94,14 @@ def _render(error: HTTPException) -> ResponseReturnValue:
         # An untrusted Host leaves the request without URLs; the page's links cannot be built.
         return Response(f"{code} {error.name}\n", code, headers, mimetype="text/plain")
     template = "errors/429.html" if code == 429 else "errors/error.html"
-    return render_template(template, error=error, code=code), code, headers
+    page = render_template(
+        template,
+        error=error,
+        code=code,
+        title=translate(error.name),
+        description=translate(error.description),
+    )
+    return page, code, headers
 
 
 def _retry_after(code: int) -> dict[str, str]:

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eventhub.accounts import services, sessions
@@ -68,11 +69,11 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
-            form.password.errors.append("That email and password do not match an account.")
+            form.password.errors.append(_("That email and password do not match an account."))
         else:
             sessions.start(user, remember=bool(form.remember.data))
             db.session.commit()
-            flash("You are logged in.", "success")
+            flash(_("You are logged in."), "success")
             return redirect(safe_next(form.next.data) or _home_for(user))
     return render_template("accounts/login.html", form=form)
 
@@ -81,7 +82,7 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Log out (POST only, so a link or image cannot log someone out)."""
     commit_unless_refused(sessions.end_current, ())
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
 
 
@@ -96,5 +97,5 @@ def logout_everywhere() -> ResponseReturnValue:
         sessions.end_current()
 
     commit_unless_refused(end_all, ())
-    flash("You are logged out on every device.", "info")
+    flash(_("You are logged out on every device."), "info")
     return redirect(url_for("public.home"))

@@ -43,6 +43,7 @@ def test_register_in_traditional_chinese(
         assert page.get_by_role("heading", level=1).inner_text() == TITLE
         body = page.locator("main").inner_text()
         assert "關於這場網上研討會" in body and "尚餘 300 個名額" in body
+        assert "你的時間" in body  # localtime.js follows <html lang>
         assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 星期. 下午2:30 HKT", body), body
         page.get_by_label("姓名").fill("陳大文")
         page.get_by_label("電郵", exact=True).fill("chan.tai.man@example.org")

@@ -8,12 +8,15 @@ stored language), then Accept-Language, then the series' default language, then 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import click
 from flask import Flask, g, has_request_context, request
+from flask.cli import AppGroup
 from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_login import current_user
 from markupsafe import Markup
@@ -71,6 +74,18 @@ def explicit_choice() -> str | None:
     return None
 
 
+def command_line_language() -> str | None:
+    """Inside a `flask …` command, the language of the shell (LC_ALL, LC_MESSAGES, LANG)."""
+    context = click.get_current_context(silent=True)
+    if context is None or not isinstance(context.find_root().command, AppGroup):
+        return None  # a worker or beat process, or code outside any command
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return tag_from_header_entry(value.split(".")[0])
+    return None
+
+
 def header_choice() -> str | None:
     # werkzeug sorts the entries by quality, best first; q=0 entries are refused ones.
     for value, quality in request.accept_languages:
@@ -100,9 +115,10 @@ def use_series_language(language: str | None) -> None:
 
 
 def select_language() -> str:
-    """The tag this request is served in (a task outside any request: English)."""
+    """The tag this request is served in (a `flask` command: the shell's locale; a task outside
+    any request: English)."""
     if not has_request_context():
-        return ENGLISH
+        return command_line_language() or ENGLISH
     series_default: str | None = g.get("eventhub_series_language")
     return reader_preference() or series_default or ENGLISH
 

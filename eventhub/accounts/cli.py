@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import click
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from eventhub.accounts import services
 from eventhub.extensions import db
@@ -22,7 +24,7 @@ def create_organiser_command(email: str, password: str | None, display_name: str
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"Created organiser {user.email}.")
+    click.echo(_("Created organiser %(email)s.", email=user.email))
 
 
 @click.command("create-token")
@@ -32,7 +34,7 @@ def create_token_command(email: str, name: str) -> None:
     """Create a personal access token for an organiser; it is printed once."""
     user = services.find_user(email)
     if user is None:
-        raise click.ClickException(f"No account for {email}.")
+        raise click.ClickException(_("No account for %(email)s.", email=email))
     try:
         token = services.create_api_token(user, name)
     except services.AccountError as exc:
@@ -48,7 +50,7 @@ def revoke_tokens_command(email: str, name: str | None) -> None:
     """Revoke an organiser's personal access tokens."""
     user = services.find_user(email)
     if user is None:
-        raise click.ClickException(f"No account for {email}.")
+        raise click.ClickException(_("No account for %(email)s.", email=email))
     count = services.revoke_api_tokens(user, name)
     db.session.commit()
-    click.echo(f"Revoked {count} token(s).")
+    click.echo(ngettext("Revoked %(num)d token.", "Revoked %(num)d tokens.", count))

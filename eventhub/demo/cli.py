@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from eventhub.demo.loader import DEMO_ORGANISER_EMAIL, load_demo
 from eventhub.extensions import db
@@ -27,7 +29,19 @@ def demo_command() -> None:
     result = load_demo(demo_password())
     db.session.commit()
     if result.created:
-        click.echo(f"Demo loaded: {len(result.created)} item(s) created.")
+        click.echo(
+            ngettext(
+                "Demo loaded: %(num)d item created.",
+                "Demo loaded: %(num)d items created.",
+                len(result.created),
+            )
+        )
     else:
-        click.echo("Demo already loaded; nothing to do.")
-    click.echo(f"Demo organiser: {DEMO_ORGANISER_EMAIL} / {demo_password()}")
+        click.echo(_("Demo already loaded; nothing to do."))
+    click.echo(
+        _(
+            "Demo organiser: %(email)s / %(password)s",
+            email=DEMO_ORGANISER_EMAIL,
+            password=demo_password(),
+        )
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
 from eventhub.extensions import db
 from eventhub.registration import attendance
@@ -24,21 +25,44 @@ def import_attendance_command(session_id: int, file: Path, min_minutes: int | No
     """Mark attendance from a Zoom, Teams or Google Meet report, or a CSV of emails."""
     session = db.session.get(Session, session_id)
     if session is None:
-        raise click.ClickException(f"No session with id {session_id}.")
+        raise click.ClickException(_("No session with id %(id)s.", id=session_id))
     try:
         result = attendance.import_attendance(session, file.read_bytes(), min_minutes=min_minutes)
     except attendance.ImportProblem as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"format: {result.format}")
-    click.echo(f"matched: {result.matched}")
-    click.echo(f"attended: {result.attended} ({result.newly_marked} newly marked)")
-    click.echo(f"not counted: {len(result.no_shows)}")
-    click.echo(f"unmatched: {len(result.unmatched)}")
+    click.echo(_("format: %(value)s", value=result.format))
+    click.echo(_("matched: %(value)s", value=result.matched))
+    click.echo(
+        _(
+            "attended: %(value)s (%(new)s newly marked)",
+            value=result.attended,
+            new=result.newly_marked,
+        )
+    )
+    click.echo(_("not counted: %(value)s", value=len(result.no_shows)))
+    click.echo(_("unmatched: %(value)s", value=len(result.unmatched)))
     for note in result.notes:
-        click.echo(f"note: {note}")
+        click.echo(_("note: %(value)s", value=note))
     for row in result.no_shows:
-        click.echo(f"  not counted, line {row.line}: {row.email} {row.name} ({row.reason})")
+        click.echo(
+            "  "
+            + _(
+                "not counted, line %(line)s: %(email)s %(name)s (%(reason)s)",
+                line=row.line,
+                email=row.email,
+                name=row.name,
+                reason=row.reason,
+            )
+        )
     for row in result.unmatched:
-        click.echo(f"  unmatched, line {row.line}: {row.email or row.name} ({row.reason})")
+        click.echo(
+            "  "
+            + _(
+                "unmatched, line %(line)s: %(who)s (%(reason)s)",
+                line=row.line,
+                who=row.email or row.name,
+                reason=row.reason,
+            )
+        )

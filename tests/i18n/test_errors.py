@@ -37,3 +37,21 @@ def test_not_found_page_and_json_in_chinese(client: FlaskClient) -> None:
     body = client.get("/api/v1/sessions/999999", headers=ZH).json
     assert body["status"] == "Not Found"  # the machine-readable phrase stays as it is
     assert body["message"] != "" and "The requested URL" not in body["message"]
+
+
+def test_cli_speaks_the_shells_language(app: object, monkeypatch: object) -> None:
+    from flask import Flask
+    from flask_babel import refresh
+    from pytest import MonkeyPatch
+
+    assert isinstance(app, Flask) and isinstance(monkeypatch, MonkeyPatch)
+    runner = app.test_cli_runner()
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_HK.UTF-8")
+    result = runner.invoke(args=["eventhub", "revoke-tokens", "nobody@example.org"])
+    assert "沒有 nobody@example.org 的帳戶。" in result.output
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    refresh()  # one command per process in real use; this test's app context is shared
+    result = runner.invoke(args=["eventhub", "revoke-tokens", "nobody@example.org"])
+    assert "No account for nobody@example.org." in result.output

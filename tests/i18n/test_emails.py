@@ -58,6 +58,10 @@ def test_confirmation_in_chinese_with_chinese_dates(make: Factories) -> None:
     assert english.subject == "You're registered: How does AI reinvent industry?"
     assert "Wed 9 Dec 2026, 14:30 HKT" in english.body_text and "人工" not in english.body_text
     assert "Dr Man Hau-chung 文效忠" in english.body_text
+    # The invite is cached per session version; the cache must keep the languages apart.
+    english_ics = base64.b64decode(english.attachments[0]["data_base64"]).decode()
+    assert "How does AI reinvent industry?" in english_ics.replace("\r\n ", "")
+    assert "人工智能" not in english_ics
 
 
 def test_every_registration_email_follows_the_stored_language(make: Factories) -> None:

@@ -14,6 +14,7 @@ import socket
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
@@ -25,6 +26,7 @@ from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_message
 from eventhub.mail.guards import SeriesSender, series_senders, suppression_reasons
 from eventhub.mail.models import MessageStatus, OutboxMessage
+from eventhub.mail.outbox import RenderedEmail, render_deferred, store_rendered
 from eventhub.mail.transport import (
     ConnectionLost,
     LazyTransport,
@@ -185,7 +187,7 @@ def deliver_claimed(
             result.suppressed += 1
     if reasons:
         db.session.commit()
-    pending = [r for r in rows if r.id not in reasons]
+    pending = _render_deferred([r for r in rows if r.id not in reasons], result)
     marks = _Marks(claimed=[r.id for r in pending])
     try:
         _send_all(pending, transport, sender, senders, marks, result)
@@ -201,6 +203,41 @@ def deliver_claimed(
         raise
     marks.flush(utcnow())
     return result
+
+
+def _render_deferred(rows: list[Any], result: BatchResult) -> list[Any]:
+    """Render the rows queued with a context snapshot and store the text; return the sendable.
+
+    A row that cannot be rendered (a template error) fails for good, like an unbuildable one.
+    """
+    rendered: dict[int, RenderedEmail] = {}
+    ready: list[Any] = []
+    for row in rows:
+        try:
+            email = render_deferred(row)
+        except Exception as exc:  # any template error: this row fails, the batch goes on
+            log.exception("outbox row %s cannot be rendered", row.id)
+            _finish(row, MessageStatus.FAILED, f"cannot render the message: {exc}", True)
+            result.failed += 1
+            continue
+        if email is None:
+            ready.append(row)
+            continue
+        rendered[row.id] = email
+        ready.append(
+            SimpleNamespace(
+                **{
+                    **row._asdict(),
+                    "subject": email.subject,
+                    "body_html": email.html,
+                    "body_text": email.text,
+                }
+            )
+        )
+    if rendered or len(ready) < len(rows):
+        store_rendered(rendered)
+        bookkeeping_commit()
+    return ready
 
 
 def _send_all(

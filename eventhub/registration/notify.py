@@ -11,7 +11,7 @@ from flask import current_app
 
 from eventhub.clock import utcnow
 from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
+from eventhub.mail.outbox import Attachment, DeferredEmail, Envelope, queue_message
 from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar import session_ics
@@ -143,6 +143,28 @@ def _calendar_links(registration: Registration) -> dict[str, str]:
     }
 
 
+def snapshot(context: dict[str, Any]) -> dict[str, Any]:
+    """The mail context as JSON for the outbox row: the session, series and registration as
+    the values the templates read, fixed at the moment the email was caused."""
+    session: Session = context["session"]
+    registration: Registration = context["registration"]
+    return {
+        **context,
+        "series": {"id": session.series.id, "title": session.series.title},
+        "session": {
+            "id": session.id,
+            "number": session.number,
+            "title": session.title,
+            "timezone": session.timezone,
+            "duration_minutes": session.duration_minutes,
+            "join_url": session.join_url,
+            "is_join_url_hidden_until_reminder": session.is_join_url_hidden_until_reminder,
+            "status_reason": session.status_reason,
+        },
+        "registration": {"id": registration.id, "name": registration.name},
+    }
+
+
 def _queue(
     registration: Registration,
     kind: MessageKind,
@@ -163,7 +185,8 @@ def _queue(
         registration_id=registration.id,
         attachments=[ics_attachment(registration.session)] if with_ics else [],
     )
-    return queue_message(envelope, render_email(template, **context))
+    # Rendered by the worker at send time: not here, inside the session's seat lock.
+    return queue_message(envelope, DeferredEmail(template, snapshot(context)))
 
 
 def _key(kind: str, registration: Registration, *suffix: object) -> str:

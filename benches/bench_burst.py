@@ -1,6 +1,6 @@
 """The opening minute: 10,000 sign-ups for one session of 1,000 seats from 32 clients at once.
 
-gunicorn (2 gthread workers x 4 threads) on PostgreSQL + Redis, a real Celery worker
+gunicorn (2 gthread workers x 4 threads; --workers/--threads) on PostgreSQL + Redis, a real Celery worker
 (prefork x2) and an aiosmtpd server on loopback. 32 asyncio clients on keep-alive connections
 post registrations (the JSON API) as fast as they are answered until N have been sent. Prints
 the total time, sign-ups/s, p50/p99 latency, errors, confirmed and waitlisted counts (from the
@@ -170,6 +170,10 @@ def main() -> None:
     parser.add_argument("--signups", type=int, default=10_000)
     parser.add_argument("--seats", type=int, default=1_000)
     parser.add_argument("--mail-timeout", type=float, default=300.0)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per worker (gthread); 1 = sync workers"
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -205,7 +209,9 @@ def main() -> None:
             "PYTHONPATH": str(ROOT),
         }
         path = f"/api/v1/sessions/{session_id}/registrations"
-        web = start_gunicorn("wsgi:app", web_port, env, ROOT, probe="/", workers=2, threads=4)
+        web = start_gunicorn(
+            "wsgi:app", web_port, env, ROOT, probe="/", workers=args.workers, threads=args.threads
+        )
         stack.callback(stop_gunicorn, web)
         load_before = os.getloadavg()
         elapsed, started_wall, results = asyncio.run(burst(web_port, path, args.signups))
@@ -226,10 +232,14 @@ def main() -> None:
             select(func.count()).where(OutboxMessage.status == MessageStatus.SENT)
         )
         arrivals = sorted(mailbox.arrivals)
+        shape = (
+            f"{args.workers} gthread workers x {args.threads} threads"
+            if args.threads > 1
+            else f"{args.workers} sync workers"
+        )
         print(
             f"burst                  {args.signups} sign-ups, {args.seats} seats, {CLIENTS} "
-            "clients, gunicorn 2 gthread workers x 4 threads, PostgreSQL + Redis, "
-            "worker prefork x2"
+            f"clients, gunicorn {shape}, PostgreSQL + Redis, worker prefork x2"
         )
         print(
             f"sign-ups               {elapsed:.1f} s ({args.signups / elapsed:.0f}/s)  "

@@ -1,15 +1,15 @@
 """Outbox rows rendered at send time keep a snapshot of their context (issue 15).
 
-Revision ID: 0002_outbox_render
-Revises: 0001
+Revision ID: 0003_outbox_render
+Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0002_outbox_render"
-down_revision = "0001"
+revision = "0003_outbox_render"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
+from eventhub.scheduling.models import Session
 from eventhub.timefmt import format_duration, format_moment
 
 # One repeat-registration resend per registration per window: a double-click or a script

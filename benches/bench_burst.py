@@ -1,8 +1,9 @@
 """The opening minute: 10,000 sign-ups for one session of 1,000 seats from 32 clients at once.
 
 gunicorn (2 gthread workers x 4 threads; --workers/--threads) on PostgreSQL + Redis, a real
-Celery worker (prefork x2) and an aiosmtpd server on loopback. 32 asyncio clients on keep-alive connections
-post registrations (the JSON API) as fast as they are answered until N have been sent. Prints
+Celery worker (prefork x2) and an aiosmtpd server on loopback. 32 asyncio clients on keep-alive
+connections post registrations (the JSON API) as fast as they are answered until N have been
+sent. Prints
 the total time, sign-ups/s, p50/p99 latency, errors, confirmed and waitlisted counts (from the
 database) and how long after the last sign-up the last of the N emails reached the SMTP server.
 

@@ -26,7 +26,12 @@ from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_message
 from eventhub.mail.guards import SeriesSender, series_senders, suppression_reasons
 from eventhub.mail.models import MessageStatus, OutboxMessage
-from eventhub.mail.outbox import RenderedEmail, render_deferred, store_rendered
+from eventhub.mail.outbox import (
+    RenderedEmail,
+    attachments_at_send_time,
+    render_deferred,
+    store_rendered,
+)
 from eventhub.mail.transport import (
     ConnectionLost,
     LazyTransport,
@@ -206,10 +211,12 @@ def deliver_claimed(
 
 
 def _render_deferred(rows: list[Any], result: BatchResult) -> list[Any]:
-    """Render the rows queued with a context snapshot and store the text; return the sendable.
+    """Render the rows queued with a context snapshot (and build their attachments), store
+    the result on the rows and return the sendable ones.
 
     A row that cannot be rendered (a template error) fails for good, like an unbuildable one.
     """
+    attachments = attachments_at_send_time(rows)
     rendered: dict[int, RenderedEmail] = {}
     ready: list[Any] = []
     for row in rows:
@@ -224,18 +231,18 @@ def _render_deferred(rows: list[Any], result: BatchResult) -> list[Any]:
             ready.append(row)
             continue
         rendered[row.id] = email
-        ready.append(
-            SimpleNamespace(
-                **{
-                    **row._asdict(),
-                    "subject": email.subject,
-                    "body_html": email.html,
-                    "body_text": email.text,
-                }
-            )
-        )
+        values = {
+            **row._asdict(),
+            "subject": email.subject,
+            "body_html": email.html,
+            "body_text": email.text,
+        }
+        if row.id in attachments:
+            values["attachments"] = [*(row.attachments or []), *attachments[row.id]]
+            attachments[row.id] = values["attachments"]
+        ready.append(SimpleNamespace(**values))
     if rendered or len(ready) < len(rows):
-        store_rendered(rendered)
+        store_rendered(rendered, {i: a for i, a in attachments.items() if i in rendered})
         bookkeeping_commit()
     return ready
 

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
+from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.dispatch import wake_delivery
@@ -75,6 +76,9 @@ class DeferredEmail:
 
     template: str
     context: dict[str, Any]
+    # What to attach at send time, built by a receiver of `building_attachments` (the
+    # registration's own calendar invite: building it took longer than rendering the mail).
+    attach: str | None = None
 
 
 def render_email(template: str, **context: Any) -> RenderedEmail:
@@ -92,7 +96,10 @@ def _values(
 ) -> dict[str, Any]:
     if isinstance(email, DeferredEmail):
         content = {"subject": "", "body_html": "", "body_text": ""}
-        render: dict[str, Any] | None = {"template": email.template, "context": email.context}
+        spec: dict[str, Any] = {"template": email.template, "context": email.context}
+        if email.attach:
+            spec["attach"] = email.attach
+        render: dict[str, Any] | None = spec
     else:
         content = {"subject": email.subject, "body_html": email.html, "body_text": email.text}
         render = None
@@ -176,7 +183,21 @@ def content_of(row: Any) -> RenderedEmail:
     return render_deferred(row) or RenderedEmail(row.subject, row.body_html, row.body_text)
 
 
-def store_rendered(rendered: dict[int, RenderedEmail]) -> None:
+def attachments_at_send_time(rows: list[Any]) -> dict[int, list[dict[str, str]]]:
+    """The attachments of deferred rows that ask for them, as stored on rows; one signal."""
+    wanting = [r for r in rows if r.render and r.render.get("attach")]
+    found: dict[int, list[dict[str, str]]] = {}
+    if not wanting:
+        return found
+    for _, built in signals.building_attachments.send(rows=wanting):
+        for row_id, attachments in built.items():
+            found[row_id] = [a.as_json() for a in attachments]
+    return found
+
+
+def store_rendered(
+    rendered: dict[int, RenderedEmail], attachments: dict[int, list[dict[str, str]]]
+) -> None:
     """Keep on each row what was rendered for it (organiser pages show sent mail); one statement.
 
     The snapshot is dropped: the stored text is now the message, as for eagerly rendered rows.
@@ -184,7 +205,7 @@ def store_rendered(rendered: dict[int, RenderedEmail]) -> None:
     if not rendered:
         return
     table = cast(Table, OutboxMessage.__table__)
-    statement = (
+    db.session.execute(
         update(table)
         .where(table.c.id == bindparam("row_id"))
         .values(
@@ -192,15 +213,19 @@ def store_rendered(rendered: dict[int, RenderedEmail]) -> None:
             body_html=bindparam("new_html"),
             body_text=bindparam("new_text"),
             render=None,
-        )
-    )
-    db.session.execute(
-        statement,
+        ),
         [
             {"row_id": i, "new_subject": e.subject, "new_html": e.html, "new_text": e.text}
             for i, e in rendered.items()
         ],
     )
+    if attachments:
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(attachments=bindparam("new_attachments")),
+            [{"row_id": i, "new_attachments": a} for i, a in attachments.items()],
+        )
 
 
 def mark_pending() -> None:

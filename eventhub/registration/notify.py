@@ -8,7 +8,7 @@ from typing import Any
 from eventhub.clock import utcnow
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, DeferredEmail, Envelope, queue_message
-from eventhub.registration.invites import cancel_attachment, invite_attachment, private_join_url
+from eventhub.registration.invites import INVITE, cancel_attachment, private_join_url
 from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
@@ -118,8 +118,6 @@ def _queue(
     **extra: Any,
 ) -> int | None:
     context = mail_context(registration, **extra)
-    if with_ics:
-        attachments = [invite_attachment(registration)]
     envelope = Envelope(
         kind=kind,
         dedupe_key=dedupe_key,
@@ -130,8 +128,9 @@ def _queue(
         registration_id=registration.id,
         attachments=attachments or [],
     )
-    # Rendered by the worker at send time: not here, inside the session's seat lock.
-    return queue_message(envelope, DeferredEmail(template, snapshot(context)))
+    # Rendered (and the invite built) by the worker at send time, not inside the seat lock.
+    email = DeferredEmail(template, snapshot(context), attach=INVITE if with_ics else None)
+    return queue_message(envelope, email)
 
 
 def _key(kind: str, registration: Registration, *suffix: object) -> str:

@@ -13,6 +13,7 @@ from eventhub.mail import delivery
 from eventhub.mail.models import DevMailboxMessage, MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.outbox import render_email
 from eventhub.registration import notify, services
+from eventhub.registration.invites import INVITE
 from eventhub.registration.manage_links import registration_for_token
 from eventhub.registration.models import Registration
 from eventhub.speakers.models import SpeakerRole
@@ -152,14 +153,36 @@ def test_registration_mail_is_rendered_at_send_time_not_under_the_lock(make: Fac
     assert (row.subject, row.body_html, row.body_text) == ("", "", "")
     assert row.render is not None and row.render["template"] == "confirmation"
     assert row.render["context"]["registration"]["name"] == registration.name
-    assert row.attachments  # the .ics is still attached when the row is written
+    # The registrant's own invite is built at send time too.
+    assert row.render["attach"] == INVITE and row.attachments == []
     # What the worker sends: rendered then, and stored on the row.
     assert delivery.deliver_due(batch_size=10, max_batches=1)[0].sent == 1
     db.session.expire_all()
     assert row.subject == "You're registered: Rendered later" and row.render is None
     assert "Rendered later" in row.body_html and "/manage/" in row.body_text
+    [invite] = row.attachments
+    assert b"METHOD:REQUEST" in base64.b64decode(invite["data_base64"])
     [received] = db.session.scalars(select(DevMailboxMessage)).all()
     assert received.subject == row.subject and b"Rendered later" in received.raw
+    assert b"text/calendar" in received.raw
+
+
+def test_an_invite_built_at_send_time_skips_a_seat_given_up_meanwhile(make: Factories) -> None:
+    session = make.session(capacity=10)
+    db.session.commit()
+    registration = services.register(session.id, applicant()).registration
+    db.session.commit()
+    services.cancel(registration)
+    db.session.commit()
+    assert delivery.deliver_due(batch_size=10, max_batches=1)[0].sent == 2
+    db.session.expire_all()
+    confirmation, cancellation = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id)
+    ).all()
+    # No REQUEST for a seat already given up; the cancellation carries the CANCEL.
+    assert confirmation.kind is MessageKind.CONFIRMATION and confirmation.attachments == []
+    [cancel] = cancellation.attachments
+    assert b"METHOD:CANCEL" in base64.b64decode(cancel["data_base64"])
 
 
 def test_a_snapshot_that_cannot_be_rendered_fails_alone(make: Factories) -> None:

@@ -33,7 +33,7 @@ def start_gunicorn(
         "--log-level", "warning", "--no-control-socket", app_path,
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine imports slowly
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)

@@ -1,15 +1,15 @@
 """Outbox rows rendered at send time keep a snapshot of their context (issue 15).
 
-Revision ID: 0003_outbox_render
-Revises: 0002
+Revision ID: 0004_outbox_render
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0003_outbox_render"
-down_revision = "0002"
+revision = "0004_outbox_render"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db
+from eventhub.inputs import int32
 from eventhub.registration import attendance, exports, seats, services
 from eventhub.registration.admin_forms import CancelForm, CapacityForm, ImportForm
 from eventhub.registration.answers import questions_for
@@ -65,7 +66,7 @@ def _listing(
     template_args: dict[str, Any], session_ids: list[int], series: Series
 ) -> ResponseReturnValue:
     filters = exports.Filters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int32) or 1, 1)
     rows, total = exports.page_of(session_ids, filters, page)
     return render_template(
         "registration/organiser/registrants.html",
@@ -118,7 +119,7 @@ def _csv_response(session_ids: list[int], series: Series, filename: str) -> Resp
     filters = exports.Filters.from_args(request.args)
     questions = questions_for(series.id)
     return Response(
-        stream_with_context(exports.stream_csv(session_ids, filters, questions)),
+        stream_with_context(exports.stream_csv(session_ids, filters, questions, series.timezone)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -275,7 +276,9 @@ def import_attendance(session_id: int) -> ResponseReturnValue:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for(".session_registrants", session_id=session.id))
     try:
-        result = attendance.import_attendance(session, form.file.data.read())
+        result = attendance.import_attendance(
+            session, form.file.data.read(), min_minutes=form.min_minutes.data
+        )
     except attendance.ImportProblem as exc:
         db.session.rollback()
         flash(str(exc), "error")

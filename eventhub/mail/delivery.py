@@ -200,8 +200,6 @@ def deliver_claimed(
         if row.id in reasons:
             _finish(row, MessageStatus.SUPPRESSED, reasons[row.id])
             result.suppressed += 1
-    if reasons:
-        db.session.commit()
     pending = _render_deferred([r for r in rows if r.id not in reasons], result)
     marks = _Marks(claimed=[r.id for r in pending])
     try:
@@ -224,18 +222,21 @@ def _render_deferred(rows: list[Any], result: BatchResult) -> list[Any]:
     """Render the rows queued with a context snapshot (and build their attachments), store
     the result on the rows and return the sendable ones.
 
-    A row that cannot be rendered (a template error) fails for good, like an unbuildable one.
+    Ends the reading transaction first and commits what it stores before returning: no lock
+    (on SQLite, in a task, the database's write lock) is held while rendering or sending. A
+    row that cannot be rendered (a template error) fails for good, like an unbuildable one.
     """
     attachments = attachments_at_send_time(rows)
+    db.session.commit()
     rendered: dict[int, RenderedEmail] = {}
+    broken: list[tuple[Any, str]] = []
     ready: list[Any] = []
     for row in rows:
         try:
             email = render_deferred(row)
         except Exception as exc:  # any template error: this row fails, the batch goes on
             log.exception("outbox row %s cannot be rendered", row.id)
-            _finish(row, MessageStatus.FAILED, f"cannot render the message: {exc}", True)
-            result.failed += 1
+            broken.append((row, f"cannot render the message: {exc}"))
             continue
         if email is None:
             ready.append(row)
@@ -251,7 +252,10 @@ def _render_deferred(rows: list[Any], result: BatchResult) -> list[Any]:
             values["attachments"] = [*(row.attachments or []), *attachments[row.id]]
             attachments[row.id] = values["attachments"]
         ready.append(SimpleNamespace(**values))
-    if rendered or len(ready) < len(rows):
+    for row, error in broken:
+        _finish(row, MessageStatus.FAILED, error, True)
+        result.failed += 1
+    if rendered or broken:
         store_rendered(rendered, {i: a for i, a in attachments.items() if i in rendered})
         bookkeeping_commit()
     return ready

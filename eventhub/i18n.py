@@ -9,7 +9,7 @@ stored language), then Accept-Language, then the series' default language, then 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -196,17 +196,22 @@ def localised(item: Any, field: str) -> str:
     Content has an English field (`title`) and an optional Traditional Chinese one
     (`title_zh`); either may be empty.
     """
-    english = getattr(item, field, "") or ""
-    chinese = getattr(item, f"{field}_zh", "") or ""
+    english, chinese = _versions(item, field)
     if is_chinese():
         return chinese or english
     return english or chinese
 
 
+def _versions(item: Any, field: str) -> tuple[str, str]:
+    # Models, or the plain dicts of a queued email's context snapshot.
+    if isinstance(item, Mapping):
+        return str(item.get(field) or ""), str(item.get(f"{field}_zh") or "")
+    return str(getattr(item, field, "") or ""), str(getattr(item, f"{field}_zh", "") or "")
+
+
 def language_of(item: Any, field: str) -> str:
     """The tag of the text `localised(item, field)` returns, for a `lang` attribute."""
-    english = getattr(item, field, "") or ""
-    chinese = getattr(item, f"{field}_zh", "") or ""
+    english, chinese = _versions(item, field)
     if is_chinese():
         return CHINESE if chinese or not english else ENGLISH
     return ENGLISH if english or not chinese else CHINESE

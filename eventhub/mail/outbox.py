@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as OrmSession
 from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.i18n import language
 from eventhub.mail.dispatch import wake_delivery
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 
@@ -175,7 +176,9 @@ def render_deferred(row: Any) -> RenderedEmail | None:
     spec = row.render
     if not spec:
         return None
-    return render_email(spec["template"], **spec["context"])
+    # In the language of the person it is for (stored with the snapshot), not the worker's.
+    with language(spec["context"].get("language")):
+        return render_email(spec["template"], **spec["context"])
 
 
 def content_of(row: Any) -> RenderedEmail:

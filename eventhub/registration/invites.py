@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from eventhub import signals
 from eventhub.extensions import db
+from eventhub.i18n import language
 from eventhub.mail.outbox import Attachment
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar import Attendee, cancellation, invitation, method_of
@@ -98,7 +99,8 @@ def invites_at_send_time(
     for row in wanting:
         registration = registrations.get(row.registration_id)
         if registration is not None and registration.status is RegistrationStatus.CONFIRMED:
-            found[row.id] = [invite_attachment(registration)]
+            with language(registration.language):  # the invite's text in the reader's language
+                found[row.id] = [invite_attachment(registration)]
     return found
 
 

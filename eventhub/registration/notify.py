@@ -95,11 +95,18 @@ def snapshot(context: dict[str, Any]) -> dict[str, Any]:
     registration: Registration = context["registration"]
     return {
         **context,
-        "series": {"id": session.series.id, "title": session.series.title},
+        # The worker renders it in this language (`render_deferred`), whatever its own.
+        "language": registration.language,
+        "series": {
+            "id": session.series.id,
+            "title": session.series.title,
+            "title_zh": session.series.title_zh,
+        },
         "session": {
             "id": session.id,
             "number": session.number,
             "title": session.title,
+            "title_zh": session.title_zh,
             "timezone": session.timezone,
             "duration_minutes": session.duration_minutes,
             "join_url": session.join_url,

@@ -1,7 +1,7 @@
 """bilingual: languages of readers, registrants and series; Traditional Chinese content fields
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004_outbox_render
 Create Date: 2026-12-04 18:50:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004_outbox_render'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ from flask import Flask
 
 from eventhub import all_models  # noqa: F401  (the whole schema, before mappers configure)
 from eventhub import config as settings
+from eventhub.access_policy import NEEDS
 from eventhub.accounts.loader import install_user_loader
 from eventhub.accounts.views import bp as accounts_bp
 from eventhub.api import SPEC_OPTIONS as api_spec_options
@@ -42,6 +43,7 @@ from eventhub.registration.api import blp as registration_api_blp
 from eventhub.registration.views import bp as registration_bp
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.speakers.views import bp as speakers_bp
+from eventhub.teams import access
 from eventhub.urls import EventhubFlask
 
 # Every blueprint of the application, in registration order.
@@ -86,6 +88,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_access(app)
     register_signals(app)
     register_templating(app)
     register_errors(app)
@@ -135,6 +138,10 @@ def register_blueprints(app: Flask) -> None:
     for api_blueprint in API_BLUEPRINTS:
         csrf.exempt(api_blueprint)  # bearer tokens or public JSON, never cookies + forms
         api.register_blueprint(api_blueprint)
+
+
+def register_access(app: Flask) -> None:
+    access.install(app, NEEDS)
 
 
 def register_templating(app: Flask) -> None:

@@ -11,10 +11,12 @@ from eventhub.speakers.models import (
     SpeakerInvitation,
     SpeakerProfile,
 )
+from eventhub.teams.models import Membership
 
 __all__ = [
     "ApiToken",
     "DevMailboxMessage",
+    "Membership",
     "OutboxMessage",
     "ProfileChange",
     "Recap",

@@ -12,6 +12,7 @@ from eventhub.emails import guards as email_guards
 from eventhub.emails import receivers as email_receivers
 from eventhub.registration import notices as registration_notices
 from eventhub.registration import series as registration_series
+from eventhub.teams import receivers as team_receivers
 
 
 def register_signals(app: Flask) -> None:
@@ -20,3 +21,4 @@ def register_signals(app: Flask) -> None:
     registration_notices.connect()
     email_receivers.connect()
     email_guards.connect()
+    team_receivers.connect()

@@ -1,0 +1,57 @@
+"""series memberships (owner/editor/viewer) and installation admins
+
+Revision ID: 0013_memberships
+Revises: 0001
+Create Date: 2026-12-04 18:55:00
+
+Every existing series' organiser becomes its owner. So that an upgraded installation is not
+locked out of series nobody owns, the oldest enabled organiser becomes the installation admin
+when there is none.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0013_memberships'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('is_admin', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.create_table('series_memberships',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.Enum('owner', 'editor', 'viewer', name='member_role', native_enum=False, create_constraint=True, length=14), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['series_id'], ['series.id'], name=op.f('fk_series_memberships_series_id_series'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_series_memberships_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_series_memberships')),
+    sa.UniqueConstraint('series_id', 'user_id', name='one_membership_per_series')
+    )
+    with op.batch_alter_table('series_memberships', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_series_memberships_series_id'), ['series_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_series_memberships_user_id'), ['user_id'], unique=False)
+    op.execute(
+        "INSERT INTO series_memberships (series_id, user_id, role, created_at, updated_at) "
+        "SELECT id, organiser_id, 'owner', created_at, updated_at FROM series "
+        "WHERE organiser_id IS NOT NULL"
+    )
+    op.execute(
+        "UPDATE users SET is_admin = TRUE WHERE id = (SELECT MIN(id) FROM users "
+        "WHERE role = 'organiser' AND is_enabled) "
+        "AND NOT EXISTS (SELECT 1 FROM users WHERE is_admin)"
+    )
+
+
+def downgrade():
+    with op.batch_alter_table('series_memberships', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_series_memberships_user_id'))
+        batch_op.drop_index(batch_op.f('ix_series_memberships_series_id'))
+    op.drop_table('series_memberships')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('is_admin')

@@ -44,6 +44,8 @@ from eventhub.registration.views import bp as registration_bp
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.speakers.views import bp as speakers_bp
 from eventhub.teams import access
+from eventhub.teams.api import blp as teams_api_blp
+from eventhub.teams.views import bp as teams_bp
 from eventhub.urls import EventhubFlask
 
 # Every blueprint of the application, in registration order.
@@ -63,12 +65,14 @@ BLUEPRINTS = (
     registration_bp,
     registration_admin_bp,
     registration_questions_bp,
+    teams_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (
     api_programme_bp,
     api_organiser_bp,
     registration_api_blp,
+    teams_api_blp,
 )
 
 PROJECT_ROOT = settings.PROJECT_ROOT

@@ -16,12 +16,13 @@ from eventhub.extensions import db
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration.models import Registration, RegistrationQuestion
 from eventhub.scheduling.models import Series, Session
-from eventhub.teams.access import Need, resolver
+from eventhub.teams.access import Need, Rule, resolver
+from eventhub.teams.models import MemberInvitation
 
 PUBLIC, ORGANISER, CONTRIBUTOR = Need.PUBLIC, Need.ORGANISER, Need.CONTRIBUTOR
 READ, WRITE, MANAGE, ADMIN = Need.READ, Need.WRITE, Need.MANAGE, Need.ADMIN
 
-NEEDS: dict[str, Need] = {
+NEEDS: dict[str, Rule] = {
     # Lists: any organiser; each shows only the series they belong to.
     "attention.home": ORGANISER,
     "scheduling.series_index": ORGANISER,
@@ -58,6 +59,17 @@ NEEDS: dict[str, Need] = {
     "speakers.session_speakers_add": WRITE,
     "speakers.session_speakers_order": WRITE,
     "speakers.session_speakers_remove": WRITE,
+    # Teams and accounts.
+    "teams.members": (READ, MANAGE),
+    "teams.change_role": MANAGE,
+    "teams.remove_member": MANAGE,
+    "teams.revoke_invitation": MANAGE,
+    "teams.accounts_page": ADMIN,
+    "teams.disable_account": ADMIN,
+    "teams.enable_account": ADMIN,
+    "api_teams.list_members": READ,
+    "api_teams.add_member": MANAGE,
+    "api_teams.remove_member": MANAGE,
     # Recaps.
     "recap_editor.edit": WRITE,
     "recap_editor.add_section": WRITE,
@@ -155,3 +167,8 @@ def _message(value: int) -> int | None:
     if message.session_id is not None:
         return _session(message.session_id)
     return None  # mail about no series (a speaker invitation): admins only
+
+
+@resolver("invitation_id")
+def _invitation(value: int) -> int | None:
+    return _series_id_of(db.session.get(MemberInvitation, value))

@@ -11,11 +11,12 @@ from eventhub.speakers.models import (
     SpeakerInvitation,
     SpeakerProfile,
 )
-from eventhub.teams.models import Membership
+from eventhub.teams.models import MemberInvitation, Membership
 
 __all__ = [
     "ApiToken",
     "DevMailboxMessage",
+    "MemberInvitation",
     "Membership",
     "OutboxMessage",
     "ProfileChange",

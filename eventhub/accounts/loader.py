@@ -18,4 +18,6 @@ def install_user_loader(manager: LoginManager) -> None:
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # A disabled account's open sessions end at its next request.
+        return user if user is not None and user.is_enabled else None

@@ -155,7 +155,7 @@ def enforce() -> ResponseReturnValue | None:
     endpoint = request.endpoint
     if endpoint is None or request.method == "OPTIONS":
         return None
-    need = current_app.extensions["access_needs"].get(endpoint)
+    need = need_for(current_app.extensions["access_needs"].get(endpoint), request.method)
     if need is None:
         if request.path.startswith(PROTECTED_PREFIXES):
             log.error("endpoint %s has no access rule; refused", endpoint)
@@ -186,7 +186,18 @@ def in_reach(series_id_column: InstrumentedAttribute[Any]) -> ColumnElement[bool
     return true() if ids is None else series_id_column.in_(ids)
 
 
-def install(app: Flask, needs: Mapping[str, Need]) -> None:
+# A policy entry: one need for every method, or (need to read, need to change) for a page
+# that is shown to some and submitted by others.
+Rule = Need | tuple[Need, Need]
+
+
+def need_for(rule: Rule | None, method: str) -> Need | None:
+    if isinstance(rule, tuple):
+        return rule[0] if method in ("GET", "HEAD") else rule[1]
+    return rule
+
+
+def install(app: Flask, needs: Mapping[str, Rule]) -> None:
     """Enforce `needs` (endpoint → Need) before every request; offer `can()` to templates."""
     app.extensions["access_needs"] = dict(needs)
     app.before_request(enforce)

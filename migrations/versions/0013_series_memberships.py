@@ -1,4 +1,5 @@
-"""series memberships (owner/editor/viewer) and installation admins
+"""series memberships (owner/editor/viewer), installation admins, team invitation and
+password reset mail kinds
 
 Revision ID: 0013_memberships
 Revises: 0001
@@ -18,7 +19,21 @@ branch_labels = None
 depends_on = None
 
 
+KINDS = ['confirmation', 'waitlisted', 'pending', 'promoted', 'seat_offered', 'declined', 'cancelled_by_attendee', 'cancelled_by_organiser', 'session_cancelled', 'rescheduled', 'reminder', 'follow_up_attended', 'follow_up_missed', 'announcement', 'speaker_invitation', 'organiser_message']
+NEW_KINDS = ['team_invitation', 'password_reset']
+
+
+def _kinds_check(kinds):
+    listed = ", ".join(f"'{kind}'" for kind in kinds)
+    # recreate="always": SQLite rebuilds the table, so the old CHECK goes with the old copy.
+    with op.batch_alter_table('outbox_messages', recreate='always') as batch_op:
+        if op.get_bind().dialect.name != 'sqlite':
+            batch_op.drop_constraint('ck_outbox_messages_message_kind', type_='check')
+        batch_op.create_check_constraint('message_kind', sa.text(f"kind IN ({listed})"))
+
+
 def upgrade():
+    _kinds_check(KINDS + NEW_KINDS)
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('is_admin', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table('series_memberships',
@@ -36,6 +51,25 @@ def upgrade():
     with op.batch_alter_table('series_memberships', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_series_memberships_series_id'), ['series_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_series_memberships_user_id'), ['user_id'], unique=False)
+    op.create_table('member_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('role', sa.Enum('owner', 'editor', 'viewer', name='invitation_role', native_enum=False, create_constraint=True, length=14), nullable=False),
+    sa.Column('nonce', sa.String(length=64), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_member_invitations_invited_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['series_id'], ['series.id'], name=op.f('fk_member_invitations_series_id_series'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_member_invitations')),
+    sa.UniqueConstraint('nonce', name=op.f('uq_member_invitations_nonce'))
+    )
+    with op.batch_alter_table('member_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_member_invitations_series_id'), ['series_id'], unique=False)
     op.execute(
         "INSERT INTO series_memberships (series_id, user_id, role, created_at, updated_at) "
         "SELECT id, organiser_id, 'owner', created_at, updated_at FROM series "
@@ -49,6 +83,8 @@ def upgrade():
 
 
 def downgrade():
+    _kinds_check(KINDS)
+    op.drop_table('member_invitations')
     with op.batch_alter_table('series_memberships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_series_memberships_user_id'))
         batch_op.drop_index(batch_op.f('ix_series_memberships_series_id'))

@@ -28,7 +28,7 @@ from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Series, Session
-from eventhub.teams import access
+from eventhub.teams import access, invitations
 from eventhub.teams.access import Need
 from eventhub.teams.models import MemberRole
 from tests.support.factories import PASSWORD, Factories
@@ -70,6 +70,7 @@ def world(make: Factories) -> World:
         body_text="Hi",
     )
     db.session.add(message)
+    invitation = invitations.invite(series_a, "newcomer@example.org", MemberRole.EDITOR, None)
     users = {
         "admin": make.organiser(is_admin=True),
         "owner": make.member(series_a, MemberRole.OWNER),
@@ -100,6 +101,8 @@ def world(make: Factories) -> World:
         "index": 0,
         "kind": "sections",
         "email": users["editor"].email,
+        "user_id": users["viewer"].id,
+        "invitation_id": invitation.id,
     }
     return World(users=users, tokens=tokens, values=values)
 
@@ -227,7 +230,8 @@ def test_authorisation_matrix(app: Flask, world: World, actor: str) -> None:
     problems = []
     checked = 0
     for endpoint, rule, method in routes:
-        need = NEEDS[endpoint]
+        need = access.need_for(NEEDS[endpoint], method)
+        assert need is not None
         if need is Need.PUBLIC:
             continue
         is_api = rule.startswith("/api/")

@@ -13,6 +13,7 @@ from flask import Flask
 from eventhub import all_models  # noqa: F401  (the whole schema, before mappers configure)
 from eventhub import config as settings
 from eventhub.access_policy import NEEDS
+from eventhub.accounts import reset_views  # noqa: F401  (routes on accounts' bp)
 from eventhub.accounts.loader import install_user_loader
 from eventhub.accounts.views import bp as accounts_bp
 from eventhub.api import SPEC_OPTIONS as api_spec_options

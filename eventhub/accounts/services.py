@@ -85,6 +85,21 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def change_password(user: User, password: str) -> None:
+    """Set a new password (AccountError when too weak)."""
+    problem = password_problem(password, email=user.email)
+    if problem:
+        raise AccountError(problem)
+    user.set_password(password)
+    db.session.flush()
+
+
+def disable_account(user: User) -> None:
+    """Refuse this account from now on: logins and API tokens end."""
+    user.is_enabled = False
+    revoke_api_tokens(user)
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

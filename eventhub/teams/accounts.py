@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from eventhub.accounts.models import ApiToken, User
-from eventhub.clock import utcnow
+from eventhub.accounts.models import User
+from eventhub.accounts.services import disable_account
 from eventhub.extensions import db
 from eventhub.teams.services import MembershipError
 
@@ -18,13 +18,8 @@ def disable(user: User, actor: User) -> None:
     """Refuse logins and tokens from now on; an admin cannot lock themselves out."""
     if user.id == actor.id:
         raise MembershipError("You cannot disable your own account.")
-    user.is_enabled = False
-    # Tokens stop working through is_enabled already; revoking them makes it last past re-enabling.
-    now = utcnow()
-    for token in db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ):
-        token.revoked_at = now
+    # Tokens are revoked, not only refused, so re-enabling does not bring them back.
+    disable_account(user)
     db.session.flush()
 
 

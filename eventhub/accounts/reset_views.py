@@ -1,0 +1,46 @@
+"""`/password/reset`: ask for a link, then choose a new password from it."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import logout_user
+
+from eventhub.accounts import reset
+from eventhub.accounts.forms import NewPasswordForm, ResetRequestForm
+from eventhub.accounts.services import AccountError
+from eventhub.accounts.views import bp, login_limit
+from eventhub.extensions import db, limiter
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def password_reset() -> ResponseReturnValue:
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        reset.request_reset(form.email.data or "")
+        db.session.commit()
+        return render_template("accounts/reset_sent.html")
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def password_reset_confirm(token: str) -> ResponseReturnValue:
+    """Choose a new password from an emailed link."""
+    user = reset.user_for(token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset.reset(user, form.password.data or "")
+        except AccountError as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc))
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Your password is changed. Log in with it.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_form.html", form=form, user=user)

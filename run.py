@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -239,8 +240,34 @@ def stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
         process.wait()
 
 
+ICALJS = ROOT / "tests" / "support" / "icaljs"
+
+
+def ensure_icaljs() -> None:
+    """Install ical.js (the tests' second calendar parser) from its lock file with `npm ci`.
+
+    Skipped when the lock file is unchanged since the last install; without npm the calendar
+    tests say so themselves (skip locally, fail under CI=true).
+    """
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm not found: the ical.js calendar checks will not run")
+        return
+    lock = (ICALJS / "package-lock.json").read_bytes()
+    stamp = ICALJS / "node_modules" / ".eventhub-installed"
+    digest = hashlib.sha256(lock).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say("installing ical.js for the calendar tests (npm ci)")
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ICALJS, check=True
+    )
+    stamp.write_text(digest)
+
+
 def test(pytest_args: list[str]) -> int:
     """Lint, type-check, then the suite on SQLite and again on PostgreSQL."""
+    ensure_icaljs()
     steps = [
         ("ruff check", in_venv("-m", "ruff", "check", ".")),
         ("ruff format --check", in_venv("-m", "ruff", "format", "--check", ".")),

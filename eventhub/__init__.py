@@ -19,6 +19,7 @@ from eventhub.accounts.views import bp as accounts_bp
 from eventhub.api import SPEC_OPTIONS as api_spec_options
 from eventhub.api.organiser import bp as api_organiser_bp
 from eventhub.api.programme import bp as api_programme_bp
+from eventhub.api.registrations import bp as api_registrations_bp
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.database import install_engine_listeners
@@ -72,6 +73,7 @@ BLUEPRINTS = (
 API_BLUEPRINTS: tuple[Any, ...] = (
     api_programme_bp,
     api_organiser_bp,
+    api_registrations_bp,
     registration_api_blp,
     teams_api_blp,
 )

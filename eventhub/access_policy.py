@@ -122,6 +122,7 @@ NEEDS: dict[str, Rule] = {
     "api_organiser.update_session": WRITE,
     "api_organiser.publish_session": WRITE,
     "api_organiser.cancel_session": WRITE,
+    "api_registrations.list_registrations": READ,
     # flask-smorest's OpenAPI document.
     "api-docs.openapi_json": PUBLIC,
 }

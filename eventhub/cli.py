@@ -10,6 +10,7 @@ from eventhub.accounts.cli import (
     revoke_tokens_command,
 )
 from eventhub.demo.cli import demo_command
+from eventhub.registration.cli import import_attendance_command
 
 eventhub_cli = AppGroup("eventhub", help="eventhub administration.")
 
@@ -18,5 +19,6 @@ for command in (
     create_token_command,
     revoke_tokens_command,
     demo_command,
+    import_attendance_command,
 ):
     eventhub_cli.add_command(command)

@@ -18,13 +18,14 @@ from markupsafe import Markup
 from eventhub.extensions import db
 from eventhub.public import queries
 from eventhub.public.cache import cached_page, cached_value
-from eventhub.scheduling.calendar import calendar_for, series_feed
+from eventhub.scheduling.calendar import public_calendar, series_feed
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.models import Session
 
 bp = Blueprint("public", __name__)
 
-ICS_MIMETYPE = "text/calendar; charset=utf-8"
+# Werkzeug adds "; charset=utf-8" to text/* mimetypes: naming it here too doubled it.
+ICS_MIMETYPE = "text/calendar"
 # The registration issue's form, included on the session page when that package is installed.
 INLINE_FORM = "registration/_inline_form.html"
 # Where the per-request registration form goes into a cached session page.
@@ -140,7 +141,7 @@ def session_calendar(series_slug: str, session_slug: str) -> ResponseReturnValue
     found = queries.public_session(series_slug, session_slug)
     if found is None:
         abort(404)
-    body = calendar_for([found], name=found.title, public=True)
+    body = public_calendar([found], name=found.title)
     return Response(
         body,
         mimetype=ICS_MIMETYPE,

@@ -39,7 +39,19 @@ class CancelForm(EventhubForm):
 
 
 class ImportForm(EventhubForm):
-    file = FileField("Participant export (CSV)", validators=[FileRequired("Choose a CSV file.")])
+    file = FileField(
+        "Attendance report",
+        description=(
+            "Zoom webinar or meeting report, Microsoft Teams attendance list, Google Meet "
+            "attendance sheet (as CSV), or a CSV of emails."
+        ),
+        validators=[FileRequired("Choose the report file.")],
+    )
+    min_minutes = IntegerField(
+        "Minimum minutes present",
+        description="Leave empty to count anyone who joined.",
+        validators=[Optional(), NumberRange(min=1, max=24 * 60)],
+    )
 
 
 class QuestionForm(EventhubForm):

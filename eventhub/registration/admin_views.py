@@ -121,7 +121,7 @@ def _csv_response(session_ids: list[int], series: Series, filename: str) -> Resp
     filters = exports.Filters.from_args(request.args)
     questions = questions_for(series.id)
     return Response(
-        stream_with_context(exports.stream_csv(session_ids, filters, questions)),
+        stream_with_context(exports.stream_csv(session_ids, filters, questions, series.timezone)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -278,7 +278,9 @@ def import_attendance(session_id: int) -> ResponseReturnValue:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for(".session_registrants", session_id=session.id))
     try:
-        result = attendance.import_attendance(session, form.file.data.read())
+        result = attendance.import_attendance(
+            session, form.file.data.read(), min_minutes=form.min_minutes.data
+        )
     except attendance.ImportProblem as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -1,23 +1,18 @@
-"""Who attended: marking by hand, and importing a meeting tool's participant CSV."""
+"""Who attended: marking by hand, and importing a meeting tool's attendance report."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from email_validator import EmailNotValidError
 from sqlalchemy import select
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.registration.forms import normalise_email
+from eventhub.registration import meeting_reports
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session
-
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 class ImportProblem(Exception):
@@ -34,10 +29,16 @@ class UnmatchedRow:
 
 @dataclass
 class ImportResult:
-    matched: int = 0
-    already: int = 0
-    rows: int = 0
+    """What an import did: counts for the CLI and the organiser page, rows to look at."""
+
+    format: str = "csv"
+    people: int = 0  # distinct people in the report (rejoins folded)
+    matched: int = 0  # of them, registrants of the session
+    attended: int = 0  # of those, counted present (newly marked or already marked)
+    newly_marked: int = 0
+    no_shows: list[UnmatchedRow] = field(default_factory=list)
     unmatched: list[UnmatchedRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def mark(registration: Registration, attended: bool, now: datetime | None = None) -> None:
@@ -56,63 +57,57 @@ def mark_many(registrations: Iterable[Registration], attended: bool) -> int:
     return count
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportProblem("The file is not text in a known encoding (save it as UTF-8 CSV).")
+def import_attendance(
+    session: Session,
+    data: bytes,
+    *,
+    min_minutes: float | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Mark the registrants a meeting tool's report shows as present; report everyone else.
 
-
-def _header(rows: list[list[str]]) -> tuple[int, int, int | None]:
-    """Header row index, its email column and a name column (tools add a preamble above)."""
-    for index, row in enumerate(rows[:30]):
-        lowered = [cell.strip().lower() for cell in row]
-        email_columns = [i for i, c in enumerate(lowered) if "email" in c or "e-mail" in c]
-        if email_columns:
-            names = [i for i, c in enumerate(lowered) if "name" in c and "email" not in c]
-            return index, email_columns[0], (names[0] if names else None)
-    raise ImportProblem("No column with “email” in its heading was found.")
-
-
-def import_attendance(session: Session, data: bytes, now: datetime | None = None) -> ImportResult:
-    """Mark every registrant whose email appears in the export; report the rows that match none."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportProblem("The file is larger than 10 MB.")
+    A person counts as present when the report does not say `Attended: No` and, when
+    `min_minutes` is given and the report has durations, their joins add up to at least that.
+    Nobody is ever un-marked: a hand-made mark survives a re-import.
+    """
+    try:
+        report = meeting_reports.parse(data)
+    except meeting_reports.ReportProblem as exc:
+        raise ImportProblem(str(exc)) from exc
     now = now or utcnow()
-    rows = list(csv.reader(io.StringIO(_decode(data))))
-    start, email_col, name_col = _header(rows)
     by_email = {
-        r.email: r
+        r.email.lower(): r
         for r in db.session.scalars(
             select(Registration).where(Registration.session_id == session.id)
         )
     }
-    result = ImportResult()
-    seen: set[str] = set()
-    for offset, row in enumerate(rows[start + 1 :], start=start + 2):
-        if not any(cell.strip() for cell in row):
-            continue
-        result.rows += 1
-        raw = row[email_col].strip() if email_col < len(row) else ""
-        name = row[name_col].strip() if name_col is not None and name_col < len(row) else ""
-        try:
-            email = normalise_email(raw)
-        except EmailNotValidError:
-            result.unmatched.append(UnmatchedRow(offset, raw, name, "no valid email"))
-            continue
-        if email in seen:
-            continue  # the meeting tool lists each rejoin as a row
-        seen.add(email)
-        registration = by_email.get(email)
+    result = ImportResult(format=report.format, people=len(report.people))
+    result.unmatched = [UnmatchedRow(b.line, "", b.text, b.reason) for b in report.bad_rows]
+    for person in report.people:
+        registration = by_email.get(person.email.lower())
         if registration is None:
-            result.unmatched.append(UnmatchedRow(offset, raw, name, "not registered"))
+            result.unmatched.append(
+                UnmatchedRow(person.line, person.email, person.name, "not registered")
+            )
+            continue
+        result.matched += 1
+        reason = _absence(person, min_minutes)
+        if reason:
+            result.no_shows.append(UnmatchedRow(person.line, person.email, person.name, reason))
         elif registration.is_attended:
-            result.already += 1
+            result.attended += 1
         else:
             mark(registration, True, now)
-            result.matched += 1
+            result.attended += 1
+            result.newly_marked += 1
+    if min_minutes is not None and any(p.minutes is None for p in report.people):
+        result.notes.append("Some rows give no duration; the minimum was not applied to them.")
     return result
+
+
+def _absence(person: meeting_reports.Attendance, min_minutes: float | None) -> str:
+    if person.attended is False:
+        return "did not attend (Attended: No)"
+    if min_minutes is not None and person.minutes is not None and person.minutes < min_minutes:
+        return f"{person.minutes:.0f} min, under the {min_minutes:g} min minimum"
+    return ""

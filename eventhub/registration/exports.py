@@ -6,7 +6,9 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 
@@ -102,14 +104,27 @@ _COLUMNS = (
     "organisation",
     "timezone",
     "status",
-    "registered_at",
-    "confirmed_at",
-    "waitlisted_at",
-    "cancelled_at",
-    "cancel_reason",
-    "attended",
-    "marketing_consent",
 )
+_TIMES = ("registered_at", "confirmed_at", "waitlisted_at", "cancelled_at")
+_AFTER = ("cancel_reason", "attended", "marketing_consent")
+# Excel opens a CSV as UTF-8 only when it starts with a byte order mark (else 陳 becomes é™³).
+BOM = "\ufeff"
+# Excel reads "2027-03-12 14:30:00" as a date and time; ISO 8601 with an offset it does not.
+_EXCEL_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+def header(questions: list[RegistrationQuestion], zone: str) -> list[str]:
+    times = [f"{name} ({label})" for name in _TIMES for label in (zone, "UTC")]
+    return [*_COLUMNS, *times, *_AFTER, *(q.label for q in questions)]
+
+
+def _times(moment: datetime | None, zone: ZoneInfo) -> list[str]:
+    if moment is None:
+        return ["", ""]
+    return [
+        moment.astimezone(zone).strftime(_EXCEL_TIME),
+        moment.astimezone(UTC).strftime(_EXCEL_TIME),
+    ]
 
 
 def _cell(value: Any) -> str:
@@ -119,9 +134,16 @@ def _cell(value: Any) -> str:
 
 
 def stream_csv(
-    session_ids: list[int], filters: Filters, questions: list[RegistrationQuestion]
+    session_ids: list[int],
+    filters: Filters,
+    questions: list[RegistrationQuestion],
+    zone_name: str = "UTC",
 ) -> Iterator[str]:
-    """CSV lines, fetched in batches with a server-side cursor: constant memory at any size."""
+    """CSV lines, fetched in batches with a server-side cursor: constant memory at any size.
+
+    Starts with a BOM for Excel; every time twice, in `zone_name` (the series' zone) and UTC.
+    """
+    zone = ZoneInfo(zone_name)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -131,8 +153,8 @@ def stream_csv(
         buffer.truncate()
         return text
 
-    writer.writerow([*_COLUMNS, *(q.label for q in questions)])
-    yield flush()
+    writer.writerow(_cell(h) for h in header(questions, zone_name))
+    yield BOM + flush()
     query: Select[Any] = (
         select(  # type: ignore[assignment]
             Session.number,
@@ -157,18 +179,16 @@ def stream_csv(
     )
     query = _filtered(query, filters).execution_options(yield_per=STREAM_BATCH)
     for count, row in enumerate(db.session.execute(query), start=1):
-        *fields, answers = tuple(row)
-        fields = list(fields)
-        fields[6] = fields[6].value
-        for i in (7, 8, 9, 10):
-            fields[i] = fields[i].isoformat() if fields[i] else ""
-        fields[12] = "yes" if fields[12] else "no"
-        fields[13] = "yes" if fields[13] else "no"
-        extra: list[str] = []
+        (number, title, name, email, organisation, reader_zone, status, *times) = tuple(row)[:11]
+        reason, attended, marketing, answers = tuple(row)[11:]
+        fields: list[Any] = [number, title, name, email, organisation, reader_zone, status.value]
+        for moment in times:
+            fields.extend(_times(moment, zone))
+        fields.extend([reason, "yes" if attended else "no", "yes" if marketing else "no"])
         for question in questions:
             value: Any = (answers or {}).get(str(question.id), "")
-            extra.append("; ".join(value) if isinstance(value, list) else value)
-        writer.writerow([_cell(v) for v in (*fields, *extra)])
+            fields.append("; ".join(value) if isinstance(value, list) else value)
+        writer.writerow([_cell(v) for v in fields])
         if count % 200 == 0:
             yield flush()
     yield flush()

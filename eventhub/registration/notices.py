@@ -10,10 +10,10 @@ from sqlalchemy import select
 from eventhub import signals
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
+from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.registration.invites import invite_attachment, private_join_url
 from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.scheduling.calendar import session_ics
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
 from eventhub.timefmt import format_moment
@@ -37,16 +37,6 @@ def affected_registrations(session: Session) -> list[Registration]:
     return list(db.session.scalars(query))
 
 
-def _invite(session: Session) -> Attachment:
-    data = session_ics(session, include_join_url=not session.is_join_url_hidden_until_reminder)
-    method = "CANCEL" if b"METHOD:CANCEL" in data else "PUBLISH"
-    return Attachment(
-        filename=f"{session.slug}.ics",
-        content_type=f"text/calendar; charset=utf-8; method={method}",
-        data=data,
-    )
-
-
 def _manage_url(registration: Registration) -> str:
     """The registrant's private manage link, built by the registration package."""
     return manage_url(registration)
@@ -67,7 +57,6 @@ def _queue(
     primary: tuple[str, str],
     **context: object,
 ) -> int:
-    attachment = _invite(session)
     url, label = primary
     queued = 0
     for registration in affected_registrations(session):
@@ -76,10 +65,15 @@ def _queue(
             template,
             session=session,
             registration=registration,
+            recipient_name=registration.name,
+            lineup_role=None,
             series_title=session.series.title,
             primary_url=url,
             primary_label=label,
             manage_url=_manage_url(registration),
+            # Only a held seat has an entry to update or remove, and may see the join link.
+            has_invite=registration.status is RegistrationStatus.CONFIRMED,
+            join_url=private_join_url(registration),
             unsubscribe_url=None,
             new_time=_when(session.starts_at, zone, session.series.timezone),
             **{
@@ -97,7 +91,11 @@ def _queue(
             series_id=session.series_id,
             session_id=session.id,
             registration_id=registration.id,
-            attachments=[attachment],
+            attachments=(
+                [invite_attachment(registration)]
+                if registration.status is RegistrationStatus.CONFIRMED
+                else []
+            ),
         )
         if queue_message(envelope, email) is not None:
             queued += 1

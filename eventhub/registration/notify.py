@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any
-
-from flask import current_app
 
 from eventhub.clock import utcnow
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
+from eventhub.registration.invites import cancel_attachment, invite_attachment, private_join_url
 from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.scheduling.calendar import session_ics
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
-from eventhub.scheduling.models import Session
 from eventhub.timefmt import format_duration, format_moment
 
 # One repeat-registration resend per registration per window: a double-click or a script
@@ -32,60 +27,6 @@ _STATUS_MAIL: dict[RegistrationStatus, tuple[MessageKind, str]] = {
     RegistrationStatus.OFFERED: (MessageKind.SEAT_OFFERED, "seat_offered"),
     RegistrationStatus.DECLINED: (MessageKind.DECLINED, "declined"),
 }
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "webinar"
-
-
-# Every registrant of a session gets the same invite; building one (the VTIMEZONE above all)
-# costs tens of milliseconds, so it is built once per version of the session.
-_ICS_CACHE: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-_ICS_CACHE_SIZE = 256
-
-
-def _ics_key(session: Session) -> tuple[Any, ...]:
-    series = session.series
-    return (
-        session.id,
-        session.updated_at,
-        session.sequence,
-        session.status,
-        session.title,
-        session.abstract,
-        session.join_url,
-        session.is_join_url_hidden_until_reminder,
-        session.starts_at,
-        session.duration_minutes,
-        session.timezone,
-        series.title,
-        series.slug,
-        current_app.config["EVENTHUB_BASE_URL"],
-    )
-
-
-def invite_for(session: Session) -> bytes:
-    """The session's .ics as sent to attendees (join link left out when held back)."""
-    key = _ics_key(session)
-    cached = _ICS_CACHE.get(key)
-    if cached is None:
-        cached = session_ics(
-            session, include_join_url=not session.is_join_url_hidden_until_reminder
-        )
-        _ICS_CACHE[key] = cached
-        if len(_ICS_CACHE) > _ICS_CACHE_SIZE:
-            _ICS_CACHE.popitem(last=False)
-    else:
-        _ICS_CACHE.move_to_end(key)
-    return cached
-
-
-def ics_attachment(session: Session) -> Attachment:
-    return Attachment(
-        filename=f"{_slug(session.title)}.ics",
-        content_type="text/calendar; method=PUBLISH",
-        data=invite_for(session),
-    )
 
 
 def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
@@ -112,7 +53,7 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
             }
             for link in session.speaker_links
         ],
-        "join_url": "" if session.is_join_url_hidden_until_reminder else session.join_url,
+        "join_url": private_join_url(registration),
         "join_hidden": session.is_join_url_hidden_until_reminder,
         "session_url": session_url(session),
         "manage_url": link,
@@ -136,7 +77,7 @@ def _calendar_links(registration: Registration) -> dict[str, str]:
         return {"google_calendar_url": "", "outlook_calendar_url": ""}
     session = registration.session
     page = session_url(session)
-    join = "" if session.is_join_url_hidden_until_reminder else session.join_url
+    join = private_join_url(registration)
     return {
         "google_calendar_url": google_calendar_url(session, page, join),
         "outlook_calendar_url": outlook_calendar_url(session, page, join),
@@ -150,9 +91,12 @@ def _queue(
     dedupe_key: str,
     *,
     with_ics: bool = False,
+    attachments: list[Attachment] | None = None,
     **extra: Any,
 ) -> int | None:
     context = mail_context(registration, **extra)
+    if with_ics:
+        attachments = [invite_attachment(registration)]
     envelope = Envelope(
         kind=kind,
         dedupe_key=dedupe_key,
@@ -161,7 +105,7 @@ def _queue(
         series_id=registration.session.series_id,
         session_id=registration.session_id,
         registration_id=registration.id,
-        attachments=[ics_attachment(registration.session)] if with_ics else [],
+        attachments=attachments or [],
     )
     return queue_message(envelope, render_email(template, **context))
 
@@ -216,23 +160,31 @@ def promoted(registration: Registration) -> int | None:
     )
 
 
-def cancelled_by_attendee(registration: Registration) -> int | None:
+def _removal(registration: Registration, had_invite: bool) -> list[Attachment]:
+    # Whoever had the entry in their calendar gets the CANCEL that removes it.
+    return [cancel_attachment(registration)] if had_invite else []
+
+
+def cancelled_by_attendee(registration: Registration, *, had_invite: bool = False) -> int | None:
+    """Also for switching away: the old session's entry leaves their calendar."""
     return _queue(
         registration,
         MessageKind.CANCELLED_BY_ATTENDEE,
         "cancelled_by_attendee",
         _key("cancelled_by_attendee", registration),
+        attachments=_removal(registration, had_invite),
         primary_url=session_url(registration.session),
         primary_label="See the session",
     )
 
 
-def cancelled_by_organiser(registration: Registration) -> int | None:
+def cancelled_by_organiser(registration: Registration, *, had_invite: bool = False) -> int | None:
     return _queue(
         registration,
         MessageKind.CANCELLED_BY_ORGANISER,
         "cancelled_by_organiser",
         _key("cancelled_by_organiser", registration),
+        attachments=_removal(registration, had_invite),
         reason=registration.cancel_reason,
         primary_url=session_url(registration.session),
         primary_label="See the session",

@@ -164,15 +164,16 @@ def cancel(
     if registration.status not in ACTIVE:
         raise NotAllowed("This registration is already cancelled.")
     held_seat = registration.holds_seat
+    had_invite = registration.status is RegistrationStatus.CONFIRMED
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.cancel_reason = reason.strip()
     registration.offer_expires_at = None
     db.session.flush()
     if by_organiser:
-        notify.cancelled_by_organiser(registration)
+        notify.cancelled_by_organiser(registration, had_invite=had_invite)
     else:
-        notify.cancelled_by_attendee(registration)
+        notify.cancelled_by_attendee(registration, had_invite=had_invite)
     signals.registration_cancelled.send(registration)
     if held_seat:
         return seats.fill_free_seats(registration.session, now)

@@ -31,6 +31,7 @@ from eventhub.registration.forms import (
     SwitchForm,
     registration_form,
 )
+from eventhub.registration.invites import invite_attachment
 from eventhub.registration.locking import begin_writer, is_lock_error
 from eventhub.registration.manage_links import (
     manage_token,
@@ -39,8 +40,8 @@ from eventhub.registration.manage_links import (
     series_token,
 )
 from eventhub.registration.models import ACTIVE, Registration, RegistrationStatus
-from eventhub.registration.notify import ics_attachment
 from eventhub.registration.unsubscribe import unsubscribe
+from eventhub.scheduling.calendar import public_calendar
 from eventhub.scheduling.models import Session
 from eventhub.transaction import commit_unless_refused
 
@@ -285,11 +286,17 @@ def details(token: str) -> ResponseReturnValue:
 def calendar(token: str) -> ResponseReturnValue:
     """The session as an .ics file for the attendee's calendar."""
     registration = _registration_or_404(token)
-    attachment = ics_attachment(registration.session)
+    if registration.status is RegistrationStatus.CONFIRMED:
+        attachment = invite_attachment(registration)
+        body = attachment.data
+    else:  # no seat (yet): the public calendar, without the join link
+        attachment = None
+        body = public_calendar([registration.session], name=registration.session.title)
+    filename = attachment.filename if attachment else "webinar.ics"
     return Response(
-        attachment.data,
+        body,
         mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

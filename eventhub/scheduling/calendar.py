@@ -1,29 +1,53 @@
-"""iCalendar for sessions and series feeds, built with the icalendar library.
+"""iCalendar for sessions and series feeds (RFC 5545), and iTIP invitations (RFC 5546).
 
-Each session keeps one UID for life; SEQUENCE rises on every reschedule (and on cancel), and a
-cancelled session stays in feeds with STATUS:CANCELLED so subscribed calendars drop it. Times
-carry their TZID with a matching VTIMEZONE, so clients show them right across DST changes.
+Each session keeps one UID for life (`<random uuid>@eventhub`, unique across installations);
+SEQUENCE rises on every reschedule and on cancel. What goes where:
+
+- public .ics and the series feed: METHOD:PUBLISH, no attendee, never a join link (anyone can
+  download them); a cancelled session stays in feeds with STATUS:CANCELLED;
+- a confirmed registrant's own invite: METHOD:REQUEST with ORGANIZER and that registrant as
+  ATTENDEE, so Outlook, Gmail and Apple Calendar update the entry in place on every new
+  SEQUENCE; it may carry the join link;
+- a cancelled session, or a registrant who cancels or switches away: METHOD:CANCEL with the
+  same UID, ORGANIZER and ATTENDEE, STATUS:CANCELLED, so the entry disappears.
+
+Times carry their TZID with a VTIMEZONE covering the years around them; DESCRIPTION is plain
+text (the abstract's Markdown flattened).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email.utils import parseaddr
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from flask import current_app
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
+from eventhub.markup import markdown_to_text
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Series, Session, SessionStatus
 
 PRODID = "-//eventhub//webinar series//EN"
 # How often subscribed clients should refetch a series feed.
 FEED_REFRESH = timedelta(hours=6)
+REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """The registrant an invitation is addressed to (RFC 5546 §3.2.2 ATTENDEE)."""
+
+    name: str
+    email: str
 
 
 def session_uid(session: Session) -> str:
-    # Stable for the life of the session, whatever else changes: calendars update in place.
-    return f"session-{session.id}@eventhub"
+    # Random per session and kept for life: calendars update in place, installations differ.
+    return f"{session.calendar_uid}@eventhub"
 
 
 def _speakers_line(session: Session) -> str:
@@ -36,22 +60,48 @@ def _speakers_line(session: Session) -> str:
     return ", ".join(names)
 
 
-def _description(session: Session, page_url: str, include_join_url: bool) -> str:
+def _description(session: Session, page_url: str, join_url: str) -> str:
     parts = []
     if session.status is SessionStatus.CANCELLED:
         parts.append(f"CANCELLED. {session.status_reason}".strip())
-    if session.abstract:
-        parts.append(session.abstract)
+    abstract = markdown_to_text(session.abstract)
+    if abstract:
+        parts.append(abstract)
     speakers = _speakers_line(session)
     if speakers:
         parts.append(f"Speakers: {speakers}")
-    if include_join_url and session.join_url:
-        parts.append(f"Join: {session.join_url}")
+    if join_url:
+        parts.append(f"Join: {join_url}")
     parts.append(f"Details: {page_url}")
     return "\n\n".join(parts)
 
 
-def _event(session: Session, *, include_join_url: bool = True) -> Event:
+def _mailto(email: str, name: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        # vText-escaped by icalendar; quoting keeps commas and semicolons in names intact.
+        address.params["CN"] = vText(name)
+    for key, value in params.items():
+        address.params[key] = value
+    return address
+
+
+def _organizer(session: Session) -> vCalAddress:
+    """The no-reply sender, named for the series: the same identity as the email's From.
+
+    Gmail shows an invitation card only when ORGANIZER matches the message's sender.
+    """
+    _, email = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    return _mailto(email or "no-reply@eventhub.localhost", session.series.title)
+
+
+def _event(
+    session: Session,
+    *,
+    join_url: str = "",
+    attendee: Attendee | None = None,
+    cancelled: bool = False,
+) -> Event:
     zone = ZoneInfo(session.timezone)
     page_url = public_session_url(session)
     event = Event()
@@ -63,62 +113,93 @@ def _event(session: Session, *, include_join_url: bool = True) -> Event:
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
     event.add("summary", f"{session.series.title}: {session.title}")
-    event.add("description", _description(session, page_url, include_join_url))
-    if include_join_url and session.join_url:
-        event.add("location", session.join_url)
-    else:
-        event.add("location", "Online")
+    event.add("description", _description(session, page_url, join_url))
+    event.add("location", join_url or "Online")
     event.add("url", page_url)
-    if session.status is SessionStatus.CANCELLED:
-        event.add("status", "CANCELLED")
-    else:
-        event.add("status", "CONFIRMED")
-    event.add("transp", "OPAQUE")
+    # PUBLISH needs ORGANIZER too (RFC 5546 §3.2.1).
+    event.add("organizer", _organizer(session))
+    if attendee is not None:
+        event.add(
+            "attendee",
+            _mailto(
+                attendee.email,
+                attendee.name,
+                ROLE="REQ-PARTICIPANT",
+                PARTSTAT="DECLINED" if cancelled else "ACCEPTED",
+                RSVP="FALSE",
+            ),
+        )
+    is_cancelled = cancelled or session.status is SessionStatus.CANCELLED
+    event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if is_cancelled else "OPAQUE")
     return event
 
 
-def calendar_for(
-    sessions: Sequence[Session],
-    *,
-    name: str,
-    include_join_url: bool = True,
-    method: str | None = None,
-    feed: bool = False,
-    public: bool = False,
-) -> bytes:
-    """A VCALENDAR holding `sessions`, with a VTIMEZONE for every zone they use.
+@lru_cache(maxsize=256)
+def _timezone(tzid: str, year: int) -> Timezone:
+    # Transitions from the year before to two years after: complete for the event, and a
+    # fraction of the default 1970-2038 range (building that dominated every fan-out).
+    return Timezone.from_tzid(tzid, first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
 
-    `public`: served to anyone, so a join link kept for reminders stays out.
-    """
+
+def _calendar(method: str, name: str, events: Sequence[tuple[Session, Event]]) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
-    if method is None:
-        cancelled = any(s.status is SessionStatus.CANCELLED for s in sessions)
-        method = "CANCEL" if cancelled and len(sessions) == 1 and not feed else "PUBLISH"
     calendar.add("method", method)
+    calendar.add("x-wr-calname", name)
+    zones: dict[str, tuple[int, int]] = {}
+    for session, _ in events:
+        year = session.starts_at.astimezone(ZoneInfo(session.timezone)).year
+        low, high = zones.get(session.timezone, (year, year))
+        zones[session.timezone] = (min(low, year), max(high, year))
+    for tzid, (low, high) in sorted(zones.items()):
+        if high - low <= 2:
+            calendar.add_component(_timezone(tzid, low))
+        else:
+            calendar.add_component(
+                Timezone.from_tzid(
+                    tzid, first_date=date(low - 1, 1, 1), last_date=date(high + 2, 1, 1)
+                )
+            )
+    for _, event in events:
+        calendar.add_component(event)
+    return calendar
+
+
+def public_calendar(sessions: Sequence[Session], *, name: str, feed: bool = False) -> bytes:
+    """PUBLISH for anyone (session .ics, series feed): no attendee, never the join link."""
+    events = [(s, _event(s)) for s in sessions]
+    calendar = _calendar(PUBLISH, name, events)
     if feed:
         calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT6H")
-    for session in sessions:
-        calendar.add_component(
-            _event(
-                session,
-                include_join_url=include_join_url
-                and not (public and session.is_join_url_hidden_until_reminder),
-            )
-        )
-    calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
 
-def session_ics(session: Session, *, include_join_url: bool = True) -> bytes:
-    """One session as an .ics invite (also attached to confirmation emails)."""
-    return calendar_for([session], name=session.title, include_join_url=include_join_url)
+def invitation(session: Session, attendee: Attendee, *, join_url: str = "") -> bytes:
+    """A confirmed registrant's own invite: REQUEST, or CANCEL once the session is cancelled."""
+    if session.status is SessionStatus.CANCELLED:
+        return cancellation(session, attendee)
+    event = _event(session, join_url=join_url, attendee=attendee)
+    return bytes(_calendar(REQUEST, session.title, [(session, event)]).to_ical())
+
+
+def cancellation(session: Session, attendee: Attendee) -> bytes:
+    """CANCEL for one attendee: the session was cancelled, or they left it (RFC 5546 §3.2.5)."""
+    event = _event(session, attendee=attendee, cancelled=True)
+    return bytes(_calendar(CANCEL, session.title, [(session, event)]).to_ical())
+
+
+def method_of(document: bytes) -> str:
+    """The METHOD a calendar object was built with (for the MIME part's method parameter)."""
+    for method in (CANCEL, REQUEST, PUBLISH):
+        if f"\r\nMETHOD:{method}\r\n".encode() in document:
+            return method
+    return PUBLISH
 
 
 def series_feed(series: Series, sessions: Sequence[Session]) -> bytes:
     """The subscribable feed of a series: every public session, cancelled ones included."""
-    return calendar_for(sessions, name=series.title, feed=True, public=True)
+    return public_calendar(sessions, name=series.title, feed=True)

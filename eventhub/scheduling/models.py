@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,10 @@ class Series(Timestamped, Model):
         return f"<Series {self.slug}>"
 
 
+def _new_calendar_uid() -> str:
+    return str(uuid.uuid4())
+
+
 class Session(Timestamped, Model):
     """One webinar of a series."""
 
@@ -90,6 +95,9 @@ class Session(Timestamped, Model):
     status_reason: Mapped[str] = mapped_column(Text, default="")
     # Raised on every reschedule; the iCalendar SEQUENCE.
     sequence: Mapped[int] = mapped_column(default=0)
+    # The random half of the iCalendar UID: unique across installations, kept for life
+    # (a copied session gets its own), whatever the base URL becomes.
+    calendar_uid: Mapped[str] = mapped_column(String(36), unique=True, default=_new_calendar_uid)
     rescheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

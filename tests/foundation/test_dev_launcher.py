@@ -89,7 +89,7 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=15) as response:
+        with self.opener.open(self.base + path, timeout=30) as response:
             return str(response.read().decode())
 
     def submit(self, form_page: str, action: str, fields: dict[str, str]) -> str:
@@ -100,7 +100,7 @@ class Browser:
         )
         assert token, f"no CSRF token on {form_page}"
         body = urllib.parse.urlencode({"csrf_token": token.group(1), **fields}).encode()
-        with self.opener.open(self.base + action, data=body, timeout=15) as response:
+        with self.opener.open(self.base + action, data=body, timeout=30) as response:
             return str(response.read().decode())
 
     def api(self, method: str, path: str, body: dict[str, Any], token: str = "") -> Any:
@@ -111,7 +111,7 @@ class Browser:
             self.base + path, data=json.dumps(body).encode(), headers=headers, method=method
         )
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:
+            with urllib.request.urlopen(request, timeout=30) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as error:
             raise AssertionError(f"{method} {path}: {error.code} {error.read()!r}") from error

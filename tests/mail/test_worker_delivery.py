@@ -17,7 +17,7 @@ from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.outbox import Attachment, Envelope, RenderedEmail, queue_message
 from eventhub.registration.models import RegistrationStatus
-from eventhub.scheduling.calendar import session_ics
+from eventhub.scheduling.calendar import Attendee, invitation
 from eventhub.scheduling.models import Session
 from tests.mail.support import register
 from tests.support.factories import Factories
@@ -74,7 +74,11 @@ def test_confirmation_arrives_with_its_ics(
             session_id=session.id,
             registration_id=registration.id,
             attachments=[
-                Attachment("webinar.ics", "text/calendar; method=REQUEST", session_ics(session))
+                Attachment(
+                    "webinar.ics",
+                    "text/calendar; charset=utf-8; method=REQUEST",
+                    invitation(session, Attendee(registration.name, registration.email)),
+                )
             ],
         ),
         RenderedEmail(
@@ -88,7 +92,7 @@ def test_confirmation_arrives_with_its_ics(
     assert message["Subject"] == "You're registered: AI and industry"
     [ics] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
     event = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")[0]
-    assert str(event["UID"]) == f"session-{session.id}@eventhub"
+    assert str(event["UID"]) == f"{session.calendar_uid}@eventhub"
     assert event.decoded("DTSTART") == session.starts_at
 
 

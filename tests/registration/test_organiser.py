@@ -102,9 +102,9 @@ def test_attendance_import_matches_by_email_and_reports_the_rest(
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "<strong>1</strong> marked attended" in page
+    assert "<strong>1</strong> attended (1 newly marked)" in page
     assert "stranger@example.org" in page and "not registered" in page
-    assert "no valid email" in page
+    assert "no email address" in page
     db.session.expire_all()
     assert ada.is_attended and ada.attended_at is not None
     assert not ben.is_attended
@@ -121,7 +121,7 @@ def test_bad_import_file_is_a_message(
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "No column with" in response.get_data(as_text=True)
+    assert "No email addresses were found" in response.get_data(as_text=True)
 
 
 def test_manual_marking(client: FlaskClient, make: Factories, login: LoginHelper) -> None:
@@ -238,3 +238,25 @@ def test_each_registrant_links_to_the_messages_sent_to_them(
     assert 'href="/organiser/mail/messages?email=ada@uni.example"' in page
     messages = client.get("/organiser/mail/messages?email=ada%40uni.example")
     assert messages.status_code == 200
+
+
+def test_csv_export_opens_in_excel_with_chinese_names_and_both_zones(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    from datetime import UTC, datetime
+
+    series = make.series(timezone="Asia/Hong_Kong")
+    session = make.session(series)
+    registration = make.registration(session, email="chan@example.org", name="陳大文")
+    registration.created_at = datetime(2027, 3, 1, 20, 15, tzinfo=UTC)
+    db.session.commit()
+    login(make.organiser())
+    raw = client.get(f"/organiser/registrations/sessions/{session.id}/export.csv").get_data()
+    # Excel reads a CSV as UTF-8 only after a byte order mark.
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    [row] = rows
+    assert row["name"] == "陳大文"
+    assert row["registered_at (Asia/Hong_Kong)"] == "2027-03-02 04:15:00"
+    assert row["registered_at (UTC)"] == "2027-03-01 20:15:00"
+    assert row["cancelled_at (UTC)"] == ""

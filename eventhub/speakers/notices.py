@@ -1,0 +1,86 @@
+"""Speakers on a session's line-up hear when it moves or is cancelled, as registrants do."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from eventhub import signals
+from eventhub.mail.compose import mailbox
+from eventhub.mail.models import MessageKind
+from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.scheduling.links import public_session_url
+from eventhub.scheduling.models import Session
+from eventhub.timefmt import format_moment
+
+
+def _queue(session: Session, kind: MessageKind, template: str, suffix: str, **times: Any) -> int:
+    series = session.series
+    organiser = series.organiser
+    reply_to = (
+        mailbox(organiser.display_name or organiser.email, organiser.email) if organiser else None
+    )
+    queued = 0
+    for link in session.speaker_links:
+        profile = link.speaker
+        if not profile.email:
+            continue
+        zone = series.timezone
+        email = render_email(
+            template,
+            session=session,
+            registration=None,
+            recipient_name=profile.name_line,
+            lineup_role=link.role.value,
+            has_invite=False,
+            join_url="",
+            series_title=series.title,
+            primary_url=public_session_url(session),
+            primary_label="See the webinar",
+            manage_url=None,
+            unsubscribe_url=None,
+            new_time=format_moment(session.starts_at, zone),
+            **{key: format_moment(value, zone) for key, value in times.items()},
+        )
+        envelope = Envelope(
+            kind=kind,
+            dedupe_key=f"{kind.value}:{session.id}:speaker:{profile.id}:{suffix}",
+            recipient_email=profile.email,
+            recipient_name=profile.name_line,
+            reply_to=reply_to,
+            series_id=session.series_id,
+            session_id=session.id,
+        )
+        if queue_message(envelope, email) is not None:
+            queued += 1
+    return queued
+
+
+def tell_speakers_rescheduled(session: Session, previous_starts_at: datetime) -> int:
+    """One row per speaker with an address and per new SEQUENCE."""
+    return _queue(
+        session,
+        MessageKind.RESCHEDULED,
+        "rescheduled",
+        f"seq{session.sequence}",
+        old_time=previous_starts_at,
+    )
+
+
+def tell_speakers_cancelled(session: Session) -> int:
+    return _queue(session, MessageKind.SESSION_CANCELLED, "session_cancelled", "cancel")
+
+
+def on_session_rescheduled(session: Session, *, previous_starts_at: datetime, **_: Any) -> None:
+    tell_speakers_rescheduled(session, previous_starts_at)
+
+
+def on_session_cancelled(session: Session, **_: Any) -> None:
+    # Drafts too: speakers were asked before anything was public.
+    tell_speakers_cancelled(session)
+
+
+def connect() -> None:
+    """Speakers hear about a moved or cancelled session (idempotent)."""
+    signals.session_rescheduled.connect(on_session_rescheduled)
+    signals.session_cancelled.connect(on_session_cancelled)

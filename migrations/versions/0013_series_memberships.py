@@ -25,11 +25,14 @@ NEW_KINDS = ['team_invitation', 'password_reset']
 
 def _kinds_check(kinds):
     listed = ", ".join(f"'{kind}'" for kind in kinds)
-    # recreate="always": SQLite rebuilds the table, so the old CHECK goes with the old copy.
-    with op.batch_alter_table('outbox_messages', recreate='always') as batch_op:
-        if op.get_bind().dialect.name != 'sqlite':
-            batch_op.drop_constraint('ck_outbox_messages_message_kind', type_='check')
-        batch_op.create_check_constraint('message_kind', sa.text(f"kind IN ({listed})"))
+    name = op.f('ck_outbox_messages_message_kind')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite rebuilds the table; the old CHECK goes with the old copy.
+        with op.batch_alter_table('outbox_messages', recreate='always') as batch_op:
+            batch_op.create_check_constraint(name, sa.text(f"kind IN ({listed})"))
+    else:
+        op.drop_constraint(name, 'outbox_messages', type_='check')
+        op.create_check_constraint(name, 'outbox_messages', sa.text(f"kind IN ({listed})"))
 
 
 def upgrade():

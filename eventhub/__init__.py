@@ -16,6 +16,9 @@ from eventhub.access_policy import NEEDS
 from eventhub.accounts import reset_views  # noqa: F401  (routes on accounts' bp)
 from eventhub.accounts.loader import install_user_loader
 from eventhub.accounts.views import bp as accounts_bp
+from eventhub.activity import recorder as activity_recorder
+from eventhub.activity.views import blp as activity_api_blp
+from eventhub.activity.views import bp as activity_bp
 from eventhub.api import SPEC_OPTIONS as api_spec_options
 from eventhub.api.organiser import bp as api_organiser_bp
 from eventhub.api.programme import bp as api_programme_bp
@@ -68,6 +71,7 @@ BLUEPRINTS = (
     registration_admin_bp,
     registration_questions_bp,
     teams_bp,
+    activity_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (
@@ -76,6 +80,7 @@ API_BLUEPRINTS: tuple[Any, ...] = (
     api_registrations_bp,
     registration_api_blp,
     teams_api_blp,
+    activity_api_blp,
 )
 
 PROJECT_ROOT = settings.PROJECT_ROOT
@@ -149,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_access(app: Flask) -> None:
     access.install(app, NEEDS)
+    activity_recorder.install(app)  # after the access check: only allowed actions are recorded
 
 
 def register_templating(app: Flask) -> None:

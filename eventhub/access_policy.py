@@ -70,6 +70,8 @@ NEEDS: dict[str, Rule] = {
     "api_teams.list_members": READ,
     "api_teams.add_member": MANAGE,
     "api_teams.remove_member": MANAGE,
+    "activity.series_activity": READ,
+    "api_activity.list_activity": READ,
     # Recaps.
     "recap_editor.edit": WRITE,
     "recap_editor.add_section": WRITE,

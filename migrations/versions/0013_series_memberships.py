@@ -1,4 +1,4 @@
-"""series memberships (owner/editor/viewer), installation admins, team invitation and
+"""series memberships (owner/editor/viewer), installation admins, the activity log, team invitation and
 password reset mail kinds
 
 Revision ID: 0013_memberships
@@ -73,6 +73,21 @@ def upgrade():
     )
     with op.batch_alter_table('member_invitations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_member_invitations_series_id'), ['series_id'], unique=False)
+    op.create_table('activity_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=True),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_email', sa.String(length=320), nullable=False),
+    sa.Column('action', sa.String(length=80), nullable=False),
+    sa.Column('target', sa.String(length=300), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_activity_entries_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['series_id'], ['series.id'], name=op.f('fk_activity_entries_series_id_series'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_entries'))
+    )
+    with op.batch_alter_table('activity_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_activity_entries_series_id_id', ['series_id', 'id'], unique=False)
     op.execute(
         "INSERT INTO series_memberships (series_id, user_id, role, created_at, updated_at) "
         "SELECT id, organiser_id, 'owner', created_at, updated_at FROM series "
@@ -87,6 +102,7 @@ def upgrade():
 
 def downgrade():
     _kinds_check(KINDS)
+    op.drop_table('activity_entries')
     op.drop_table('member_invitations')
     with op.batch_alter_table('series_memberships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_series_memberships_user_id'))

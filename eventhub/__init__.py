@@ -13,13 +13,13 @@ from flask import Flask
 from eventhub import all_models  # noqa: F401  (the whole schema, before mappers configure)
 from eventhub import config as settings
 from eventhub.access_policy import NEEDS
-from eventhub.accounts import reset_views  # noqa: F401  (routes on accounts' bp)
 from eventhub.accounts.loader import install_user_loader
 from eventhub.accounts.views import bp as accounts_bp
 from eventhub.activity import recorder as activity_recorder
 from eventhub.activity.views import blp as activity_api_blp
 from eventhub.activity.views import bp as activity_bp
 from eventhub.api import SPEC_OPTIONS as api_spec_options
+from eventhub.api.members import blp as teams_api_blp
 from eventhub.api.organiser import bp as api_organiser_bp
 from eventhub.api.programme import bp as api_programme_bp
 from eventhub.api.registrations import bp as api_registrations_bp
@@ -41,6 +41,7 @@ from eventhub.public.views import bp as public_bp
 from eventhub.recaps.editor_views import bp as recap_editor_bp
 from eventhub.recaps.views import bp as recaps_bp
 from eventhub.receivers import register_signals
+from eventhub.recovery.views import bp as recovery_bp
 from eventhub.registration import templating as registration_templating
 from eventhub.registration.admin_questions import bp as registration_questions_bp
 from eventhub.registration.admin_views import bp as registration_admin_bp
@@ -49,7 +50,6 @@ from eventhub.registration.views import bp as registration_bp
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.speakers.views import bp as speakers_bp
 from eventhub.teams import access
-from eventhub.teams.api import blp as teams_api_blp
 from eventhub.teams.views import bp as teams_bp
 from eventhub.urls import EventhubFlask
 
@@ -72,6 +72,7 @@ BLUEPRINTS = (
     registration_questions_bp,
     teams_bp,
     activity_bp,
+    recovery_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (

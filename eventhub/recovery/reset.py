@@ -32,7 +32,7 @@ def reset_url(user: User) -> str:
     # would read the system clock).
     expires = int(utcnow().timestamp()) + VALID_SECONDS
     token = make_token(PURPOSE, {"id": user.id, "fp": _fingerprint(user), "exp": expires})
-    return external_url("accounts.password_reset_confirm", token=token)
+    return external_url("recovery.password_reset_confirm", token=token)
 
 
 def request_reset(email: str) -> None:

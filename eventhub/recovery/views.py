@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import logout_user
 
-from eventhub.accounts import reset
 from eventhub.accounts.forms import NewPasswordForm, ResetRequestForm
 from eventhub.accounts.services import AccountError
-from eventhub.accounts.views import bp, login_limit
+from eventhub.accounts.views import login_limit
 from eventhub.extensions import db, limiter
+from eventhub.recovery import reset
+
+bp = Blueprint("recovery", __name__)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
@@ -21,8 +23,8 @@ def password_reset() -> ResponseReturnValue:
     if form.validate_on_submit():
         reset.request_reset(form.email.data or "")
         db.session.commit()
-        return render_template("accounts/reset_sent.html")
-    return render_template("accounts/reset_request.html", form=form)
+        return render_template("recovery/reset_sent.html")
+    return render_template("recovery/reset_request.html", form=form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -30,7 +32,7 @@ def password_reset_confirm(token: str) -> ResponseReturnValue:
     """Choose a new password from an emailed link."""
     user = reset.user_for(token)
     if user is None:
-        return render_template("accounts/reset_invalid.html"), 410
+        return render_template("recovery/reset_invalid.html"), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
@@ -43,4 +45,4 @@ def password_reset_confirm(token: str) -> ResponseReturnValue:
             logout_user()
             flash("Your password is changed. Log in with it.", "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_form.html", form=form, user=user)
+    return render_template("recovery/reset_form.html", form=form, user=user)

@@ -18,6 +18,7 @@ from eventhub.scheduling.models import Series
 from eventhub.teams import invitations, services
 from eventhub.teams.models import MemberRole
 from eventhub.teams.services import MembershipError
+from eventhub.transaction import commit, commit_or_reraise
 
 blp = Blueprint(
     "api_teams",
@@ -86,11 +87,12 @@ def add_member(body: dict[str, Any], slug: str) -> dict[str, Any]:
     series = _series(slug)
     role = MemberRole(body["role"])
     try:
-        added = invitations.add_member(series, body["email"], role, g.api_user)
+        added = commit_or_reraise(
+            lambda: invitations.add_member(series, body["email"], role, g.api_user),
+            (MembershipError,),
+        )
     except MembershipError as exc:
-        db.session.rollback()
         raise _refuse(str(exc)) from exc
-    db.session.commit()
     if added.membership is not None:
         return {"email": added.membership.user.email, "role": role.value, "status": "member"}
     assert added.invitation is not None
@@ -113,12 +115,10 @@ def remove_member(slug: str, email: str) -> None:
             revoked += 1
     if user is None or services.membership(series.id, user.id) is None:
         if revoked:
-            db.session.commit()
+            commit()
             return
         raise NotFound(description=f"{email} is not a member of this series.")
     try:
-        services.remove(series.id, user)
+        commit_or_reraise(lambda: services.remove(series.id, user), (MembershipError,))
     except MembershipError as exc:
-        db.session.rollback()
         raise _refuse(str(exc)) from exc
-    db.session.commit()

@@ -9,8 +9,9 @@ from flask_login import logout_user
 from eventhub.accounts.forms import NewPasswordForm, ResetRequestForm
 from eventhub.accounts.services import AccountError
 from eventhub.accounts.views import login_limit
-from eventhub.extensions import db, limiter
+from eventhub.extensions import limiter
 from eventhub.recovery import reset
+from eventhub.transaction import commit, commit_or_reraise
 
 bp = Blueprint("recovery", __name__)
 
@@ -22,7 +23,7 @@ def password_reset() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
         reset.request_reset(form.email.data or "")
-        db.session.commit()
+        commit()
         return render_template("recovery/reset_sent.html")
     return render_template("recovery/reset_request.html", form=form)
 
@@ -35,13 +36,12 @@ def password_reset_confirm(token: str) -> ResponseReturnValue:
         return render_template("recovery/reset_invalid.html"), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
+        password = form.password.data or ""
         try:
-            reset.reset(user, form.password.data or "")
+            commit_or_reraise(lambda: reset.reset(user, password), (AccountError,))
         except AccountError as exc:
-            db.session.rollback()
             form.password.errors.append(str(exc))
         else:
-            db.session.commit()
             logout_user()
             flash("Your password is changed. Log in with it.", "success")
             return redirect(url_for("accounts.login"))

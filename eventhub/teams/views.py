@@ -16,6 +16,7 @@ from eventhub.teams.access import Need, can
 from eventhub.teams.forms import AcceptForm, AddMemberForm, RoleForm
 from eventhub.teams.models import MemberInvitation, MemberRole
 from eventhub.teams.services import MembershipError
+from eventhub.transaction import commit, commit_or_reraise, commit_unless_refused
 
 bp = Blueprint("teams", __name__)
 
@@ -31,13 +32,15 @@ def members(series_id: int) -> ResponseReturnValue:
     form = AddMemberForm()
     if form.validate_on_submit():  # only owners get this far with a POST (access policy)
         role = MemberRole(form.role.data)
+        email = form.email.data or ""
         try:
-            added = invitations.add_member(series, form.email.data or "", role, current_user)
+            added = commit_or_reraise(
+                lambda: invitations.add_member(series, email, role, current_user),
+                (MembershipError,),
+            )
         except MembershipError as exc:
-            db.session.rollback()
             form.email.errors.append(str(exc))
         else:
-            db.session.commit()
             if added.invitation is not None:
                 flash(f"Invitation sent to {added.invitation.email}.", "success")
             else:
@@ -61,14 +64,12 @@ def change_role(series_id: int, user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            services.set_role(series_id, user, MemberRole(form.role.data))
-        except MembershipError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"{user.email} is now {form.role.data}.", "success")
+        role = MemberRole(form.role.data)
+        done = commit_unless_refused(
+            lambda: services.set_role(series_id, user, role), (MembershipError,)
+        )
+        if done.ok:
+            flash(f"{user.email} is now {role.value}.", "success")
     return _back(series_id)
 
 
@@ -77,13 +78,8 @@ def remove_member(series_id: int, user_id: int) -> ResponseReturnValue:
     """Take someone off the team (their account stays)."""
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.remove(series_id, user)
-        except MembershipError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        done = commit_unless_refused(lambda: services.remove(series_id, user), (MembershipError,))
+        if done.ok:
             flash(f"{user.email} removed from the team.", "info")
     return _back(series_id)
 
@@ -96,7 +92,7 @@ def revoke_invitation(series_id: int, invitation_id: int) -> ResponseReturnValue
     invitation = db.get_or_404(MemberInvitation, invitation_id)
     if ConfirmForm().validate_on_submit():
         invitations.revoke(invitation)
-        db.session.commit()
+        commit()
         flash(f"The invitation to {invitation.email} no longer works.", "info")
     return _back(series_id)
 
@@ -113,20 +109,17 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     form = AcceptForm()
     join_as_user = user is not None
     if request.method == "POST" and (join_as_user or form.validate_on_submit()):
+        password, name = form.password.data or "", form.display_name.data or ""
         try:
-            joined = invitations.accept(
-                invitation,
-                user,
-                password=form.password.data or "",
-                display_name=form.display_name.data or "",
+            joined = commit_or_reraise(
+                lambda: invitations.accept(invitation, user, password=password, display_name=name),
+                (MembershipError,),
             )
         except MembershipError as exc:
-            db.session.rollback()
             (form.password.errors if not join_as_user else form.display_name.errors).append(
                 str(exc)
             )
         else:
-            db.session.commit()
             if not join_as_user:
                 login_user(joined)
             flash(f"Welcome to the team of {invitation.series.title}.", "success")
@@ -153,13 +146,10 @@ def disable_account(user_id: int) -> ResponseReturnValue:
     """Stop an account from logging in or using its tokens."""
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            accounts.disable(user, current_user)
-        except MembershipError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        done = commit_unless_refused(
+            lambda: accounts.disable(user, current_user), (MembershipError,)
+        )
+        if done.ok:
             flash(f"{user.email} can no longer log in.", "info")
     return redirect(url_for("teams.accounts_page"))
 
@@ -170,6 +160,6 @@ def enable_account(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         accounts.enable(user)
-        db.session.commit()
+        commit()
         flash(f"{user.email} can log in again.", "success")
     return redirect(url_for("teams.accounts_page"))

@@ -272,6 +272,8 @@ def test(pytest_args: list[str]) -> int:
         ("ruff check", in_venv("-m", "ruff", "check", ".")),
         ("ruff format --check", in_venv("-m", "ruff", "format", "--check", ".")),
         ("mypy", in_venv("-m", "mypy")),
+        # Security lint: medium and high findings fail; each `# nosec` carries its reason.
+        ("bandit", in_venv("-m", "bandit", "-q", "-r", "eventhub", "-ll")),
         ("pytest (SQLite default tier + service tiers)", in_venv("-m", "pytest", *pytest_args)),
         (
             "pytest (default tier on PostgreSQL)",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventhub import all_models  # noqa: F401  (the whole schema, before mappers configure)
 from eventhub import config as settings
@@ -23,6 +24,7 @@ from eventhub.api.members import blp as teams_api_blp
 from eventhub.api.organiser import bp as api_organiser_bp
 from eventhub.api.programme import bp as api_programme_bp
 from eventhub.api.registrations import bp as api_registrations_bp
+from eventhub.browser_policy import install_browser_policy
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.database import install_engine_listeners
@@ -47,6 +49,7 @@ from eventhub.registration.admin_questions import bp as registration_questions_b
 from eventhub.registration.admin_views import bp as registration_admin_bp
 from eventhub.registration.api import blp as registration_api_blp
 from eventhub.registration.views import bp as registration_bp
+from eventhub.request_guards import install_request_guards
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.speakers.views import bp as speakers_bp
 from eventhub.teams import access
@@ -99,12 +102,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(loaded)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_logging(app)
+    register_proxies(app)
+    install_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_access(app)
     register_signals(app)
     register_templating(app)
     register_errors(app)
+    install_browser_policy(app)
     register_cli(app)
     celery_init_app(app)
     return app
@@ -115,6 +121,14 @@ def register_logging(app: Flask) -> None:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
         )
+
+
+def register_proxies(app: Flask) -> None:
+    # Behind N reverse proxies the client address is the Nth from the right of X-Forwarded-For;
+    # with none configured, forwarded headers are ignored (anyone can send them).
+    count = int(app.config.get("EVENTHUB_TRUSTED_PROXIES") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:
@@ -134,6 +148,13 @@ def register_extensions(app: Flask) -> None:
     install_user_loader(login_manager)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Redis being down must never fail a request: count in this process's memory meanwhile
+    # (the same limits, per process) and give up on the shared store quickly.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+    )
     limiter.init_app(app)
     app.config.setdefault("API_TITLE", "eventhub API")
     app.config.setdefault("API_VERSION", "v1")

@@ -19,7 +19,8 @@ TASK_MODULES = (
 
 # Periodic work. Scheduled work is data: these sweeps look at rows and are safe to run twice.
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    "sweep-outbox": {"task": "eventhub.mail.sweep_outbox", "schedule": 60.0},
+    # With the 60 s delivery lease: a dead worker's rows go out again within 90 s.
+    "sweep-outbox": {"task": "eventhub.mail.sweep_outbox", "schedule": 30.0},
     "end-past-sessions": {"task": "eventhub.scheduling.end_past_sessions", "schedule": 300.0},
     "create-reminders": {"task": "eventhub.mail.create_reminders", "schedule": 60.0},
     "create-follow-ups": {"task": "eventhub.mail.create_follow_ups", "schedule": 60.0},

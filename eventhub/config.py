@@ -50,7 +50,11 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_SPEAKER_INVITATION_DAYS": ("EVENTHUB_SPEAKER_INVITATION_DAYS", int),
     "EVENTHUB_TEAM_INVITATION_DAYS": ("EVENTHUB_TEAM_INVITATION_DAYS", int),
     "EVENTHUB_TRUSTED_HOSTS": ("EVENTHUB_TRUSTED_HOSTS", str),
+    "EVENTHUB_TRUSTED_PROXIES": ("EVENTHUB_TRUSTED_PROXIES", int),
 }
+
+# HMAC keys shorter than this are guessable offline from one signed cookie.
+MIN_SECRET_KEY_BYTES = 32
 
 # Development answers on the loopback names as well as the base URL's host.
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -83,6 +87,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "EVENTHUB_RATELIMIT_LOGIN": "10/minute",
         "EVENTHUB_SPEAKER_INVITATION_DAYS": 7,
         "EVENTHUB_TEAM_INVITATION_DAYS": 7,
+        "EVENTHUB_TRUSTED_PROXIES": 0,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -173,6 +178,11 @@ def _check(config: dict[str, Any], instance: Path) -> None:
     if is_production(config):
         if not config.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY must be set when EVENTHUB_ENV=production.")
+        if len(str(config["SECRET_KEY"]).encode()) < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(
+                f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production "
+                "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))')."
+            )
         if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             raise ConfigError(
                 "DATABASE_URL must point at PostgreSQL when EVENTHUB_ENV=production "

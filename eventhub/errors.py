@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from eventhub.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +27,22 @@ class TryAgainLater(HTTPException):
 
     code = 503
     description = "The service is busy right now. Please try again in a moment."
+
+
+class DatabaseUnavailable(TryAgainLater):
+    """The database cannot be reached (restarting, failing over, network cut)."""
+
+    description = "The service is briefly unavailable. Please try again in a minute."
+
+
+# What a lost or refused database connection raises; the pool reconnects once it is back.
+_OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
+def is_database_outage(error: BaseException) -> bool:
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, _OUTAGES)
 
 
 def wants_json() -> bool:
@@ -31,6 +57,12 @@ TOO_MANY = (
 
 def _render(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
+    # A failed flush leaves the session unusable; the error page (which may load the current
+    # user) needs a working one, and nothing of the failed request may be committed later.
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the database itself is gone; the page needs none of it
+        log.warning("rollback before an error page failed", exc_info=True)
     if code == 429:
         # Flask-Limiter's own text ("20 per 1 minute") reads like an error code, not advice.
         error.description = TOO_MANY
@@ -47,17 +79,25 @@ def _render(error: HTTPException) -> ResponseReturnValue:
             body["errors"] = details.get("json", details) if isinstance(details, dict) else details
         response = jsonify(body)
         response.status_code = code
+        response.headers.update(_retry_after(code))
         # Keep what the error says about retrying or authenticating (WWW-Authenticate, Allow…).
         for name, value in error.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
-    headers = {"Retry-After": "5"} if code == 503 else {"Retry-After": "60"} if code == 429 else {}
+    headers = _retry_after(code)
+    if code == 503 and g.get("_login_user") is None:
+        # The page must not need the database (loading the user would ask it again).
+        login_manager._update_request_context_with_user()
     if request_ctx.url_adapter is None:
         # An untrusted Host leaves the request without URLs; the page's links cannot be built.
         return Response(f"{code} {error.name}\n", code, headers, mimetype="text/plain")
     template = "errors/429.html" if code == 429 else "errors/error.html"
     return render_template(template, error=error, code=code), code, headers
+
+
+def _retry_after(code: int) -> dict[str, str]:
+    return {"Retry-After": "5"} if code == 503 else {"Retry-After": "60"} if code == 429 else {}
 
 
 def install_error_handlers(app: Flask) -> None:
@@ -67,5 +107,8 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:
+        if is_database_outage(error):
+            log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+            return _render(DatabaseUnavailable())
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _render(InternalServerError())

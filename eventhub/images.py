@@ -26,8 +26,11 @@ from eventhub.urls import external_url
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 6000
+# A few kilobytes of PNG can declare any size; decoding is what costs (4 bytes a pixel, plus
+# copies). 16 MP holds every phone photo and keeps an upload's peak memory well under 200 MB.
+MAX_PIXELS = 16_000_000
 # Pillow refuses anything past twice this at open(), before decoding a single pixel.
-Image.MAX_IMAGE_PIXELS = MAX_SIDE * MAX_SIDE
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 # What we write: JPEG for photos (every mail client shows it), PNG when there is transparency.
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
@@ -67,22 +70,28 @@ def _read_limited(source: bytes | IO[bytes], max_bytes: int) -> bytes:
     return data
 
 
-def _open(data: bytes, max_side: int) -> Image.Image:
-    """Open and fully decode, refusing non-images, other formats and oversize dimensions."""
+def _open(data: bytes, max_side: int, output_side: int) -> Image.Image:
+    """Open and decode no larger than `output_side`, refusing non-images, other formats and
+    oversize dimensions (checked from the header, before any pixel is decoded)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS))
             width, height = image.size
-            if width > max_side or height > max_side:
+            if width > max_side or height > max_side or width * height > MAX_PIXELS:
                 raise ImageError(
                     f"The image is {width}x{height} pixels; the limit is "
-                    f"{max_side}x{max_side}. Please resize it first."
+                    f"{max_side}x{max_side} and {MAX_PIXELS // 1_000_000} megapixels. "
+                    "Please resize it first."
                 )
+            # JPEG decodes straight at a reduced scale; other formats shrink right after.
+            image.draft("RGB", (output_side, output_side))
             image.load()
+            image.thumbnail((output_side, output_side), Image.Resampling.LANCZOS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(
-            f"The image is too large to process (the limit is {max_side}x{max_side} pixels)."
+            f"The image is too large to process (the limit is {max_side}x{max_side} pixels "
+            f"and {MAX_PIXELS // 1_000_000} megapixels)."
         ) from exc
     except UnidentifiedImageError as exc:
         raise ImageError("That file is not a JPEG, PNG or WebP image.") from exc
@@ -141,9 +150,9 @@ def store_image(
     thumbnail_size: int | None = None,
 ) -> StoredImage:
     """Validate, strip, re-encode and store an upload; raise ImageError with a clear message."""
-    image = _open(_read_limited(source, max_bytes), max_side)
+    image = _open(_read_limited(source, max_bytes), max_side, max_output_side)
     clean, ext = _clean_copy(image)
-    clean.thumbnail((max_output_side, max_output_side), Image.Resampling.LANCZOS)
+    del image  # the decoded upload; only the clean copy is needed from here
     name = f"{subfolder.strip('/')}/{secrets.token_urlsafe(18)}"
     path = name + ext
     _write(path, _encode(clean, ext))

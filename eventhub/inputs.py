@@ -15,13 +15,25 @@ from typing import Any
 
 import marshmallow as ma
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, FormField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    FieldList,
+    FormField,
+    IntegerField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
 
 # C0, DEL, C1, and the Unicode line and paragraph separators.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # The opening of an RFC 2047 encoded word; no name or title needs it.
 ENCODED_WORD_START = "=?"
+
+# Integer columns are 32-bit on PostgreSQL: a larger number is refused, never sent to the database.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+TOO_LARGE_MESSAGE = "That number is too large."
 
 LINE_BREAK_MESSAGE = "Must be a single line without line breaks or control characters."
 ENCODED_WORD_MESSAGE = "May not contain “=?” (it would be read as an encoded email header)."
@@ -46,8 +58,19 @@ def is_single_line(value: str) -> bool:
     return single_line_problem(value) is None
 
 
+def int32(raw: str) -> int:
+    """`int()` for request arguments (`request.args.get("page", type=int32)`): ValueError when
+    the value does not fit a database integer, so the argument's default applies."""
+    value = int(raw)
+    if not INT_MIN <= value <= INT_MAX:
+        raise ValueError(TOO_LARGE_MESSAGE)
+    return value
+
+
 def _field_problem(field: Field) -> str | None:
     data = field.data
+    if isinstance(field, IntegerField) and isinstance(data, int):
+        return None if INT_MIN <= data <= INT_MAX else TOO_LARGE_MESSAGE
     if not isinstance(data, str):
         return None
     if isinstance(field, PasswordField):
@@ -102,3 +125,11 @@ class MultiLine(ma.fields.String):
         if problem is not None:
             raise ma.ValidationError(problem)
         return text
+
+
+class Int32(ma.fields.Integer):
+    """A JSON integer that fits a database integer column (the OpenAPI document says so too)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [*self.validators, ma.validate.Range(min=INT_MIN, max=INT_MAX)]

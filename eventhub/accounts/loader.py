@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_login import LoginManager
 
+from eventhub.accounts import sessions
 from eventhub.accounts.models import User
-from eventhub.extensions import db
 
 
 def install_user_loader(manager: LoginManager) -> None:
@@ -15,9 +15,6 @@ def install_user_loader(manager: LoginManager) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        # A disabled account's open sessions end at its next request.
-        return user if user is not None and user.is_enabled else None
+    def load_user(login_token: str) -> User | None:
+        # The "user id" Flask-Login stores is the login's random token (accounts.sessions).
+        return sessions.load(login_token)

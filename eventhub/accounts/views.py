@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required
 
-from eventhub.accounts import services
+from eventhub.accounts import services, sessions
 from eventhub.accounts.forms import LoginForm
 from eventhub.extensions import db, limiter
+from eventhub.transaction import commit_unless_refused
 
 bp = Blueprint("accounts", __name__)
 
@@ -38,8 +48,18 @@ def login_limit() -> str:
     return str(current_app.config["EVENTHUB_RATELIMIT_LOGIN"])
 
 
+def _login_account() -> str:
+    # Failed logins also count per account, so spreading guesses over addresses does not help.
+    return "login-account:" + str(request.form.get("email", "")).strip().lower()[:320]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_login_account, deduct_when=_failed)
 def login() -> ResponseReturnValue:
     """Show the login form and log the user in."""
     if current_user.is_authenticated:
@@ -50,7 +70,7 @@ def login() -> ResponseReturnValue:
         if user is None:
             form.password.errors.append("That email and password do not match an account.")
         else:
-            login_user(user, remember=bool(form.remember.data))
+            sessions.start(user, remember=bool(form.remember.data))
             db.session.commit()
             flash("You are logged in.", "success")
             return redirect(safe_next(form.next.data) or _home_for(user))
@@ -60,6 +80,21 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     """Log out (POST only, so a link or image cannot log someone out)."""
-    logout_user()
+    commit_unless_refused(sessions.end_current, ())
     flash("You are logged out.", "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere() -> ResponseReturnValue:
+    """End every login of this account, on every device, this one included."""
+    user = current_user._get_current_object()
+
+    def end_all() -> None:
+        sessions.revoke_all(user)
+        sessions.end_current()
+
+    commit_unless_refused(end_all, ())
+    flash("You are logged out on every device.", "info")
     return redirect(url_for("public.home"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from eventhub.inputs import MultiLine, SingleLine
+from eventhub.inputs import Int32, MultiLine, SingleLine
 
 ISO = {"description": "ISO 8601 with its UTC offset, e.g. 2027-03-12T14:30:00+08:00"}
 
@@ -91,11 +91,11 @@ class SeriesIn(ma.Schema):
         metadata={"description": "IANA zone name; the site's default zone when omitted."},
     )
     reminder_offsets_minutes = fields.List(
-        fields.Integer(strict=True),
+        Int32(strict=True),
         load_default=None,
         metadata={"description": "Minutes before each session; default [1440, 60]."},
     )
-    follow_up_delay_minutes = fields.Integer(strict=True, load_default=120)
+    follow_up_delay_minutes = Int32(strict=True, load_default=120)
     published = fields.Boolean(load_default=False)
     privacy_statement = MultiLine(load_default="")
 
@@ -111,15 +111,15 @@ class SeriesCreatedOut(ma.Schema):
 class SessionIn(ma.Schema):
     title = SingleLine(required=True, validate=validate.Length(min=1, max=200))
     starts_at = fields.AwareDateTime(format="iso", required=True, metadata=ISO)
-    duration_minutes = fields.Integer(strict=True, load_default=60)
+    duration_minutes = Int32(strict=True, load_default=60)
     timezone = SingleLine(
         load_default=None, metadata={"description": "Defaults to the series' zone."}
     )
-    number = fields.Integer(strict=True, load_default=None)
+    number = Int32(strict=True, load_default=None)
     slug = SingleLine(load_default=None)
     abstract = MultiLine(load_default="")
     join_url = SingleLine(load_default="")
-    capacity = fields.Integer(
+    capacity = Int32(
         strict=True, allow_none=True, load_default=None, metadata={"description": "null: unlimited"}
     )
     registration_opens_at = fields.AwareDateTime(
@@ -137,13 +137,13 @@ class SessionPatchIn(ma.Schema):
 
     title = SingleLine(validate=validate.Length(min=1, max=200))
     starts_at = fields.AwareDateTime(format="iso", metadata=ISO)
-    duration_minutes = fields.Integer(strict=True)
+    duration_minutes = Int32(strict=True)
     timezone = SingleLine()
-    number = fields.Integer(strict=True)
+    number = Int32(strict=True)
     slug = SingleLine()
     abstract = MultiLine()
     join_url = SingleLine()
-    capacity = fields.Integer(strict=True, allow_none=True)
+    capacity = Int32(strict=True, allow_none=True)
     registration_opens_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)
     registration_closes_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)
     requires_approval = fields.Boolean()

@@ -20,6 +20,7 @@ from eventhub.emails.announcements import (
 )
 from eventhub.emails.forms import AnnouncementForm
 from eventhub.extensions import db
+from eventhub.inputs import int32
 from eventhub.insights import mail_reports as reports
 from eventhub.mail.delivery import retry
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
@@ -102,7 +103,7 @@ def messages() -> ResponseReturnValue:
         ("series_id", OutboxMessage.series_id),
         ("session_id", OutboxMessage.session_id),
     ):
-        value = request.args.get(arg, type=int)
+        value = request.args.get(arg, type=int32)
         if value:
             where.append(column == value)
     kind = request.args.get("kind", "")
@@ -111,7 +112,7 @@ def messages() -> ResponseReturnValue:
     status = request.args.get("status", "")
     if status in {s.value for s in MessageStatus}:
         where.append(OutboxMessage.status == MessageStatus(status))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=int32), 1)
     return render_template(
         "mail/organiser/messages.html",
         rows=reports.messages(*where, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import logout_user
 
 from eventhub.accounts.forms import NewPasswordForm, ResetRequestForm
 from eventhub.accounts.services import AccountError
@@ -42,7 +41,6 @@ def password_reset_confirm(token: str) -> ResponseReturnValue:
         except AccountError as exc:
             form.password.errors.append(str(exc))
         else:
-            logout_user()
             flash("Your password is changed. Log in with it.", "success")
             return redirect(url_for("accounts.login"))
     return render_template("recovery/reset_form.html", form=form, user=user)

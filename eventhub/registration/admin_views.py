@@ -24,6 +24,7 @@ from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db
+from eventhub.inputs import int32
 from eventhub.registration import attendance, exports, seats, services
 from eventhub.registration.admin_forms import CancelForm, CapacityForm, ImportForm
 from eventhub.registration.answers import questions_for
@@ -68,7 +69,7 @@ def _listing(
     template_args: dict[str, Any], session_ids: list[int], series: Series
 ) -> ResponseReturnValue:
     filters = exports.Filters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int32) or 1, 1)
     rows, total = exports.page_of(session_ids, filters, page)
     return render_template(
         "registration/organiser/registrants.html",

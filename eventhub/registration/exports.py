@@ -153,6 +153,7 @@ def stream_csv(
         buffer.truncate()
         return text
 
+    # Question labels are organiser text: a header cell is as dangerous as any other.
     writer.writerow(_cell(h) for h in header(questions, zone_name))
     yield BOM + flush()
     query: Select[Any] = (

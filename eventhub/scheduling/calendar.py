@@ -17,11 +17,13 @@ text (the abstract's Markdown flattened).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.utils import parseaddr
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -99,7 +101,6 @@ def _event(
     session: Session,
     *,
     join_url: str = "",
-    attendee: Attendee | None = None,
     cancelled: bool = False,
 ) -> Event:
     zone = ZoneInfo(session.timezone)
@@ -118,17 +119,6 @@ def _event(
     event.add("url", page_url)
     # PUBLISH needs ORGANIZER too (RFC 5546 §3.2.1).
     event.add("organizer", _organizer(session))
-    if attendee is not None:
-        event.add(
-            "attendee",
-            _mailto(
-                attendee.email,
-                attendee.name,
-                ROLE="REQ-PARTICIPANT",
-                PARTSTAT="DECLINED" if cancelled else "ACCEPTED",
-                RSVP="FALSE",
-            ),
-        )
     is_cancelled = cancelled or session.status is SessionStatus.CANCELLED
     event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if is_cancelled else "OPAQUE")
@@ -178,18 +168,86 @@ def public_calendar(sessions: Sequence[Session], *, name: str, feed: bool = Fals
     return bytes(calendar.to_ical())
 
 
+# Every registrant's invite is the session's calendar plus one ATTENDEE line. Serialising the
+# calendar (VTIMEZONE above all) costs milliseconds, so it is built once per version of the
+# session and method, and only the attendee's line is made per person.
+_TEMPLATES: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_TEMPLATES_SIZE = 256
+_EVENT_END = b"END:VEVENT\r\n"
+
+
+def _template_key(session: Session, method: str, join_url: str) -> tuple[Any, ...]:
+    series = session.series
+    return (
+        method,
+        join_url,
+        session.id,
+        session.calendar_uid,
+        session.sequence,
+        session.updated_at,
+        session.created_at,
+        session.status,
+        session.status_reason,
+        session.title,
+        session.abstract,
+        session.starts_at,
+        session.duration_minutes,
+        session.timezone,
+        session.slug,
+        series.title,
+        series.slug,
+        _speakers_line(session),
+        current_app.config["EVENTHUB_BASE_URL"],
+        current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+
+
+def _template(session: Session, method: str, join_url: str) -> bytes:
+    key = _template_key(session, method, join_url)
+    cached = _TEMPLATES.get(key)
+    if cached is None:
+        event = _event(session, join_url=join_url, cancelled=method == CANCEL)
+        cached = bytes(_calendar(method, session.title, [(session, event)]).to_ical())
+        _TEMPLATES[key] = cached
+        if len(_TEMPLATES) > _TEMPLATES_SIZE:
+            _TEMPLATES.popitem(last=False)
+    else:
+        _TEMPLATES.move_to_end(key)
+    return cached
+
+
+def _attendee_lines(attendee: Attendee, cancelled: bool) -> bytes:
+    holder = Event()
+    holder.add(
+        "attendee",
+        _mailto(
+            attendee.email,
+            attendee.name,
+            ROLE="REQ-PARTICIPANT",
+            PARTSTAT="DECLINED" if cancelled else "ACCEPTED",
+            RSVP="FALSE",
+        ),
+    )
+    # "BEGIN:VEVENT\r\n" + the (folded) ATTENDEE line + "END:VEVENT\r\n"
+    return bytes(holder.to_ical()).split(b"\r\n", 1)[1][: -len(_EVENT_END)]
+
+
+def _for_attendee(session: Session, method: str, attendee: Attendee, join_url: str) -> bytes:
+    template = _template(session, method, join_url)
+    at = template.rindex(_EVENT_END)
+    return template[:at] + _attendee_lines(attendee, method == CANCEL) + template[at:]
+
+
 def invitation(session: Session, attendee: Attendee, *, join_url: str = "") -> bytes:
     """A confirmed registrant's own invite: REQUEST, or CANCEL once the session is cancelled."""
     if session.status is SessionStatus.CANCELLED:
         return cancellation(session, attendee)
-    event = _event(session, join_url=join_url, attendee=attendee)
-    return bytes(_calendar(REQUEST, session.title, [(session, event)]).to_ical())
+    return _for_attendee(session, REQUEST, attendee, join_url)
 
 
 def cancellation(session: Session, attendee: Attendee) -> bytes:
     """CANCEL for one attendee: the session was cancelled, or they left it (RFC 5546 §3.2.5)."""
-    event = _event(session, attendee=attendee, cancelled=True)
-    return bytes(_calendar(CANCEL, session.title, [(session, event)]).to_ical())
+    return _for_attendee(session, CANCEL, attendee, "")
 
 
 def method_of(document: bytes) -> str:

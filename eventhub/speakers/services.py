@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from eventhub.accounts.models import User
-from eventhub.accounts.services import AccountError, normalise_email
+from eventhub.accounts.services import AccountError, disable_account, normalise_email
 from eventhub.extensions import db
 from eventhub.images import ImageError, delete_after_commit, store_image
 from eventhub.speakers.models import ProfileChange, SessionSpeaker, SpeakerProfile
@@ -209,7 +209,7 @@ def delete_profile(profile: SpeakerProfile) -> None:
             f"{profile.name_line} is in at least one session; remove them from it first."
         )
     if profile.user is not None:
-        profile.user.is_enabled = False
+        disable_account(profile.user)
     delete_after_commit(profile.photo_path, profile.thumbnail_path)
     db.session.delete(profile)
     db.session.flush()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
+from eventhub.accounts import sessions
 from eventhub.accounts.models import User
 from eventhub.extensions import db
 from eventhub.scheduling.forms import ConfirmForm
@@ -110,18 +111,20 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     join_as_user = user is not None
     if request.method == "POST" and (join_as_user or form.validate_on_submit()):
         password, name = form.password.data or "", form.display_name.data or ""
+
+        def join() -> User:
+            joined = invitations.accept(invitation, user, password=password, display_name=name)
+            if not join_as_user:
+                sessions.start(joined)  # the new account is logged in on this browser
+            return joined
+
         try:
-            joined = commit_or_reraise(
-                lambda: invitations.accept(invitation, user, password=password, display_name=name),
-                (MembershipError,),
-            )
+            commit_or_reraise(join, (MembershipError,))
         except MembershipError as exc:
             (form.password.errors if not join_as_user else form.display_name.errors).append(
                 str(exc)
             )
         else:
-            if not join_as_user:
-                login_user(joined)
             flash(f"Welcome to the team of {invitation.series.title}.", "success")
             return redirect(url_for("scheduling.series_show", series_id=invitation.series_id))
     return render_template(

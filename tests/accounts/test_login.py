@@ -19,7 +19,8 @@ def test_login_and_logout(client: FlaskClient, make: Factories) -> None:
     response = client.post("/login", data={"email": "ORG@example.org", "password": PASSWORD})
     assert response.status_code == 302
     with client.session_transaction() as session:
-        assert session["_user_id"] == str(user.id)
+        # The session holds this login's random token, never the permanent user id.
+        assert session["_user_id"] != str(user.id) and len(session["_user_id"]) > 30
     response = client.post("/logout")
     assert response.status_code == 302
     with client.session_transaction() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -12,7 +13,7 @@ from eventhub import clock
 from eventhub.accounts.models import Role
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, OutboxMessage
-from tests.support.factories import PASSWORD, Factories
+from tests.support.factories import PASSWORD, Factories, LoginHelper
 
 NEW = "a fresh and long passphrase"
 
@@ -77,3 +78,19 @@ def test_a_disabled_account_gets_no_link(client: FlaskClient, make: Factories) -
     db.session.commit()
     assert client.post("/password/reset", data={"email": "gone@example.org"}).status_code == 200
     assert _resets() == []
+
+
+def test_a_reset_signs_out_every_session_of_the_account(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    user = make.organiser(email="everywhere@example.org")
+    elsewhere = app.test_client()
+    LoginHelper(elsewhere)(user)
+    g.pop("_login_user", None)  # one app context holds the test: forget the cached user
+    assert elsewhere.get("/organiser/").status_code == 200
+    g.pop("_login_user", None)
+    client.post("/password/reset", data={"email": user.email})
+    done = client.post(_link(_resets()[0]), data={"password": NEW, "confirm": NEW})
+    assert done.status_code == 302
+    g.pop("_login_user", None)
+    assert elsewhere.get("/organiser/").status_code == 302  # back to the login page

@@ -240,8 +240,9 @@ def test_a_slow_batch_renews_its_claim_so_the_sweep_leaves_it_alone(
 
     class SlowTransport(_DroppingTransport):
         def send(self, message: EmailMessage, outbox_id: int | None) -> None:
-            clock.move(timedelta(minutes=1))  # each message takes a minute
-            if len(self.sent) == 11:  # 12 minutes in: what a sweep elsewhere would do
+            # Each message takes 40 s (less than a lease); the batch outlives many leases.
+            clock.move(timedelta(seconds=40))
+            if len(self.sent) == 11:  # 8 minutes in: what a sweep elsewhere would do
                 requeued_meanwhile.append(delivery.requeue_stale())
             super().send(message, outbox_id)
 

@@ -58,7 +58,7 @@ def test_the_beat_runs_the_reminder_follow_up_and_sweep_tasks(app: object) -> No
     assert (
         tasks.items()
         >= {
-            "eventhub.mail.sweep_outbox": 60.0,
+            "eventhub.mail.sweep_outbox": 30.0,
             "eventhub.mail.create_reminders": 60.0,
             "eventhub.mail.create_follow_ups": 60.0,
         }.items()

@@ -11,11 +11,14 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
+from flask.testing import FlaskClient
+
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.compose import build_message
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.registration import services
+from eventhub.registration.manage_links import manage_token
 from eventhub.scheduling import lifecycle
 from eventhub.scheduling.models import Session
 from tests.registration.conftest import applicant, outbox
@@ -160,3 +163,21 @@ def test_speakers_on_the_line_up_hear_of_reschedule_and_cancellation(make: Facto
     for row in (moved, cancelled):
         assert row.registration_id is None and row.session_id == session.id
         assert JOIN not in row.body_text and row.attachments == []
+
+
+def test_the_manage_page_download_is_the_registrants_own_invite(
+    client: FlaskClient, make: Factories
+) -> None:
+    session = _session(make, capacity=1)
+    seated = services.register(session.id, applicant("ada@example.org")).registration
+    waiting = services.register(session.id, applicant("wait@example.org")).registration
+    db.session.commit()
+    mine = client.get(f"/manage/{manage_token(seated)}/calendar.ics")
+    theirs = client.get(f"/manage/{manage_token(waiting)}/calendar.ics")
+    for response in (mine, theirs):
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    own, public = read_calendars(mine.data, theirs.data)
+    _check_request(own, session, "ada@example.org", 0)
+    assert own.event["location"] == JOIN
+    assert public.icaljs["method"] == "PUBLISH" and public.event["attendees"] == []
+    assert JOIN.encode() not in theirs.data

@@ -35,8 +35,11 @@ def test_api_refuses_names_that_could_reach_a_header(
     session = make.session()
     db.session.commit()
     response = client.post(f"/api/v1/sessions/{session.id}/registrations", json=_body(name))
-    assert response.status_code == 422
-    assert "name" in response.get_json()["errors"]
+    if "\x00" in name:  # refused before the schema sees it (test_hostile_input)
+        assert response.status_code == 400
+    else:
+        assert response.status_code == 422
+        assert "name" in response.get_json()["errors"]
     assert db.session.scalars(select(Registration)).all() == []
 
 

@@ -46,6 +46,7 @@ def test_profile_page_lists_only_public_sessions_upcoming_then_past(
 
 def test_profile_page_shows_initials_when_no_photo(client: FlaskClient, make: Factories) -> None:
     speaker = make.speaker(full_name="Man Hau-chung", honorific="Prof")
+    make.link(make.session(), speaker)  # profiles are public once a published session has them
     db.session.commit()
     page = client.get(f"/speakers/{speaker.slug}").get_data(as_text=True)
     assert 'class="avatar avatar--initials"' in page

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from eventhub.accounts import sessions
 from eventhub.extensions import db, limiter
 from eventhub.speakers import invitations
 from eventhub.speakers.forms import SetPasswordForm
 from eventhub.speakers.invitations import InvitationError, Problem
 from eventhub.speakers.services import SpeakerError
 from eventhub.speakers.views.blueprint import bp
+from eventhub.transaction import commit_unless_refused
 
 # What each unusable link says: a heading and what to do next.
 PROBLEM_TEXT = {
@@ -90,8 +92,8 @@ def accept_invitation(token: str) -> ResponseReturnValue:
                 db.session.rollback()
                 return _problem_page(InvitationError(Problem.USED))
             if current_user.is_authenticated:
-                logout_user()
-            login_user(user)
+                sessions.end_current()
+            commit_unless_refused(lambda: sessions.start(user), ())
             flash("Welcome! Your account is ready; please check your profile.", "success")
             return redirect(url_for("speakers.my_profile"))
     return render_template("speakers/accept_invitation.html", form=form, invitation=invitation)

@@ -1,0 +1,96 @@
+"""Finding 5: browser security headers everywhere, HSTS in production, personal pages no-store."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from eventhub import create_app
+from eventhub.registration.manage_links import manage_url
+from tests.conftest import base_config
+from tests.support.factories import Factories, LoginHelper
+from tests.support.programme import add_registration
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def _assert_browser_headers(headers: Any) -> None:
+    csp = headers["Content-Security-Policy"]
+    directives = dict(
+        [*part.strip().split(" ", 1), ""][:2] for part in csp.split(";") if part.strip()
+    )
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'nonce-" in directives["script-src"]
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+
+
+def test_public_pages_and_api_carry_the_headers(client: FlaskClient, make: Factories) -> None:
+    session = make.session()
+    from eventhub.extensions import db
+
+    db.session.commit()
+    for url in ("/", f"/series/{session.series.slug}", f"/api/v1/sessions/{session.id}", "/login"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _assert_browser_headers(response.headers)
+        assert "Strict-Transport-Security" not in response.headers  # development
+        assert response.headers.get("Cache-Control") != "no-store", url
+
+
+def test_no_template_holds_inline_script_or_handlers() -> None:
+    for path in (PROJECT / "templates").rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"\son[a-z]+\s*=", text), path
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
+        assert "javascript:" not in text, path
+
+
+def test_authenticated_manage_and_export_pages_are_no_store(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    from eventhub.extensions import db
+
+    organiser = make.organiser()
+    session = make.session(make.series(organiser_id=organiser.id))
+    registration = add_registration(session)
+    db.session.commit()
+    manage = client.get(manage_url(registration).removeprefix("http://eventhub.test"))
+    assert manage.status_code == 200
+    assert manage.headers["Cache-Control"] == "no-store"
+    _assert_browser_headers(manage.headers)
+
+    login(organiser)
+    for url in (
+        "/organiser/series/new",
+        f"/organiser/registrations/sessions/{session.id}",
+        f"/organiser/registrations/sessions/{session.id}/export.csv",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url
+
+
+def test_production_sends_hsts(tmp_path: Path, database_url: str) -> None:
+    config = base_config(
+        tmp_path,
+        database_url,
+        EVENTHUB_ENV="production",
+        SECRET_KEY="k" * 40,
+        EVENTHUB_BASE_URL="https://events.example.org",
+    )
+    # A production check refuses SQLite; the headers do not depend on the database.
+    config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    app = create_app(config)
+    response = app.test_client().get(
+        "/login", base_url="https://events.example.org", headers={"X-Forwarded-Proto": "https"}
+    )
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+    _assert_browser_headers(response.headers)

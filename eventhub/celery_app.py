@@ -7,6 +7,7 @@ from typing import Any
 from celery import Celery, Task
 from flask import Flask
 
+from eventhub.database import writes_expected
 from eventhub.extensions import db
 
 # Modules whose @shared_task functions the worker must import.
@@ -88,7 +89,8 @@ def embedded_broker_options(broker: str) -> dict[str, Any]:
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            with app.app_context():
+            # Tasks write: on SQLite their transactions take the write lock at BEGIN.
+            with app.app_context(), writes_expected():
                 try:
                     return self.run(*args, **kwargs)
                 finally:

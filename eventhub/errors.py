@@ -76,7 +76,9 @@ def _render(error: HTTPException) -> ResponseReturnValue:
         data = getattr(error, "data", None) or {}
         details = data.get("errors") or data.get("messages")
         if details:
-            body["errors"] = details.get("json", details) if isinstance(details, dict) else details
+            errors = details.get("json", details) if isinstance(details, dict) else details
+            # The documented shape is an object of field -> messages, never a bare list.
+            body["errors"] = errors if isinstance(errors, dict) else {"_schema": errors}
         response = jsonify(body)
         response.status_code = code
         response.headers.update(_retry_after(code))

@@ -105,8 +105,17 @@ class EventhubForm(FlaskForm):
         return valid
 
 
+# The same rules as JSON Schema patterns, so the OpenAPI document tells clients.
+SINGLE_LINE_PATTERN = "^(?!.*=\\?)[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
+MULTI_LINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
 class SingleLine(ma.fields.String):
     """A JSON string that may reach a header: one line, no control characters, no encoded words."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [*self.validators, ma.validate.Regexp(SINGLE_LINE_PATTERN)]
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text: str = super()._deserialize(value, attr, data, **kwargs)
@@ -118,6 +127,10 @@ class SingleLine(ma.fields.String):
 
 class MultiLine(ma.fields.String):
     """A JSON text: line breaks allowed, other control characters refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [*self.validators, ma.validate.Regexp(MULTI_LINE_PATTERN)]
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text: str = super()._deserialize(value, attr, data, **kwargs)
@@ -133,3 +146,13 @@ class Int32(ma.fields.Integer):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators = [*self.validators, ma.validate.Range(min=INT_MIN, max=INT_MAX)]
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """JSON true or false only: 0, 1, "yes" and "true" are refused, as the document says."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        # Not `value in {True}`: 1 == True in Python, so only the type can tell them apart.
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

@@ -51,12 +51,13 @@ def _series_payload(slug: str) -> tuple[dict[str, Any], list[Session]]:
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET"])
-@bp.response(200, schemas.SessionOut)
+@bp.response(200, schemas.OrganiserSessionOut)
 @bp.alt_response(404, description="No public session has this id.")
 @bp.doc(
     description=(
         "With an organiser's `Authorization: Bearer` token, any session (drafts included) "
-        "is returned in the organiser form: join link and publishing warnings added."
+        "is returned in the organiser form: `join_url`, `join_url_only_in_reminders` and "
+        "`warnings` are present only then."
     )
 )
 def get_session(session_id: int) -> ResponseReturnValue:

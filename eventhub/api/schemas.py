@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from eventhub.inputs import Int32, MultiLine, SingleLine
+from eventhub.inputs import Int32, MultiLine, SingleLine, StrictBoolean
 
 ISO = {"description": "ISO 8601 with its UTC offset, e.g. 2027-03-12T14:30:00+08:00"}
 
@@ -96,7 +96,7 @@ class SeriesIn(ma.Schema):
         metadata={"description": "Minutes before each session; default [1440, 60]."},
     )
     follow_up_delay_minutes = Int32(strict=True, load_default=120)
-    published = fields.Boolean(load_default=False)
+    published = StrictBoolean(load_default=False)
     privacy_statement = MultiLine(load_default="")
 
 
@@ -128,12 +128,17 @@ class SessionIn(ma.Schema):
     registration_closes_at = fields.AwareDateTime(
         format="iso", allow_none=True, load_default=None, metadata=ISO
     )
-    requires_approval = fields.Boolean(load_default=False)
-    join_url_only_in_reminders = fields.Boolean(load_default=False)
+    requires_approval = StrictBoolean(load_default=False)
+    join_url_only_in_reminders = StrictBoolean(load_default=False)
 
 
 class SessionPatchIn(ma.Schema):
     """Any subset of the session fields; a changed `starts_at` or duration is a reschedule."""
+
+    @ma.validates_schema
+    def _not_empty(self, data: dict[str, object], **_: object) -> None:
+        if not data:
+            raise ma.ValidationError("Send at least one field to change.")
 
     title = SingleLine(validate=validate.Length(min=1, max=200))
     starts_at = fields.AwareDateTime(format="iso", metadata=ISO)
@@ -146,8 +151,8 @@ class SessionPatchIn(ma.Schema):
     capacity = Int32(strict=True, allow_none=True)
     registration_opens_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)
     registration_closes_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)
-    requires_approval = fields.Boolean()
-    join_url_only_in_reminders = fields.Boolean()
+    requires_approval = StrictBoolean()
+    join_url_only_in_reminders = StrictBoolean()
     reason = MultiLine(
         validate=validate.Length(max=2000),
         metadata={"description": "Why the time changed; sent to registrants on a reschedule."},

@@ -193,8 +193,9 @@ def deliver_claimed(
         if row.id in reasons:
             _finish(row, MessageStatus.SUPPRESSED, reasons[row.id])
             result.suppressed += 1
-    if reasons:
-        db.session.commit()
+    # End the reading transaction before the network: no lock (on SQLite, in a task, the
+    # database's write lock) is held while the first message is being sent.
+    db.session.commit()
     pending = [r for r in rows if r.id not in reasons]
     marks = _Marks(claimed=[r.id for r in pending])
     try:

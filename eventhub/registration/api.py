@@ -12,7 +12,7 @@ from werkzeug.exceptions import Conflict, HTTPException, NotFound, Unprocessable
 
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
-from eventhub.inputs import SingleLine
+from eventhub.inputs import SingleLine, StrictBoolean
 from eventhub.registration import services
 from eventhub.registration.answers import InvalidAnswers, clean_answers
 from eventhub.registration.forms import normalise_email
@@ -45,10 +45,10 @@ class RegistrationInSchema(ma.Schema):
         load_default=dict,
         metadata={"description": "Answers keyed by question id; lists for multiple choice."},
     )
-    consent = ma.fields.Boolean(
+    consent = StrictBoolean(
         required=True, metadata={"description": "Agreement to the series' privacy statement."}
     )
-    marketing_consent = ma.fields.Boolean(load_default=False)
+    marketing_consent = StrictBoolean(load_default=False)
 
 
 class RegistrationOutSchema(ma.Schema):

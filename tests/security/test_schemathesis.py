@@ -25,7 +25,7 @@ from tests.support.services import free_port
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 PROJECT = Path(__file__).resolve().parents[2]
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 20
 
 
 def _gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -73,6 +73,11 @@ def test_api_matches_its_openapi_document(pg_url: str, tmp_path: Path) -> None:
                 base_url,
                 "--checks",
                 "all",
+                # Schema-valid but refused by a rule JSON Schema cannot state (a start in the
+                # past, an unknown time zone, consent not given, an address email-validator
+                # refuses): a documented 409/422, not a contract break.
+                "--exclude-checks",
+                "positive_data_acceptance",
                 "--max-examples",
                 str(EXAMPLES_PER_OPERATION),
                 "--header",

@@ -10,6 +10,7 @@ from flask import Flask
 
 from eventhub.emails import guards as email_guards
 from eventhub.emails import receivers as email_receivers
+from eventhub.registration import invites as registration_invites
 from eventhub.registration import notices as registration_notices
 from eventhub.registration import series as registration_series
 from eventhub.speakers import notices as speaker_notices
@@ -20,6 +21,7 @@ def register_signals(app: Flask) -> None:
     """Connect every receiver; `app` is taken for symmetry with the other register_* steps."""
     registration_series.connect()
     registration_notices.connect()
+    registration_invites.connect()
     speaker_notices.connect()
     email_receivers.connect()
     email_guards.connect()

@@ -31,3 +31,6 @@ checking_outbox_rows = _signals.signal("checking-outbox-rows")
 # Sent by mail delivery for the series its rows are about. kwargs: series_ids (set[int]).
 # Receivers return {series id: mail.guards.SeriesSender} (From name, organiser Reply-To).
 resolving_senders = _signals.signal("resolving-senders")
+# Sent by mail delivery for rows whose attachments are built at send time (a DeferredEmail
+# with `attach`). kwargs: rows. Receivers return {row id: [Attachment]} for the rows they know.
+building_attachments = _signals.signal("building-attachments")

@@ -24,6 +24,7 @@ from eventhub.inputs import int32
 from eventhub.insights import mail_reports as reports
 from eventhub.mail.delivery import retry
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
+from eventhub.mail.outbox import content_of
 from eventhub.mail.transport import uses_dev_mailbox
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import in_reach
@@ -132,14 +133,14 @@ def messages() -> ResponseReturnValue:
 def message(message_id: int) -> ResponseReturnValue:
     """One message: where it stands, the server's last answer, its content."""
     row = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail/organiser/message.html", row=row)
+    return render_template("mail/organiser/message.html", row=row, content=content_of(row))
 
 
 @bp.route("/messages/<int:message_id>/html")
 def message_html(message_id: int) -> ResponseReturnValue:
     """The HTML body, served for a sandboxed frame with a CSP that forbids scripts."""
     row = db.get_or_404(OutboxMessage, message_id)
-    response = Response(row.body_html, mimetype="text/html")
+    response = Response(content_of(row).html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
     )

@@ -2,7 +2,7 @@
 password reset mail kinds
 
 Revision ID: 0013_memberships
-Revises: 0003
+Revises: 0004_outbox_render
 Create Date: 2026-12-04 18:55:00
 
 Every existing series' organiser becomes its owner. So that an upgraded installation is not
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_memberships'
-down_revision = '0003'
+down_revision = '0004_outbox_render'
 branch_labels = None
 depends_on = None
 

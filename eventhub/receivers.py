@@ -14,6 +14,7 @@ from eventhub.registration import invites as registration_invites
 from eventhub.registration import notices as registration_notices
 from eventhub.registration import series as registration_series
 from eventhub.speakers import notices as speaker_notices
+from eventhub.teams import receivers as team_receivers
 
 
 def register_signals(app: Flask) -> None:
@@ -24,3 +25,4 @@ def register_signals(app: Flask) -> None:
     speaker_notices.connect()
     email_receivers.connect()
     email_guards.connect()
+    team_receivers.connect()

@@ -10,6 +10,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+# sender: the new Series (created or duplicated). kwargs: creator (User or None).
+series_created = _signals.signal("series-created")
 # sender: the Session. kwargs: previous_starts_at (datetime), reason (str)
 session_rescheduled = _signals.signal("session-rescheduled")
 # sender: the Session. kwargs: reason (str), was_public (bool: it had been published)

@@ -41,6 +41,8 @@ class MessageKind(enum.StrEnum):
     ANNOUNCEMENT = "announcement"
     SPEAKER_INVITATION = "speaker_invitation"
     ORGANISER_MESSAGE = "organiser_message"
+    TEAM_INVITATION = "team_invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a message kind)
 
 
 # Series mail can be unsubscribed from; everything else is transactional and always goes.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
 
+from eventhub import signals
 from eventhub.accounts.models import User
 from eventhub.extensions import db
 from eventhub.i18n import ENGLISH, normalise
@@ -97,6 +98,7 @@ def create_series(data: SeriesData, organiser: User | None = None) -> Series:
     series.slug = data.slug or unique_slug(slugify(data.title), _slug_taken)
     db.session.add(series)
     db.session.flush()
+    signals.series_created.send(series, creator=organiser)
     return series
 
 
@@ -155,6 +157,7 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
                 )
             db.session.add(session)
     db.session.flush()
+    signals.series_created.send(copy, creator=organiser)
     return copy
 
 

@@ -1,7 +1,7 @@
 """bilingual: languages of readers, registrants and series; Traditional Chinese content fields
 
-Revision ID: 0005
-Revises: 0004_outbox_render
+Revision ID: 0014_bilingual
+Revises: 0013_memberships
 Create Date: 2026-12-04 18:50:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004_outbox_render'
+revision = '0014_bilingual'
+down_revision = '0013_memberships'
 branch_labels = None
 depends_on = None
 

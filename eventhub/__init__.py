@@ -13,9 +13,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventhub import all_models  # noqa: F401  (the whole schema, before mappers configure)
 from eventhub import config as settings
+from eventhub.access_policy import NEEDS
 from eventhub.accounts.loader import install_user_loader
 from eventhub.accounts.views import bp as accounts_bp
+from eventhub.activity import recorder as activity_recorder
+from eventhub.activity.views import blp as activity_api_blp
+from eventhub.activity.views import bp as activity_bp
 from eventhub.api import SPEC_OPTIONS as api_spec_options
+from eventhub.api.members import blp as teams_api_blp
 from eventhub.api.organiser import bp as api_organiser_bp
 from eventhub.api.programme import bp as api_programme_bp
 from eventhub.api.registrations import bp as api_registrations_bp
@@ -38,6 +43,7 @@ from eventhub.public.views import bp as public_bp
 from eventhub.recaps.editor_views import bp as recap_editor_bp
 from eventhub.recaps.views import bp as recaps_bp
 from eventhub.receivers import register_signals
+from eventhub.recovery.views import bp as recovery_bp
 from eventhub.registration import templating as registration_templating
 from eventhub.registration.admin_questions import bp as registration_questions_bp
 from eventhub.registration.admin_views import bp as registration_admin_bp
@@ -46,6 +52,8 @@ from eventhub.registration.views import bp as registration_bp
 from eventhub.request_guards import install_request_guards
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.speakers.views import bp as speakers_bp
+from eventhub.teams import access
+from eventhub.teams.views import bp as teams_bp
 from eventhub.urls import EventhubFlask
 
 # Every blueprint of the application, in registration order.
@@ -65,6 +73,9 @@ BLUEPRINTS = (
     registration_bp,
     registration_admin_bp,
     registration_questions_bp,
+    teams_bp,
+    activity_bp,
+    recovery_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (
@@ -72,6 +83,8 @@ API_BLUEPRINTS: tuple[Any, ...] = (
     api_organiser_bp,
     api_registrations_bp,
     registration_api_blp,
+    teams_api_blp,
+    activity_api_blp,
 )
 
 PROJECT_ROOT = settings.PROJECT_ROOT
@@ -93,6 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     install_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
+    register_access(app)
     register_signals(app)
     register_templating(app)
     register_errors(app)
@@ -158,6 +172,11 @@ def register_blueprints(app: Flask) -> None:
     for api_blueprint in API_BLUEPRINTS:
         csrf.exempt(api_blueprint)  # bearer tokens or public JSON, never cookies + forms
         api.register_blueprint(api_blueprint)
+
+
+def register_access(app: Flask) -> None:
+    access.install(app, NEEDS)
+    activity_recorder.install(app)  # after the access check: only allowed actions are recorded
 
 
 def register_templating(app: Flask) -> None:

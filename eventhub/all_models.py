@@ -1,6 +1,7 @@
 """Import every domain's models so the metadata (and Alembic) sees the whole schema."""
 
 from eventhub.accounts.models import ApiToken, Role, User
+from eventhub.activity.models import ActivityEntry
 from eventhub.mail.models import DevMailboxMessage, OutboxMessage, Unsubscribe
 from eventhub.recaps.models import Recap, RecapPhoto, RecapQuote, RecapSection
 from eventhub.registration.models import Registration, RegistrationQuestion, SeriesRegistration
@@ -11,10 +12,14 @@ from eventhub.speakers.models import (
     SpeakerInvitation,
     SpeakerProfile,
 )
+from eventhub.teams.models import MemberInvitation, Membership
 
 __all__ = [
+    "ActivityEntry",
     "ApiToken",
     "DevMailboxMessage",
+    "MemberInvitation",
+    "Membership",
     "OutboxMessage",
     "ProfileChange",
     "Recap",

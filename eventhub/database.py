@@ -8,6 +8,9 @@ embedded default) manage their own transactions, and a second `BEGIN` breaks the
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
@@ -18,6 +21,22 @@ SQLITE_BEGIN_OPTION = "eventhub_sqlite_begin"
 # Execution option: how long (ms) this transaction's BEGIN may wait for the write lock.
 SQLITE_BUSY_OPTION = "eventhub_sqlite_busy_ms"
 DEFAULT_BUSY_MS = 15000
+# Set while a unit of work is expected to write (every Celery task): its SQLite transactions then
+# take the write lock at BEGIN. A deferred transaction that read first cannot write once another
+# process has committed since its read (WAL: SQLITE_BUSY at once, no busy wait), which failed the
+# reminder sweep with "database is locked" whenever a registration landed meanwhile. Web writers
+# that read first open their transaction with begin_immediate_options() themselves.
+_WRITES_EXPECTED: ContextVar[bool] = ContextVar("eventhub_sqlite_writes_expected", default=False)
+
+
+@contextmanager
+def writes_expected() -> Iterator[None]:
+    """Within this block every new SQLite transaction begins IMMEDIATE (no-op elsewhere)."""
+    token = _WRITES_EXPECTED.set(True)
+    try:
+        yield
+    finally:
+        _WRITES_EXPECTED.reset(token)
 
 
 def install_engine_listeners(engine: Engine) -> None:
@@ -50,7 +69,8 @@ def _on_begin(connection: Connection) -> None:
     if connection.info.get(SQLITE_BUSY_OPTION, DEFAULT_BUSY_MS) != busy:
         connection.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
         connection.info[SQLITE_BUSY_OPTION] = busy
-    mode = options.get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    default = "IMMEDIATE" if _WRITES_EXPECTED.get() else "DEFERRED"
+    mode = options.get(SQLITE_BEGIN_OPTION, default)
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 

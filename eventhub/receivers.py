@@ -10,15 +10,19 @@ from flask import Flask
 
 from eventhub.emails import guards as email_guards
 from eventhub.emails import receivers as email_receivers
+from eventhub.registration import invites as registration_invites
 from eventhub.registration import notices as registration_notices
 from eventhub.registration import series as registration_series
 from eventhub.speakers import notices as speaker_notices
+from eventhub.teams import receivers as team_receivers
 
 
 def register_signals(app: Flask) -> None:
     """Connect every receiver; `app` is taken for symmetry with the other register_* steps."""
     registration_series.connect()
     registration_notices.connect()
+    registration_invites.connect()
     speaker_notices.connect()
     email_receivers.connect()
     email_guards.connect()
+    team_receivers.connect()

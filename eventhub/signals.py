@@ -10,6 +10,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+# sender: the new Series (created or duplicated). kwargs: creator (User or None).
+series_created = _signals.signal("series-created")
 # sender: the Session. kwargs: previous_starts_at (datetime), reason (str)
 session_rescheduled = _signals.signal("session-rescheduled")
 # sender: the Session. kwargs: reason (str), was_public (bool: it had been published)
@@ -29,3 +31,6 @@ checking_outbox_rows = _signals.signal("checking-outbox-rows")
 # Sent by mail delivery for the series its rows are about. kwargs: series_ids (set[int]).
 # Receivers return {series id: mail.guards.SeriesSender} (From name, organiser Reply-To).
 resolving_senders = _signals.signal("resolving-senders")
+# Sent by mail delivery for rows whose attachments are built at send time (a DeferredEmail
+# with `attach`). kwargs: rows. Receivers return {row id: [Attachment]} for the rows they know.
+building_attachments = _signals.signal("building-attachments")

@@ -39,3 +39,20 @@ def commit_unless_refused(
         return Attempt(refusal=refusal)
     db.session.commit()
     return Attempt(result=result)
+
+
+def commit_or_reraise(change: Callable[[], T], refusals: tuple[type[Exception], ...]) -> T:
+    """Commit what `change` did, or roll back and re-raise its refusal for the caller to show
+    (on a form field, as a JSON error)."""
+    try:
+        result = change()
+    except refusals:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
+
+
+def commit() -> None:
+    """Commit a change that cannot be refused (the request's one commit)."""
+    db.session.commit()

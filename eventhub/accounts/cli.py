@@ -12,17 +12,20 @@ from eventhub.extensions import db
 @click.argument("email")
 @click.option("--password", help="Omit to be prompted (kept out of shell history).")
 @click.option("--name", "display_name", default="", help="Display name.")
-def create_organiser_command(email: str, password: str | None, display_name: str) -> None:
-    """Create an organiser account."""
+@click.option("--admin", "is_admin", is_flag=True, help="An installation admin: sees all series.")
+def create_organiser_command(
+    email: str, password: str | None, display_name: str, is_admin: bool
+) -> None:
+    """Create an organiser account (an installation admin with --admin)."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = services.create_organiser(email, password, display_name)
+        user = services.create_organiser(email, password, display_name, is_admin=is_admin)
     except services.AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(f"Created organiser {user.email}.")
+    click.echo(f"Created {'admin' if user.is_admin else 'organiser'} {user.email}.")
 
 
 @click.command("create-token")

@@ -31,6 +31,8 @@ class User(UserMixin, Timestamped, Model):
     password_hash: Mapped[str | None] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    # An installation admin sees and manages every series and every account.
+    is_admin: Mapped[bool] = mapped_column(default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

@@ -57,14 +57,16 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def create_organiser(email: str, password: str, display_name: str = "") -> User:
+def create_organiser(
+    email: str, password: str, display_name: str = "", *, is_admin: bool = False
+) -> User:
     address = normalise_email(email)
     if find_user(address) is not None:
         raise AccountError(f"An account for {address} already exists.")
     problem = password_problem(password, email=address)
     if problem:
         raise AccountError(problem)
-    user = User(email=address, display_name=display_name, role=Role.ORGANISER)
+    user = User(email=address, display_name=display_name, role=Role.ORGANISER, is_admin=is_admin)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

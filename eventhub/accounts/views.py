@@ -44,7 +44,7 @@ def _home_for(user: object) -> str:
     return url_for("public.home")
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
     return str(current_app.config["EVENTHUB_RATELIMIT_LOGIN"])
 
 
@@ -58,8 +58,8 @@ def _failed(response: Response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account, deduct_when=_failed)
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_login_account, deduct_when=_failed)
 def login() -> ResponseReturnValue:
     """Show the login form and log the user in."""
     if current_user.is_authenticated:

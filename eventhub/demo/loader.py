@@ -16,6 +16,7 @@ from eventhub.recaps.models import Recap, RecapQuote, RecapSection
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile, SpeakerRole
+from eventhub.teams import services as team_services
 
 DEMO_ORGANISER_EMAIL = "organiser@example.org"
 START_TIME = time(14, 30)  # local time in the series' zone
@@ -50,7 +51,13 @@ def load_demo(organiser_password: str, now: datetime | None = None) -> DemoResul
 def _organiser(password: str, result: DemoResult) -> User:
     user = db.session.scalar(select(User).where(User.email == DEMO_ORGANISER_EMAIL))
     if user is None:
-        user = User(email=DEMO_ORGANISER_EMAIL, display_name="Demo organiser", role=Role.ORGANISER)
+        # The demo's only account administers the installation (and reads its mailbox).
+        user = User(
+            email=DEMO_ORGANISER_EMAIL,
+            display_name="Demo organiser",
+            role=Role.ORGANISER,
+            is_admin=True,
+        )
         user.set_password(password)
         db.session.add(user)
         result.note(f"organiser {DEMO_ORGANISER_EMAIL}")
@@ -65,6 +72,8 @@ def _series(organiser: User, result: DemoResult) -> Series:
         db.session.add(series)
         db.session.flush()
         result.note(f"series {series.slug}")
+    if team_services.membership(series.id, organiser.id) is None:
+        team_services.make_owner(series.id, organiser)
     return series
 
 

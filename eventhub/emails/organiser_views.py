@@ -24,8 +24,10 @@ from eventhub.inputs import int32
 from eventhub.insights import mail_reports as reports
 from eventhub.mail.delivery import retry
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
+from eventhub.mail.outbox import content_of
 from eventhub.mail.transport import uses_dev_mailbox
 from eventhub.scheduling.models import Series, Session
+from eventhub.teams.access import in_reach
 
 bp = Blueprint("mail", __name__, url_prefix="/organiser/mail")
 require_role_for_blueprint(bp, Role.ORGANISER)
@@ -36,13 +38,15 @@ PAGE_SIZE = 100
 @bp.route("/")
 def index() -> ResponseReturnValue:
     """Every series with its message totals."""
-    series_list = list(db.session.scalars(select(Series).order_by(Series.title)))
+    series_list = list(
+        db.session.scalars(select(Series).where(in_reach(Series.id)).order_by(Series.title))
+    )
     per_series = reports.counts_per_group(OutboxMessage.series_id, [s.id for s in series_list])
     return render_template(
         "mail/organiser/index.html",
         series_list=series_list,
         per_series=per_series,
-        totals=reports.counts(),
+        totals=reports.counts(in_reach(OutboxMessage.series_id)),
         statuses=reports.STATUS_ORDER,
         uses_dev_mailbox=uses_dev_mailbox(),
     )
@@ -92,7 +96,7 @@ def session(session_id: int) -> ResponseReturnValue:
 @bp.route("/messages")
 def messages() -> ResponseReturnValue:
     """Messages filtered by recipient, series, session, kind and status."""
-    where = []
+    where = [in_reach(OutboxMessage.series_id)]
     email = request.args.get("email", "").strip()
     if email:
         where.append(func.lower(OutboxMessage.recipient_email) == email.lower())
@@ -129,14 +133,14 @@ def messages() -> ResponseReturnValue:
 def message(message_id: int) -> ResponseReturnValue:
     """One message: where it stands, the server's last answer, its content."""
     row = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail/organiser/message.html", row=row)
+    return render_template("mail/organiser/message.html", row=row, content=content_of(row))
 
 
 @bp.route("/messages/<int:message_id>/html")
 def message_html(message_id: int) -> ResponseReturnValue:
     """The HTML body, served for a sandboxed frame with a CSP that forbids scripts."""
     row = db.get_or_404(OutboxMessage, message_id)
-    response = Response(row.body_html, mimetype="text/html")
+    response = Response(content_of(row).html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
     )

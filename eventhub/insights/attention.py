@@ -13,6 +13,7 @@ from eventhub.recaps.models import Recap
 from eventhub.registration.availability import counts_by_session
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Session, SessionStatus
+from eventhub.teams.access import in_reach
 
 # How many rows each list shows; each list links to the full page behind it.
 LIST_LIMIT = 8
@@ -63,7 +64,11 @@ def upcoming_sessions(now: datetime) -> list[UpcomingSession]:
     sessions = list(
         db.session.scalars(
             select(Session)
-            .where(Session.status == SessionStatus.PUBLISHED, Session.starts_at >= now)
+            .where(
+                Session.status == SessionStatus.PUBLISHED,
+                Session.starts_at >= now,
+                in_reach(Session.series_id),
+            )
             .order_by(Session.starts_at, Session.id)
             .limit(LIST_LIMIT)
         )
@@ -87,7 +92,7 @@ def pending_approvals() -> list[PendingApprovals]:
     rows = db.session.execute(
         select(Session, waiting)
         .join(Registration, Registration.session_id == Session.id)
-        .where(Registration.status == RegistrationStatus.PENDING)
+        .where(Registration.status == RegistrationStatus.PENDING, in_reach(Session.series_id))
         .group_by(Session.id)
         .order_by(waiting.desc(), Session.starts_at)
         .limit(LIST_LIMIT)
@@ -100,7 +105,7 @@ def mail_trouble() -> list[MailTrouble]:
     troubled = (MessageStatus.FAILED, MessageStatus.DEFERRED)
     rows = db.session.execute(
         select(OutboxMessage.status, func.count(), func.min(OutboxMessage.due_at))
-        .where(OutboxMessage.status.in_(troubled))
+        .where(OutboxMessage.status.in_(troubled), in_reach(OutboxMessage.series_id))
         .group_by(OutboxMessage.status)
     )
     found = {status: MailTrouble(status, count, oldest) for status, count, oldest in rows}
@@ -112,7 +117,7 @@ def drafts() -> list[Session]:
     return list(
         db.session.scalars(
             select(Session)
-            .where(Session.status == SessionStatus.DRAFT)
+            .where(Session.status == SessionStatus.DRAFT, in_reach(Session.series_id))
             .order_by(Session.starts_at, Session.id)
             .limit(LIST_LIMIT)
         )
@@ -128,6 +133,7 @@ def recaps_due(now: datetime) -> list[Session]:
             Session.status.in_((SessionStatus.PUBLISHED, SessionStatus.ENDED)),
             Session.starts_at <= now,
             Session.id.not_in(published),
+            in_reach(Session.series_id),
         )
         .order_by(Session.starts_at.desc(), Session.id)
         .limit(LIST_LIMIT + 1)

@@ -13,6 +13,7 @@ from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import counts_by_session
 from eventhub.registration.models import RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.teams.access import in_reach
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,13 @@ class SeriesSummary:
 
 
 def all_series(now: datetime | None = None) -> list[SeriesSummary]:
-    """Every series with how many sessions it has and how many are still to come."""
+    """Every series one belongs to, with how many sessions it has and how many are still to come."""
     now = now or utcnow()
     upcoming = func.sum(case((Session.starts_at >= now, 1), else_=0))
     query = (
         select(Series, func.count(Session.id), upcoming)
         .outerjoin(Session, Session.series_id == Series.id)
+        .where(in_reach(Series.id))
         .group_by(Series.id)
         .order_by(Series.created_at.desc())
     )

@@ -16,6 +16,7 @@ import socket
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
@@ -27,6 +28,12 @@ from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_message
 from eventhub.mail.guards import SeriesSender, series_senders, suppression_reasons
 from eventhub.mail.models import MessageStatus, OutboxMessage
+from eventhub.mail.outbox import (
+    RenderedEmail,
+    attachments_at_send_time,
+    render_deferred,
+    store_rendered,
+)
 from eventhub.mail.transport import (
     ConnectionLost,
     LazyTransport,
@@ -193,9 +200,7 @@ def deliver_claimed(
         if row.id in reasons:
             _finish(row, MessageStatus.SUPPRESSED, reasons[row.id])
             result.suppressed += 1
-    if reasons:
-        db.session.commit()
-    pending = [r for r in rows if r.id not in reasons]
+    pending = _render_deferred([r for r in rows if r.id not in reasons], result)
     marks = _Marks(claimed=[r.id for r in pending])
     try:
         _send_all(pending, transport, sender, senders, marks, result)
@@ -211,6 +216,49 @@ def deliver_claimed(
         raise
     marks.flush(utcnow())
     return result
+
+
+def _render_deferred(rows: list[Any], result: BatchResult) -> list[Any]:
+    """Render the rows queued with a context snapshot (and build their attachments), store
+    the result on the rows and return the sendable ones.
+
+    Ends the reading transaction first and commits what it stores before returning: no lock
+    (on SQLite, in a task, the database's write lock) is held while rendering or sending. A
+    row that cannot be rendered (a template error) fails for good, like an unbuildable one.
+    """
+    attachments = attachments_at_send_time(rows)
+    db.session.commit()
+    rendered: dict[int, RenderedEmail] = {}
+    broken: list[tuple[Any, str]] = []
+    ready: list[Any] = []
+    for row in rows:
+        try:
+            email = render_deferred(row)
+        except Exception as exc:  # any template error: this row fails, the batch goes on
+            log.exception("outbox row %s cannot be rendered", row.id)
+            broken.append((row, f"cannot render the message: {exc}"))
+            continue
+        if email is None:
+            ready.append(row)
+            continue
+        rendered[row.id] = email
+        values = {
+            **row._asdict(),
+            "subject": email.subject,
+            "body_html": email.html,
+            "body_text": email.text,
+        }
+        if row.id in attachments:
+            values["attachments"] = [*(row.attachments or []), *attachments[row.id]]
+            attachments[row.id] = values["attachments"]
+        ready.append(SimpleNamespace(**values))
+    for row, error in broken:
+        _finish(row, MessageStatus.FAILED, error, True)
+        result.failed += 1
+    if rendered or broken:
+        store_rendered(rendered, {i: a for i, a in attachments.items() if i in rendered})
+        bookkeeping_commit()
+    return ready
 
 
 def _send_all(

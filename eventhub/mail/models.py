@@ -41,6 +41,8 @@ class MessageKind(enum.StrEnum):
     ANNOUNCEMENT = "announcement"
     SPEAKER_INVITATION = "speaker_invitation"
     ORGANISER_MESSAGE = "organiser_message"
+    TEAM_INVITATION = "team_invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a message kind)
 
 
 # Series mail can be unsubscribed from; everything else is transactional and always goes.
@@ -80,6 +82,9 @@ class OutboxMessage(Timestamped, Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_html: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
+    # Set for mail rendered at send time (outbox.DeferredEmail): {"template", "context"};
+    # subject and bodies stay empty until the worker renders and stores them.
+    render: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # Extra headers (List-Unsubscribe, …) and attachments
     # [{"filename", "content_type", "data_base64"}].
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)

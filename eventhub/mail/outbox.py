@@ -10,11 +10,12 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import render_template
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, bindparam, event, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
+from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.dispatch import wake_delivery
@@ -63,6 +64,23 @@ class Envelope:
     due_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class DeferredEmail:
+    """An email rendered at send time by the worker, from a JSON snapshot of its context.
+
+    The registration emails are written while the session's seat lock is held; rendering
+    their three templates there (~3 ms) made every sign-up of a busy session wait for the one
+    before it. The row keeps its kind, registration id and this snapshot instead, and the
+    worker renders it just before sending (`render_deferred`), then stores what it sent.
+    """
+
+    template: str
+    context: dict[str, Any]
+    # What to attach at send time, built by a receiver of `building_attachments` (the
+    # registration's own calendar invite: building it took longer than rendering the mail).
+    attach: str | None = None
+
+
 def render_email(template: str, **context: Any) -> RenderedEmail:
     """Render templates/mail/<template>.subject.txt, .html and .txt with one context."""
     subject = render_template(f"mail/{template}.subject.txt", **context)
@@ -73,7 +91,18 @@ def render_email(template: str, **context: Any) -> RenderedEmail:
     )
 
 
-def _values(envelope: Envelope, email: RenderedEmail, now: datetime) -> dict[str, Any]:
+def _values(
+    envelope: Envelope, email: RenderedEmail | DeferredEmail, now: datetime
+) -> dict[str, Any]:
+    if isinstance(email, DeferredEmail):
+        content = {"subject": "", "body_html": "", "body_text": ""}
+        spec: dict[str, Any] = {"template": email.template, "context": email.context}
+        if email.attach:
+            spec["attach"] = email.attach
+        render: dict[str, Any] | None = spec
+    else:
+        content = {"subject": email.subject, "body_html": email.html, "body_text": email.text}
+        render = None
     return {
         "kind": envelope.kind,
         "dedupe_key": envelope.dedupe_key,
@@ -83,9 +112,8 @@ def _values(envelope: Envelope, email: RenderedEmail, now: datetime) -> dict[str
         "series_id": envelope.series_id,
         "session_id": envelope.session_id,
         "registration_id": envelope.registration_id,
-        "subject": email.subject,
-        "body_html": email.html,
-        "body_text": email.text,
+        **content,
+        "render": render,
         "headers": envelope.headers,
         "attachments": [a.as_json() for a in envelope.attachments],
         "status": MessageStatus.QUEUED,
@@ -97,7 +125,7 @@ def _values(envelope: Envelope, email: RenderedEmail, now: datetime) -> dict[str
     }
 
 
-def queue_message(envelope: Envelope, email: RenderedEmail) -> int | None:
+def queue_message(envelope: Envelope, email: RenderedEmail | DeferredEmail) -> int | None:
     """Insert one outbox row unless its dedupe key exists; return its id, or None if deduped.
 
     The row joins the caller's transaction: it exists exactly when the change that caused it
@@ -140,6 +168,64 @@ def _insert_ignoring_duplicates(values: dict[str, Any] | None) -> Any:
     if dialect in ("postgresql", "sqlite"):
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
     return statement.returning(table.c.id)
+
+
+def render_deferred(row: Any) -> RenderedEmail | None:
+    """A row's email rendered from its snapshot, or None when it was rendered when queued."""
+    spec = row.render
+    if not spec:
+        return None
+    return render_email(spec["template"], **spec["context"])
+
+
+def content_of(row: Any) -> RenderedEmail:
+    """What a row says (or will say once sent): for pages that show a message."""
+    return render_deferred(row) or RenderedEmail(row.subject, row.body_html, row.body_text)
+
+
+def attachments_at_send_time(rows: list[Any]) -> dict[int, list[dict[str, str]]]:
+    """The attachments of deferred rows that ask for them, as stored on rows; one signal."""
+    wanting = [r for r in rows if r.render and r.render.get("attach")]
+    found: dict[int, list[dict[str, str]]] = {}
+    if not wanting:
+        return found
+    for _, built in signals.building_attachments.send(rows=wanting):
+        for row_id, attachments in built.items():
+            found[row_id] = [a.as_json() for a in attachments]
+    return found
+
+
+def store_rendered(
+    rendered: dict[int, RenderedEmail], attachments: dict[int, list[dict[str, str]]]
+) -> None:
+    """Keep on each row what was rendered for it (organiser pages show sent mail); one statement.
+
+    The snapshot is dropped: the stored text is now the message, as for eagerly rendered rows.
+    """
+    if not rendered:
+        return
+    table = cast(Table, OutboxMessage.__table__)
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            subject=bindparam("new_subject"),
+            body_html=bindparam("new_html"),
+            body_text=bindparam("new_text"),
+            render=None,
+        ),
+        [
+            {"row_id": i, "new_subject": e.subject, "new_html": e.html, "new_text": e.text}
+            for i, e in rendered.items()
+        ],
+    )
+    if attachments:
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(attachments=bindparam("new_attachments")),
+            [{"row_id": i, "new_attachments": a} for i, a in attachments.items()],
+        )
 
 
 def mark_pending() -> None:

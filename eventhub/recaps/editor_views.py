@@ -19,6 +19,7 @@ from eventhub.recaps.forms import PhotoForm, QuoteForm, RecapForm, SectionForm
 from eventhub.recaps.models import Recap, RecapSection
 from eventhub.recaps.services import RecapError, RecapFields
 from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.teams.access import in_reach
 from eventhub.transaction import commit_unless_refused
 
 bp = Blueprint("recap_editor", __name__, url_prefix="/organiser/recaps")
@@ -49,7 +50,11 @@ def index() -> ResponseReturnValue:
     sessions = list(
         db.session.scalars(
             select(Session)
-            .where(Session.status != SessionStatus.DRAFT, Session.starts_at <= utcnow())
+            .where(
+                Session.status != SessionStatus.DRAFT,
+                Session.starts_at <= utcnow(),
+                in_reach(Session.series_id),
+            )
             .order_by(Session.starts_at.desc())
             .options(selectinload(Session.series))
         )

@@ -32,6 +32,7 @@ from eventhub.registration.availability import availability_for
 from eventhub.registration.locking import begin_writer, is_lock_error, lock_session
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session
+from eventhub.teams.access import in_reach
 from eventhub.transaction import commit_unless_refused
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/organiser/registrations")
@@ -48,8 +49,10 @@ def _busy(error: OperationalError) -> ResponseReturnValue:
 
 @bp.route("/")
 def index() -> ResponseReturnValue:
-    """Every series with its sessions' seats, waitlists and approvals waiting."""
-    series_list = list(db.session.scalars(select(Series).order_by(Series.title)))
+    """Every series one belongs to, with its sessions' seats, waitlists and approvals waiting."""
+    series_list = list(
+        db.session.scalars(select(Series).where(in_reach(Series.id)).order_by(Series.title))
+    )
     sessions = [s for series in series_list for s in series.sessions]
     return render_template(
         "registration/organiser/index.html",

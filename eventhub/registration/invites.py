@@ -7,10 +7,22 @@ it for the reminders); waitlisted, pending and offered registrants get no invite
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from eventhub import signals
+from eventhub.extensions import db
 from eventhub.mail.outbox import Attachment
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar import Attendee, cancellation, invitation, method_of
+from eventhub.scheduling.models import Session
+from eventhub.speakers.models import SessionSpeaker
+
+# A DeferredEmail's `attach`: the registrant's own invite, built when the mail is sent.
+INVITE = "registration-invite"
 
 
 def _filename(registration: Registration) -> str:
@@ -55,3 +67,41 @@ def cancel_attachment(registration: Registration) -> Attachment:
     return calendar_attachment(
         registration, cancellation(registration.session, attendee(registration))
     )
+
+
+def invites_at_send_time(
+    _sender: object = None, *, rows: Sequence[Any]
+) -> dict[int, list[Attachment]]:
+    """The invite for each deferred row asking for one, built as the registration stands now.
+
+    Built in the worker rather than under the seat lock (a per-registrant calendar is the
+    costliest part of a confirmation). A registration no longer holding a confirmed seat gets
+    none: its cancellation (with a CANCEL) is on its way. One query for the whole batch.
+    """
+    wanting = [r for r in rows if r.render.get("attach") == INVITE and r.registration_id]
+    if not wanting:
+        return {}
+    registrations = {
+        r.id: r
+        for r in db.session.scalars(
+            select(Registration)
+            .where(Registration.id.in_({r.registration_id for r in wanting}))
+            .options(
+                joinedload(Registration.session).joinedload(Session.series),
+                joinedload(Registration.session)
+                .selectinload(Session.speaker_links)
+                .joinedload(SessionSpeaker.speaker),
+            )
+        ).unique()
+    }
+    found: dict[int, list[Attachment]] = {}
+    for row in wanting:
+        registration = registrations.get(row.registration_id)
+        if registration is not None and registration.status is RegistrationStatus.CONFIRMED:
+            found[row.id] = [invite_attachment(registration)]
+    return found
+
+
+def connect() -> None:
+    """Build invites for mail delivery (idempotent: blinker keeps one connection)."""
+    signals.building_attachments.connect(invites_at_send_time)

@@ -7,12 +7,13 @@ from typing import Any
 
 from eventhub.clock import utcnow
 from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Attachment, Envelope, queue_message, render_email
-from eventhub.registration.invites import cancel_attachment, invite_attachment, private_join_url
+from eventhub.mail.outbox import Attachment, DeferredEmail, Envelope, queue_message
+from eventhub.registration.invites import INVITE, cancel_attachment, private_join_url
 from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
+from eventhub.scheduling.models import Session
 from eventhub.timefmt import format_duration, format_moment
 
 # One repeat-registration resend per registration per window: a double-click or a script
@@ -84,6 +85,28 @@ def _calendar_links(registration: Registration) -> dict[str, str]:
     }
 
 
+def snapshot(context: dict[str, Any]) -> dict[str, Any]:
+    """The mail context as JSON for the outbox row: the session, series and registration as
+    the values the templates read, fixed at the moment the email was caused."""
+    session: Session = context["session"]
+    registration: Registration = context["registration"]
+    return {
+        **context,
+        "series": {"id": session.series.id, "title": session.series.title},
+        "session": {
+            "id": session.id,
+            "number": session.number,
+            "title": session.title,
+            "timezone": session.timezone,
+            "duration_minutes": session.duration_minutes,
+            "join_url": session.join_url,
+            "is_join_url_hidden_until_reminder": session.is_join_url_hidden_until_reminder,
+            "status_reason": session.status_reason,
+        },
+        "registration": {"id": registration.id, "name": registration.name},
+    }
+
+
 def _queue(
     registration: Registration,
     kind: MessageKind,
@@ -95,8 +118,6 @@ def _queue(
     **extra: Any,
 ) -> int | None:
     context = mail_context(registration, **extra)
-    if with_ics:
-        attachments = [invite_attachment(registration)]
     envelope = Envelope(
         kind=kind,
         dedupe_key=dedupe_key,
@@ -107,7 +128,9 @@ def _queue(
         registration_id=registration.id,
         attachments=attachments or [],
     )
-    return queue_message(envelope, render_email(template, **context))
+    # Rendered (and the invite built) by the worker at send time, not inside the seat lock.
+    email = DeferredEmail(template, snapshot(context), attach=INVITE if with_ics else None)
+    return queue_message(envelope, email)
 
 
 def _key(kind: str, registration: Registration, *suffix: object) -> str:

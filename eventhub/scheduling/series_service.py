@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
 
+from eventhub import signals
 from eventhub.accounts.models import User
 from eventhub.extensions import db
 from eventhub.recaps.models import Recap
@@ -85,6 +86,7 @@ def create_series(data: SeriesData, organiser: User | None = None) -> Series:
     series.slug = data.slug or unique_slug(slugify(data.title), _slug_taken)
     db.session.add(series)
     db.session.flush()
+    signals.series_created.send(series, creator=organiser)
     return series
 
 
@@ -143,6 +145,7 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
                 )
             db.session.add(session)
     db.session.flush()
+    signals.series_created.send(copy, creator=organiser)
     return copy
 
 

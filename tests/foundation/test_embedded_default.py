@@ -78,3 +78,67 @@ def test_favicon_answers(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.mimetype in {"image/vnd.microsoft.icon", "image/x-icon"}
     assert response.data[:4] == b"\x00\x00\x01\x00"  # the ICO header
+
+
+def _commit_elsewhere(database_url: str) -> None:
+    """Another process's write, committed: a registration landing, say."""
+    other = create_engine(database_url, connect_args={"timeout": 0.2})
+    try:
+        with other.begin() as connection:
+            connection.execute(text("INSERT INTO scratch (n) VALUES (1)"))
+    finally:
+        other.dispose()
+
+
+def _scratch_table() -> None:
+    db.session.execute(text("CREATE TABLE scratch (n INTEGER)"))
+    db.session.commit()
+
+
+def _read_then_write(database_url: str) -> None:
+    db.session.execute(text("SELECT count(*) FROM scratch")).scalar()
+    _commit_elsewhere(database_url)
+    db.session.execute(text("INSERT INTO scratch (n) VALUES (2)"))
+    db.session.commit()
+
+
+def test_a_task_that_reads_then_writes_survives_a_commit_in_between(
+    app: Flask, database_url: str
+) -> None:
+    """The reminder sweep read sessions, a registration committed, the sweep's insert failed at
+    once with "database is locked" (a WAL snapshot cannot be upgraded). Tasks now take the write
+    lock at BEGIN: the other writer waits (here: gives up after 0.2 s) instead."""
+    from sqlalchemy.exc import OperationalError
+
+    _scratch_table()
+    celery_app = app.extensions["celery"]
+
+    @celery_app.task(name="eventhub.tests.read_then_write")
+    def read_then_write() -> str:
+        db.session.execute(text("SELECT count(*) FROM scratch")).scalar()
+        try:
+            _commit_elsewhere(database_url)
+        except OperationalError:
+            outcome = "the other writer waited for this task"
+        else:
+            outcome = "the other writer committed in between"
+        db.session.execute(text("INSERT INTO scratch (n) VALUES (2)"))
+        db.session.commit()
+        return outcome
+
+    assert read_then_write.apply().get() == "the other writer waited for this task"
+
+
+def test_without_the_write_lock_the_same_work_fails(app: Flask, database_url: str) -> None:
+    """The negative control: SQLite's behaviour the fix works around."""
+    from sqlalchemy.exc import OperationalError
+
+    _scratch_table()
+    try:
+        _read_then_write(database_url)
+    except OperationalError as error:
+        assert "database is locked" in str(error)
+    else:
+        raise AssertionError("a deferred read upgraded to a write after another commit")
+    finally:
+        db.session.rollback()

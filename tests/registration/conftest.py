@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.outbox import attachments_at_send_time, render_deferred
 from eventhub.registration.services import Applicant
 
 _n = itertools.count(1)
@@ -32,7 +33,17 @@ def outbox(kind: MessageKind | None = None, email: str | None = None) -> list[Ou
         query = query.where(OutboxMessage.kind == kind)
     if email is not None:
         query = query.where(OutboxMessage.recipient_email == email)
-    return list(db.session.scalars(query))
+    rows = list(db.session.scalars(query))
+    # Registration mail is rendered (its invite built) by the worker just before it is sent:
+    # do the same, so the rows read as the messages that go out.
+    attachments = attachments_at_send_time(rows)
+    for row in rows:
+        email = render_deferred(row)
+        if email is not None:
+            row.subject, row.body_html, row.body_text = email.subject, email.html, email.text
+            row.attachments = [*row.attachments, *attachments.get(row.id, [])]
+            row.render = None
+    return rows
 
 
 @pytest.fixture

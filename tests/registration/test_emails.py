@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 
+from sqlalchemy import select
+
 from eventhub.extensions import db
-from eventhub.mail.models import MessageKind
-from eventhub.registration import services
+from eventhub.mail import delivery
+from eventhub.mail.models import DevMailboxMessage, MessageKind, MessageStatus, OutboxMessage
+from eventhub.mail.outbox import render_email
+from eventhub.registration import notify, services
+from eventhub.registration.invites import INVITE
 from eventhub.registration.manage_links import registration_for_token
+from eventhub.registration.models import Registration
 from eventhub.speakers.models import SpeakerRole
 from tests.registration.conftest import applicant, outbox
 from tests.support.factories import Factories
@@ -108,3 +115,87 @@ def test_a_waitlisted_registrant_gets_no_calendar_links_or_join_link(make: Facto
     for body in (row.body_text, row.body_html):
         assert "calendar.google.com" not in body and "meet.example.org" not in body
     assert row.attachments == []
+
+
+def test_the_stored_snapshot_renders_exactly_as_the_live_context(make: Factories) -> None:
+    """Each registration email reads the same from the JSON snapshot its row keeps."""
+    session = make.session(title="Snapshots & <tags>", capacity=1)
+    make.link(session, make.speaker(full_name="Ada Chan", honorific="Prof"))
+    make.link(session, make.speaker(full_name="Ben Lee"), SpeakerRole.MODERATOR)
+    hidden = make.session(is_join_url_hidden_until_reminder=True, requires_approval=True)
+    db.session.commit()
+    seated = services.register(session.id, applicant(timezone="America/New_York")).registration
+    waiting = services.register(session.id, applicant(name='Zoë "Z" O\'Neil')).registration
+    pending = services.register(hidden.id, applicant()).registration
+    cases: list[tuple[Registration, str, dict[str, object]]] = [
+        (seated, "confirmation", {}),
+        (seated, "confirmation", {"is_resend": True}),
+        (waiting, "waitlisted", {}),
+        (pending, "pending", {}),
+        (seated, "promoted", {}),
+        (seated, "cancelled_by_attendee", {"primary_label": "See the session"}),
+        (seated, "cancelled_by_organiser", {"reason": "Booked <twice>"}),
+    ]
+    for registration, template, extra in cases:
+        context = notify.mail_context(registration, **extra)
+        stored = json.loads(json.dumps(notify.snapshot(context)))
+        assert render_email(template, **stored) == render_email(template, **context), template
+
+
+def test_registration_mail_is_rendered_at_send_time_not_under_the_lock(make: Factories) -> None:
+    session = make.session(title="Rendered later", capacity=10)
+    db.session.commit()
+    registration = services.register(session.id, applicant()).registration
+    db.session.commit()
+    row = db.session.scalars(select(OutboxMessage)).one()
+    # Written in the registration's transaction with its dedupe key, but not yet rendered.
+    assert row.dedupe_key == f"confirmation:{registration.id}:v0"
+    assert (row.subject, row.body_html, row.body_text) == ("", "", "")
+    assert row.render is not None and row.render["template"] == "confirmation"
+    assert row.render["context"]["registration"]["name"] == registration.name
+    # The registrant's own invite is built at send time too.
+    assert row.render["attach"] == INVITE and row.attachments == []
+    # What the worker sends: rendered then, and stored on the row.
+    assert delivery.deliver_due(batch_size=10, max_batches=1)[0].sent == 1
+    db.session.expire_all()
+    assert row.subject == "You're registered: Rendered later" and row.render is None
+    assert "Rendered later" in row.body_html and "/manage/" in row.body_text
+    [invite] = row.attachments
+    assert b"METHOD:REQUEST" in base64.b64decode(invite["data_base64"])
+    [received] = db.session.scalars(select(DevMailboxMessage)).all()
+    assert received.subject == row.subject and b"Rendered later" in received.raw
+    assert b"text/calendar" in received.raw
+
+
+def test_an_invite_built_at_send_time_skips_a_seat_given_up_meanwhile(make: Factories) -> None:
+    session = make.session(capacity=10)
+    db.session.commit()
+    registration = services.register(session.id, applicant()).registration
+    db.session.commit()
+    services.cancel(registration)
+    db.session.commit()
+    assert delivery.deliver_due(batch_size=10, max_batches=1)[0].sent == 2
+    db.session.expire_all()
+    confirmation, cancellation = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id)
+    ).all()
+    # No REQUEST for a seat already given up; the cancellation carries the CANCEL.
+    assert confirmation.kind is MessageKind.CONFIRMATION and confirmation.attachments == []
+    [cancel] = cancellation.attachments
+    assert b"METHOD:CANCEL" in base64.b64decode(cancel["data_base64"])
+
+
+def test_a_snapshot_that_cannot_be_rendered_fails_alone(make: Factories) -> None:
+    session = make.session(capacity=10)
+    db.session.commit()
+    services.register(session.id, applicant())
+    services.register(session.id, applicant())
+    db.session.commit()
+    broken, fine = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    broken.render = {"template": "no_such_template", "context": {}}
+    db.session.commit()
+    result, _ = delivery.deliver_due(batch_size=10, max_batches=1)
+    assert (result.sent, result.failed) == (1, 1)
+    db.session.expire_all()
+    assert broken.status is MessageStatus.FAILED and "cannot render" in broken.last_error
+    assert fine.status is MessageStatus.SENT

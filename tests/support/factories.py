@@ -19,6 +19,7 @@ from eventhub.registration.models import (
 )
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile, SpeakerRole
+from eventhub.teams.models import MemberRole, Membership
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -34,7 +35,17 @@ class Factories:
         return user
 
     def organiser(self, **fields: Any) -> User:
+        """An installation admin unless `is_admin=False`: the tests of each feature act as one
+        who may do everything; tests/teams checks what each role may not."""
+        fields.setdefault("is_admin", True)
         return self.user(Role.ORGANISER, **fields)
+
+    def member(self, series: Series, role: MemberRole, **fields: Any) -> User:
+        """A non-admin organiser holding `role` in `series`."""
+        user = self.user(Role.ORGANISER, is_admin=False, **fields)
+        db.session.add(Membership(series_id=series.id, user_id=user.id, role=role))
+        db.session.flush()
+        return user
 
     def speaker_user(self, **fields: Any) -> User:
         return self.user(Role.SPEAKER, **fields)

@@ -1,0 +1,270 @@
+"""The opening minute: 10,000 sign-ups for one session of 1,000 seats from 32 clients at once.
+
+gunicorn (2 gthread workers x 4 threads; --workers/--threads) on PostgreSQL + Redis, a real
+Celery worker (prefork x2) and an aiosmtpd server on loopback. 32 asyncio clients on keep-alive
+connections post registrations (the JSON API) as fast as they are answered until N have been
+sent. Prints
+the total time, sign-ups/s, p50/p99 latency, errors, confirmed and waitlisted counts (from the
+database) and how long after the last sign-up the last of the N emails reached the SMTP server.
+
+Targets (issue 15): done within 60 s, p99 < 200 ms, 0 errors, exactly 1,000 confirmed and
+9,000 waitlisted, all emails delivered within 60 s after the last sign-up.
+
+    .venv/bin/python benches/bench_burst.py                       # 10,000 sign-ups, 1,000 seats
+    .venv/bin/python benches/bench_burst.py --signups 2000 --seats 200   # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from benches.benchserver import start_gunicorn, stop_gunicorn  # noqa: E402
+from eventhub import create_app  # noqa: E402
+from eventhub.clock import utcnow  # noqa: E402
+from eventhub.extensions import db  # noqa: E402
+from eventhub.mail.models import MessageStatus, OutboxMessage  # noqa: E402
+from eventhub.registration.models import Registration  # noqa: E402
+from eventhub.scheduling.models import Series, Session, SessionStatus  # noqa: E402
+from tests.conftest import base_config, migrate_schema  # noqa: E402
+from tests.support.services import free_port, postgres_database, redis_database  # noqa: E402
+from tests.support.worker import celery_worker  # noqa: E402
+
+CLIENTS = 32
+ZONES = ["Europe/London", "Asia/Hong_Kong", "America/New_York", "Asia/Singapore"]
+
+
+class Mailbox:
+    """Accepts everything; remembers when each message arrived."""
+
+    def __init__(self) -> None:
+        self.arrivals: list[float] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.arrivals.append(time.time())
+        return "250 OK"
+
+    def wait_for(self, n: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while len(self.arrivals) < n:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+
+def seed(seats: int) -> int:
+    series = Series(slug="burst", title="Opening minute", timezone="Asia/Hong_Kong")
+    series.is_published = True
+    session = Session(
+        series=series,
+        number=1,
+        title="How does AI reinvent industrialization?",
+        slug="burst",
+        starts_at=utcnow() + timedelta(days=7),
+        timezone="Asia/Hong_Kong",
+        join_url="https://meet.example.org/j/1",
+        status=SessionStatus.PUBLISHED,
+        capacity=seats,
+    )
+    db.session.add(session)
+    db.session.commit()
+    return session.id
+
+
+async def client(
+    port: int, path: str, queue: asyncio.Queue[int], results: list[tuple[float, int, str]]
+) -> None:
+    """One keep-alive connection posting registrations until the queue is empty."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while True:
+            try:
+                n = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            body = json.dumps(
+                {
+                    "name": f"Person {n}",
+                    "email": f"person{n}@example.org",
+                    "timezone": ZONES[n % len(ZONES)],
+                    "consent": True,
+                }
+            ).encode()
+            request = (
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+            started = time.perf_counter()
+            try:
+                writer.write(request)
+                await writer.drain()
+                status_line = await reader.readline()
+                status = int(status_line.split()[1])
+                length = 0
+                close = False
+                while True:
+                    line = await reader.readline()
+                    if line in (b"\r\n", b""):
+                        break
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                    elif name.lower() == "connection" and "close" in value.lower():
+                        close = True
+                payload = await reader.readexactly(length)
+            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
+                results.append((time.perf_counter() - started, 0, repr(exc)))
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                continue
+            elapsed = time.perf_counter() - started
+            outcome = ""
+            if status in (200, 201):
+                outcome = json.loads(payload).get("status", "")
+            else:
+                outcome = payload[:200].decode("utf-8", "replace")
+            results.append((elapsed, status, outcome))
+            if close:
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    finally:
+        writer.close()
+
+
+async def burst(port: int, path: str, signups: int) -> tuple[float, float, list[Any]]:
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(signups):
+        queue.put_nowait(n)
+    results: list[tuple[float, int, str]] = []
+    started_wall = time.time()
+    started = time.perf_counter()
+    await asyncio.gather(*(client(port, path, queue, results) for _ in range(CLIENTS)))
+    return time.perf_counter() - started, started_wall, results
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signups", type=int, default=10_000)
+    parser.add_argument("--seats", type=int, default=1_000)
+    parser.add_argument("--mail-timeout", type=float, default=300.0)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per worker (gthread); 1 = sync workers"
+    )
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        pg_url = stack.enter_context(postgres_database())
+        redis_url = stack.enter_context(redis_database())
+        mailbox = Mailbox()
+        smtp_port = free_port()
+        controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+        controller.start()
+        stack.callback(controller.stop)
+        web_port = free_port()
+        base_url = f"http://127.0.0.1:{web_port}"
+        config = base_config(workdir, pg_url, EVENTHUB_BASE_URL=base_url)
+        migrate_schema(create_app(config))
+        app = create_app(config)
+        stack.enter_context(app.app_context())
+        session_id = seed(args.seats)
+        settings = {
+            "DATABASE_URL": pg_url,
+            "CELERY_BROKER_URL": redis_url,
+            "REDIS_URL": redis_url,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp_port),
+            "SECRET_KEY": "bench-secret",
+            "EVENTHUB_BASE_URL": base_url,
+            "EVENTHUB_INSTANCE_PATH": str(workdir),
+            "EVENTHUB_RATELIMIT_REGISTRATION": "1000000/second",
+        }
+        stack.enter_context(celery_worker(settings, workdir / "worker.log", concurrency=2))
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "EVENTHUB_"))},
+            **settings,
+            "PYTHONPATH": str(ROOT),
+        }
+        path = f"/api/v1/sessions/{session_id}/registrations"
+        web = start_gunicorn(
+            "wsgi:app", web_port, env, ROOT, probe="/", workers=args.workers, threads=args.threads
+        )
+        stack.callback(stop_gunicorn, web)
+        load_before = os.getloadavg()
+        elapsed, started_wall, results = asyncio.run(burst(web_port, path, args.signups))
+        last_signup = started_wall + elapsed
+        delivered = mailbox.wait_for(args.signups, args.mail_timeout)
+        load_after = os.getloadavg()
+        latencies = [r[0] * 1000 for r in results]
+        errors = [r for r in results if r[1] not in (200, 201)]
+        db.session.rollback()
+        by_status = dict(
+            db.session.execute(
+                select(Registration.status, func.count())
+                .where(Registration.session_id == session_id)
+                .group_by(Registration.status)
+            ).all()
+        )
+        sent = db.session.scalar(
+            select(func.count()).where(OutboxMessage.status == MessageStatus.SENT)
+        )
+        arrivals = sorted(mailbox.arrivals)
+        shape = (
+            f"{args.workers} gthread workers x {args.threads} threads"
+            if args.threads > 1
+            else f"{args.workers} sync workers"
+        )
+        print(
+            f"burst                  {args.signups} sign-ups, {args.seats} seats, {CLIENTS} "
+            f"clients, gunicorn {shape}, PostgreSQL + Redis, worker prefork x2"
+        )
+        print(
+            f"sign-ups               {elapsed:.1f} s ({args.signups / elapsed:.0f}/s)  "
+            f"p50 {percentile(latencies, 50):.0f} ms  p99 {percentile(latencies, 99):.0f} ms  "
+            f"max {max(latencies):.0f} ms"
+        )
+        print(f"errors                 {len(errors)}")
+        for sample in errors[:5]:
+            print(f"  {sample[1]} {sample[2]!r}")
+        print(
+            "registrations          "
+            + ", ".join(f"{status.value} {count}" for status, count in sorted(by_status.items()))
+        )
+        if arrivals:
+            after = max(arrivals[-1] - last_signup, 0.0)
+            print(
+                f"emails                 {len(arrivals)} received ({sent} rows marked sent), "
+                f"the last {after:.1f} s after the last sign-up"
+                + ("" if delivered else f" (gave up waiting after {args.mail_timeout:.0f} s)")
+            )
+        print(
+            f"load average           {load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min)"
+        )
+
+
+if __name__ == "__main__":
+    main()

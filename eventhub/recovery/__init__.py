@@ -1,0 +1,1 @@
+"""Recovery: getting back into an account by email (password reset)."""

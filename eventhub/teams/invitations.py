@@ -1,0 +1,204 @@
+"""Adding people to a series: an existing organiser joins at once, anyone else gets a signed,
+single-use, expiring link by email (like a speaker invitation)."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from eventhub.accounts.models import Role, User
+from eventhub.accounts.services import AccountError, find_user, normalise_email, password_problem
+from eventhub.clock import utcnow
+from eventhub.extensions import db
+from eventhub.mail.compose import mailbox
+from eventhub.mail.models import MessageKind
+from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.scheduling.models import Series
+from eventhub.teams import services
+from eventhub.teams.models import MemberInvitation, MemberRole, Membership
+from eventhub.teams.services import MembershipError
+from eventhub.timefmt import format_moment
+from eventhub.tokens import InvalidToken, make_token, read_token
+from eventhub.urls import external_url
+
+PURPOSE = "team-invitation"
+DEFAULT_VALID_DAYS = 7
+
+
+class Problem(enum.StrEnum):
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+    REVOKED = "revoked"
+
+
+class InvitationError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Added:
+    """What adding someone did: a membership now, or an invitation sent."""
+
+    membership: Membership | None = None
+    invitation: MemberInvitation | None = None
+
+
+def valid_days() -> int:
+    return int(current_app.config.get("EVENTHUB_TEAM_INVITATION_DAYS") or DEFAULT_VALID_DAYS)
+
+
+def invitation_url(invitation: MemberInvitation) -> str:
+    token = make_token(PURPOSE, {"id": invitation.id, "nonce": invitation.nonce})
+    return external_url("teams.accept_invitation", token=token)
+
+
+def add_member(
+    series: Series, email: str, role: MemberRole, actor: User | None, now: datetime | None = None
+) -> Added:
+    """Give an existing organiser `role` at once, or email a new person an invitation."""
+    try:
+        address = normalise_email(email)
+    except AccountError as exc:
+        raise MembershipError(str(exc)) from exc
+    user = find_user(address)
+    if user is not None:
+        if not user.is_organiser:
+            raise MembershipError(f"{address} belongs to a speaker account.")
+        if not user.is_enabled:
+            raise MembershipError(f"The account of {address} is disabled.")
+        return Added(membership=services.set_role(series.id, user, role))
+    return Added(invitation=invite(series, address, role, actor, now))
+
+
+def _open(series_id: int, email: str) -> list[MemberInvitation]:
+    return list(
+        db.session.scalars(
+            select(MemberInvitation).where(
+                MemberInvitation.series_id == series_id,
+                MemberInvitation.email == email,
+                MemberInvitation.used_at.is_(None),
+                MemberInvitation.revoked_at.is_(None),
+            )
+        )
+    )
+
+
+def pending(series_id: int, now: datetime | None = None) -> list[MemberInvitation]:
+    """Invitations of a series still waiting for an answer."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(MemberInvitation)
+            .where(
+                MemberInvitation.series_id == series_id,
+                MemberInvitation.used_at.is_(None),
+                MemberInvitation.revoked_at.is_(None),
+                MemberInvitation.expires_at > now,
+            )
+            .order_by(MemberInvitation.email)
+        )
+    )
+
+
+def invite(
+    series: Series, email: str, role: MemberRole, actor: User | None, now: datetime | None = None
+) -> MemberInvitation:
+    """Send a new link; an earlier open link to the same address stops working."""
+    now = now or utcnow()
+    for old in _open(series.id, email):
+        old.revoked_at = now
+    invitation = MemberInvitation(
+        series_id=series.id,
+        email=email,
+        role=role,
+        nonce=secrets.token_urlsafe(32),
+        expires_at=now + timedelta(days=valid_days()),
+        invited_by_id=actor.id if actor else None,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    inviter = (actor.display_name or actor.email) if actor else "The organisers"
+    queue_message(
+        Envelope(
+            kind=MessageKind.TEAM_INVITATION,
+            dedupe_key=f"team-invitation:{invitation.id}",
+            recipient_email=email,
+            reply_to=mailbox(actor.display_name or actor.email, actor.email) if actor else None,
+            series_id=series.id,
+        ),
+        render_email(
+            "team_invitation",
+            series=series,
+            role=role,
+            inviter=inviter,
+            valid_until=format_moment(invitation.expires_at, series.timezone),
+            series_title=series.title,
+            primary_url=invitation_url(invitation),
+            primary_label="Accept the invitation",
+        ),
+    )
+    return invitation
+
+
+def revoke(invitation: MemberInvitation, now: datetime | None = None) -> None:
+    invitation.revoked_at = now or utcnow()
+    db.session.flush()
+
+
+def check(token: str, now: datetime | None = None) -> MemberInvitation:
+    """The invitation a link names, if it can still be used; else InvitationError."""
+    now = now or utcnow()
+    try:
+        payload = read_token(PURPOSE, token)
+        invitation_id, nonce = int(payload["id"]), str(payload["nonce"])
+    except (InvalidToken, KeyError, TypeError, ValueError) as exc:
+        raise InvitationError(Problem.INVALID) from exc
+    invitation = db.session.get(MemberInvitation, invitation_id)
+    if invitation is None or not secrets.compare_digest(invitation.nonce, nonce):
+        raise InvitationError(Problem.INVALID)
+    if invitation.used_at is not None:
+        raise InvitationError(Problem.USED)
+    if invitation.revoked_at is not None:
+        raise InvitationError(Problem.REVOKED)
+    if invitation.expires_at <= now:
+        raise InvitationError(Problem.EXPIRED)
+    return invitation
+
+
+def accept(
+    invitation: MemberInvitation,
+    user: User | None,
+    *,
+    password: str = "",
+    display_name: str = "",
+    now: datetime | None = None,
+) -> User:
+    """Join the series: as the logged-in `user` (who must own the invited address), or as a new
+    organiser account with `password` when the address has none."""
+    now = now or utcnow()
+    if user is None:
+        if find_user(invitation.email) is not None:
+            raise MembershipError(f"{invitation.email} already has an account. Log in first.")
+        problem = password_problem(password, email=invitation.email)
+        if problem:
+            raise MembershipError(problem)
+        user = User(email=invitation.email, display_name=display_name, role=Role.ORGANISER)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.flush()
+    elif user.email.lower() != invitation.email.lower():
+        raise MembershipError(
+            f"This invitation is for {invitation.email}; you are logged in as {user.email}."
+        )
+    services.set_role(invitation.series_id, user, invitation.role)
+    invitation.used_at = now
+    db.session.flush()
+    return user

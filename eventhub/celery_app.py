@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 
 from eventhub.database import writes_expected
@@ -19,12 +20,16 @@ TASK_MODULES = (
 )
 
 # Periodic work. Scheduled work is data: these sweeps look at rows and are safe to run twice.
+EVERY_MINUTE = crontab(minute="*")
+
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # With the 60 s delivery lease: a dead worker's rows go out again within 90 s.
     "sweep-outbox": {"task": "eventhub.mail.sweep_outbox", "schedule": 30.0},
     "end-past-sessions": {"task": "eventhub.scheduling.end_past_sessions", "schedule": 300.0},
-    "create-reminders": {"task": "eventhub.mail.create_reminders", "schedule": 60.0},
-    "create-follow-ups": {"task": "eventhub.mail.create_follow_ups", "schedule": 60.0},
+    # At second 0 of every minute, not every 60 s from whenever beat started: a reminder due
+    # at 14:28 is queued at 14:28:00, not up to a minute later.
+    "create-reminders": {"task": "eventhub.mail.create_reminders", "schedule": EVERY_MINUTE},
+    "create-follow-ups": {"task": "eventhub.mail.create_follow_ups", "schedule": EVERY_MINUTE},
     "pass-on-lapsed-seat-offers": {
         "task": "eventhub.registration.pass_on_lapsed_offers",
         "schedule": 300.0,

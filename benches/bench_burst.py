@@ -161,6 +161,23 @@ async def burst(port: int, path: str, signups: int) -> tuple[float, float, list[
     return time.perf_counter() - started, started_wall, results
 
 
+def group_rss_mb(pgid: int) -> list[float]:
+    """Resident memory of each process in a process group (gunicorn master and workers), MB."""
+    sizes = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if int(Path(f"/proc/{entry}/stat").read_text().split()[4]) != pgid:
+                continue
+            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        except (OSError, IndexError, ValueError):
+            continue
+    return sorted(sizes)
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
@@ -219,6 +236,7 @@ def main() -> None:
         last_signup = started_wall + elapsed
         delivered = mailbox.wait_for(args.signups, args.mail_timeout)
         load_after = os.getloadavg()
+        web_rss = group_rss_mb(web.pid)
         latencies = [r[0] * 1000 for r in results]
         errors = [r for r in results if r[1] not in (200, 201)]
         db.session.rollback()
@@ -261,6 +279,11 @@ def main() -> None:
                 f"the last {after:.1f} s after the last sign-up"
                 + ("" if delivered else f" (gave up waiting after {args.mail_timeout:.0f} s)")
             )
+        print(
+            "gunicorn RSS           "
+            + ", ".join(f"{size:.0f}" for size in web_rss)
+            + " MB (master and workers; target: a worker <= 150 MB)"
+        )
         print(
             f"load average           {load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min)"
         )

@@ -50,5 +50,5 @@ def test_organiser_logs_in_and_out(server: LiveServer) -> None:
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_selector("text=You are logged in.")
-        page.get_by_role("button", name="Log out").click()
+        page.get_by_role("button", name="Log out", exact=True).click()
         page.wait_for_selector("text=You are logged out.")

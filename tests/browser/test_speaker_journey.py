@@ -59,7 +59,7 @@ def test_invited_speaker_sets_password_and_keeps_profile(
         page.wait_for_selector("text=Profile for Dr Sunny Chai created.")
         page.get_by_role("button", name="Send invitation").click()
         page.wait_for_selector("text=Invitation sent to sunny@example.org")
-        page.get_by_role("button", name="Log out").click()
+        page.get_by_role("button", name="Log out", exact=True).click()
 
         page.goto(server.url + _invitation_path())
         assert "Welcome, Dr Sunny Chai" in page.locator("h1").inner_text()
@@ -85,6 +85,6 @@ def test_invited_speaker_sets_password_and_keeps_profile(
         # A used link sends its owner to their profile, and explains itself to anyone else.
         page.goto(server.url + _invitation_path())
         assert page.url.endswith("/me/profile")
-        page.get_by_role("button", name="Log out").click()
+        page.get_by_role("button", name="Log out", exact=True).click()
         page.goto(server.url + _invitation_path())
         assert "already been used" in page.locator("h1").inner_text()

@@ -97,6 +97,18 @@ class ProfileForm(EventhubForm):
         validators=[Optional(), Length(max=LONG_BIO_MAX)],
         description="Shown on your speaker page. Markdown: **bold**, *italic*, [links](https://…).",
     )
+    # Traditional Chinese versions, shown to Chinese readers (the English ones otherwise).
+    name_zh = StringField(
+        "Name in Chinese characters",
+        validators=[Optional(), Length(max=200)],
+        description="Shown first to readers of the Chinese pages, e.g. 文效忠.",
+    )
+    short_bio_zh = TextAreaField(
+        "Short bio in Traditional Chinese", validators=[Optional(), Length(max=SHORT_BIO_MAX)]
+    )
+    long_bio_markdown_zh = TextAreaField(
+        "Long bio in Traditional Chinese", validators=[Optional(), Length(max=LONG_BIO_MAX)]
+    )
     links = FieldList(FormField(LinkForm), min_entries=MAX_LINKS, max_entries=MAX_LINKS)
 
     def profile_fields(self) -> dict[str, Any]:

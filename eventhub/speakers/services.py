@@ -29,6 +29,9 @@ PROFILE_FIELDS = (
     "organisation",
     "short_bio",
     "long_bio_markdown",
+    "name_zh",
+    "short_bio_zh",
+    "long_bio_markdown_zh",
     "links",
     "email",
 )
@@ -41,8 +44,11 @@ _LENGTHS = {
     "organisation": 200,
     "short_bio": SHORT_BIO_MAX,
     "long_bio_markdown": LONG_BIO_MAX,
+    "name_zh": 200,
+    "short_bio_zh": SHORT_BIO_MAX,
+    "long_bio_markdown_zh": LONG_BIO_MAX,
 }
-_SUMMARISED = {"short_bio", "long_bio_markdown"}
+_SUMMARISED = {"short_bio", "long_bio_markdown", "short_bio_zh", "long_bio_markdown_zh"}
 
 
 class SpeakerError(Exception):

@@ -106,3 +106,18 @@ def test_browser_edits_and_exports_are_logged(
     assert [(e.action, e.actor_email, e.series_id) for e in entries] == [
         ("registration_admin.session_export", "boss@example.org", series.id)
     ]
+
+
+def test_an_attendees_registration_is_not_an_organiser_action(
+    client: FlaskClient, make: Factories
+) -> None:
+    """The public registration API is in the access table (as public); it wrote an activity
+    entry inside the seat lock's transaction (11 statements instead of 5)."""
+    session = make.session()
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/sessions/{session.id}/registrations",
+        json={"name": "Ann Lee", "email": "ann@example.org", "consent": True},
+    )
+    assert response.status_code == 201
+    assert db.session.scalars(select(ActivityEntry)).all() == []

@@ -32,14 +32,14 @@ def test_organiser_creates_and_publishes_a_session(server: LiveServer) -> None:
         page.wait_for_selector("text=You are logged in.")
 
         page.goto(server.url + "/organiser/series/new")
-        page.get_by_label("Title").fill("Re-industrialization in Hong Kong")
+        page.get_by_label("Title", exact=True).fill("Re-industrialization in Hong Kong")
         page.get_by_label("Time zone").select_option("Asia/Hong_Kong")
         page.get_by_label("Published (the series page is public)").check()
         page.get_by_role("button", name="Save series").click()
         page.wait_for_selector("text=Add its first session.")
 
         page.get_by_role("link", name="Add a session").click()
-        page.get_by_label("Title").fill("How does AI reinvent industrialization?")
+        page.get_by_label("Title", exact=True).fill("How does AI reinvent industrialization?")
         page.get_by_label("Starts").fill("2030-03-12T14:30")
         page.get_by_label("Duration (minutes)").fill("90")
         page.get_by_label("Online join link").fill("https://meet.example.org/j/1")

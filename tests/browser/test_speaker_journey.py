@@ -51,7 +51,7 @@ def test_invited_speaker_sets_password_and_keeps_profile(
         page.get_by_role("link", name="Speakers").click()
         page.get_by_role("link", name="New speaker profile").click()
         page.get_by_label("Honorific").fill("Dr")
-        page.get_by_label("Full name").fill("Sunny Chai")
+        page.get_by_label("Full name", exact=True).fill("Sunny Chai")
         page.get_by_label("Position").fill("Chairman")
         page.get_by_label("Organisation").fill("HKSTP")
         page.get_by_label("Email").fill("sunny@example.org")
@@ -72,7 +72,8 @@ def test_invited_speaker_sets_password_and_keeps_profile(
         page.get_by_label("Upload a new photo").set_input_files(str(photo))
         page.get_by_role("button", name="Upload photo").click()
         page.wait_for_selector("text=Photo updated.")
-        page.get_by_label("Short bio").fill("Chairman of HKSTP, home to 900 tech firms.")
+        bio = "Chairman of HKSTP, home to 900 tech firms."
+        page.get_by_label("Short bio", exact=True).fill(bio)
         page.get_by_role("button", name="Save profile").click()
         page.wait_for_selector("text=Profile saved.")
 

@@ -64,7 +64,7 @@ def test_owner_invites_an_editor_who_accepts_and_edits(server: LiveServer) -> No
         page.wait_for_selector("text=Welcome to the team of Team Series")
 
         page.get_by_role("link", name="Edit series").click()
-        page.get_by_label("Title").fill("Team Series, edited")
+        page.get_by_label("Title", exact=True).fill("Team Series, edited")
         page.get_by_role("button", name="Save").click()
         page.wait_for_selector("text=Series saved.")
         page.get_by_role("link", name="Activity").click()

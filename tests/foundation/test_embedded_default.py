@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -17,6 +18,14 @@ from eventhub.extensions import db
 from tests.conftest import base_config
 
 
+@pytest.fixture
+def sqlite_only(database_url: str) -> None:
+    """These tests are about SQLite's own behaviour (the --db=postgres run skips them)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite only")
+
+
+@pytest.mark.usefixtures("sqlite_only")
 def test_engine_listeners_touch_only_the_apps_engine(app: Flask, tmp_path: Path) -> None:
     """kombu's broker engine (or any other) keeps SQLite's own transaction handling: a second
     BEGIN from eventhub's listener broke the embedded worker ("cannot start a transaction
@@ -102,6 +111,7 @@ def _read_then_write(database_url: str) -> None:
     db.session.commit()
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_task_that_reads_then_writes_survives_a_commit_in_between(
     app: Flask, database_url: str
 ) -> None:
@@ -129,6 +139,7 @@ def test_a_task_that_reads_then_writes_survives_a_commit_in_between(
     assert read_then_write.apply().get() == "the other writer waited for this task"
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_without_the_write_lock_the_same_work_fails(app: Flask, database_url: str) -> None:
     """The negative control: SQLite's behaviour the fix works around."""
     from sqlalchemy.exc import OperationalError

@@ -53,6 +53,8 @@ SAME_IN_BOTH = {
     "WebP",
     "SMTP",
     "HTML",
+    "Authorization",
+    "Bearer",
 }
 # Routes whose answer is not a page: files, raw email bodies (in the recipient's language).
 NOT_PAGES = {
@@ -172,7 +174,8 @@ def english_left(pieces: Iterable[str], content: list[str]) -> list[str]:
         for value in content:
             if value in rest:  # cheap test first; then only whole words of it
                 rest = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", rest)
-        words = [w for w in WORD.findall(rest) if w not in SAME_IN_BOTH]
+        # Acronyms (API, GET, URL) read the same in both languages.
+        words = [w for w in WORD.findall(rest) if w not in SAME_IN_BOTH and not w.isupper()]
         if words:
             left.append(piece)
     return left

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
@@ -18,12 +19,12 @@ def _unauthorized(message: str) -> Unauthorized:
 
 def token_organiser() -> User:
     """The organiser whose personal access token came with the request, or 401/403."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _separator, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("Send a personal access token as 'Authorization: Bearer <token>'.")
+        raise _unauthorized(_("Send a personal access token as 'Authorization: Bearer <token>'."))
     user = user_for_token(token.strip())
     if user is None:
-        raise _unauthorized("That token is unknown or revoked.")
+        raise _unauthorized(_("That token is unknown or revoked."))
     if not user.is_organiser:
-        raise Forbidden(description="Only organisers may use the organiser API.")
+        raise Forbidden(description=_("Only organisers may use the organiser API."))
     return user

@@ -116,7 +116,7 @@ def test_the_apis_own_refusals_in_chinese(client: FlaskClient, auth: dict[str, s
         no_token.get_json()["message"] == "請以「Authorization: Bearer <token>」傳送個人存取權杖。"
     )
     bad_token = client.post("/api/v1/series", json={}, headers={"Authorization": "Bearer x", **ZH})
-    assert bad_token.get_json()["message"] == "此權杖不存在或已被撤銷。"
+    assert bad_token.get_json()["message"] == "此權杖不存在、已撤銷或已過期。"
     session = {"title": "AI", "starts_at": "2027-03-12T14:30:00+08:00", "duration_minutes": 90}
     unknown = client.post("/api/v1/series/nope/sessions", json=session, headers={**auth, **ZH})
     assert unknown.status_code == 404

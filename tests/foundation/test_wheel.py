@@ -14,7 +14,6 @@ import subprocess
 import sys
 import sysconfig
 import time
-import urllib.error
 import urllib.request
 import venv
 import zipfile
@@ -117,7 +116,7 @@ def _gunicorn(python: Path, cwd: Path, env: dict[str, str]) -> Iterator[str]:
             try:
                 urllib.request.urlopen(f"{base}/healthz", timeout=2)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset, or timed out while the worker boots
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError((cwd / "gunicorn.log").read_text()) from None
                 time.sleep(0.2)

@@ -144,6 +144,21 @@ def format_locale() -> str:
     return FORMAT_LOCALES[LOCALES[current_tag()]]
 
 
+def recipient_language(account: Any | None = None, series: Any | None = None) -> str:
+    """The language of an email to someone who is not a registrant (an invitation, a reset).
+
+    Their account's language when they have one and chose it, else the series' default
+    language, else the language of whoever causes the email (the organiser's request, the
+    shell of a command): they chose it by writing in it.
+    """
+    stored = (getattr(account, "language", None), getattr(series, "default_language", None))
+    for candidate in stored:
+        tag = normalise(candidate)
+        if tag:
+            return tag
+    return select_language()
+
+
 @contextmanager
 def language(tag: str | None) -> Iterator[None]:
     """Render in `tag` (an email to one person, whatever the request or task speaks)."""

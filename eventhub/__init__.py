@@ -53,6 +53,7 @@ from eventhub.registration.api import blp as registration_api_blp
 from eventhub.registration.views import bp as registration_bp
 from eventhub.request_guards import install_request_guards
 from eventhub.scheduling.views import bp as scheduling_bp
+from eventhub.security.views import bp as security_bp
 from eventhub.speakers.views import bp as speakers_bp
 from eventhub.teams import access
 from eventhub.teams.views import bp as teams_bp
@@ -79,6 +80,7 @@ BLUEPRINTS = (
     teams_bp,
     activity_bp,
     recovery_bp,
+    security_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (

@@ -1,7 +1,7 @@
 """seat counters: sessions.seats_held and sessions.waitlisted_count, kept by triggers
 
 Revision ID: 0017_seat_counters
-Revises: 0014_bilingual
+Revises: 0015_second_factor_and_tokens
 Create Date: 2026-12-04 21:40:00
 
 The registration POST decides a seat from two numbers on the session row it locks, instead of
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0017_seat_counters'
-down_revision = '0014_bilingual'
+down_revision = '0015_second_factor_and_tokens'
 branch_labels = None
 depends_on = None
 

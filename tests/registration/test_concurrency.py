@@ -10,6 +10,7 @@ import http.client
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -33,7 +34,7 @@ CLIENTS = 50
 
 def _post(base: str, path: str, form: dict[str, str]) -> int:
     parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=60)
     try:
         connection.request(
             "POST",
@@ -87,9 +88,7 @@ def _race(app: Flask, make: Factories) -> tuple[list[int], list[S]]:
     db.session.commit()
     path = f"/sessions/{session.id}/register"
     with live_server(app) as server:
-        codes = _all_at_once(
-            [lambda n=n: _post(server.url, path, _form(n)) for n in range(CLIENTS)]  # type: ignore[misc]
-        )
+        codes = _all_at_once([partial(_post, server.url, path, _form(n)) for n in range(CLIENTS)])
     statuses = _statuses(session.id)
     # However the race went, the session's seat counters equal the counts.
     counters_match_counts(session.id)
@@ -172,13 +171,9 @@ def _cancel_while_registering(app: Flask, make: Factories) -> None:
     path = f"/sessions/{session.id}/register"
     with live_server(app) as server:
         calls: list[Callable[[], int]] = [
-            lambda t=t: _post(server.url, f"/manage/{t}/cancel", {})  # type: ignore[misc]
-            for t in tokens
+            partial(_post, server.url, f"/manage/{t}/cancel", {}) for t in tokens
         ]
-        calls += [
-            lambda n=n: _post(server.url, path, _form(f"late{n}"))  # type: ignore[misc]
-            for n in range(25)
-        ]
+        calls += [partial(_post, server.url, path, _form(f"late{n}")) for n in range(25)]
         codes = _all_at_once(calls)
     assert all(code < 500 for code in codes), codes
     db.session.rollback()  # a fresh snapshot: the server committed in other connections

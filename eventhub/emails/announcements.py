@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eventhub.emails.content import reply_to
@@ -28,11 +29,11 @@ class Audience(enum.StrEnum):
 
 
 AUDIENCE_LABELS = {
-    Audience.ALL: "Everyone registered (confirmed, waitlisted, pending)",
-    Audience.CONFIRMED: "Confirmed registrants",
-    Audience.WAITLISTED: "People on a waitlist",
-    Audience.ATTENDED: "People who attended",
-    Audience.MISSED: "Confirmed but did not attend (past sessions)",
+    Audience.ALL: _l("Everyone registered (confirmed, waitlisted, pending)"),
+    Audience.CONFIRMED: _l("Confirmed registrants"),
+    Audience.WAITLISTED: _l("People on a waitlist"),
+    Audience.ATTENDED: _l("People who attended"),
+    Audience.MISSED: _l("Confirmed but did not attend (past sessions)"),
 }
 
 ACTIVE = (

@@ -60,6 +60,11 @@ SAME_IN_BOTH = {
     "Teams",
     "Google",
     "Meet",
+    "LinkedIn",
+    "Scholar",
+    "Prof",  # honorifics are written as they are in both languages
+    "Dr",
+    "Ir",
 }
 # Routes whose answer is not a page: files, raw email bodies (in the recipient's language).
 NOT_PAGES = {
@@ -75,13 +80,6 @@ NOT_YET = {
     "recap_editor.edit",
     "recap_editor.edit_section",
     "recap_editor.index",
-    "speakers.organiser_edit",
-    "speakers.organiser_list",
-    "speakers.organiser_new",
-    "speakers.organiser_show",
-    "speakers.session_speakers",
-    "speakers.my_profile",
-    "speakers.my_sessions",
 }
 # Texts the scheduling services write (publishing warnings), translated with the services'
 # messages in issue 14's other half; they are checked here once that lands.

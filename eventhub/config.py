@@ -51,6 +51,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_TEAM_INVITATION_DAYS": ("EVENTHUB_TEAM_INVITATION_DAYS", int),
     "EVENTHUB_TRUSTED_HOSTS": ("EVENTHUB_TRUSTED_HOSTS", str),
     "EVENTHUB_TRUSTED_PROXIES": ("EVENTHUB_TRUSTED_PROXIES", int),
+    "EVENTHUB_REQUIRE_2FA": ("EVENTHUB_REQUIRE_2FA", _bool),
 }
 
 # HMAC keys shorter than this are guessable offline from one signed cookie.
@@ -88,6 +89,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "EVENTHUB_SPEAKER_INVITATION_DAYS": 7,
         "EVENTHUB_TEAM_INVITATION_DAYS": 7,
         "EVENTHUB_TRUSTED_PROXIES": 0,
+        # True: every organiser must turn on the second factor before reaching anything else.
+        "EVENTHUB_REQUIRE_2FA": False,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -92,8 +92,6 @@ API_BLUEPRINTS: tuple[Any, ...] = (
     activity_api_blp,
 )
 
-PROJECT_ROOT = settings.PROJECT_ROOT
-
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; `config` overrides the environment (tests use it)."""
@@ -101,8 +99,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = EventhubFlask(
         __name__,
         instance_path=loaded["EVENTHUB_INSTANCE_PATH"],
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(settings.shipped_folder("templates")),
+        static_folder=str(settings.shipped_folder("static")),
     )
     app.config.update(loaded)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -144,7 +142,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
-        directory=str(PROJECT_ROOT / "migrations"),
+        directory=str(settings.shipped_folder("migrations")),
         compare_type=True,
         render_as_batch=True,
     )

@@ -21,7 +21,7 @@ from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_login import current_user
 from markupsafe import Markup
 
-from eventhub.config import PROJECT_ROOT
+from eventhub.config import shipped_folder
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,7 +37,7 @@ NATIVE_NAMES = {ENGLISH: "English", CHINESE: "繁體中文"}
 FORMAT_LOCALES = {"en": "en_GB", "zh_Hant": "zh_Hant_HK"}
 COOKIE = "eventhub_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-TRANSLATIONS = PROJECT_ROOT / "translations"
+TRANSLATIONS = shipped_folder("translations")
 
 babel = Babel()
 

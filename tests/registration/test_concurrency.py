@@ -10,6 +10,7 @@ import http.client
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -22,6 +23,7 @@ from eventhub.registration import services
 from eventhub.registration.manage_links import manage_token
 from eventhub.registration.models import Registration, RegistrationStatus
 from tests.registration.conftest import applicant
+from tests.registration.test_seat_counters import counters_match_counts
 from tests.support.factories import Factories
 from tests.support.live import live_server
 
@@ -32,7 +34,7 @@ CLIENTS = 50
 
 def _post(base: str, path: str, form: dict[str, str]) -> int:
     parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=60)
     try:
         connection.request(
             "POST",
@@ -86,10 +88,11 @@ def _race(app: Flask, make: Factories) -> tuple[list[int], list[S]]:
     db.session.commit()
     path = f"/sessions/{session.id}/register"
     with live_server(app) as server:
-        codes = _all_at_once(
-            [lambda n=n: _post(server.url, path, _form(n)) for n in range(CLIENTS)]  # type: ignore[misc]
-        )
-    return codes, _statuses(session.id)
+        codes = _all_at_once([partial(_post, server.url, path, _form(n)) for n in range(CLIENTS)])
+    statuses = _statuses(session.id)
+    # However the race went, the session's seat counters equal the counts.
+    counters_match_counts(session.id)
+    return codes, statuses
 
 
 def _check_exact(codes: list[int], statuses: list[S]) -> None:
@@ -168,13 +171,9 @@ def _cancel_while_registering(app: Flask, make: Factories) -> None:
     path = f"/sessions/{session.id}/register"
     with live_server(app) as server:
         calls: list[Callable[[], int]] = [
-            lambda t=t: _post(server.url, f"/manage/{t}/cancel", {})  # type: ignore[misc]
-            for t in tokens
+            partial(_post, server.url, f"/manage/{t}/cancel", {}) for t in tokens
         ]
-        calls += [
-            lambda n=n: _post(server.url, path, _form(f"late{n}"))  # type: ignore[misc]
-            for n in range(25)
-        ]
+        calls += [partial(_post, server.url, path, _form(f"late{n}")) for n in range(25)]
         codes = _all_at_once(calls)
     assert all(code < 500 for code in codes), codes
     db.session.rollback()  # a fresh snapshot: the server committed in other connections
@@ -190,6 +189,7 @@ def _cancel_while_registering(app: Flask, make: Factories) -> None:
     expected = {r.email for r in seated[5:]} | {r.email for r in waiting[:5]}
     assert confirmed == expected
     assert {r.status for r in leaving} == {S.CANCELLED}
+    assert counters_match_counts(session.id) == (SEATS, 10 - 5 + 25)
 
 
 def test_cancellations_and_registrations_at_once_sqlite(app: Flask, make: Factories) -> None:

@@ -156,7 +156,8 @@ def _snapshot() -> dict[str, Any]:
         if table.name != "activity_entries"  # an allowed export is recorded, as it should be
     }
     db.session.expire_all()
-    state = [
+    # One row per record, of whichever columns say what a refused request must leave alone.
+    state: list[tuple[Any, ...]] = [
         (s.id, s.title, s.is_published)
         for s in db.session.scalars(select(Series).order_by(Series.id))
     ]

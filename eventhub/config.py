@@ -63,6 +63,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_TRUSTED_HOSTS": ("EVENTHUB_TRUSTED_HOSTS", str),
     "EVENTHUB_TRUSTED_PROXIES": ("EVENTHUB_TRUSTED_PROXIES", int),
     "EVENTHUB_REQUIRE_2FA": ("EVENTHUB_REQUIRE_2FA", _bool),
+    "EVENTHUB_RETENTION_DAYS": ("EVENTHUB_RETENTION_DAYS", int),
 }
 
 # HMAC keys shorter than this are guessable offline from one signed cookie.
@@ -99,6 +100,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "EVENTHUB_RATELIMIT_LOGIN": "10/minute",
         "EVENTHUB_SPEAKER_INVITATION_DAYS": 7,
         "EVENTHUB_TEAM_INVITATION_DAYS": 7,
+        # Unset keeps registrations; a number erases them that many days after a series ends.
+        "EVENTHUB_RETENTION_DAYS": None,
         "EVENTHUB_TRUSTED_PROXIES": 0,
         # True: every organiser must turn on the second factor before reaching anything else.
         "EVENTHUB_REQUIRE_2FA": False,

@@ -40,6 +40,7 @@ from eventhub.insights.home_views import bp as attention_bp
 from eventhub.language_views import bp as language_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
+from eventhub.privacy.views import bp as privacy_bp
 from eventhub.public.cache import init_cache
 from eventhub.public.views import bp as public_bp
 from eventhub.recaps.editor_views import bp as recap_editor_bp
@@ -81,6 +82,7 @@ BLUEPRINTS = (
     activity_bp,
     recovery_bp,
     security_bp,
+    privacy_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (

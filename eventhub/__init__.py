@@ -41,9 +41,9 @@ from eventhub.language_views import bp as language_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.public.cache import init_cache
+from eventhub.public.recap_views import bp as recaps_bp
 from eventhub.public.views import bp as public_bp
 from eventhub.recaps.editor_views import bp as recap_editor_bp
-from eventhub.recaps.views import bp as recaps_bp
 from eventhub.receivers import register_signals
 from eventhub.recovery.views import bp as recovery_bp
 from eventhub.registration import templating as registration_templating

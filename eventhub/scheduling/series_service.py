@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 
 from eventhub import signals
 from eventhub.accounts.models import User
 from eventhub.extensions import db
 from eventhub.i18n import ENGLISH, normalise
-from eventhub.recaps.models import Recap
-from eventhub.registration.models import Registration, SeriesRegistration
 from eventhub.scheduling.errors import Problems, SchedulingError
 from eventhub.scheduling.models import DEFAULT_REMINDER_OFFSETS, Series, Session, SessionStatus
 from eventhub.scheduling.slugs import is_valid_slug, slugify, unique_slug
@@ -162,27 +160,13 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
 
 
 def dependants(series: Series) -> list[str]:
-    """What stops a series from being deleted, in words (empty when it can go)."""
-    session_ids = select(Session.id).where(Session.series_id == series.id).scalar_subquery()
-    registrations = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.session_id.in_(session_ids))
-    )
-    whole_series = db.session.scalar(
-        select(func.count())
-        .select_from(SeriesRegistration)
-        .where(SeriesRegistration.series_id == series.id)
-    )
-    has_recap = db.session.scalar(select(exists().where(Recap.session_id.in_(session_ids))))
-    reasons = []
-    if registrations:
-        reasons.append(f"{registrations} registration(s)")
-    if whole_series:
-        reasons.append(f"{whole_series} whole-series registration(s)")
-    if has_recap:
-        reasons.append("a recap")
-    return reasons
+    """What stops a series from being deleted, in words (empty when it can go).
+
+    The domains above scheduling (registrations, recaps) answer for what they hold.
+    """
+    return [
+        reason for _receiver, reasons in signals.deleting_series.send(series) for reason in reasons
+    ]
 
 
 def delete_series(series: Series) -> None:

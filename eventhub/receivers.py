@@ -16,6 +16,7 @@ from eventhub.registration import notices as registration_notices
 from eventhub.registration import scheduling_receivers as registration_scheduling
 from eventhub.registration import series as registration_series
 from eventhub.speakers import notices as speaker_notices
+from eventhub.speakers import scheduling_receivers as speaker_scheduling
 from eventhub.teams import receivers as team_receivers
 
 
@@ -28,6 +29,7 @@ def register_signals(app: Flask) -> None:
     registration_notices.connect()
     registration_invites.connect()
     speaker_notices.connect()
+    speaker_scheduling.connect()
     email_receivers.connect()
     email_guards.connect()
     team_receivers.connect()

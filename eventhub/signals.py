@@ -26,6 +26,12 @@ deleting_session = _signals.signal("deleting-session")
 # Asked how many people a change to a session will reach. sender: the Session. Receivers
 # return a count (registration: its registrations, whatever their status).
 counting_audience = _signals.signal("counting-audience")
+# Sent for each session of a series being duplicated, before the copy is flushed. sender: the
+# source Session. kwargs: copy (the new Session). Receivers copy what they attach to a session.
+session_copied = _signals.signal("session-copied")
+# Asked for a session's warnings before it is published. sender: the Session. Receivers return
+# a list of eventhub.scheduling.checks.Warning (speakers: someone booked twice at once).
+checking_publication = _signals.signal("checking-publication")
 # Sent when an organiser changes a session's capacity. sender: the Session. kwargs: capacity
 # (int or None: unlimited). Receivers apply it to what they hold (registration: under the seat
 # lock, moving the waitlist up) and return a refusal for the organiser (str) or None.

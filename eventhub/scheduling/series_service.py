@@ -13,7 +13,6 @@ from eventhub.i18n import ENGLISH, normalise
 from eventhub.scheduling.errors import Problems, SchedulingError
 from eventhub.scheduling.models import DEFAULT_REMINDER_OFFSETS, Series, Session, SessionStatus
 from eventhub.scheduling.slugs import is_valid_slug, slugify, unique_slug
-from eventhub.speakers.models import SessionSpeaker
 from eventhub.timefmt import is_valid_zone
 
 MAX_REMINDER_MINUTES = 60 * 24 * 30
@@ -147,12 +146,8 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
                 reminder_offsets_minutes=source.reminder_offsets_minutes,
                 status=SessionStatus.DRAFT,
             )
-            for link in source.speaker_links:
-                session.speaker_links.append(
-                    SessionSpeaker(
-                        speaker_id=link.speaker_id, role=link.role, position=link.position
-                    )
-                )
+            # The domains above copy what they attach to a session (speakers: the line-up).
+            signals.session_copied.send(source, copy=session)
             db.session.add(session)
     db.session.flush()
     signals.series_created.send(copy, creator=organiser)

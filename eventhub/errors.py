@@ -17,7 +17,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from eventhub.error_phrases import N_, translate
+from eventhub.error_phrases import N_, translate, translate_errors
 from eventhub.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,10 @@ def _render(error: HTTPException) -> ResponseReturnValue:
         if details:
             errors = details.get("json", details) if isinstance(details, dict) else details
             # The documented shape is an object of field -> messages, never a bare list.
-            body["errors"] = errors if isinstance(errors, dict) else {"_schema": errors}
+            # marshmallow writes English; the reader may not read it.
+            body["errors"] = translate_errors(
+                errors if isinstance(errors, dict) else {"_schema": errors}
+            )
         response = jsonify(body)
         response.status_code = code
         response.headers.update(_retry_after(code))

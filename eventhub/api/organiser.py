@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from flask import current_app, g, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
@@ -43,7 +44,7 @@ _FIELD_NAMES = {
 
 def _refuse(error: SchedulingError) -> NoReturn:
     errors = {_FIELD_NAMES.get(k, k): v for k, v in error.errors.items()}
-    refusal = UnprocessableEntity(description="Some fields are not valid; see `errors`.")
+    refusal = UnprocessableEntity(description=_("Some fields are not valid; see `errors`."))
     refusal.data = {"errors": errors}  # type: ignore[attr-defined]
     raise refusal
 
@@ -55,7 +56,7 @@ def _conflict(error: SchedulingError) -> NoReturn:
 def _session(session_id: int) -> Session:
     session = db.session.get(Session, session_id)
     if session is None:
-        raise NotFound(description=f"No session {session_id}.")
+        raise NotFound(description=_("No session %(id)s.", id=session_id))
     return session
 
 
@@ -71,6 +72,9 @@ def create_series(body: dict[str, Any]) -> dict[str, Any]:
         title=body["title"],
         slug=body["slug"],
         summary=body["summary"],
+        title_zh=body["title_zh"],
+        summary_zh=body["summary_zh"],
+        default_language=body["default_language"],
         timezone=body["timezone"] or current_app.config["EVENTHUB_TIMEZONE"],
         reminder_offsets_minutes=body["reminder_offsets_minutes"]
         if body["reminder_offsets_minutes"] is not None
@@ -89,6 +93,7 @@ def create_series(body: dict[str, Any]) -> dict[str, Any]:
         "id": series.id,
         "slug": series.slug,
         "title": series.title,
+        "title_zh": series.title_zh,
         "published": series.is_published,
         "url": url_for("public.series", slug=series.slug, _external=True),
     }
@@ -103,6 +108,8 @@ def _session_data(body: dict[str, Any]) -> session_service.SessionData:
         number=body["number"],
         slug=body["slug"],
         abstract=body["abstract"],
+        title_zh=body["title_zh"],
+        abstract_zh=body["abstract_zh"],
         join_url=body["join_url"],
         capacity=body["capacity"],
         registration_opens_at=body["registration_opens_at"],
@@ -122,7 +129,7 @@ def create_session(body: dict[str, Any], slug: str) -> dict[str, Any]:
     """Add a draft session to a series; the answer carries its id."""
     series = db.session.scalar(select(Series).where(Series.slug == slug))
     if series is None:
-        raise NotFound(description=f"No series “{slug}”.")
+        raise NotFound(description=_("No series “%(slug)s”.", slug=slug))
     try:
         session = session_service.create_session(series, _session_data(body))
     except SchedulingError as error:

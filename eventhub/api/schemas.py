@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields, validate
 
+from eventhub.i18n import LOCALES
 from eventhub.inputs import Int32, MultiLine, SingleLine, StrictBoolean
 
 ISO = {"description": "ISO 8601 with its UTC offset, e.g. 2027-03-12T14:30:00+08:00"}
+# Each text people write has an optional Traditional Chinese version in `<field>_zh`.
+ZH = {"description": "The Traditional Chinese version; empty when none was written."}
+LANGUAGE = {
+    "description": "The language of readers who state no preference: en or zh-Hant.",
+    "enum": list(LOCALES),
+}
 
 
 class SpeakerOut(ma.Schema):
@@ -18,6 +26,8 @@ class SpeakerOut(ma.Schema):
     position = fields.String()
     organisation = fields.String()
     short_bio = fields.String()
+    name_zh = fields.String(metadata={"description": "The name in Chinese; empty when unknown."})
+    short_bio_zh = fields.String(metadata=ZH)
     role = fields.String(metadata={"description": "speaker, panelist or moderator"})
     alternate_name = fields.String(metadata={"description": "The name in another script."})
     order = fields.Integer(metadata={"description": "Position on the session card, from 0."})
@@ -37,6 +47,8 @@ class SessionOut(ma.Schema):
     title = fields.String()
     slug = fields.String()
     abstract = fields.String(metadata={"description": "Markdown."})
+    title_zh = fields.String(metadata=ZH)
+    abstract_zh = fields.String(metadata=ZH)
     status = fields.String(metadata={"description": "published, cancelled or ended"})
     status_reason = fields.String()
     timezone = fields.String(metadata={"description": "IANA zone the session is shown in."})
@@ -64,6 +76,9 @@ class SeriesSummaryOut(ma.Schema):
     slug = fields.String()
     title = fields.String()
     summary = fields.String()
+    title_zh = fields.String(metadata=ZH)
+    summary_zh = fields.String(metadata=ZH)
+    default_language = fields.String(metadata=LANGUAGE)
     timezone = fields.String()
     url = fields.String()
     calendar_url = fields.String()
@@ -86,6 +101,11 @@ class SeriesIn(ma.Schema):
         load_default=None, metadata={"description": "Generated from the title when omitted."}
     )
     summary = MultiLine(load_default="")
+    title_zh = SingleLine(load_default="", validate=validate.Length(max=200), metadata=ZH)
+    summary_zh = MultiLine(load_default="", metadata=ZH)
+    default_language = SingleLine(
+        load_default="en", validate=validate.OneOf(list(LOCALES)), metadata=LANGUAGE
+    )
     timezone = SingleLine(
         load_default=None,
         metadata={"description": "IANA zone name; the site's default zone when omitted."},
@@ -104,6 +124,7 @@ class SeriesCreatedOut(ma.Schema):
     id = fields.Integer()
     slug = fields.String()
     title = fields.String()
+    title_zh = fields.String(metadata=ZH)
     published = fields.Boolean()
     url = fields.String()
 
@@ -118,6 +139,8 @@ class SessionIn(ma.Schema):
     number = Int32(strict=True, load_default=None)
     slug = SingleLine(load_default=None)
     abstract = MultiLine(load_default="")
+    title_zh = SingleLine(load_default="", validate=validate.Length(max=200), metadata=ZH)
+    abstract_zh = MultiLine(load_default="", metadata=ZH)
     join_url = SingleLine(load_default="")
     capacity = Int32(
         strict=True, allow_none=True, load_default=None, metadata={"description": "null: unlimited"}
@@ -136,9 +159,9 @@ class SessionPatchIn(ma.Schema):
     """Any subset of the session fields; a changed `starts_at` or duration is a reschedule."""
 
     @ma.validates_schema
-    def _not_empty(self, data: dict[str, object], **_: object) -> None:
+    def _not_empty(self, data: dict[str, object], **kwargs: object) -> None:
         if not data:
-            raise ma.ValidationError("Send at least one field to change.")
+            raise ma.ValidationError(_("Send at least one field to change."))
 
     title = SingleLine(validate=validate.Length(min=1, max=200))
     starts_at = fields.AwareDateTime(format="iso", metadata=ISO)
@@ -147,6 +170,8 @@ class SessionPatchIn(ma.Schema):
     number = Int32(strict=True)
     slug = SingleLine()
     abstract = MultiLine()
+    title_zh = SingleLine(validate=validate.Length(max=200), metadata=ZH)
+    abstract_zh = MultiLine(metadata=ZH)
     join_url = SingleLine()
     capacity = Int32(strict=True, allow_none=True)
     registration_opens_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from eventhub import signals
@@ -13,12 +14,12 @@ from eventhub.scheduling.models import Series, Session
 def _series_dependants(series: Series) -> list[str]:
     session_ids = select(Session.id).where(Session.series_id == series.id).scalar_subquery()
     has_recap = db.session.scalar(select(exists().where(Recap.session_id.in_(session_ids))))
-    return ["a recap"] if has_recap else []
+    return [_("a recap")] if has_recap else []
 
 
 def _session_dependants(session: Session) -> list[str]:
     recap = db.session.scalar(select(Recap.id).where(Recap.session_id == session.id))
-    return ["a recap"] if recap is not None else []
+    return [_("a recap")] if recap is not None else []
 
 
 def connect() -> None:

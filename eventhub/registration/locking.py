@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, func, select, true
+from sqlalchemy import Select, event, func, select, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction, joinedload
@@ -13,6 +15,7 @@ from sqlalchemy.orm import SessionTransaction, joinedload
 from eventhub.database import begin_immediate_options
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db
+from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session
 from eventhub.speakers.models import SessionSpeaker
 
@@ -85,11 +88,19 @@ def lock_session(session_id: int) -> Session:
 
 
 def _lock_postgres(session_id: int) -> Session | None:
+    try:
+        return db.session.scalars(_postgres_lock_query(session_id)).unique().first()
+    except OperationalError as exc:
+        db.session.rollback()
+        raise TryAgainLater() from exc
+
+
+def _postgres_lock_query(session_id: int) -> Select[Any]:
     timeout_ms = int(float(current_app.config["EVENTHUB_LOCK_TIMEOUT_SECONDS"]) * 1000)
     # set_config(…, is_local) in the FROM list: the lock timeout is in force before the row
     # lock is requested, without a separate SET LOCAL round trip.
     timeout = select(func.set_config("lock_timeout", str(timeout_ms), True).label("t")).subquery()
-    query = (
+    return (
         select(Session)
         .join(timeout, true())
         .where(Session.id == session_id)
@@ -97,11 +108,77 @@ def _lock_postgres(session_id: int) -> Session | None:
         .with_for_update(of=Session)
         .execution_options(populate_existing=True)
     )
+
+
+@dataclass(frozen=True)
+class SignupLock:
+    session: Session
+    # The id of the registration this email already has for the session, if any.
+    registration_id: int | None
+    # True when this call read the session row under the lock, so its seat counters are current;
+    # False when the transaction already held the lock (its own changes since then moved the
+    # counters in the database, not in memory).
+    is_fresh: bool
+
+
+def lock_for_signup(session_id: int, email: str) -> SignupLock:
+    """The seat lock, the session's seat counters and the email's registration: one statement.
+
+    On PostgreSQL `SELECT … FOR UPDATE` returns the newest version of the locked row (the
+    previous holder's committed counters), but a subquery in it reads the snapshot taken before
+    the wait: a registration of the same email committed by the previous holder is missed, and
+    the insert then fails on the (session, email) unique constraint — the callers retry once,
+    and the retry sees it.
+    """
+    held: set[int] = db.session.info.setdefault(_HELD, set())
+    if session_id in held:
+        session = db.session.get(Session, session_id)
+        if session is None:
+            raise LookupError(session_id)
+        return SignupLock(session, _registration_id(session_id, email), is_fresh=False)
+    mine = (
+        select(Registration.id)
+        .where(Registration.session_id == session_id, Registration.email == email)
+        .scalar_subquery()
+    )
+    if is_lock_disabled():
+        query = (
+            select(Session, mine)
+            .where(Session.id == session_id)
+            .options(*_WITH_DETAILS)
+            .execution_options(populate_existing=True)
+        )
+    elif _dialect() == "sqlite":
+        if not db.session().in_transaction():
+            begin_writer()
+        query = (
+            select(Session, mine)
+            .where(Session.id == session_id)
+            .options(*_WITH_DETAILS)
+            .execution_options(populate_existing=True)
+        )
+    else:
+        query = _postgres_lock_query(session_id).add_columns(mine)
     try:
-        return db.session.scalars(query).unique().first()
+        row = db.session.execute(query).unique().first()
     except OperationalError as exc:
+        if _dialect() == "sqlite" or is_lock_disabled():
+            raise
         db.session.rollback()
         raise TryAgainLater() from exc
+    if row is None:
+        raise LookupError(session_id)
+    if not is_lock_disabled():
+        held.add(session_id)
+    return SignupLock(row[0], row[1], is_fresh=True)
+
+
+def _registration_id(session_id: int, email: str) -> int | None:
+    return db.session.scalar(
+        select(Registration.id).where(
+            Registration.session_id == session_id, Registration.email == email
+        )
+    )
 
 
 @event.listens_for(OrmSession, "after_transaction_end")

@@ -8,6 +8,7 @@ the seats and the registrations.
 
 from __future__ import annotations
 
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from eventhub import signals
@@ -41,9 +42,15 @@ def _series_dependants(series: Series) -> list[str]:
     )
     reasons = []
     if registrations:
-        reasons.append(f"{registrations} registration(s)")
+        reasons.append(ngettext("%(num)d registration", "%(num)d registrations", registrations))
     if whole_series:
-        reasons.append(f"{whole_series} whole-series registration(s)")
+        reasons.append(
+            ngettext(
+                "%(num)d whole-series registration",
+                "%(num)d whole-series registrations",
+                whole_series,
+            )
+        )
     return reasons
 
 
@@ -51,7 +58,9 @@ def _session_dependants(session: Session) -> list[str]:
     registrations = db.session.scalar(
         select(func.count()).select_from(Registration).where(Registration.session_id == session.id)
     )
-    return [f"{registrations} registration(s)"] if registrations else []
+    if not registrations:
+        return []
+    return [ngettext("%(num)d registration", "%(num)d registrations", registrations)]
 
 
 def _audience(session: Session) -> int:

@@ -95,8 +95,7 @@ def register(
 ) -> Outcome:
     """Give the applicant a seat, a waitlist place or a pending approval — never a second one."""
     now = now or utcnow()
-    session = lock_session(session_id)
-    count = seats.count_seats(session.id, session.capacity, applicant.email)
+    session, count = seats.lock_and_count_for_signup(session_id, applicant.email)
     existing = (
         db.session.get(Registration, count.registration_id) if count.registration_id else None
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventhub.extensions import db
@@ -56,7 +57,10 @@ def series_new() -> ResponseReturnValue:
             form.show_errors(error)
         else:
             db.session.commit()
-            flash(f"Series “{series.title}” created. Add its first session.", "success")
+            flash(
+                _("Series “%(title)s” created. Add its first session.", title=series.title),
+                "success",
+            )
             return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/series_form.html", form=form, series=None)
 
@@ -77,7 +81,7 @@ def series_edit(series_id: int) -> ResponseReturnValue:
             form.show_errors(error)
         else:
             db.session.commit()
-            flash("Series saved.", "success")
+            flash(_("Series saved."), "success")
             return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/series_form.html", form=form, series=series)
 
@@ -87,11 +91,14 @@ def series_duplicate(series_id: int) -> ResponseReturnValue:
     """Copy a series and its sessions as unpublished drafts."""
     series = series_or_404(series_id)
     if not ConfirmForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
         return redirect(url_for("scheduling.series_show", series_id=series.id))
     copy = series_service.duplicate_series(series, current_user)
     db.session.commit()
-    flash(f"Copied as “{copy.title}”: every session is a draft; check the dates.", "success")
+    flash(
+        _("Copied as “%(title)s”: every session is a draft; check the dates.", title=copy.title),
+        "success",
+    )
     return redirect(url_for("scheduling.series_show", series_id=copy.id))
 
 
@@ -111,7 +118,7 @@ def series_delete(series_id: int) -> ResponseReturnValue:
             return redirect(url_for("scheduling.series_show", series_id=series_id))
         banner.discard_banner(old_banner)
         db.session.commit()
-        flash(f"Series “{title}” deleted.", "success")
+        flash(_("Series “%(title)s” deleted.", title=title), "success")
         return redirect(url_for("scheduling.series_index"))
     return render_template(
         "scheduling/series_delete.html", series=series, form=form, reasons=reasons

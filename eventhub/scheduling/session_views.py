@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from eventhub import signals
 from eventhub.extensions import db
@@ -87,7 +88,7 @@ def session_new(series_id: int) -> ResponseReturnValue:
                 form.show_errors(error)
             else:
                 db.session.commit()
-                flash(f"Webinar {session.number} saved as a draft.", "success")
+                flash(_("Webinar %(number)s saved as a draft.", number=session.number), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template("scheduling/session_form.html", form=form, series=series, session=None)
 
@@ -114,7 +115,7 @@ def session_edit(session_id: int) -> ResponseReturnValue:
                 form.show_errors(error)
             else:
                 db.session.commit()
-                flash("Session saved.", "success")
+                flash(_("Session saved."), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template(
         "scheduling/session_form.html", form=form, series=session.series, session=session
@@ -129,7 +130,7 @@ def session_publish(session_id: int) -> ResponseReturnValue:
     warnings = checks.publish_warnings(session)
     if form.validate_on_submit():
         if warnings and not form.confirm.data:
-            form.confirm.errors = ["Tick the box to publish despite the warnings."]
+            form.confirm.errors = [_("Tick the box to publish despite the warnings.")]
         else:
             try:
                 lifecycle.publish_session(session)
@@ -138,7 +139,7 @@ def session_publish(session_id: int) -> ResponseReturnValue:
                 flash(error.summary(), "error")
             else:
                 db.session.commit()
-                flash(f"Webinar {session.number} is published.", "success")
+                flash(_("Webinar %(number)s is published.", number=session.number), "success")
             return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template(
         "scheduling/session_publish.html", session=session, form=form, warnings=warnings
@@ -167,7 +168,7 @@ def session_reschedule(session_id: int) -> ResponseReturnValue:
                 form.show_errors(error)
             else:
                 db.session.commit()
-                flash("Rescheduled; registrants are being told.", "success")
+                flash(_("Rescheduled; registrants are being told."), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     registrants = _audience(session)
     return render_template(
@@ -188,7 +189,13 @@ def session_cancel(session_id: int) -> ResponseReturnValue:
             form.show_errors(error)
         else:
             db.session.commit()
-            flash(f"Webinar {session.number} is cancelled; registrants are being told.", "success")
+            flash(
+                _(
+                    "Webinar %(number)s is cancelled; registrants are being told.",
+                    number=session.number,
+                ),
+                "success",
+            )
             return redirect(url_for("scheduling.session_show", session_id=session.id))
     registrants = _audience(session)
     return render_template(
@@ -207,7 +214,7 @@ def session_end(session_id: int) -> ResponseReturnValue:
             describe=lambda error: error.summary() if isinstance(error, SchedulingError) else "",
         )
         if ended.ok:
-            flash(f"Webinar {session.number} is marked as ended.", "success")
+            flash(_("Webinar %(number)s is marked as ended.", number=session.number), "success")
     return redirect(url_for("scheduling.session_show", session_id=session.id))
 
 
@@ -225,6 +232,6 @@ def session_delete(session_id: int) -> ResponseReturnValue:
             flash(error.summary(), "error")
             return redirect(url_for("scheduling.session_show", session_id=session_id))
         db.session.commit()
-        flash("Session deleted.", "success")
+        flash(_("Session deleted."), "success")
         return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/session_delete.html", session=session, form=form)

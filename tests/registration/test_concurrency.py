@@ -23,6 +23,7 @@ from eventhub.registration import services
 from eventhub.registration.manage_links import manage_token
 from eventhub.registration.models import Registration, RegistrationStatus
 from tests.registration.conftest import applicant
+from tests.registration.test_seat_counters import counters_match_counts
 from tests.support.factories import Factories
 from tests.support.live import live_server
 
@@ -88,7 +89,10 @@ def _race(app: Flask, make: Factories) -> tuple[list[int], list[S]]:
     path = f"/sessions/{session.id}/register"
     with live_server(app) as server:
         codes = _all_at_once([partial(_post, server.url, path, _form(n)) for n in range(CLIENTS)])
-    return codes, _statuses(session.id)
+    statuses = _statuses(session.id)
+    # However the race went, the session's seat counters equal the counts.
+    counters_match_counts(session.id)
+    return codes, statuses
 
 
 def _check_exact(codes: list[int], statuses: list[S]) -> None:
@@ -185,6 +189,7 @@ def _cancel_while_registering(app: Flask, make: Factories) -> None:
     expected = {r.email for r in seated[5:]} | {r.email for r in waiting[:5]}
     assert confirmed == expected
     assert {r.status for r in leaving} == {S.CANCELLED}
+    assert counters_match_counts(session.id) == (SEATS, 10 - 5 + 25)
 
 
 def test_cancellations_and_registrations_at_once_sqlite(app: Flask, make: Factories) -> None:

@@ -41,6 +41,7 @@ from eventhub.insights.home_views import bp as attention_bp
 from eventhub.language_views import bp as language_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
+from eventhub.privacy.views import bp as privacy_bp
 from eventhub.public.cache import init_cache
 from eventhub.public.recap_views import bp as recaps_bp
 from eventhub.public.views import bp as public_bp
@@ -82,6 +83,7 @@ BLUEPRINTS = (
     activity_bp,
     recovery_bp,
     security_bp,
+    privacy_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (

@@ -14,6 +14,7 @@ from eventhub.clock import utcnow
 from eventhub.emails.announcements import (
     Audience,
     EmptyAudience,
+    Topic,
     recipients,
     render_announcement,
     send_announcement,
@@ -184,6 +185,7 @@ def announce(series_id: int) -> ResponseReturnValue:
     preview = None
     if form.validate_on_submit():
         audience = Audience(form.audience.data)
+        topic = Topic(form.topic.data)
         session_id = form.chosen_session_id
         if session_id is not None and session_id not in {s.id for s in found.sessions}:
             abort(400)
@@ -197,6 +199,7 @@ def announce(series_id: int) -> ResponseReturnValue:
                     session_id=session_id,
                     batch_id=form.batch_id.data,
                     now=utcnow(),
+                    topic=topic,
                 )
             except EmptyAudience as exc:
                 form.audience.errors = [str(exc)]
@@ -204,7 +207,7 @@ def announce(series_id: int) -> ResponseReturnValue:
                 db.session.commit()
                 flash(f"Announcement queued for {queued} recipient(s).", "success")
                 return redirect(url_for("mail.series", series_id=found.id))
-        people = recipients(found, audience, session_id, utcnow())
+        people = recipients(found, audience, session_id, utcnow(), topic)
         sample = people[0] if people else None
         preview = {
             "count": len(people),

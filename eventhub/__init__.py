@@ -152,7 +152,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     install_user_loader(login_manager)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers on every limited response: writing them costs two more Redis
+    # round trips per registration POST (the window's count and its expiry) on top of the
+    # hit itself. A refused request still says when to come back (Retry-After, errors.py).
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # Redis being down must never fail a request: count in this process's memory meanwhile
     # (the same limits, per process) and give up on the shared store quickly.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.i18n import localised, speaker_name
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 from eventhub.timefmt import format_moment
@@ -22,9 +24,12 @@ class Warning:
 
 
 def _describe(session: Session) -> str:
-    return (
-        f"“{session.title}” (Webinar {session.number} of {session.series.title}, "
-        f"{format_moment(session.starts_at, session.series.timezone)})"
+    return _(
+        "“%(title)s” (Webinar %(number)s of %(series)s, %(moment)s)",
+        title=localised(session, "title"),
+        number=session.number,
+        series=localised(session.series, "title"),
+        moment=format_moment(session.starts_at, session.series.timezone),
     )
 
 
@@ -34,7 +39,10 @@ def _overlaps(a_start: datetime, a_end: datetime, b: Session) -> bool:
 
 def series_overlaps(session: Session) -> list[Warning]:
     return [
-        Warning("series_overlap", f"It overlaps {_describe(other)} in the same series.")
+        Warning(
+            "series_overlap",
+            _("It overlaps %(session)s in the same series.", session=_describe(other)),
+        )
         for other in session.series.sessions
         if other.id != session.id
         and other.status is not SessionStatus.CANCELLED
@@ -69,7 +77,11 @@ def speaker_overlaps(session: Session) -> list[Warning]:
             warnings.append(
                 Warning(
                     "speaker_overlap",
-                    f"{link.speaker.name_line} also speaks in {_describe(link.session)}.",
+                    _(
+                        "%(speaker)s also speaks in %(session)s.",
+                        speaker=speaker_name(link.speaker),
+                        session=_describe(link.session),
+                    ),
                 )
             )
     return warnings
@@ -80,12 +92,20 @@ def reminder_warnings(session: Session, now: datetime) -> list[Warning]:
     for minutes in session.effective_reminder_offsets:
         due = session.starts_at - timedelta(minutes=minutes)
         if due <= now:
-            label = f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+            label = (
+                _("%(hours)s h", hours=minutes // 60)
+                if minutes % 60 == 0
+                else _("%(minutes)s min", minutes=minutes)
+            )
             warnings.append(
                 Warning(
                     "reminder_in_past",
-                    f"The {label} reminder would be due {format_moment(due, session.timezone)}, "
-                    "which is already past: it will not be sent.",
+                    _(
+                        "The %(label)s reminder would be due %(moment)s, which is already past: "
+                        "it will not be sent.",
+                        label=label,
+                        moment=format_moment(due, session.timezone),
+                    ),
                 )
             )
     return warnings
@@ -94,18 +114,18 @@ def reminder_warnings(session: Session, now: datetime) -> list[Warning]:
 def window_warnings(session: Session, series: Series, now: datetime) -> list[Warning]:
     warnings = []
     if session.registration_closes_at is not None and session.registration_closes_at <= now:
-        warnings.append(Warning("registration_closed", "Registration has already closed."))
+        warnings.append(Warning("registration_closed", _("Registration has already closed.")))
     if session.ends_at <= now:
-        warnings.append(Warning("in_past", "The session is already over."))
+        warnings.append(Warning("in_past", _("The session is already over.")))
     if not session.join_url:
         warnings.append(
-            Warning("no_join_url", "There is no join link yet; add it before reminders go out.")
+            Warning("no_join_url", _("There is no join link yet; add it before reminders go out."))
         )
     if not series.is_published:
         warnings.append(
             Warning(
                 "series_unpublished",
-                "The series is not published, so the session stays hidden until it is.",
+                _("The series is not published, so the session stays hidden until it is."),
             )
         )
     return warnings

@@ -6,14 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import aliased, selectinload
 
+from eventhub import signals
 from eventhub.clock import utcnow
-from eventhub.extensions import db
-from eventhub.i18n import localised, speaker_name
+from eventhub.i18n import localised
 from eventhub.scheduling.models import Series, Session, SessionStatus
-from eventhub.speakers.models import SessionSpeaker
 from eventhub.timefmt import format_moment
 
 
@@ -23,7 +20,7 @@ class Warning:
     message: str
 
 
-def _describe(session: Session) -> str:
+def describe(session: Session) -> str:
     return _(
         "“%(title)s” (Webinar %(number)s of %(series)s, %(moment)s)",
         title=localised(session, "title"),
@@ -33,7 +30,7 @@ def _describe(session: Session) -> str:
     )
 
 
-def _overlaps(a_start: datetime, a_end: datetime, b: Session) -> bool:
+def overlaps(a_start: datetime, a_end: datetime, b: Session) -> bool:
     return a_start < b.ends_at and b.starts_at < a_end
 
 
@@ -41,50 +38,13 @@ def series_overlaps(session: Session) -> list[Warning]:
     return [
         Warning(
             "series_overlap",
-            _("It overlaps %(session)s in the same series.", session=_describe(other)),
+            _("It overlaps %(session)s in the same series.", session=describe(other)),
         )
         for other in session.series.sessions
         if other.id != session.id
         and other.status is not SessionStatus.CANCELLED
-        and _overlaps(session.starts_at, session.ends_at, other)
+        and overlaps(session.starts_at, session.ends_at, other)
     ]
-
-
-def speaker_overlaps(session: Session) -> list[Warning]:
-    speaker_ids = [link.speaker_id for link in session.speaker_links]
-    if not speaker_ids:
-        return []
-    other = aliased(Session)
-    # Candidates start within a day of this session; the exact overlap is checked in Python.
-    query = (
-        select(SessionSpeaker)
-        .join(other, SessionSpeaker.session_id == other.id)
-        .where(
-            SessionSpeaker.speaker_id.in_(speaker_ids),
-            other.id != session.id,
-            other.status != SessionStatus.CANCELLED,
-            other.starts_at < session.ends_at,
-            other.starts_at > session.starts_at - timedelta(days=1),
-        )
-        .options(
-            selectinload(SessionSpeaker.session).selectinload(Session.series),
-            selectinload(SessionSpeaker.speaker),
-        )
-    )
-    warnings = []
-    for link in db.session.scalars(query):
-        if _overlaps(session.starts_at, session.ends_at, link.session):
-            warnings.append(
-                Warning(
-                    "speaker_overlap",
-                    _(
-                        "%(speaker)s also speaks in %(session)s.",
-                        speaker=speaker_name(link.speaker),
-                        session=_describe(link.session),
-                    ),
-                )
-            )
-    return warnings
 
 
 def reminder_warnings(session: Session, now: datetime) -> list[Warning]:
@@ -135,7 +95,12 @@ def publish_warnings(session: Session, now: datetime | None = None) -> list[Warn
     """Everything worth a second look before `session` goes public."""
     now = now or utcnow()
     return [
-        *speaker_overlaps(session),
+        # Conflicts the domains above see (speakers: someone booked twice at once).
+        *(
+            warning
+            for _receiver, found in signals.checking_publication.send(session)
+            for warning in found
+        ),
         *series_overlaps(session),
         *reminder_warnings(session, now),
         *window_warnings(session, session.series, now),

@@ -17,6 +17,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -159,7 +161,10 @@ def capacity(session_id: int) -> ResponseReturnValue:
         flash(str(refusal), "error")
         return redirect(url_for(".session_registrants", session_id=session_id))
     db.session.commit()
-    flash(f"Saved. {len(moved)} moved up from the waitlist." if moved else "Saved.", "success")
+    flash(
+        _("Saved.") + " " + _moved_up(len(moved)) if moved else _("Saved."),
+        "success",
+    )
     return redirect(url_for(".session_registrants", session_id=session_id))
 
 
@@ -183,7 +188,7 @@ def approve(registration_id: int) -> ResponseReturnValue:
     begin_writer()
     registration = _registration(registration_id)
     if commit_unless_refused(lambda: services.approve(registration), REFUSALS).ok:
-        flash(f"Approved {registration.email}.", "success")
+        flash(_("Approved %(email)s.", email=registration.email), "success")
     return _back(registration)
 
 
@@ -193,8 +198,14 @@ def decline(registration_id: int) -> ResponseReturnValue:
     begin_writer()
     registration = _registration(registration_id)
     if commit_unless_refused(lambda: services.decline(registration), REFUSALS).ok:
-        flash(f"Declined {registration.email}.", "success")
+        flash(_("Declined %(email)s.", email=registration.email), "success")
     return _back(registration)
+
+
+def _moved_up(count: int) -> str:
+    return ngettext(
+        "%(num)d moved up from the waitlist.", "%(num)d moved up from the waitlist.", count
+    )
 
 
 @bp.route("/<int:registration_id>/cancel", methods=["GET", "POST"])
@@ -211,8 +222,8 @@ def cancel(registration_id: int) -> ResponseReturnValue:
         )
         if attempt.ok:
             moved = attempt.result or []
-            note = f" {len(moved)} moved up from the waitlist." if moved else ""
-            flash(f"Cancelled {registration.email}.{note}", "success")
+            note = " " + _moved_up(len(moved)) if moved else ""
+            flash(_("Cancelled %(email)s.", email=registration.email) + note, "success")
         return redirect(url_for(".session_registrants", session_id=registration.session_id))
     return render_template(
         "registration/organiser/cancel.html", registration=registration, form=form
@@ -249,7 +260,7 @@ def bulk(session_id: int) -> ResponseReturnValue:
         )
     )
     if not chosen:
-        flash("Select at least one registrant.", "info")
+        flash(_("Select at least one registrant."), "info")
         return redirect(url_for(".session_registrants", session_id=session.id))
     done, skipped = 0, 0
     if action in ("attended", "not_attended"):
@@ -262,9 +273,13 @@ def bulk(session_id: int) -> ResponseReturnValue:
             except services.NotAllowed:
                 skipped += 1
     db.session.commit()
-    message = f"{done} updated."
+    message = ngettext("%(num)d updated.", "%(num)d updated.", done)
     if skipped:
-        message += f" {skipped} skipped (not awaiting approval)."
+        message += " " + ngettext(
+            "%(num)d skipped (not awaiting approval).",
+            "%(num)d skipped (not awaiting approval).",
+            skipped,
+        )
     flash(message, "success")
     return redirect(url_for(".session_registrants", session_id=session.id))
 

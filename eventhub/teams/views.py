@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from eventhub.scheduling.forms import ConfirmForm
 from eventhub.scheduling.models import Series
 from eventhub.teams import accounts, invitations, services
 from eventhub.teams.access import Need, can
-from eventhub.teams.forms import AcceptForm, AddMemberForm, RoleForm
+from eventhub.teams.forms import ROLE_NAMES, AcceptForm, AddMemberForm, RoleForm
 from eventhub.teams.models import MemberInvitation, MemberRole
 from eventhub.teams.services import MembershipError
 from eventhub.transaction import commit, commit_or_reraise, commit_unless_refused
@@ -43,9 +44,16 @@ def members(series_id: int) -> ResponseReturnValue:
             form.email.errors.append(str(exc))
         else:
             if added.invitation is not None:
-                flash(f"Invitation sent to {added.invitation.email}.", "success")
+                flash(_("Invitation sent to %(email)s.", email=added.invitation.email), "success")
             else:
-                flash(f"{form.email.data} is now {role.value} of this series.", "success")
+                flash(
+                    _(
+                        "%(email)s is now %(role)s of this series.",
+                        email=form.email.data,
+                        role=ROLE_NAMES[role],
+                    ),
+                    "success",
+                )
             return _back(series.id)
     return render_template(
         "teams/members.html",
@@ -70,7 +78,9 @@ def change_role(series_id: int, user_id: int) -> ResponseReturnValue:
             lambda: services.set_role(series_id, user, role), (MembershipError,)
         )
         if done.ok:
-            flash(f"{user.email} is now {role.value}.", "success")
+            flash(
+                _("%(email)s is now %(role)s.", email=user.email, role=ROLE_NAMES[role]), "success"
+            )
     return _back(series_id)
 
 
@@ -81,7 +91,7 @@ def remove_member(series_id: int, user_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         done = commit_unless_refused(lambda: services.remove(series_id, user), (MembershipError,))
         if done.ok:
-            flash(f"{user.email} removed from the team.", "info")
+            flash(_("%(email)s removed from the team.", email=user.email), "info")
     return _back(series_id)
 
 
@@ -94,7 +104,7 @@ def revoke_invitation(series_id: int, invitation_id: int) -> ResponseReturnValue
     if ConfirmForm().validate_on_submit():
         invitations.revoke(invitation)
         commit()
-        flash(f"The invitation to {invitation.email} no longer works.", "info")
+        flash(_("The invitation to %(email)s no longer works.", email=invitation.email), "info")
     return _back(series_id)
 
 
@@ -125,7 +135,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
                 str(exc)
             )
         else:
-            flash(f"Welcome to the team of {invitation.series.title}.", "success")
+            flash(_("Welcome to the team of %(title)s.", title=invitation.series.title), "success")
             return redirect(url_for("scheduling.series_show", series_id=invitation.series_id))
     return render_template(
         "teams/accept.html",
@@ -153,7 +163,7 @@ def disable_account(user_id: int) -> ResponseReturnValue:
             lambda: accounts.disable(user, current_user), (MembershipError,)
         )
         if done.ok:
-            flash(f"{user.email} can no longer log in.", "info")
+            flash(_("%(email)s can no longer log in.", email=user.email), "info")
     return redirect(url_for("teams.accounts_page"))
 
 
@@ -164,5 +174,5 @@ def enable_account(user_id: int) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         accounts.enable(user)
         commit()
-        flash(f"{user.email} can log in again.", "success")
+        flash(_("%(email)s can log in again.", email=user.email), "success")
     return redirect(url_for("teams.accounts_page"))

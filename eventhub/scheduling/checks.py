@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from eventhub import signals
 from eventhub.clock import utcnow
+from eventhub.i18n import localised
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.timefmt import format_moment
 
@@ -21,11 +22,11 @@ class Warning:
 
 def describe(session: Session) -> str:
     return _(
-        "“%(title)s” (Webinar %(number)s of %(series)s, %(when)s)",
-        title=session.title,
+        "“%(title)s” (Webinar %(number)s of %(series)s, %(moment)s)",
+        title=localised(session, "title"),
         number=session.number,
-        series=session.series.title,
-        when=format_moment(session.starts_at, session.series.timezone),
+        series=localised(session.series, "title"),
+        moment=format_moment(session.starts_at, session.series.timezone),
     )
 
 
@@ -36,7 +37,8 @@ def overlaps(a_start: datetime, a_end: datetime, b: Session) -> bool:
 def series_overlaps(session: Session) -> list[Warning]:
     return [
         Warning(
-            "series_overlap", _("It overlaps %(other)s in the same series.", other=describe(other))
+            "series_overlap",
+            _("It overlaps %(session)s in the same series.", session=describe(other)),
         )
         for other in session.series.sessions
         if other.id != session.id
@@ -50,17 +52,22 @@ def reminder_warnings(session: Session, now: datetime) -> list[Warning]:
     for minutes in session.effective_reminder_offsets:
         due = session.starts_at - timedelta(minutes=minutes)
         if due <= now:
-            if minutes % 60 == 0:
-                label = _("%(hours)s h", hours=minutes // 60)
-            else:
-                label = _("%(minutes)s min", minutes=minutes)
-            message = _(
-                "The %(label)s reminder would be due %(when)s, "
-                "which is already past: it will not be sent.",
-                label=label,
-                when=format_moment(due, session.timezone),
+            label = (
+                _("%(hours)s h", hours=minutes // 60)
+                if minutes % 60 == 0
+                else _("%(minutes)s min", minutes=minutes)
             )
-            warnings.append(Warning("reminder_in_past", message))
+            warnings.append(
+                Warning(
+                    "reminder_in_past",
+                    _(
+                        "The %(label)s reminder would be due %(moment)s, which is already past: "
+                        "it will not be sent.",
+                        label=label,
+                        moment=format_moment(due, session.timezone),
+                    ),
+                )
+            )
     return warnings
 
 

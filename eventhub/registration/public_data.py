@@ -15,7 +15,11 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.i18n import localised
 from eventhub.registration.answers import questions_for
-from eventhub.registration.availability import Action, Availability, availability_for
+from eventhub.registration.availability import (
+    Action,
+    Availability,
+    availability_from_counters,
+)
 from eventhub.registration.forms import RegistrationForm, registration_form
 from eventhub.registration.locking import lock_session
 from eventhub.registration.models import Registration, RegistrationQuestion, RegistrationStatus
@@ -90,7 +94,8 @@ def panel_for(
     so a page costs the same statements whether its session is open or not.
     """
     if availability is None:
-        availability = availability_for([session])[session.id]
+        # The seat counters on the session row: no count of its registrations per page view.
+        availability = availability_from_counters([session])[session.id]
     is_open = availability.action in (Action.REGISTER, Action.WAITLIST)
     if form is None:
         questions = questions_for(session.series_id)

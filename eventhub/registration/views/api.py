@@ -22,7 +22,7 @@ from eventhub.registration.locking import begin_writer, is_lock_error
 from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import RegistrationQuestion
 from eventhub.registration.public_data import session_and_questions
-from eventhub.registration.views import registration_limit
+from eventhub.registration.views.blueprint import registration_limit
 from eventhub.scheduling.models import PUBLIC_STATUSES, Session
 from eventhub.timefmt import is_valid_zone
 

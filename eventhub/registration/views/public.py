@@ -1,14 +1,10 @@
-"""Public registration pages: the form, whole-series sign-up and the private manage pages."""
+"""Public registration pages: the form for one session and whole-series sign-up."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,49 +14,26 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from eventhub.clock import utcnow
-from eventhub.errors import TryAgainLater
 from eventhub.extensions import db, limiter
-from eventhub.i18n import current_tag, localised, normalise, use_series_language
+from eventhub.i18n import current_tag, normalise
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
 from eventhub.registration.answers import questions_for
 from eventhub.registration.forms import (
-    DetailsForm,
     RegistrationForm,
     SeriesRegistrationForm,
-    SwitchForm,
     registration_form,
 )
-from eventhub.registration.invites import invite_attachment
-from eventhub.registration.locking import begin_writer, is_lock_error
+from eventhub.registration.locking import begin_writer
 from eventhub.registration.manage_links import (
     manage_token,
-    registration_for_token,
-    series_registration_for_token,
-    series_token,
 )
-from eventhub.registration.models import ACTIVE, Registration, RegistrationStatus
-from eventhub.registration.unsubscribe import unsubscribe
-from eventhub.scheduling.calendar import public_calendar
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.views.blueprint import bp, registration_limit
 from eventhub.scheduling.models import Session
-from eventhub.transaction import commit_unless_refused
-
-bp = Blueprint("registration", __name__)
-
-
-def registration_limit() -> str:
-    return str(current_app.config["EVENTHUB_RATELIMIT_REGISTRATION"])
-
-
-@bp.errorhandler(OperationalError)
-def _busy(error: OperationalError) -> ResponseReturnValue:
-    db.session.rollback()
-    if is_lock_error(error):
-        return current_app.handle_http_exception(TryAgainLater())
-    raise error
 
 
 def applicant_from_form(form: RegistrationForm, fallback_zone: str) -> services.Applicant:
@@ -111,7 +84,7 @@ def register(session_id: int) -> ResponseReturnValue:
             db.session.commit()
             if not outcome.is_new:
                 return redirect(url_for(".sent", session_id=session.id))
-            flash(_welcome(outcome.registration), "success")
+            flash(welcome(outcome.registration), "success")
             return redirect(url_for(".manage", token=manage_token(outcome.registration)))
     elif request.method == "POST":
         status = 422
@@ -119,7 +92,7 @@ def register(session_id: int) -> ResponseReturnValue:
     return render_template("registration/register.html", panel=panel, **panel), status
 
 
-def _welcome(registration: Registration) -> str:
+def welcome(registration: Registration) -> str:
     return str(WELCOME.get(registration.status, _("Your registration is saved.")))
 
 
@@ -183,175 +156,4 @@ def register_series(slug: str) -> ResponseReturnValue:
             "registration/register_series.html", series=series, form=form, sessions=sessions
         ),
         status,
-    )
-
-
-def _registration_or_404(token: str) -> Registration:
-    registration = registration_for_token(token)
-    if registration is None:
-        abort(404)
-    return registration
-
-
-@bp.route("/manage/<token>")
-def manage(token: str) -> ResponseReturnValue:
-    """What you registered for, in your time zone, with what you can do about it."""
-    registration = _registration_or_404(token)
-    # Without a choice of the reader's own, the page speaks the language of their emails.
-    use_series_language(registration.language)
-    switch = SwitchForm()
-    switch.target.choices = public_data.switch_choices(registration)
-    return render_template(
-        "registration/manage.html",
-        registration=registration,
-        session=registration.session,
-        series=registration.session.series,
-        token=token,
-        details=DetailsForm(obj=registration),
-        switch=switch,
-        position=public_data.waitlist_position(registration),
-        is_active=registration.status in ACTIVE,
-        series_token=(
-            series_token(registration.series_registration)
-            if registration.series_registration is not None
-            else None
-        ),
-    )
-
-
-@bp.route("/manage/<token>/cancel", methods=["GET", "POST"])
-def cancel(token: str) -> ResponseReturnValue:
-    """Confirm (GET) and cancel (POST) the registration; a freed seat goes to the waitlist."""
-    if request.method == "POST":
-        begin_writer()
-    registration = _registration_or_404(token)
-    if request.method == "POST":
-        attempt = commit_unless_refused(
-            lambda: services.cancel(registration), (services.NotAllowed,), flash_category="info"
-        )
-        if attempt.ok:
-            flash(_("Your registration is cancelled. Thank you for freeing your seat."), "success")
-        return redirect(url_for(".manage", token=token))
-    return render_template(
-        "registration/cancel.html",
-        registration=registration,
-        session=registration.session,
-        token=token,
-    )
-
-
-@bp.route("/manage/<token>/offer", methods=["POST"])
-def accept_offer(token: str) -> ResponseReturnValue:
-    """Take the seat offered from the waitlist."""
-    begin_writer()
-    registration = _registration_or_404(token)
-    if commit_unless_refused(
-        lambda: services.accept_offer(registration), (services.NotAllowed,)
-    ).ok:
-        flash(_("The seat is yours. Your calendar invite is on the way."), "success")
-    return redirect(url_for(".manage", token=token))
-
-
-@bp.route("/manage/<token>/switch", methods=["POST"])
-def switch(token: str) -> ResponseReturnValue:
-    """Move the registration to another session of the series."""
-    begin_writer()
-    registration = _registration_or_404(token)
-    form = SwitchForm()
-    form.target.choices = public_data.switch_choices(registration)
-    if not form.validate_on_submit():
-        flash(_("Choose one of the sessions listed."), "error")
-        return redirect(url_for(".manage", token=token))
-    try:
-        outcome = services.switch(registration, int(form.target.data))
-    except services.RegistrationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".manage", token=token))
-    db.session.commit()
-    flash(_welcome(outcome.registration), "success")
-    return redirect(url_for(".manage", token=manage_token(outcome.registration)))
-
-
-@bp.route("/manage/<token>/details", methods=["POST"])
-def details(token: str) -> ResponseReturnValue:
-    """Correct the name or organisation on the registration."""
-    begin_writer()
-    registration = _registration_or_404(token)
-    form = DetailsForm()
-    if form.validate_on_submit():
-        services.update_details(registration, form.name.data or "", form.organisation.data or "")
-        db.session.commit()
-        flash(_("Your details are updated."), "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for(".manage", token=token))
-
-
-@bp.route("/manage/<token>/calendar.ics")
-def calendar(token: str) -> ResponseReturnValue:
-    """The session as an .ics file for the attendee's calendar."""
-    registration = _registration_or_404(token)
-    if registration.status is RegistrationStatus.CONFIRMED:
-        attachment = invite_attachment(registration)
-        body = attachment.data
-    else:  # no seat (yet): the public calendar, without the join link
-        attachment = None
-        body = public_calendar([registration.session], name=registration.session.title)
-    filename = attachment.filename if attachment else "webinar.ics"
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.route("/manage/<token>/unsubscribe", methods=["GET", "POST"])
-def unsubscribe_series(token: str) -> ResponseReturnValue:
-    """Stop series news (follow-ups, announcements); a GET only asks."""
-    if request.method == "POST":
-        begin_writer()
-    registration = _registration_or_404(token)
-    series = registration.session.series
-    if request.method == "POST":
-        unsubscribe(series.id, registration.email)
-        db.session.commit()
-        flash(
-            _("You will get no more news from %(title)s.", title=localised(series, "title")),
-            "success",
-        )
-        return redirect(url_for(".manage", token=token))
-    return render_template(
-        "registration/unsubscribe.html", registration=registration, series=series, token=token
-    )
-
-
-@bp.route("/manage/series/<token>", methods=["GET", "POST"])
-def manage_series(token: str) -> ResponseReturnValue:
-    """A whole-series registration: stop joining new sessions, or leave the series."""
-    if request.method == "POST":
-        begin_writer()
-    found = series_registration_for_token(token)
-    if found is None:
-        abort(404)
-    if request.method == "POST":
-        action = request.form.get("action")
-        if action == "cancel":
-            series_services.cancel_series(found)
-            flash(
-                _("You have left the series; your session registrations are cancelled."), "success"
-            )
-        elif action in ("opt_out", "opt_in"):
-            found.is_opted_out_of_new_sessions = action == "opt_out"
-            flash(_("Saved."), "success")
-        else:
-            abort(400)
-        db.session.commit()
-        return redirect(url_for(".manage_series", token=token))
-    return render_template(
-        "registration/manage_series.html",
-        series_registration=found,
-        series=found.series,
-        registrations=series_services.registrations_of(found),
-        manage_token=manage_token,
     )

@@ -1,6 +1,7 @@
 """The registration blueprint of the attendee's pages (public forms and private manage links).
 
-A seat-lock timeout on any of them answers 503 "try again later" rather than an error page.
+A seat-lock timeout on any of them answers 503 "try again later" rather than an error page;
+the organisers' blueprint registers the same handler.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ def registration_limit() -> str:
     return str(current_app.config["EVENTHUB_RATELIMIT_REGISTRATION"])
 
 
-@bp.errorhandler(OperationalError)
-def _busy(error: OperationalError) -> ResponseReturnValue:
+def answer_busy(error: OperationalError) -> ResponseReturnValue:
+    """A seat-lock timeout answers 503 "try again later"; any other database error is raised."""
     db.session.rollback()
     if is_lock_error(error):
         return current_app.handle_http_exception(TryAgainLater())
     raise error
+
+
+bp.register_error_handler(OperationalError, answer_busy)

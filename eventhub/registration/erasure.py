@@ -1,10 +1,10 @@
 """Anonymising registrations: the person goes, the organiser's figures stay.
 
-Status, seat, waitlist times, attendance and the session stay as they were, so counts,
-capacity and attendance rates do not move; the name, address, organisation, answers,
-consent and the organiser's cancel note go. The token version is raised, so every manage
-link ever sent stops working, and the placeholder address (in the reserved `.invalid`
-domain) is one the outbox refuses, so no mail is written to the registration again.
+Status, seat, waitlist times, attendance, language and the session stay as they were, so
+counts, capacity and attendance rates do not move; the name, address, organisation, time
+zone, answers, consent and the organiser's cancel note go. The token version is raised, so
+every manage link ever sent stops working, and the placeholder address (in the reserved
+`.invalid` domain) is one the outbox refuses, so no mail is written to the registration again.
 """
 
 from __future__ import annotations
@@ -81,6 +81,8 @@ def anonymise(found: Found) -> int:
                     "email": erased_address(f"r{rid}"),
                     "name": ERASED_NAME,
                     "organisation": "",
+                    # Where someone lives narrows down who they are.
+                    "timezone": "UTC",
                     "answers": {},
                     "is_marketing_consent": False,
                     "cancel_reason": "",
@@ -98,6 +100,7 @@ def anonymise(found: Found) -> int:
                     "email": erased_address(f"s{sid}"),
                     "name": ERASED_NAME,
                     "organisation": "",
+                    "timezone": "UTC",
                     "answers": {},
                     "is_marketing_consent": False,
                     "is_opted_out_of_new_sessions": True,

@@ -36,6 +36,9 @@ def test_an_owner_erases_only_in_the_series_they_own(
     client.post("/logout")
     login(owner)
     before = figures()
+    assert "/organiser/privacy/erase" in client.get("/organiser/registrations/").get_data(
+        as_text=True
+    )
     page = client.get("/organiser/privacy/erase")
     assert page.status_code == 200 and "series you own" in page.get_data(as_text=True)
     # Unconfirmed: nothing happens.

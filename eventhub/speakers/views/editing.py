@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from eventhub.accounts.models import User
@@ -25,7 +26,9 @@ def save_profile(profile: SpeakerProfile, form: ProfileForm, actor: User) -> boo
         form.form_errors.append(str(exc))
         return False
     db.session.commit()
-    flash("Profile saved." if changes else "Nothing changed.", "success" if changes else "info")
+    flash(
+        _("Profile saved.") if changes else _("Nothing changed."), "success" if changes else "info"
+    )
     return True
 
 
@@ -33,7 +36,7 @@ def save_photo(profile: SpeakerProfile, form: PhotoForm, actor: User) -> bool:
     """Store an uploaded photo; refusals become the field's error message."""
     upload = form.photo.data
     if not isinstance(upload, FileStorage):
-        form.photo.errors = ["Choose a photo to upload."]
+        form.photo.errors = [_("Choose a photo to upload.")]
         return False
     try:
         services.set_photo(profile, upload.stream, actor)
@@ -42,14 +45,14 @@ def save_photo(profile: SpeakerProfile, form: PhotoForm, actor: User) -> bool:
         form.photo.errors = [str(exc)]
         return False
     db.session.commit()
-    flash("Photo updated.", "success")
+    flash(_("Photo updated."), "success")
     return True
 
 
 def remove_photo(profile: SpeakerProfile, actor: User) -> None:
     services.remove_photo(profile, actor)
     db.session.commit()
-    flash("Photo removed; your initials are shown instead.", "info")
+    flash(_("Photo removed; your initials are shown instead."), "info")
 
 
 def profile_form(

@@ -9,7 +9,7 @@ stored language), then Accept-Language, then the series' default language, then 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -256,6 +256,16 @@ def link(url: object, text: object) -> Markup:
 def quoted(text: object) -> str:
     """A title quoted in the language's own marks: "Title", 「標題」."""
     return f"「{text}」" if is_chinese() else f'"{text}"'
+
+
+def join_sentences(sentences: Iterable[str]) -> str:
+    """Sentences in a run: Chinese ones end in "。" and follow on without a space."""
+    return ("" if is_chinese() else " ").join(sentences)
+
+
+def join_list(items: Iterable[str]) -> str:
+    """ "a, b and c" as a plain list: "a, b, c", or "a、b、c" in Chinese."""
+    return ("、" if is_chinese() else ", ").join(items)
 
 
 def speaker_name(speaker: Any) -> str:

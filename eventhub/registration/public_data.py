@@ -18,7 +18,7 @@ from eventhub.registration.availability import (
     ACTION_LABELS,
     Action,
     Availability,
-    availability_for,
+    availability_from_counters,
 )
 from eventhub.registration.forms import RegistrationForm, registration_form
 from eventhub.registration.locking import lock_session
@@ -84,7 +84,8 @@ def panel_for(
     so a page costs the same statements whether its session is open or not.
     """
     if availability is None:
-        availability = availability_for([session])[session.id]
+        # The seat counters on the session row: no count of its registrations per page view.
+        availability = availability_from_counters([session])[session.id]
     is_open = availability.action in (Action.REGISTER, Action.WAITLIST)
     if form is None:
         questions = questions_for(session.series_id)

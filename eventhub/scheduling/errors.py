@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
+from eventhub.i18n import join_sentences
+from eventhub.scheduling.models import SessionStatus
+
+# A session's state as a sentence names it ("this one is cancelled").
+_STATUS_WORDS = {
+    SessionStatus.DRAFT: _l("a draft"),
+    SessionStatus.PUBLISHED: _l("published"),
+    SessionStatus.CANCELLED: _l("cancelled"),
+    SessionStatus.ENDED: _l("ended"),
+}
+
+
+def status_word(status: SessionStatus) -> str:
+    return str(_STATUS_WORDS.get(status, status.value))
+
+
 # Errors that concern the whole object rather than one field.
 GENERAL = "_general"
 
@@ -17,7 +35,7 @@ class SchedulingError(Exception):
 
     def summary(self) -> str:
         """Every message in one sentence-run, for a flash or a plain error body."""
-        return " ".join(message for messages in self.errors.values() for message in messages)
+        return join_sentences(message for messages in self.errors.values() for message in messages)
 
 
 class Problems:

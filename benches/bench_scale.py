@@ -1,11 +1,11 @@
 """Costs flat as history grows: 1,000 sessions / 200,000 registrations against a small series.
 
 Two PostgreSQL databases of their own, migrated and seeded: a *small* one (one series of 8
-sessions, 200 registrations each... 1,600 in all) and a *large* one (one series of 1,000
+sessions, 200 registrations each: 1,600 in all) and a *large* one (one series of 1,000
 sessions, 200 registrations each: 200,000). In both, the measured session is upcoming with the
 same 200 registrations, so what differs is only the history around it. In-process (the Flask
-test client, no cache, no web server) it times, median of `--repeat` runs, and counts the SQL
-statements of:
+test client, no cache, no web server) it times, median of `--repeat` runs alternating small and
+large run by run (the load of a shared machine drifts), and counts the SQL statements of:
 
 - the series page and the session page (with its live registration form),
 - a registration POST (the JSON API) for the measured session,
@@ -104,85 +104,85 @@ def seed(app: Any, sessions: int, per_session: int, now: datetime) -> int:
         return measured.id
 
 
-def measure(app: Any, action: Callable[[], None], repeat: int) -> tuple[float, int]:
-    """Median wall time (ms) and the statement count of one run (the last)."""
-    times: list[float] = []
-    statements = 0
+def timed(app: Any, action: Callable[[], None]) -> tuple[float, int]:
+    """Wall time (ms) and statement count of one run of `action`."""
     with app.app_context():
-        for _ in range(repeat):
-            db.session.remove()
-            count = [0]
+        db.session.remove()
+        count = [0]
 
-            def record(*_: Any, count: list[int] = count) -> None:
-                count[0] += 1
+        def record(*_: Any) -> None:
+            count[0] += 1
 
-            event.listen(db.engine, "before_cursor_execute", record)
-            started = time.perf_counter()
-            try:
-                action()
-            finally:
-                elapsed = time.perf_counter() - started
-                event.remove(db.engine, "before_cursor_execute", record)
-            times.append(elapsed * 1000)
-            statements = count[0]
-    return statistics.median(times), statements
-
-
-def run_case(
-    url: str, sessions: int, per_session: int, repeat: int
-) -> dict[str, tuple[float, int]]:
-    now = utcnow().replace(microsecond=0)
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(bench_config(Path(tmp), url, EVENTHUB_PUBLIC_CACHE="null"))
-        migrate_schema(app)
+        event.listen(db.engine, "before_cursor_execute", record)
         started = time.perf_counter()
-        session_id = seed(app, sessions, per_session, now)
-        print(
-            f"  seeded {sessions} sessions x {per_session} registrations "
-            f"in {time.perf_counter() - started:.1f} s",
-            flush=True,
+        try:
+            action()
+        finally:
+            elapsed = time.perf_counter() - started
+            event.remove(db.engine, "before_cursor_execute", record)
+    return elapsed * 1000, count[0]
+
+
+def prepare_case(
+    stack: ExitStack, sessions: int, per_session: int
+) -> tuple[Any, dict[str, Callable[[], None]]]:
+    """A migrated, seeded database and app, and the actions to time against it."""
+    url = stack.enter_context(postgres_database())
+    tmp = stack.enter_context(tempfile.TemporaryDirectory())
+    now = utcnow().replace(microsecond=0)
+    app = create_app(bench_config(Path(tmp), url, EVENTHUB_PUBLIC_CACHE="null"))
+    migrate_schema(app)
+    started = time.perf_counter()
+    session_id = seed(app, sessions, per_session, now)
+    print(
+        f"  seeded {sessions} sessions x {per_session} registrations "
+        f"in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    client = app.test_client()
+    posted = [0]
+
+    def get(path: str) -> Callable[[], None]:
+        def action() -> None:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+
+        return action
+
+    def register() -> None:
+        posted[0] += 1
+        response = client.post(
+            f"/api/v1/sessions/{session_id}/registrations",
+            json={"name": "New", "email": f"new{posted[0]}@example.org", "consent": True},
         )
-        client = app.test_client()
-        posted = [0]
+        assert response.status_code == 201, response.get_data(as_text=True)
 
-        def get(path: str) -> Callable[[], None]:
-            def action() -> None:
-                response = client.get(path)
-                assert response.status_code == 200, (path, response.status_code)
+    def sweep() -> None:
+        # The measured session's 24-hour reminder is due (its rows are written by the first
+        # run; later runs find them there and write nothing new).
+        create_due_reminders(now + timedelta(days=2, minutes=1))
 
-            return action
+    def export() -> None:
+        found = db.session.get(Session, session_id)
+        assert found is not None
+        chunks = stream_csv([session_id], Filters(), questions_for(found.series_id), "UTC")
+        assert sum(chunk.count("\n") for chunk in chunks) >= per_session
 
-        def register() -> None:
-            posted[0] += 1
-            response = client.post(
-                f"/api/v1/sessions/{session_id}/registrations",
-                json={"name": "New", "email": f"new{posted[0]}@example.org", "consent": True},
-            )
-            assert response.status_code == 201, response.get_data(as_text=True)
+    stack.callback(lambda: _dispose(app))
+    return app, {
+        "series page": get("/series/scale"),
+        "session page": get("/series/scale/measured"),
+        "registration POST": register,
+        "reminder sweep (first run)": sweep,
+        "reminder sweep (again)": sweep,
+        "CSV export (1 session)": export,
+    }
 
-        def sweep() -> None:
-            # The measured session's 24-hour reminder is due; a fresh clock each run (its rows
-            # are written once: later runs find them there and write nothing new).
-            create_due_reminders(now + timedelta(days=2, minutes=1))
 
-        def export() -> None:
-            questions = questions_for(db.session.get(Session, session_id).series_id)  # type: ignore[union-attr]
-            chunks = stream_csv([session_id], Filters(), questions, "UTC")
-            lines = sum(chunk.count("\n") for chunk in chunks)
-            assert lines >= per_session
-
-        results = {
-            "series page": measure(app, get("/series/scale"), repeat),
-            "session page": measure(app, get("/series/scale/measured"), repeat),
-            "registration POST": measure(app, register, repeat),
-            "reminder sweep (first run)": measure(app, sweep, 1),
-            "reminder sweep (again)": measure(app, sweep, repeat),
-            "CSV export (1 session)": measure(app, export, repeat),
-        }
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        return results
+def _dispose(app: Any) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def main() -> None:
@@ -192,24 +192,33 @@ def main() -> None:
     parser.add_argument("--per-session", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    cases = {"small": args.small_sessions, "large": args.sessions}
-    results: dict[str, dict[str, tuple[float, int]]] = {}
     with ExitStack() as stack:
-        for name, sessions in cases.items():
-            url = stack.enter_context(postgres_database())
-            print(f"{name}:", flush=True)
-            results[name] = run_case(url, sessions, args.per_session, args.repeat)
-    print(
-        f"\n{'what':28s} {'small ms':>9s} {'large ms':>9s} {'ratio':>6s}   statements small/large"
-    )
-    for what, (small_ms, small_n) in results["small"].items():
-        large_ms, large_n = results["large"][what]
-        ratio = large_ms / small_ms if small_ms else float("nan")
-        verdict = "ok" if ratio <= 2 and small_n == large_n else "MISSED"
+        print("small:", flush=True)
+        small = prepare_case(stack, args.small_sessions, args.per_session)
+        print("large:", flush=True)
+        large = prepare_case(stack, args.sessions, args.per_session)
         print(
-            f"{what:28s} {small_ms:9.1f} {large_ms:9.1f} {ratio:5.2f}x   "
-            f"{small_n} / {large_n}  {verdict}"
+            f"\n{'what':28s} {'small ms':>9s} {'large ms':>9s} {'ratio':>6s}   "
+            "statements small/large"
         )
+        for what in small[1]:
+            # Alternate small and large run by run: the machine's load drifts over minutes.
+            runs = 1 if what.endswith("(first run)") else args.repeat
+            times: dict[str, list[float]] = {"small": [], "large": []}
+            counts: dict[str, int] = {}
+            for _ in range(runs):
+                for name, (app, actions) in (("small", small), ("large", large)):
+                    elapsed, statements = timed(app, actions[what])
+                    times[name].append(elapsed)
+                    counts[name] = statements
+            small_ms, large_ms = (statistics.median(times[n]) for n in ("small", "large"))
+            ratio = large_ms / small_ms if small_ms else float("nan")
+            verdict = "ok" if ratio <= 2 and counts["small"] == counts["large"] else "MISSED"
+            print(
+                f"{what:28s} {small_ms:9.1f} {large_ms:9.1f} {ratio:5.2f}x   "
+                f"{counts['small']} / {counts['large']}  {verdict}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ every manage link ever sent stops working, and the placeholder address (in the r
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ class Found:
     series_registration_ids: list[int]
     series_ids: set[int]
     names: set[str]
+    # Series id -> how many of the rows (session and whole-series registrations) are in it.
+    per_series: dict[int, int]
 
 
 def find(address: str | None, series_ids: Collection[int] | None) -> Found:
@@ -58,6 +61,7 @@ def find(address: str | None, series_ids: Collection[int] | None) -> Found:
         series_registration_ids=[r[0] for r in whole],
         series_ids={r[2] for r in registrations} | {r[2] for r in whole},
         names={r[1] for r in registrations} | {r[1] for r in whole},
+        per_series=dict(Counter(r[2] for r in [*registrations, *whole])),
     )
 
 

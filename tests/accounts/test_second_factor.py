@@ -97,6 +97,7 @@ def test_enrolment_is_on_only_after_a_current_code(client: FlaskClient, organise
     assert client.get("/organiser/account/two-factor").status_code == 302
     overview = client.get("/organiser/account/").get_data(as_text=True)
     assert secret not in overview and "10 recovery codes left" in overview
+    assert "Two-factor sign-in turned on" in overview  # the account's own recent changes
     entries = db.session.scalars(select(ActivityEntry)).all()
     assert [e.action for e in entries] == ["security.enable_totp"]
     assert all(secret not in str(e.changes) for e in entries)

@@ -55,8 +55,13 @@ def test_an_owner_erases_only_in_the_series_they_own(
     entries = db.session.scalars(
         select(ActivityEntry).where(ActivityEntry.action == ORGANISER_ERASURE)
     ).all()
-    assert [(e.series_id, e.actor_id, e.target) for e in entries] == [
-        (world.series_a.id, owner.id, f"Person {address_digest(EMAIL)}")
+    assert [(e.series_id, e.actor_id, e.target, e.changes) for e in entries] == [
+        (
+            world.series_a.id,
+            owner.id,
+            f"Person {address_digest(EMAIL)}",
+            {"registrations anonymised": [None, 2]},
+        )
     ]
     # Series B's organisers still hold the person, as they should; series A's log does not.
     remaining = traces()

@@ -75,6 +75,8 @@ NOT_PAGES = {
     "registration_admin.session_export",
     "recap_editor.preview",
 }
+# Characters written only in Simplified Chinese (their Traditional forms differ).
+SIMPLIFIED_ONLY = set("该这个为时间须请输务选择")
 ADDRESS = re.compile(r"[\w.+-]+@[\w.-]+|https?://\S+")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 
@@ -273,3 +275,17 @@ def test_the_check_sees_english_chrome() -> None:
         "Save",
         "made from the title",
     ]
+
+
+def test_a_refused_form_explains_in_chinese(app: Flask, demo: dict[str, Any]) -> None:
+    # The validators' own messages (WTForms' "This field is required.") and ours alike.
+    client = _chinese_client(app, DEMO_ORGANISER_EMAIL, PASSWORD_OF_DEMO)
+    url = f"/organiser/series/{demo['series_id']}/sessions/new"
+    data = {"title": "", "timezone": "Asia/Hong_Kong"}
+    data |= {"duration_minutes": "60", "join_url": "not a link", "capacity": "-1"}
+    html = client.post(url, data=data).get_data(as_text=True)
+    errors = re.findall(r'<p class="field__error"[^>]*>([^<]+)</p>', html)
+    assert len(errors) >= 3, html
+    assert english_left(errors, []) == [], errors
+    # Traditional, not WTForms' Simplified catalog ("该字段是必填字段。").
+    assert not set("".join(errors)) & SIMPLIFIED_ONLY, errors

@@ -96,7 +96,8 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.is_enabled:
         return None
-    user.last_login_at = utcnow()
+    if not user.has_second_factor:
+        user.last_login_at = utcnow()  # with a second factor, only once the code is given
     return user
 
 

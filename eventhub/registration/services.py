@@ -117,7 +117,7 @@ def register(
         existing.cancel_reason = ""
         existing.is_attended = False
         existing.attended_at = None
-    _apply(registration, applicant, now)
+    apply_applicant(registration, applicant, now)
     registration.series_registration = series_registration
     _place(registration, session, count, now)
     db.session.add(registration)
@@ -128,7 +128,10 @@ def register(
     return Outcome(registration, is_new=True)
 
 
-def _apply(registration: Registration, applicant: Applicant, now: datetime) -> None:
+def apply_applicant(
+    registration: Registration | SeriesRegistration, applicant: Applicant, now: datetime
+) -> None:
+    """What the applicant entered, and their consent as of `now`, onto a (series) registration."""
     registration.name = applicant.name
     registration.organisation = applicant.organisation
     registration.timezone = applicant.timezone

@@ -2,8 +2,9 @@
 
 Each one finds the rows that still hold the person, gives up their places that only an email
 could make good (waitlist places, seat offers and pending approvals on sessions yet to start:
-the people behind them move up), anonymises the registrations (figures kept), cancels and scrubs their mail, drops their unsubscribe records, takes them out of
-the activity log, and records in each series touched that an erasure happened — naming
+the people behind them move up), anonymises the registrations (figures kept), cancels and
+scrubs their mail, drops their unsubscribe records, takes them out of the activity log, and
+records in each series touched that an erasure happened — naming
 the person only by a keyed hash of their address, so a later request can be matched to it
 without the log holding the address. Running any of them twice changes nothing more.
 """

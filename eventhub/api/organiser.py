@@ -22,7 +22,7 @@ from eventhub.api import schemas, serialize
 from eventhub.api.auth import BEARER
 from eventhub.extensions import db
 from eventhub.scheduling import checks, lifecycle, series_service, session_service
-from eventhub.scheduling.errors import GENERAL, SchedulingError
+from eventhub.scheduling.errors import GENERAL, SchedulingError, status_word
 from eventhub.scheduling.models import DEFAULT_REMINDER_OFFSETS, Series, Session, SessionStatus
 
 bp = Blueprint(
@@ -162,7 +162,10 @@ def update_session(body: dict[str, Any], session_id: int) -> dict[str, Any]:
             session, proposed
         )
         if moves and session.status is not SessionStatus.PUBLISHED:
-            raise SchedulingError(f"A {session.status} session cannot move.", "starts_at")
+            raise SchedulingError(
+                _("A %(status)s session cannot move.", status=status_word(session.status)),
+                "starts_at",
+            )
         session_service.update_details(session, proposed)
         if moves:
             lifecycle.reschedule_session(

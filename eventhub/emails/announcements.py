@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -166,7 +167,7 @@ def send_announcement(
     """Queue one row per recipient; `batch_id` (from the preview) makes a double submit harmless."""
     people = recipients(series, audience, session_id, now, topic)
     if not people:
-        raise EmptyAudience("Nobody matches this audience.")
+        raise EmptyAudience(_("Nobody matches this audience."))
     organiser = reply_to(series)
     messages = [
         (

@@ -82,23 +82,34 @@ class Report:
 def decode(data: bytes) -> str:
     """UTF-16 with a BOM (Teams), UTF-8 with or without one (Zoom, Meet), else cp1252 (Excel)."""
     if len(data) > MAX_REPORT_BYTES:
-        raise ReportProblem("The file is larger than 10 MB.")
+        raise ReportProblem(_("The file is larger than 10 MB."))
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # UTF-16 without a BOM: guess the byte order from where the zero bytes are.
-        return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be")
+        # UTF-16 without a BOM: guess the byte order from where the zero bytes are. A file
+        # that is not UTF-16 either (a stray NUL in a text file, a binary) is refused, not a 500.
+        try:
+            return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be")
+        except UnicodeDecodeError as exc:
+            raise ReportProblem(
+                _("The file holds NUL characters; it is not a text export.")
+            ) from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReportProblem(
+                _("The file is not text in a known encoding (save it as UTF-8 CSV).")
+            ) from exc
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ReportProblem("The file is not text in a known encoding (save it as UTF-8 CSV).")
+    raise ReportProblem(_("The file is not text in a known encoding (save it as UTF-8 CSV)."))
 
 
 def _rows(text: str) -> list[list[str]]:
     if "\x00" in text:
-        raise ReportProblem("The file holds NUL characters; it is not a text export.")
+        raise ReportProblem(_("The file holds NUL characters; it is not a text export."))
     first_lines = text.splitlines()[:40]
     tabs = sum(line.count("\t") for line in first_lines)
     commas = sum(line.count(",") for line in first_lines)
@@ -283,7 +294,7 @@ def _plain_list(rows: list[list[str]], report: Report) -> Report:
         for address in addresses:
             seen.setdefault(address.lower(), Attendance(email=address, name="", line=line))
     if not seen:
-        raise ReportProblem("No email addresses were found in the file.")
+        raise ReportProblem(_("No email addresses were found in the file."))
     report.format = "csv"
     report.people = list(seen.values())
     return report

@@ -6,6 +6,9 @@ import enum
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 
 class WallClock(enum.StrEnum):
     """Which of two identical wall-clock readings an organiser meant (clocks going back)."""
@@ -31,6 +34,14 @@ def _offset_label(moment: datetime) -> str:
     return f"{moment.tzname()}, UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _reading(naive: datetime) -> str:
+    """A wall-clock reading as the organiser's language writes it (no zone: it is in the text)."""
+    locale = get_locale()
+    if locale is not None and locale.language == "zh":
+        return f"{naive.year}年{naive.month}月{naive.day}日 {naive:%H:%M}"
+    return f"{naive:%d %b %Y %H:%M}"
+
+
 def is_gap(naive: datetime, zone: ZoneInfo) -> bool:
     """The clocks jump over this reading (spring forward): no such moment exists."""
     local = naive.replace(tzinfo=zone)
@@ -52,8 +63,14 @@ def ambiguity_choices(naive: datetime, zone_name: str) -> list[tuple[str, str]]:
     second = naive.replace(tzinfo=zone, fold=1)
     stamp = naive.strftime("%H:%M")
     return [
-        (WallClock.EARLIER.value, f"The first {stamp} ({_offset_label(first)})"),
-        (WallClock.LATER.value, f"The second {stamp} ({_offset_label(second)})"),
+        (
+            WallClock.EARLIER.value,
+            _("The first %(time)s (%(offset)s)", time=stamp, offset=_offset_label(first)),
+        ),
+        (
+            WallClock.LATER.value,
+            _("The second %(time)s (%(offset)s)", time=stamp, offset=_offset_label(second)),
+        ),
     ]
 
 
@@ -64,14 +81,22 @@ def to_utc(naive: datetime, zone_name: str, choice: WallClock | None = None) -> 
     zone = ZoneInfo(zone_name)
     if is_gap(naive, zone):
         raise LocalTimeProblem(
-            f"{naive:%d %b %Y %H:%M} does not exist in {zone_name}: the clocks go forward "
-            "then. Choose a time before or after the change."
+            _(
+                "%(reading)s does not exist in %(zone)s: the clocks go forward then. Choose a "
+                "time before or after the change.",
+                reading=_reading(naive),
+                zone=zone_name,
+            )
         )
     if is_ambiguous(naive, zone):
         if choice is None:
             raise LocalTimeProblem(
-                f"{naive:%d %b %Y %H:%M} happens twice in {zone_name} because the clocks go "
-                "back. Say which one you mean.",
+                _(
+                    "%(reading)s happens twice in %(zone)s because the clocks go back. Say "
+                    "which one you mean.",
+                    reading=_reading(naive),
+                    zone=zone_name,
+                ),
                 ambiguous=True,
             )
         naive = naive.replace(fold=1 if choice is WallClock.LATER else 0)

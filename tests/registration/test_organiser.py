@@ -260,3 +260,23 @@ def test_csv_export_opens_in_excel_with_chinese_names_and_both_zones(
     assert row["registered_at (Asia/Hong_Kong)"] == "2027-03-02 04:15:00"
     assert row["registered_at (UTC)"] == "2027-03-01 20:15:00"
     assert row["cancelled_at (UTC)"] == ""
+
+
+def test_a_stray_nul_byte_in_an_import_file_is_a_message_not_a_500(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    """An odd-length file with a NUL byte was taken for UTF-16 and failed to decode (500)."""
+    session = make.session()
+    login(make.organiser())
+    for body, message in (
+        (b"a,b\n1\x00,2\n", "it is not a text export"),
+        (b"\xff\xfea\x00b", "not text in a known encoding"),  # a BOM, then not UTF-16
+    ):
+        response = client.post(
+            f"/organiser/registrations/sessions/{session.id}/attendance-import",
+            data={"file": (io.BytesIO(body), "x.csv")},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True)

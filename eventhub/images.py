@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 from eventhub.urls import external_url
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -39,7 +40,7 @@ _DELETE_KEY = "eventhub.images_delete_after_commit"
 _DISCARD_KEY = "eventhub.images_discard_on_rollback"
 
 
-class ImageError(Exception):
+class ImageError(Refusal):
     """An upload refused; the message is meant for the person who uploaded it."""
 
 

@@ -15,6 +15,7 @@ from eventhub.accounts import sessions
 from eventhub.accounts.models import ApiToken, Role, User
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 
 MIN_PASSWORD_LENGTH = 10
 # zxcvbn's cost grows with length; nobody types more than this.
@@ -24,7 +25,7 @@ MIN_PASSWORD_SCORE = 3
 TOKEN_PREFIX = "ehp_"  # noqa: S105 (a visible prefix, not a secret)
 
 
-class AccountError(Exception):
+class AccountError(Refusal):
     """A refused account operation; the message is meant for the user."""
 
 

@@ -20,8 +20,8 @@ from flask_login import current_user, login_required
 
 from eventhub.accounts import services, sessions
 from eventhub.accounts.forms import LoginForm
-from eventhub.extensions import db, limiter
-from eventhub.transaction import commit_unless_refused
+from eventhub.extensions import limiter
+from eventhub.transaction import change
 
 bp = Blueprint("accounts", __name__)
 
@@ -71,8 +71,8 @@ def login() -> ResponseReturnValue:
         if user is None:
             form.password.errors.append(_("That email and password do not match an account."))
         else:
-            sessions.start(user, remember=bool(form.remember.data))
-            db.session.commit()
+            with change():
+                sessions.start(user, remember=bool(form.remember.data))
             flash(_("You are logged in."), "success")
             return redirect(safe_next(form.next.data) or _home_for(user))
     return render_template("accounts/login.html", form=form)
@@ -81,7 +81,8 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     """Log out (POST only, so a link or image cannot log someone out)."""
-    commit_unless_refused(sessions.end_current, ())
+    with change():
+        sessions.end_current()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
 
@@ -91,11 +92,8 @@ def logout() -> ResponseReturnValue:
 def logout_everywhere() -> ResponseReturnValue:
     """End every login of this account, on every device, this one included."""
     user = current_user._get_current_object()
-
-    def end_all() -> None:
+    with change():
         sessions.revoke_all(user)
         sessions.end_current()
-
-    commit_unless_refused(end_all, ())
     flash(_("You are logged out on every device."), "info")
     return redirect(url_for("public.home"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app
 from sqlalchemy import event, func, select, true
 from sqlalchemy.exc import OperationalError
@@ -19,16 +17,8 @@ from eventhub.speakers.models import SessionSpeaker
 # Session ids whose seat lock this ORM session's current transaction already holds.
 _HELD = "eventhub.seat_locks"
 
-# How long the unprotected path waits after its capacity check (negative-control tests only).
-UNLOCKED_PAUSE_SECONDS = 0.05
-
-
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
-
-
-def is_lock_disabled() -> bool:
-    return bool(current_app.config.get("EVENTHUB_TESTING_DISABLE_SEAT_LOCK"))
 
 
 def begin_writer() -> None:
@@ -37,7 +27,7 @@ def begin_writer() -> None:
     A `SELECT … FOR UPDATE` locks nothing on SQLite, and a deferred transaction that read first
     cannot safely upgrade later, so writers take the database write lock when they begin.
     """
-    if _dialect() != "sqlite" or is_lock_disabled():
+    if _dialect() != "sqlite":
         return
     if db.session().in_transaction():
         # Only reads can have happened so far (loading the user, say); end them cleanly.
@@ -68,8 +58,6 @@ def lock_session(session_id: int) -> Session:
     held: set[int] = db.session.info.setdefault(_HELD, set())
     if session_id in held:
         session = db.session.get(Session, session_id)
-    elif is_lock_disabled():
-        session = db.session.get(Session, session_id, options=_WITH_DETAILS)
     elif _dialect() == "sqlite":
         if not db.session().in_transaction():
             begin_writer()
@@ -79,8 +67,7 @@ def lock_session(session_id: int) -> Session:
         session = _lock_postgres(session_id)
     if session is None:
         raise LookupError(session_id)
-    if not is_lock_disabled():
-        held.add(session_id)
+    held.add(session_id)
     return session
 
 
@@ -109,15 +96,3 @@ def _forget_locks(session: OrmSession, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_HELD, None)
 
-
-def pause_if_unlocked() -> None:
-    """Widen the race window when the lock is switched off, so tests can see it bite."""
-    if is_lock_disabled():
-        time.sleep(UNLOCKED_PAUSE_SECONDS)
-
-
-def is_lock_error(exc: OperationalError) -> bool:
-    """SQLite 'database is locked' / PostgreSQL lock timeout or deadlock."""
-    message = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-    code = getattr(exc.orig, "sqlstate", None)
-    return "locked" in message or "busy" in message or code in {"55P03", "40P01", "40001"}

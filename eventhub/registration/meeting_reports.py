@@ -29,6 +29,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from eventhub.refusal import Refusal
+
 MAX_REPORT_BYTES = 10 * 1024 * 1024
 # Sections of a Zoom webinar report whose people are not registrants.
 _STAFF_SECTIONS = ("host details", "panelist details")
@@ -42,7 +44,7 @@ _DURATION_PART = re.compile(
 )
 
 
-class ReportProblem(Exception):
+class ReportProblem(Refusal):
     """The file cannot be read as an attendance report; the message says why."""
 
 

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 from eventhub.registration import notify, seats
-from eventhub.registration.locking import lock_session, pause_if_unlocked
+from eventhub.registration.locking import lock_session
 from eventhub.registration.models import (
     ACTIVE,
     Registration,
@@ -26,12 +27,14 @@ from eventhub.scheduling.models import Session, SessionStatus
 fill_free_seats = seats.fill_free_seats
 
 
-class RegistrationError(Exception):
+class RegistrationError(Refusal):
     """A refused registration operation; the message is meant for the attendee."""
 
 
 class RegistrationClosed(RegistrationError):
     """Outside the registration window, or the session is not open for sign-ups."""
+
+    status_code = 409  # the API's "Registration is not open for this session."
 
 
 class NotAllowed(RegistrationError):
@@ -108,7 +111,6 @@ def register(
     # Whole-series registrants join a session published later even before its window opens.
     if problem and not (via_series and _only_not_open_yet(session, now)):
         raise RegistrationClosed(problem)
-    pause_if_unlocked()
     registration = existing or Registration(session=session, email=applicant.email)
     if existing is not None:
         # A cancelled registration comes back to life; old manage links stop working.

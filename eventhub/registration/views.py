@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     Response,
@@ -18,11 +16,9 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eventhub.clock import utcnow
-from eventhub.errors import TryAgainLater
-from eventhub.extensions import db, limiter
+from eventhub.extensions import limiter
 from eventhub.i18n import current_tag, localised, normalise, use_series_language
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
@@ -35,7 +31,7 @@ from eventhub.registration.forms import (
     registration_form,
 )
 from eventhub.registration.invites import invite_attachment
-from eventhub.registration.locking import begin_writer, is_lock_error
+from eventhub.registration.locking import begin_writer
 from eventhub.registration.manage_links import (
     manage_token,
     registration_for_token,
@@ -45,22 +41,13 @@ from eventhub.registration.manage_links import (
 from eventhub.registration.models import ACTIVE, Registration, RegistrationStatus
 from eventhub.registration.unsubscribe import unsubscribe
 from eventhub.scheduling.calendar import public_calendar
-from eventhub.scheduling.models import Session
-from eventhub.transaction import commit_unless_refused
+from eventhub.transaction import change, flash_refusal
 
 bp = Blueprint("registration", __name__)
 
 
 def registration_limit() -> str:
     return str(current_app.config["EVENTHUB_RATELIMIT_REGISTRATION"])
-
-
-@bp.errorhandler(OperationalError)
-def _busy(error: OperationalError) -> ResponseReturnValue:
-    db.session.rollback()
-    if is_lock_error(error):
-        return current_app.handle_http_exception(TryAgainLater())
-    raise error
 
 
 def applicant_from_form(form: RegistrationForm, fallback_zone: str) -> services.Applicant:
@@ -73,16 +60,6 @@ def applicant_from_form(form: RegistrationForm, fallback_zone: str) -> services.
         answers=form.answers(),
         is_marketing_consent=bool(form.marketing.data),
     )
-
-
-def _register_once_more_on_conflict(session: Session, applicant: services.Applicant) -> Any:
-    # Unique (session, email) settles a race the lock did not (it cannot, when disabled).
-    try:
-        return services.register(session.id, applicant)
-    except IntegrityError:
-        db.session.rollback()
-        begin_writer()
-        return services.register(session.id, applicant)
 
 
 @bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
@@ -101,14 +78,11 @@ def register(session_id: int) -> ResponseReturnValue:
         if form.is_bot:
             return redirect(url_for(".sent", session_id=session.id))
         applicant = applicant_from_form(form, session.series.timezone)
-        try:
-            outcome = _register_once_more_on_conflict(session, applicant)
-        except services.RegistrationClosed as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+        with change(show=lambda refusal: form.form_errors.append(str(refusal))) as done:
+            outcome = services.register(session.id, applicant)
+        if not done.ok:
             status = 409
         else:
-            db.session.commit()
             if not outcome.is_new:
                 return redirect(url_for(".sent", session_id=session.id))
             flash(_welcome(outcome.registration), "success")
@@ -157,16 +131,13 @@ def register_series(slug: str) -> ResponseReturnValue:
         if form.is_bot:
             return render_template("registration/series_sent.html", series=series)
         applicant = applicant_from_form(form, series.timezone)
-        try:
+        with change(show=lambda refusal: form.form_errors.append(str(refusal))) as done:
             outcome = series_services.register_series(
                 series, applicant, include_new=bool(form.include_new.data)
             )
-        except services.RegistrationClosed as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+        if not done.ok:
             status = 409
         else:
-            db.session.commit()
             if outcome.is_new:
                 return render_template(
                     "registration/series_done.html",
@@ -226,10 +197,9 @@ def cancel(token: str) -> ResponseReturnValue:
         begin_writer()
     registration = _registration_or_404(token)
     if request.method == "POST":
-        attempt = commit_unless_refused(
-            lambda: services.cancel(registration), (services.NotAllowed,), flash_category="info"
-        )
-        if attempt.ok:
+        with change(show=lambda refusal: flash_refusal(refusal, "info")) as cancelled:
+            services.cancel(registration)
+        if cancelled.ok:
             flash(_("Your registration is cancelled. Thank you for freeing your seat."), "success")
         return redirect(url_for(".manage", token=token))
     return render_template(
@@ -245,9 +215,9 @@ def accept_offer(token: str) -> ResponseReturnValue:
     """Take the seat offered from the waitlist."""
     begin_writer()
     registration = _registration_or_404(token)
-    if commit_unless_refused(
-        lambda: services.accept_offer(registration), (services.NotAllowed,)
-    ).ok:
+    with change() as accepted:
+        services.accept_offer(registration)
+    if accepted.ok:
         flash(_("The seat is yours. Your calendar invite is on the way."), "success")
     return redirect(url_for(".manage", token=token))
 
@@ -262,13 +232,10 @@ def switch(token: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Choose one of the sessions listed."), "error")
         return redirect(url_for(".manage", token=token))
-    try:
+    with change() as done:
         outcome = services.switch(registration, int(form.target.data))
-    except services.RegistrationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not done.ok:
         return redirect(url_for(".manage", token=token))
-    db.session.commit()
     flash(_welcome(outcome.registration), "success")
     return redirect(url_for(".manage", token=manage_token(outcome.registration)))
 
@@ -280,8 +247,10 @@ def details(token: str) -> ResponseReturnValue:
     registration = _registration_or_404(token)
     form = DetailsForm()
     if form.validate_on_submit():
-        services.update_details(registration, form.name.data or "", form.organisation.data or "")
-        db.session.commit()
+        with change():
+            services.update_details(
+                registration, form.name.data or "", form.organisation.data or ""
+            )
         flash(_("Your details are updated."), "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -314,8 +283,8 @@ def unsubscribe_series(token: str) -> ResponseReturnValue:
     registration = _registration_or_404(token)
     series = registration.session.series
     if request.method == "POST":
-        unsubscribe(series.id, registration.email)
-        db.session.commit()
+        with change():
+            unsubscribe(series.id, registration.email)
         flash(
             _("You will get no more news from %(title)s.", title=localised(series, "title")),
             "success",
@@ -336,17 +305,18 @@ def manage_series(token: str) -> ResponseReturnValue:
         abort(404)
     if request.method == "POST":
         action = request.form.get("action")
-        if action == "cancel":
-            series_services.cancel_series(found)
-            flash(
-                _("You have left the series; your session registrations are cancelled."), "success"
-            )
-        elif action in ("opt_out", "opt_in"):
-            found.is_opted_out_of_new_sessions = action == "opt_out"
-            flash(_("Saved."), "success")
-        else:
-            abort(400)
-        db.session.commit()
+        with change():
+            if action == "cancel":
+                series_services.cancel_series(found)
+                flash(
+                    _("You have left the series; your session registrations are cancelled."),
+                    "success",
+                )
+            elif action in ("opt_out", "opt_in"):
+                found.is_opted_out_of_new_sessions = action == "opt_out"
+                flash(_("Saved."), "success")
+            else:
+                abort(400)
         return redirect(url_for(".manage_series", token=token))
     return render_template(
         "registration/manage_series.html",

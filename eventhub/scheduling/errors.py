@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-# Errors that concern the whole object rather than one field.
-GENERAL = "_general"
+from eventhub.refusal import GENERAL, Refusal
+
+__all__ = ["GENERAL", "Problems", "SchedulingError"]
 
 
-class SchedulingError(Exception):
+class SchedulingError(Refusal):
     """A refused change; `errors` maps field names to messages meant for the organiser."""
 
     def __init__(self, errors: dict[str, list[str]] | str, field: str = GENERAL) -> None:
         if isinstance(errors, str):
             errors = {field: [errors]}
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-
-    def summary(self) -> str:
-        """Every message in one sentence-run, for a flash or a plain error body."""
-        return " ".join(message for messages in self.errors.values() for message in messages)
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), errors=errors)
+        self.errors = self.field_errors
 
 
 class Problems:

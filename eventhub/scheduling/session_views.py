@@ -6,11 +6,9 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from eventhub.clock import utcnow
-from eventhub.extensions import db
 from eventhub.registration.availability import counts_by_session
 from eventhub.scheduling import checks, lifecycle, session_service
 from eventhub.scheduling.blueprint import bp, series_or_404, session_or_404
-from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.forms import (
     CancelForm,
     ConfirmForm,
@@ -20,7 +18,7 @@ from eventhub.scheduling.forms import (
 )
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.scheduling.zones import to_wall_clock
-from eventhub.transaction import commit_unless_refused
+from eventhub.transaction import change
 
 
 def _fill_times(form: SessionForm | RescheduleForm, session: Session) -> None:
@@ -76,13 +74,9 @@ def session_new(series_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         data = _session_data(form, None)
         if data is not None:
-            try:
+            with change(show=form.show_errors) as done:
                 session = session_service.create_session(series, data)
-            except SchedulingError as error:
-                db.session.rollback()
-                form.show_errors(error)
-            else:
-                db.session.commit()
+            if done.ok:
                 flash(f"Webinar {session.number} saved as a draft.", "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template("scheduling/session_form.html", form=form, series=series, session=None)
@@ -121,13 +115,9 @@ def session_edit(session_id: int) -> ResponseReturnValue:
         if data is not None:
             if locked:
                 data.starts_at = session.starts_at
-            try:
+            with change(show=form.show_errors) as done:
                 session_service.update_details(session, data)
-            except SchedulingError as error:
-                db.session.rollback()
-                form.show_errors(error)
-            else:
-                db.session.commit()
+            if done.ok:
                 flash("Session saved.", "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template(
@@ -145,13 +135,9 @@ def session_publish(session_id: int) -> ResponseReturnValue:
         if warnings and not form.confirm.data:
             form.confirm.errors = ["Tick the box to publish despite the warnings."]
         else:
-            try:
+            with change() as done:
                 lifecycle.publish_session(session)
-            except SchedulingError as error:
-                db.session.rollback()
-                flash(error.summary(), "error")
-            else:
-                db.session.commit()
+            if done.ok:
                 flash(f"Webinar {session.number} is published.", "success")
             return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template(
@@ -170,17 +156,13 @@ def session_reschedule(session_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         starts_at = form.moment("starts_at", required=True)
         if starts_at is not None and not form.ambiguous:
-            try:
+            with change(show=form.show_errors) as done:
                 # The new zone first: the invites sent with the notice carry it.
                 session.timezone = form.timezone.data or session.timezone
                 lifecycle.reschedule_session(
                     session, starts_at, form.duration_minutes.data or 0, form.reason.data or ""
                 )
-            except SchedulingError as error:
-                db.session.rollback()
-                form.show_errors(error)
-            else:
-                db.session.commit()
+            if done.ok:
                 flash("Rescheduled; registrants are being told.", "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     registrants = sum(counts_by_session([session.id])[session.id].values())
@@ -195,13 +177,9 @@ def session_cancel(session_id: int) -> ResponseReturnValue:
     session = session_or_404(session_id)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
+        with change(show=form.show_errors) as done:
             lifecycle.cancel_session(session, form.reason.data or "")
-        except SchedulingError as error:
-            db.session.rollback()
-            form.show_errors(error)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(f"Webinar {session.number} is cancelled; registrants are being told.", "success")
             return redirect(url_for("scheduling.session_show", session_id=session.id))
     registrants = sum(counts_by_session([session.id])[session.id].values())
@@ -215,11 +193,8 @@ def session_end(session_id: int) -> ResponseReturnValue:
     """Mark a session that is over as ended."""
     session = session_or_404(session_id)
     if ConfirmForm().validate_on_submit():
-        ended = commit_unless_refused(
-            lambda: lifecycle.end_session(session),
-            (SchedulingError,),
-            describe=lambda error: error.summary() if isinstance(error, SchedulingError) else "",
-        )
+        with change() as ended:
+            lifecycle.end_session(session)
         if ended.ok:
             flash(f"Webinar {session.number} is marked as ended.", "success")
     return redirect(url_for("scheduling.session_show", session_id=session.id))
@@ -232,13 +207,10 @@ def session_delete(session_id: int) -> ResponseReturnValue:
     series: Series = session.series
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with change() as done:
             session_service.delete_session(session)
-        except SchedulingError as error:
-            db.session.rollback()
-            flash(error.summary(), "error")
+        if not done.ok:
             return redirect(url_for("scheduling.session_show", session_id=session_id))
-        db.session.commit()
         flash("Session deleted.", "success")
         return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/session_delete.html", session=session, form=form)

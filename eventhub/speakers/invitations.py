@@ -16,6 +16,7 @@ from eventhub.extensions import db
 from eventhub.mail.compose import mailbox
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.refusal import Refusal
 from eventhub.speakers import queries
 from eventhub.speakers.models import SpeakerInvitation, SpeakerProfile
 from eventhub.speakers.services import SpeakerError, clean_email, record_change
@@ -35,7 +36,7 @@ class Problem(enum.StrEnum):
     REPLACED = "replaced"
 
 
-class InvitationError(Exception):
+class InvitationError(Refusal):
     """A link that cannot be used; `problem` says why, for a clear page."""
 
     def __init__(self, problem: Problem, invitation: SpeakerInvitation | None = None) -> None:

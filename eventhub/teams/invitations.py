@@ -18,6 +18,7 @@ from eventhub.extensions import db
 from eventhub.mail.compose import mailbox
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Series
 from eventhub.teams import services
 from eventhub.teams.models import MemberInvitation, MemberRole, Membership
@@ -37,7 +38,7 @@ class Problem(enum.StrEnum):
     REVOKED = "revoked"
 
 
-class InvitationError(Exception):
+class InvitationError(Refusal):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.value)
         self.problem = problem

@@ -1,12 +1,14 @@
 """Capacity is never exceeded: real HTTP races against a live server, on SQLite and PostgreSQL.
 
-Each race carries its negative control: with the seat lock switched off (a test-only flag that
-also pauses after the capacity check) the same race must overbook, proving the test can fail.
+Each race carries its negative control: with the seat lock swapped out in the test (and the first
+sign-ups held together after their capacity check) the same race must overbook, proving the test
+can fail.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -18,9 +20,10 @@ from flask import Flask
 from sqlalchemy import event, select, text
 
 from eventhub.extensions import db
-from eventhub.registration import services
+from eventhub.registration import seats, services
 from eventhub.registration.manage_links import manage_token
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.models import Session
 from tests.registration.conftest import applicant
 from tests.support.factories import Factories
 from tests.support.live import live_server
@@ -111,21 +114,48 @@ def test_fifty_at_ten_seats_postgres(app: Flask, make: Factories) -> None:
 
 
 @pytest.fixture
-def unlocked(app_config: dict[str, Any]) -> dict[str, Any]:
-    app_config["EVENTHUB_TESTING_DISABLE_SEAT_LOCK"] = True
-    return app_config
+def unlocked(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registration path without its seat lock, its race window held open.
+
+    The swap is made where the sign-up page and the service look the lock up, so it follows the
+    code wherever it lives. The first SEATS + 1 sign-ups wait for each other right after counting
+    the free seats: each of them saw a seat free before any of them took one.
+    """
+
+    def no_writer_lock() -> None:
+        return None
+
+    def load_without_lock(session_id: int) -> Session:
+        session = db.session.get(Session, session_id)
+        assert session is not None
+        return session
+
+    count_seats = seats.count_seats
+    arrivals = itertools.count()
+    together = threading.Barrier(SEATS + 1)
+
+    def count_then_wait(*args: Any, **kwargs: Any) -> Any:
+        counted = count_seats(*args, **kwargs)
+        if next(arrivals) <= SEATS:
+            together.wait(timeout=60)
+        return counted
+
+    view = app.view_functions["registration.register"]
+    monkeypatch.setitem(view.__globals__, "begin_writer", no_writer_lock)
+    monkeypatch.setitem(services.register.__globals__, "lock_session", load_without_lock)
+    monkeypatch.setattr(seats, "count_seats", count_then_wait)
 
 
 @pytest.mark.postgres
 def test_negative_control_without_the_lock_overbooks_postgres(
-    unlocked: dict[str, Any], app: Flask, make: Factories
+    unlocked: None, app: Flask, make: Factories
 ) -> None:
     _codes, statuses = _race(app, make)
     assert statuses.count(S.CONFIRMED) > SEATS, "the race test could not have failed"
 
 
 def test_negative_control_without_the_lock_fails_sqlite(
-    unlocked: dict[str, Any], app: Flask, make: Factories
+    unlocked: None, app: Flask, make: Factories
 ) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("the SQLite variant")

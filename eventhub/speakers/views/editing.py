@@ -6,11 +6,10 @@ from flask import flash
 from werkzeug.datastructures import FileStorage
 
 from eventhub.accounts.models import User
-from eventhub.extensions import db
 from eventhub.speakers import services
 from eventhub.speakers.forms import PhotoForm, ProfileForm
 from eventhub.speakers.models import SpeakerProfile
-from eventhub.speakers.services import SpeakerError
+from eventhub.transaction import change, keep_quiet
 
 
 def save_profile(profile: SpeakerProfile, form: ProfileForm, actor: User) -> bool:
@@ -18,13 +17,11 @@ def save_profile(profile: SpeakerProfile, form: ProfileForm, actor: User) -> boo
     fields = form.profile_fields()
     if "email" in form:
         fields["email"] = form["email"].data
-    try:
+    with change(show=keep_quiet) as done:
         changes = services.update_profile(profile, actor, **fields)
-    except SpeakerError as exc:
-        db.session.rollback()
-        form.form_errors.append(str(exc))
+    if not done.ok:
+        form.form_errors.append(str(done.refusal))
         return False
-    db.session.commit()
     flash("Profile saved." if changes else "Nothing changed.", "success" if changes else "info")
     return True
 
@@ -35,20 +32,18 @@ def save_photo(profile: SpeakerProfile, form: PhotoForm, actor: User) -> bool:
     if not isinstance(upload, FileStorage):
         form.photo.errors = ["Choose a photo to upload."]
         return False
-    try:
+    with change(show=keep_quiet) as done:
         services.set_photo(profile, upload.stream, actor)
-    except SpeakerError as exc:
-        db.session.rollback()
-        form.photo.errors = [str(exc)]
+    if not done.ok:
+        form.photo.errors = [str(done.refusal)]
         return False
-    db.session.commit()
     flash("Photo updated.", "success")
     return True
 
 
 def remove_photo(profile: SpeakerProfile, actor: User) -> None:
-    services.remove_photo(profile, actor)
-    db.session.commit()
+    with change():
+        services.remove_photo(profile, actor)
     flash("Photo removed; your initials are shown instead.", "info")
 
 

@@ -13,14 +13,20 @@ HTTP error (the APIs' JSON 4xx) — and the block is left without it. Anything e
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, NoReturn
 
 from flask import flash
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
+
+log = logging.getLogger(__name__)
 
 
 def flash_refusal(refusal: Refusal, category: str = "error") -> None:
@@ -87,3 +93,72 @@ def change(
 ) -> Boundary:
     """The request's (or task's) one commit around a `with` block; see the module doc."""
     return Boundary(show=show, refusals=refusals)
+
+
+# --- What runs when the transaction ends ----------------------------------------------------
+#
+# Work that must wait for the commit (waking the mail worker, dropping cached public pages,
+# deleting files a change stopped pointing at) is registered here by the code that caused it,
+# and runs once after the application session's outermost transaction commits — in a request or
+# in a Celery task alike. A rollback (or a session closed without a commit) discards it and runs
+# the `after_rollback` callbacks instead. The listeners sit on the application's session only:
+# other SQLAlchemy sessions in the process (kombu's broker transport) never see them.
+
+_ON_COMMIT = "eventhub.after_commit"
+_ON_ROLLBACK = "eventhub.after_rollback"
+_AT_END = "eventhub.at_transaction_end"
+
+Callback = Callable[[], object]
+
+
+def _register(slot: str, callback: Callback, key: str | None) -> None:
+    # A key makes a second registration of the same work (one wake-up per commit) a no-op.
+    callbacks: dict[object, Callback] = db.session.info.setdefault(slot, {})
+    callbacks.setdefault(key if key is not None else object(), callback)
+
+
+def after_commit(callback: Callback, *, key: str | None = None) -> None:
+    """Run `callback` once after the current transaction commits (never if it rolls back)."""
+    _register(_ON_COMMIT, callback, key)
+
+
+def after_rollback(callback: Callback, *, key: str | None = None) -> None:
+    """Run `callback` once if the current transaction ends without committing."""
+    _register(_ON_ROLLBACK, callback, key)
+
+
+def at_transaction_end(callback: Callback, *, key: str | None = None) -> None:
+    """Run `callback` once when the current transaction ends, committed or not."""
+    _register(_AT_END, callback, key)
+
+
+def _run(callbacks: dict[object, Callback]) -> None:
+    for callback in callbacks.values():
+        try:
+            callback()
+        except Exception:
+            # The change is already committed (or already undone): a failed follow-up is logged,
+            # it must not turn a saved change into an error page.
+            log.exception("a transaction-end callback failed")
+
+
+def _committed(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer transaction may still roll back
+    session.info.pop(_ON_ROLLBACK, None)
+    _run(session.info.pop(_ON_COMMIT, {}))
+
+
+def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return
+    session.info.pop(_ON_COMMIT, None)  # still here: the transaction did not commit
+    _run(session.info.pop(_ON_ROLLBACK, {}))
+    _run(session.info.pop(_AT_END, {}))
+
+
+def install_transaction_hooks() -> None:
+    """Attach the listeners to the application's session (safe to call twice)."""
+    for name, listener in (("after_commit", _committed), ("after_transaction_end", _ended)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)

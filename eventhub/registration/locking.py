@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import event, func, select, true
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import SessionTransaction, joinedload
+from sqlalchemy.orm import joinedload
 
 from eventhub.database import begin_immediate_options
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db
 from eventhub.scheduling.models import Session
 from eventhub.speakers.models import SessionSpeaker
+from eventhub.transaction import at_transaction_end
 
 # Session ids whose seat lock this ORM session's current transaction already holds.
 _HELD = "eventhub.seat_locks"
+
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
@@ -68,6 +69,7 @@ def lock_session(session_id: int) -> Session:
     if session is None:
         raise LookupError(session_id)
     held.add(session_id)
+    at_transaction_end(_forget_locks, key=_HELD)
     return session
 
 
@@ -91,8 +93,6 @@ def _lock_postgres(session_id: int) -> Session | None:
         raise TryAgainLater() from exc
 
 
-@event.listens_for(OrmSession, "after_transaction_end")
-def _forget_locks(session: OrmSession, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_HELD, None)
-
+def _forget_locks() -> None:
+    # The transaction that held them ended: its row locks (or SQLite's write lock) are gone.
+    db.session.info.pop(_HELD, None)

@@ -12,15 +12,16 @@ WORKDIR /app
 # then eventhub itself without resolving anything again.
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
-COPY pyproject.toml README.md ./
+# The templates, translations, static files and migrations go into the package (setup.py).
+COPY pyproject.toml setup.py README.md ./
 COPY eventhub ./eventhub
-RUN pip install --no-cache-dir --no-deps .
-
-COPY wsgi.py run.py ./
 COPY templates ./templates
 COPY translations ./translations
 COPY static ./static
 COPY migrations ./migrations
+RUN pip install --no-cache-dir --no-deps .
+
+COPY wsgi.py run.py ./
 
 RUN mkdir -p /app/instance && chown -R eventhub /app/instance
 USER eventhub

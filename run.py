@@ -192,10 +192,10 @@ def serve() -> int:
         path = logs / f"{name}.log"
         watches[name] = LogWatch(name, path)
         watches[name].offset = path.stat().st_size if path.exists() else 0
-        with path.open("ab") as handle:
+        with path.open("ab") as output:
             # Own sessions: Ctrl-C reaches this script alone, which then stops each in order.
             processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
     deadline = time.monotonic() + 60

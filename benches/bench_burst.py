@@ -36,15 +36,20 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from benches.benchserver import start_gunicorn, stop_gunicorn  # noqa: E402
+from benches.support import (  # noqa: E402
+    bench_config,
+    celery_worker,
+    free_port,
+    migrate_schema,
+    postgres_database,
+    redis_database,
+)
 from eventhub import create_app  # noqa: E402
 from eventhub.clock import utcnow  # noqa: E402
 from eventhub.extensions import db  # noqa: E402
 from eventhub.mail.models import MessageStatus, OutboxMessage  # noqa: E402
 from eventhub.registration.models import Registration  # noqa: E402
 from eventhub.scheduling.models import Series, Session, SessionStatus  # noqa: E402
-from tests.conftest import base_config, migrate_schema  # noqa: E402
-from tests.support.services import free_port, postgres_database, redis_database  # noqa: E402
-from tests.support.worker import celery_worker  # noqa: E402
 
 CLIENTS = 32
 ZONES = ["Europe/London", "Asia/Hong_Kong", "America/New_York", "Asia/Singapore"]
@@ -204,7 +209,7 @@ def main() -> None:
         stack.callback(controller.stop)
         web_port = free_port()
         base_url = f"http://127.0.0.1:{web_port}"
-        config = base_config(workdir, pg_url, EVENTHUB_BASE_URL=base_url)
+        config = bench_config(workdir, pg_url, EVENTHUB_BASE_URL=base_url)
         migrate_schema(create_app(config))
         app = create_app(config)
         stack.enter_context(app.app_context())

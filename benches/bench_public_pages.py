@@ -5,7 +5,7 @@ SQLite database (or PostgreSQL with --database-url), runs `wrk -t2 -c32 --latenc
 each URL and prints requests per second and the ratio to bare Flask. The target in
 PERFORMANCE.md: series page and session API at least 0.5x bare Flask (cache on).
 
-    /work/main/.venv/bin/python benches/bench_public_pages.py [--duration 10] [--runs 2]
+    .venv/bin/python benches/bench_public_pages.py [--duration 10] [--runs 2]
         [--cache filesystem|redis|simple|null] [--redis-url redis://127.0.0.1:6379/9]
 """
 
@@ -15,7 +15,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,12 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benches.benchserver import start_gunicorn, stop_gunicorn  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from benches.support import free_port  # noqa: E402
 
 
 def seed(env: dict[str, str], sessions: int) -> tuple[str, int]:

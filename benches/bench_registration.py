@@ -8,7 +8,7 @@ request takes the seat lock, inserts a registration and an outbox row with the r
 confirmation and .ics, commits and enqueues a delivery task. Prints req/s, p50/p99 and the
 ratio; PERFORMANCE.md's target is >= 0.5x.
 
-    /work/main/.venv/bin/python benches/bench_registration.py [--duration 10] [--runs 2]
+    .venv/bin/python benches/bench_registration.py [--duration 10] [--runs 2]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benches.benchserver import start_gunicorn, stop_gunicorn  # noqa: E402
-from tests.support.services import free_port, postgres_database, redis_database  # noqa: E402
+from benches.support import free_port, postgres_database, redis_database  # noqa: E402
 
 LUA = r"""
 local counter = 0

@@ -5,7 +5,7 @@ to a plain smtplib loop that builds the same messages and sends them over one re
 connection, measured in the same run (before and after the pipeline; their mean is the
 baseline). Needs PostgreSQL and Redis as the tests do (tests/support/services.py).
 
-    /work/main/.venv/bin/python benches/bench_reminders.py [--registrants 10000]
+    .venv/bin/python benches/bench_reminders.py [--registrants 10000]
 """
 
 from __future__ import annotations
@@ -27,8 +27,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
+from benches.support import (
+    bench_config,
+    celery_worker,
+    free_port,
+    migrate_schema,
+    postgres_database,
+    redis_database,
+)
 from eventhub import create_app
 from eventhub.clock import utcnow
 from eventhub.emails.content import session_facts
@@ -37,9 +45,6 @@ from eventhub.extensions import db
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
-from tests.conftest import base_config, migrate_schema
-from tests.support.services import free_port, postgres_database, redis_database
-from tests.support.worker import celery_worker
 
 SENDER = "eventhub <no-reply@eventhub.localhost>"
 
@@ -91,7 +96,7 @@ def seed(registrants: int) -> Session:
     earlier = utcnow() - timedelta(days=1)
     zones = ["Asia/Hong_Kong", "Europe/London", "America/New_York", "Asia/Singapore"]
     db.session.execute(
-        Registration.__table__.insert(),
+        insert(Registration),
         [
             {
                 "session_id": session.id,
@@ -196,7 +201,7 @@ def main() -> None:
         controller = Controller(handler, hostname="127.0.0.1", port=port)
         controller.start()
         stack.callback(controller.stop)
-        config = base_config(
+        config = bench_config(
             workdir,
             pg_url,
             CELERY_BROKER_URL=redis_url,
@@ -231,7 +236,7 @@ def main() -> None:
         )
         time.sleep(1.0)  # let the pool children finish importing
         handler.reset()
-        stop, rss = threading.Event(), []
+        stop, rss = threading.Event(), list[float]()
         sampler = threading.Thread(target=peak_rss_mb, args=(worker.process.pid, stop, rss))
         sampler.start()
         day_before = (session.starts_at - timedelta(hours=24)).isoformat()

@@ -53,6 +53,7 @@ from eventhub.registration.api import blp as registration_api_blp
 from eventhub.registration.views import bp as registration_bp
 from eventhub.request_guards import install_request_guards
 from eventhub.scheduling.views import bp as scheduling_bp
+from eventhub.security.views import bp as security_bp
 from eventhub.speakers.views import bp as speakers_bp
 from eventhub.teams import access
 from eventhub.teams.views import bp as teams_bp
@@ -80,6 +81,7 @@ BLUEPRINTS = (
     teams_bp,
     activity_bp,
     recovery_bp,
+    security_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (
@@ -91,8 +93,6 @@ API_BLUEPRINTS: tuple[Any, ...] = (
     activity_api_blp,
 )
 
-PROJECT_ROOT = settings.PROJECT_ROOT
-
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; `config` overrides the environment (tests use it)."""
@@ -100,8 +100,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = EventhubFlask(
         __name__,
         instance_path=loaded["EVENTHUB_INSTANCE_PATH"],
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(settings.shipped_folder("templates")),
+        static_folder=str(settings.shipped_folder("static")),
     )
     app.config.update(loaded)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -144,7 +144,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
-        directory=str(PROJECT_ROOT / "migrations"),
+        directory=str(settings.shipped_folder("migrations")),
         compare_type=True,
         render_as_batch=True,
     )

@@ -70,6 +70,10 @@ NEEDS: dict[str, Rule] = {
     "api_teams.list_members": READ,
     "api_teams.add_member": MANAGE,
     "api_teams.remove_member": MANAGE,
+    # One's own sign-in: every organiser, about their own account only (the views look up
+    # tokens among the caller's own).
+    "security.tokens": ORGANISER,
+    "security.revoke_token": ORGANISER,
     "activity.series_activity": READ,
     "api_activity.list_activity": READ,
     # Recaps.

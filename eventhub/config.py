@@ -9,9 +9,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent
+# Installed from the wheel, the package carries its templates (setup.py); in a checkout they sit
+# beside it at the top of the repository.
+INSTALLED = (PACKAGE_ROOT / "templates").is_dir()
+# A checkout keeps its instance folder at its top; an installed copy has no such place (the
+# package sits in site-packages), so it uses `instance/` in the directory it is started from.
+DEFAULT_INSTANCE = Path("instance").resolve() if INSTALLED else PROJECT_ROOT / "instance"
 DEFAULT_PORT = 5000
+
+
+def shipped_folder(name: str) -> Path:
+    """templates/, static/, migrations/ or translations/ of this copy of eventhub."""
+    return (PACKAGE_ROOT if INSTALLED else PROJECT_ROOT) / name
 
 
 class ConfigError(RuntimeError):

@@ -22,7 +22,7 @@ from werkzeug.exceptions import (
     default_exceptions,
 )
 
-from eventhub.error_phrases import N_, translate
+from eventhub.error_phrases import N_, translate, translate_errors
 from eventhub.extensions import db, login_manager
 from eventhub.refusal import GENERAL, Refusal
 
@@ -94,7 +94,10 @@ def _render(error: HTTPException) -> ResponseReturnValue:
         if details:
             errors = details.get("json", details) if isinstance(details, dict) else details
             # The documented shape is an object of field -> messages, never a bare list.
-            body["errors"] = errors if isinstance(errors, dict) else {"_schema": errors}
+            # marshmallow writes English; the reader may not read it.
+            body["errors"] = translate_errors(
+                errors if isinstance(errors, dict) else {"_schema": errors}
+            )
         response = jsonify(body)
         response.status_code = code
         response.headers.update(_retry_after(code))

@@ -21,7 +21,7 @@ from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_login import current_user
 from markupsafe import Markup
 
-from eventhub.config import PROJECT_ROOT
+from eventhub.config import shipped_folder
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,7 +37,7 @@ NATIVE_NAMES = {ENGLISH: "English", CHINESE: "繁體中文"}
 FORMAT_LOCALES = {"en": "en_GB", "zh_Hant": "zh_Hant_HK"}
 COOKIE = "eventhub_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
-TRANSLATIONS = PROJECT_ROOT / "translations"
+TRANSLATIONS = shipped_folder("translations")
 
 babel = Babel()
 
@@ -142,6 +142,21 @@ def is_chinese() -> bool:
 def format_locale() -> str:
     """The Babel locale that dates and numbers are formatted in right now."""
     return FORMAT_LOCALES[LOCALES[current_tag()]]
+
+
+def recipient_language(account: Any | None = None, series: Any | None = None) -> str:
+    """The language of an email to someone who is not a registrant (an invitation, a reset).
+
+    Their account's language when they have one and chose it, else the series' default
+    language, else the language of whoever causes the email (the organiser's request, the
+    shell of a command): they chose it by writing in it.
+    """
+    stored = (getattr(account, "language", None), getattr(series, "default_language", None))
+    for candidate in stored:
+        tag = normalise(candidate)
+        if tag:
+            return tag
+    return select_language()
 
 
 @contextmanager

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from eventhub.accounts import services
+from eventhub.accounts.models import TokenScope
+from eventhub.activity import account_log
+from eventhub.clock import utcnow
 from eventhub.extensions import db
 
 
@@ -36,15 +41,41 @@ def create_organiser_command(
 @click.command("create-token")
 @click.argument("email")
 @click.option("--name", default="", help="What the token is for (shown in listings).")
-def create_token_command(email: str, name: str) -> None:
+@click.option(
+    "--scope",
+    type=click.Choice([scope.value for scope in TokenScope]),
+    default=TokenScope.WRITE.value,
+    show_default=True,
+    help="read: GET calls only; write: whatever the account's roles allow.",
+)
+@click.option(
+    "--expires-days",
+    type=click.IntRange(min=1, max=3650),
+    default=None,
+    help="Days until the token stops working (default: never).",
+)
+def create_token_command(email: str, name: str, scope: str, expires_days: int | None) -> None:
     """Create a personal access token for an organiser; it is printed once."""
     user = services.find_user(email)
     if user is None:
         raise click.ClickException(_("No account for %(email)s.", email=email))
     try:
-        token = services.create_api_token(user, name)
+        token = services.create_api_token(
+            user,
+            name,
+            scope=TokenScope(scope),
+            expires_at=None if expires_days is None else utcnow() + timedelta(days=expires_days),
+        )
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
+    # Run at the shell, so nobody is signed in: the entry names no actor.
+    account_log.record(
+        None,
+        "cli.create_token",
+        f"API token “{name}” of {user.email}",
+        scope=scope,
+        expires_days=expires_days,
+    )
     db.session.commit()
     click.echo(token)
 
@@ -58,5 +89,8 @@ def revoke_tokens_command(email: str, name: str | None) -> None:
     if user is None:
         raise click.ClickException(_("No account for %(email)s.", email=email))
     count = services.revoke_api_tokens(user, name)
+    if count:
+        target = f"API tokens of {user.email}" + (f" named “{name}”" if name else "")
+        account_log.record(None, "cli.revoke_tokens", target, revoked=count)
     db.session.commit()
     click.echo(ngettext("Revoked %(num)d token.", "Revoked %(num)d tokens.", count))

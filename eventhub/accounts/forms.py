@@ -18,13 +18,14 @@ class LoginForm(EventhubForm):
 
 
 class ResetRequestForm(EventhubForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
-    submit = SubmitField("Send me a link")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
+    submit = SubmitField(_l("Send me a link"))
 
 
 class NewPasswordForm(EventhubForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
-        "New password again", validators=[EqualTo("password", message="The passwords differ.")]
+        _l("New password again"),
+        validators=[EqualTo("password", message=_l("The passwords differ."))],
     )
-    submit = SubmitField("Set the new password")
+    submit = SubmitField(_l("Set the new password"))

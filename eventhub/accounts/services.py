@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
@@ -12,8 +13,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from eventhub.accounts import sessions
-from eventhub.accounts.models import ApiToken, Role, User
+from eventhub.accounts.models import ApiToken, Role, TokenScope, User
 from eventhub.clock import utcnow
+from eventhub.error_phrases import N_
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
 
@@ -114,22 +116,67 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_api_token(user: User, name: str = "") -> str:
+def create_api_token(
+    user: User,
+    name: str = "",
+    *,
+    scope: TokenScope = TokenScope.WRITE,
+    expires_at: datetime | None = None,
+) -> str:
     """Create a personal access token and return it; only its hash is kept."""
     if not user.is_organiser:
         raise AccountError("Only organisers can have API tokens.")
+    if expires_at is not None and expires_at <= utcnow():
+        raise AccountError(N_("The expiry date must be in the future."))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, name=name, token_hash=_hash_token(token)))
+    db.session.add(
+        ApiToken(
+            user=user,
+            name=name,
+            token_hash=_hash_token(token),
+            scope=scope.value,
+            expires_at=expires_at,
+        )
+    )
     db.session.flush()
     return token
 
 
-def user_for_token(token: str) -> User | None:
+def api_token(token: str) -> ApiToken | None:
+    """The live token row for a presented token (its last use noted), or None: unknown,
+    revoked, expired, or its account disabled."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
-    if row is None or row.revoked_at is not None or not row.user.is_enabled:
+    now = utcnow()
+    if row is None or not row.is_live(now) or not row.user.is_enabled:
         return None
-    row.last_used_at = utcnow()
-    return row.user
+    row.last_used_at = now
+    return row
+
+
+def user_for_token(token: str) -> User | None:
+    row = api_token(token)
+    return None if row is None else row.user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """A user's tokens, newest first (revoked and expired ones too, marked as such)."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken | None:
+    """Revoke one of the user's own tokens; None when it is not theirs or already revoked."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        return None
+    row.revoked_at = utcnow()
+    db.session.flush()
+    return row
 
 
 def revoke_api_tokens(user: User, name: str | None = None) -> int:

@@ -31,7 +31,19 @@ READ_ACTIONS = frozenset(
         "registration_admin.series_export",
     }
 )
-SKIPPED_COLUMNS = frozenset({"updated_at", "created_at", "password_hash", "nonce"})
+# Never copied into an entry: secrets (even encrypted or hashed) and bookkeeping.
+SKIPPED_COLUMNS = frozenset(
+    {
+        "updated_at",
+        "created_at",
+        "password_hash",
+        "nonce",
+        "token_hash",
+        "code_hash",
+        "totp_secret",
+        "totp_last_step",
+    }
+)
 
 
 @dataclass

@@ -6,6 +6,7 @@ from typing import Any, NoReturn
 
 import marshmallow as ma
 from flask import g
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound, UnprocessableEntity
@@ -50,7 +51,7 @@ class MembersOut(ma.Schema):
 def _series(slug: str) -> Series:
     series = db.session.scalar(select(Series).where(Series.slug == slug))
     if series is None:
-        raise NotFound(description=f"No series “{slug}”.")
+        raise NotFound(description=_("No series “%(slug)s”.", slug=slug))
     return series
 
 
@@ -114,4 +115,4 @@ def remove_member(slug: str, email: str) -> None:
         if user is not None and services.membership(series.id, user.id) is not None:
             services.remove(series.id, user)
         elif not revoked:
-            raise NotFound(description=f"{email} is not a member of this series.")
+            raise NotFound(description=_("%(email)s is not a member of this series.", email=email))

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from flask import current_app, g, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
@@ -45,7 +46,7 @@ _FIELD_NAMES = {
 
 def _refuse(error: Refusal) -> NoReturn:
     errors = {_FIELD_NAMES.get(k, k): v for k, v in error.field_errors.items()}
-    refusal = UnprocessableEntity(description="Some fields are not valid; see `errors`.")
+    refusal = UnprocessableEntity(description=_("Some fields are not valid; see `errors`."))
     refusal.data = {"errors": errors}  # type: ignore[attr-defined]
     raise refusal
 
@@ -57,7 +58,7 @@ def _conflict(error: Refusal) -> NoReturn:
 def _session(session_id: int) -> Session:
     session = db.session.get(Session, session_id)
     if session is None:
-        raise NotFound(description=f"No session {session_id}.")
+        raise NotFound(description=_("No session %(id)s.", id=session_id))
     return session
 
 
@@ -120,7 +121,7 @@ def create_session(body: dict[str, Any], slug: str) -> dict[str, Any]:
     """Add a draft session to a series; the answer carries its id."""
     series = db.session.scalar(select(Series).where(Series.slug == slug))
     if series is None:
-        raise NotFound(description=f"No series “{slug}”.")
+        raise NotFound(description=_("No series “%(slug)s”.", slug=slug))
     with change(show=_refuse):
         session = session_service.create_session(series, _session_data(body))
     return serialize.organiser_session_dict(session, checks.publish_warnings(session))

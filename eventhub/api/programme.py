@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
@@ -45,7 +46,7 @@ def get_series(slug: str) -> ResponseReturnValue:
 def _series_payload(slug: str) -> tuple[dict[str, Any], list[Session]]:
     series = queries.series_page(slug)
     if series is None:
-        raise NotFound(description=f"No published series “{slug}”.")
+        raise NotFound(description=_("No published series “%(slug)s”.", slug=slug))
     programme = queries.Programme.of(queries.public_sessions(series))
     payload = schemas.SeriesOut().dump(serialize.series_dict(series, programme))
     return payload, programme.sessions
@@ -73,7 +74,7 @@ def _organiser_view(session_id: int) -> ResponseReturnValue:
         user = token_organiser()
         session = db.session.get(Session, session_id)
         if session is None:
-            raise NotFound(description=f"No session {session_id}.")
+            raise NotFound(description=_("No session %(id)s.", id=session_id))
         check(user, Need.READ, session.series_id)  # a non-member learns nothing: 404
         payload = schemas.OrganiserSessionOut().dump(
             serialize.organiser_session_dict(session, checks.publish_warnings(session))
@@ -84,6 +85,6 @@ def _organiser_view(session_id: int) -> ResponseReturnValue:
 def _session_payload(session_id: int) -> tuple[dict[str, Any], list[Session]]:
     session = queries.public_session_by_id(session_id)
     if session is None:
-        raise NotFound(description=f"No public session {session_id}.")
+        raise NotFound(description=_("No public session %(id)s.", id=session_id))
     programme = queries.Programme.of([session])
     return schemas.SessionOut().dump(serialize.session_dict(session, programme)), [session]

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound, UnprocessableEntity
@@ -79,8 +80,8 @@ def decode_cursor(cursor: str) -> int:
 
 
 def _bad_cursor() -> UnprocessableEntity:
-    error = UnprocessableEntity(description="The cursor is not one this API gave out.")
-    error.data = {"errors": {"cursor": ["Not a valid cursor."]}}  # type: ignore[attr-defined]
+    error = UnprocessableEntity(description=_("The cursor is not one this API gave out."))
+    error.data = {"errors": {"cursor": [_("Not a valid cursor.")]}}  # type: ignore[attr-defined]
     return error
 
 
@@ -96,7 +97,7 @@ def list_registrations(query: dict[str, Any], session_id: int) -> dict[str, Any]
     # The token and the caller's role in the session's series are checked before this runs
     # (eventhub.teams.access, policy in eventhub.access_policy): non-members get 404.
     if db.session.get(Session, session_id) is None:
-        raise NotFound(description=f"No session {session_id}.")
+        raise NotFound(description=_("No session %(id)s.", id=session_id))
     limit = int(query["limit"])
     statement = (
         select(Registration)

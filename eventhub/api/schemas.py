@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields, validate
 
 from eventhub.inputs import Int32, MultiLine, SingleLine, StrictBoolean
@@ -136,9 +137,9 @@ class SessionPatchIn(ma.Schema):
     """Any subset of the session fields; a changed `starts_at` or duration is a reschedule."""
 
     @ma.validates_schema
-    def _not_empty(self, data: dict[str, object], **_: object) -> None:
+    def _not_empty(self, data: dict[str, object], **kwargs: object) -> None:
         if not data:
-            raise ma.ValidationError("Send at least one field to change.")
+            raise ma.ValidationError(_("Send at least one field to change."))
 
     title = SingleLine(validate=validate.Length(min=1, max=200))
     starts_at = fields.AwareDateTime(format="iso", metadata=ISO)

@@ -64,7 +64,8 @@ SPEAKERS = [
         "position": "President",
         "organisation": "Hong Kong Young Industrialists Council",
         "short_bio": "President of the Hong Kong Young Industrialists Council.",
-        # His Chinese name is not in the seed and could not be confirmed: left to fall back.
+        # Not in the seed: a plausible Chinese name written for the demo, not a confirmed one.
+        "name_zh": "廖家寶",
         "short_bio_zh": "香港青年工業家協會會長。",
     },
 ]
@@ -153,6 +154,11 @@ RECAP = {
         "speakers urged companies to use these openings and partner with academia and the "
         "research sector to build an innovation-led economy."
     ),
+    "body_zh": (
+        "討論中有一點一再被提起：再工業化並不是把勞工密集的生產線搬回香港。本地多所大學位列"
+        "全球百強，政府的資助計劃亦愈來愈多；講者呼籲企業把握這些機會，與學界和研究機構合作，"
+        "建立以創新帶動的經濟。"
+    ),
     "sections": [
         (
             "man-hau-chung",
@@ -197,6 +203,38 @@ RECAP = {
         ("bobby-liu", "Made-in-Hong Kong is a valuable brand."),
     ],
 }
+
+# Traditional Chinese heading and body of each recap section, in the order of RECAP["sections"].
+RECAP_SECTIONS_ZH: list[tuple[str, str]] = [
+    (
+        "大學是現成的合作夥伴",
+        "文教授認為，科技是再工業化的核心，而大學擁有業界所需的研究設施和團隊，因此是重要的"
+        "持份者。他指出人工智能、虛擬實境、穿戴裝置、物聯網、機械人、立體打印和先進製造是"
+        "值得集中發展的領域，而理大正致力推動知識轉移，收窄實驗室成果與產品之間的距離。他亦"
+        "建議邀請更多領先的科技企業落戶香港。",
+    ),
+    (
+        "工業不只是廠房",
+        "葉博士為工業下了一個廣闊的定義：採購、研發、設計、製造、工程、品牌和市場推廣都包括"
+        "在內。他為「下一個常態」提出四點方向：把每個業務流程放在最具比較優勢的地方；在內地以外"
+        "開拓東盟等新市場；發展高科技產品和知識產權；以及加強珠寶、食品、綠色科技、印刷和智能"
+        "製造等行業的本地生產。",
+    ),
+    (
+        "科技園的角色",
+        "查博士指出，政府八大創新科技發展方向中，有四項與再工業化直接相關：研發資源、科技人才、"
+        "投資資金和基礎設施。他提出三個方向：在香港培育新科技、把關鍵的研發主導工序留在本地，"
+        "以及提升食品等傳統支柱產業；他亦介紹了科技園為微電子、數據和精密製造而設的新中心。",
+    ),
+    (
+        "寶貴的品牌",
+        "擔任主持的廖博士以「香港製造」品牌的價值作結，並指出廠商、學者和研究人員攜手合作"
+        "可帶來的好處。",
+    ),
+]
+
+# The recap quotes in Traditional Chinese, in the order of RECAP["quotes"].
+RECAP_QUOTES_ZH = ["再工業化是要把所涉及的每個流程都加以創新。", "「香港製造」是寶貴的品牌。"]
 
 DEMO_ATTENDEES = [
     ("Ada Chan", "ada.chan@example.org", "Kowloon Precision Ltd", True),

@@ -159,9 +159,11 @@ def _link(
 def _recap(
     session: Session, speakers: dict[str, SpeakerProfile], now: datetime, result: DemoResult
 ) -> None:
-    if db.session.scalar(select(Recap).where(Recap.session_id == session.id)) is not None:
-        return
     spec = content.RECAP
+    existing = db.session.scalar(select(Recap).where(Recap.session_id == session.id))
+    if existing is not None:
+        _fill_recap_chinese(existing)
+        return
     recap = Recap(
         session=session,
         headline=spec["headline"],
@@ -169,20 +171,49 @@ def _recap(
         headline_zh=spec["headline_zh"],
         lead_zh=spec["lead_zh"],
         body_markdown=spec["body"],
+        body_markdown_zh=spec["body_zh"],
         recording_url="https://video.example.org/demo-webinar-1",
         slides_url="https://slides.example.org/demo-webinar-1.pdf",
         published_at=now - timedelta(days=10),
     )
     for position, (slug, heading, body) in enumerate(spec["sections"]):
+        heading_zh, body_zh = content.RECAP_SECTIONS_ZH[position]
         recap.sections.append(
             RecapSection(
-                speaker=speakers[slug], heading=heading, body_markdown=body, position=position
+                speaker=speakers[slug],
+                heading=heading,
+                body_markdown=body,
+                heading_zh=heading_zh,
+                body_markdown_zh=body_zh,
+                position=position,
             )
         )
     for position, (slug, text) in enumerate(spec["quotes"]):
-        recap.quotes.append(RecapQuote(speaker=speakers[slug], text=text, position=position))
+        recap.quotes.append(
+            RecapQuote(
+                speaker=speakers[slug],
+                text=text,
+                text_zh=content.RECAP_QUOTES_ZH[position],
+                position=position,
+            )
+        )
     db.session.add(recap)
     result.note("recap of webinar 1")
+
+
+def _fill_recap_chinese(recap: Recap) -> None:
+    """A recap loaded before its Chinese texts existed gets them; nothing typed is overwritten."""
+    spec = content.RECAP
+    if not recap.body_markdown_zh:
+        recap.body_markdown_zh = str(spec["body_zh"])
+    for section in recap.sections:
+        if section.position < len(content.RECAP_SECTIONS_ZH):
+            heading_zh, body_zh = content.RECAP_SECTIONS_ZH[section.position]
+            section.heading_zh = section.heading_zh or heading_zh
+            section.body_markdown_zh = section.body_markdown_zh or body_zh
+    for quote in recap.quotes:
+        if quote.position < len(content.RECAP_QUOTES_ZH):
+            quote.text_zh = quote.text_zh or content.RECAP_QUOTES_ZH[quote.position]
 
 
 def _attendees(session: Session, now: datetime, result: DemoResult) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from eventhub.clock import utcnow
@@ -27,16 +28,16 @@ class SessionRow:
 
 def next_action(session: Session, has_recap: bool, now: datetime) -> str:
     if session.status is SessionStatus.DRAFT:
-        return "Add speakers, then publish" if not session.speaker_links else "Publish"
+        return _("Add speakers, then publish") if not session.speaker_links else _("Publish")
     if session.status is SessionStatus.CANCELLED:
-        return "None (cancelled)"
+        return _("None (cancelled)")
     if session.status is SessionStatus.PUBLISHED:
         if session.ends_at <= now:
-            return "Mark as ended"
+            return _("Mark as ended")
         if session.registration_opens_at and session.registration_opens_at > now:
-            return "Wait for registration to open"
-        return "Taking registrations"
-    return "Recap published" if has_recap else "Write the recap"
+            return _("Wait for registration to open")
+        return _("Taking registrations")
+    return _("Recap published") if has_recap else _("Write the recap")
 
 
 def series_rows(series: Series, now: datetime | None = None) -> list[SessionRow]:

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, cast, func, select
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.i18n import is_chinese
 from eventhub.insights import mail_reports as reports
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -69,9 +71,14 @@ def signups_by_day(series: Series, now: datetime) -> tuple[list[Bar], int]:
     bars = []
     for offset in range(SIGNUP_WINDOW_DAYS):
         current = start + timedelta(days=offset)
-        label = datetime.combine(current, datetime.min.time(), zone).strftime("%d %b")
+        label = _day_label(datetime.combine(current, datetime.min.time(), zone))
         bars.append(Bar(label=label, value=per_day.get(current, 0)))
     return bars, total
+
+
+def _day_label(day: datetime) -> str:
+    # Hong Kong writes a day as 12月4日; English keeps "04 Dec".
+    return f"{day.month}月{day.day}日" if is_chinese() else day.strftime("%d %b")
 
 
 def attendance_by_session(series: Series, now: datetime) -> list[Bar]:
@@ -91,7 +98,9 @@ def attendance_by_session(series: Series, now: datetime) -> list[Bar]:
         .group_by(Session.number)
         .order_by(Session.number)
     ).all()
-    return [Bar(label=f"Webinar {n}", value=c, part=int(a or 0)) for n, c, a in rows]
+    return [
+        Bar(label=_("Webinar %(number)s", number=n), value=c, part=int(a or 0)) for n, c, a in rows
+    ]
 
 
 def series_insights(series: Series, now: datetime | None = None) -> SeriesInsights:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask_babel import gettext as _
+
 from eventhub.accounts.models import User
 from eventhub.accounts.services import change_password, find_user
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.i18n import language, recipient_language
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
 from eventhub.tokens import InvalidToken, make_token, read_token
@@ -40,6 +43,15 @@ def request_reset(email: str) -> None:
     user = find_user(email)
     if user is None or not user.is_enabled:
         return
+    # The account's language, else the language the request for the link was made in.
+    with language(recipient_language(user)):
+        message = render_email(
+            "password_reset",
+            user=user,
+            series_title="eventhub",
+            primary_url=reset_url(user),
+            primary_label=_("Choose a new password"),
+        )
     queue_message(
         Envelope(
             kind=MessageKind.PASSWORD_RESET,
@@ -47,13 +59,7 @@ def request_reset(email: str) -> None:
             recipient_email=user.email,
             recipient_name=user.display_name,
         ),
-        render_email(
-            "password_reset",
-            user=user,
-            series_title="eventhub",
-            primary_url=reset_url(user),
-            primary_label="Choose a new password",
-        ),
+        message,
     )
 
 

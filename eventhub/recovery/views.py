@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from eventhub.accounts.forms import NewPasswordForm, ResetRequestForm
 from eventhub.accounts.views import login_limit
@@ -38,6 +39,6 @@ def password_reset_confirm(token: str) -> ResponseReturnValue:
         with change(show=lambda refusal: form.password.errors.append(str(refusal))) as done:
             reset.reset(user, password)
         if done.ok:
-            flash("Your password is changed. Log in with it.", "success")
+            flash(_("Your password is changed. Log in with it."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("recovery/reset_form.html", form=form, user=user)

@@ -104,7 +104,7 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
     applicant = _applicant(session, questions, data)
     # A refusal (registration closed: 409) is answered by the app's Refusal handler, as JSON.
     with change(show=reraise):
-        outcome = services.register(session.id, applicant)
+        outcome = services.register_after_a_twin(session.id, applicant)
         registration = outcome.registration
         body: dict[str, Any] = {
             "session_id": registration.session_id,

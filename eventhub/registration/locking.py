@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import current_app
-from sqlalchemy import func, select, true
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
 from eventhub.database import begin_immediate_options
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db
+from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session
 from eventhub.speakers.models import SessionSpeaker
 from eventhub.transaction import at_transaction_end
@@ -68,17 +72,24 @@ def lock_session(session_id: int) -> Session:
         session = _lock_postgres(session_id)
     if session is None:
         raise LookupError(session_id)
-    held.add(session_id)
-    at_transaction_end(_forget_locks, key=_HELD)
+    _hold(session_id)
     return session
 
 
 def _lock_postgres(session_id: int) -> Session | None:
+    try:
+        return db.session.scalars(_postgres_lock_query(session_id)).unique().first()
+    except OperationalError as exc:
+        db.session.rollback()
+        raise TryAgainLater() from exc
+
+
+def _postgres_lock_query(session_id: int) -> Select[Any]:
     timeout_ms = int(float(current_app.config["EVENTHUB_LOCK_TIMEOUT_SECONDS"]) * 1000)
     # set_config(…, is_local) in the FROM list: the lock timeout is in force before the row
     # lock is requested, without a separate SET LOCAL round trip.
     timeout = select(func.set_config("lock_timeout", str(timeout_ms), True).label("t")).subquery()
-    query = (
+    return (
         select(Session)
         .join(timeout, true())
         .where(Session.id == session_id)
@@ -86,11 +97,75 @@ def _lock_postgres(session_id: int) -> Session | None:
         .with_for_update(of=Session)
         .execution_options(populate_existing=True)
     )
+
+
+@dataclass(frozen=True)
+class SignupLock:
+    session: Session
+    # The id of the registration this email already has for the session, if any.
+    registration_id: int | None
+    # True when this call read the session row under the lock, so its seat counters are current;
+    # False when the transaction already held the lock (its own changes since then moved the
+    # counters in the database, not in memory).
+    is_fresh: bool
+
+
+def lock_for_signup(session_id: int, email: str) -> SignupLock:
+    """The seat lock, the session's seat counters and the email's registration: one statement.
+
+    On PostgreSQL `SELECT … FOR UPDATE` returns the newest version of the locked row (the
+    previous holder's committed counters), but a subquery in it reads the snapshot taken before
+    the wait: a registration of the same email committed by the previous holder is missed, and
+    the insert then fails on the (session, email) unique constraint — the callers retry once,
+    and the retry sees it.
+    """
+    held: set[int] = db.session.info.setdefault(_HELD, set())
+    if session_id in held:
+        session = db.session.get(Session, session_id)
+        if session is None:
+            raise LookupError(session_id)
+        return SignupLock(session, _registration_id(session_id, email), is_fresh=False)
+    mine = (
+        select(Registration.id)
+        .where(Registration.session_id == session_id, Registration.email == email)
+        .scalar_subquery()
+    )
+    if _dialect() == "sqlite":
+        if not db.session().in_transaction():
+            begin_writer()
+        query = (
+            select(Session, mine)
+            .where(Session.id == session_id)
+            .options(*_WITH_DETAILS)
+            .execution_options(populate_existing=True)
+        )
+    else:
+        query = _postgres_lock_query(session_id).add_columns(mine)
     try:
-        return db.session.scalars(query).unique().first()
+        row = db.session.execute(query).unique().first()
     except OperationalError as exc:
+        if _dialect() == "sqlite":
+            raise
         db.session.rollback()
         raise TryAgainLater() from exc
+    if row is None:
+        raise LookupError(session_id)
+    _hold(session_id)
+    return SignupLock(row[0], row[1], is_fresh=True)
+
+
+def _registration_id(session_id: int, email: str) -> int | None:
+    return db.session.scalar(
+        select(Registration.id).where(
+            Registration.session_id == session_id, Registration.email == email
+        )
+    )
+
+
+def _hold(session_id: int) -> None:
+    """Remember, until this transaction ends, that it holds the session's seat lock."""
+    db.session.info.setdefault(_HELD, set()).add(session_id)
+    at_transaction_end(_forget_locks, key=_HELD)
 
 
 def _forget_locks() -> None:

@@ -13,7 +13,7 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
 from eventhub.registration import notify
-from eventhub.registration.locking import lock_session
+from eventhub.registration.locking import lock_for_signup, lock_session
 from eventhub.registration.models import SEAT_HOLDING, Registration, RegistrationStatus
 from eventhub.scheduling.models import Session, SessionStatus
 
@@ -51,6 +51,24 @@ def count_seats(
     )
     row = db.session.execute(select(held, waiting, mine)).one()
     return SeatCount(held=int(row[0]), waiting=int(bool(row[1])), registration_id=row[2])
+
+
+def lock_and_count_for_signup(session_id: int, email: str) -> tuple[Session, SeatCount]:
+    """The seat lock and the count a newcomer's place is decided on, in one statement.
+
+    The count comes from the counters on the locked session row (kept by triggers), not from
+    counting registrations; if the transaction already held the lock, its own changes may have
+    moved the counters since they were read, so the registrations are counted instead.
+    """
+    lock = lock_for_signup(session_id, email)
+    session = lock.session
+    if not lock.is_fresh:
+        return session, count_seats(session.id, session.capacity, email)
+    return session, SeatCount(
+        held=session.seats_held,
+        waiting=int(session.waitlisted_count > 0),
+        registration_id=lock.registration_id,
+    )
 
 
 def has_free_seat(session: Session, count: SeatCount) -> bool:

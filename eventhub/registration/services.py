@@ -8,13 +8,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
 from eventhub.registration import notify, seats
-from eventhub.registration.locking import lock_session
+from eventhub.registration.locking import begin_writer, lock_session
 from eventhub.registration.models import (
     ACTIVE,
     Registration,
@@ -98,8 +99,7 @@ def register(
 ) -> Outcome:
     """Give the applicant a seat, a waitlist place or a pending approval — never a second one."""
     now = now or utcnow()
-    session = lock_session(session_id)
-    count = seats.count_seats(session.id, session.capacity, applicant.email)
+    session, count = seats.lock_and_count_for_signup(session_id, applicant.email)
     existing = (
         db.session.get(Registration, count.registration_id) if count.registration_id else None
     )
@@ -128,6 +128,23 @@ def register(
     if registration.status is RegistrationStatus.CONFIRMED:
         signals.registration_confirmed.send(registration)
     return Outcome(registration, is_new=True)
+
+
+def register_after_a_twin(session_id: int, applicant: Applicant) -> Outcome:
+    """register(), run once more if the same email's sign-up committed while this one waited.
+
+    On PostgreSQL the lock query's subquery reads the snapshot taken before the lock wait (see
+    locking.lock_for_signup): a registration of the same email committed by the previous lock
+    holder is missed, and the insert fails on the (session, email) unique constraint. The failed
+    flush has lost the transaction, so it is rolled back and the sign-up runs again, and this time
+    finds that registration (the owner gets their email again, nobody gets a second seat).
+    """
+    try:
+        return register(session_id, applicant)
+    except IntegrityError:
+        db.session.rollback()
+        begin_writer()
+        return register(session_id, applicant)
 
 
 def _apply(registration: Registration, applicant: Applicant, now: datetime) -> None:

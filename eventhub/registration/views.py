@@ -79,7 +79,7 @@ def register(session_id: int) -> ResponseReturnValue:
             return redirect(url_for(".sent", session_id=session.id))
         applicant = applicant_from_form(form, session.series.timezone)
         with change(show=lambda refusal: form.form_errors.append(str(refusal))) as done:
-            outcome = services.register(session.id, applicant)
+            outcome = services.register_after_a_twin(session.id, applicant)
         if not done.ok:
             status = 409
         else:

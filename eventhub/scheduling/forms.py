@@ -6,6 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
@@ -46,7 +49,7 @@ def parse_offsets(raw: str) -> list[int]:
     for part in filter(None, (p.strip() for p in raw.split(","))):
         match = _OFFSET.match(part)
         if match is None:
-            raise ValueError(f"“{part}” is not a duration like 24h, 1h or 30m.")
+            raise ValueError(_("“%(part)s” is not a duration like 24h, 1h or 30m.", part=part))
         unit = (match.group(2) or "m")[0].lower()
         minutes.append(int(match.group(1)) * _UNIT_MINUTES[unit])
     return minutes
@@ -68,7 +71,7 @@ def options(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
     return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
-def _zone_field(label: str, description: str = "") -> SelectField:
+def _zone_field(label: LazyString, description: LazyString | str = "") -> SelectField:
     return SelectField(
         label,
         choices=options([(z, z.replace("_", " ")) for z in zone_choices()]),
@@ -97,50 +100,54 @@ class ErrorsOnFields:
 
 
 class SeriesForm(ErrorsOnFields, EventhubForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
-        "Web address",
+        _l("Web address"),
         validators=[Optional(), Length(max=80)],
-        description="Part of the page address. Leave empty to make one from the title.",
+        description=_l("Part of the page address. Leave empty to make one from the title."),
     )
     summary = TextAreaField(
-        "Summary", description="Shown at the top of the series page. Markdown allowed."
+        _l("Summary"), description=_l("Shown at the top of the series page. Markdown allowed.")
     )
     title_zh = StringField(
-        "Title in Traditional Chinese",
+        _l("Title in Traditional Chinese"),
         validators=[Optional(), Length(max=200)],
-        description="Optional. Chinese readers see it; either language falls back to the other.",
+        description=_l(
+            "Optional. Chinese readers see it; either language falls back to the other."
+        ),
     )
-    summary_zh = TextAreaField("Summary in Traditional Chinese", description="Optional.")
+    summary_zh = TextAreaField(_l("Summary in Traditional Chinese"), description=_l("Optional."))
     default_language = SelectField(
-        "Default language",
+        _l("Default language"),
         choices=[SelectChoice(tag, name) for tag, name in NATIVE_NAMES.items()],
         default="en",
-        description="For readers whose browser asks for neither language and who chose none.",
+        description=_l("For readers whose browser asks for neither language and who chose none."),
     )
     timezone = _zone_field(
-        "Time zone", "Sessions are shown in this zone unless they say otherwise."
+        _l("Time zone"), _l("Sessions are shown in this zone unless they say otherwise.")
     )
     reminder_offsets = StringField(
-        "Reminders before each session",
+        _l("Reminders before each session"),
         default="24h, 1h",
-        description="Comma-separated, e.g. 24h, 1h or 30m. Leave empty for no reminders.",
+        description=_l("Comma-separated, e.g. 24h, 1h or 30m. Leave empty for no reminders."),
     )
     follow_up_delay_minutes = IntegerField(
-        "Follow-up delay (minutes)",
+        _l("Follow-up delay (minutes)"),
         default=120,
         validators=[InputRequired(), NumberRange(min=0, max=60 * 24 * 14)],
-        description="How long after a session ends the thank-you email goes out.",
+        description=_l("How long after a session ends the thank-you email goes out."),
     )
     banner = FileField(
-        "Banner image",
-        validators=[FileAllowed(["jpg", "jpeg", "png", "webp"], "Use a JPEG, PNG or WebP image.")],
-        description="Wide image shown on the series page (at least 1200 px wide looks best).",
+        _l("Banner image"),
+        validators=[
+            FileAllowed(["jpg", "jpeg", "png", "webp"], _l("Use a JPEG, PNG or WebP image."))
+        ],
+        description=_l("Wide image shown on the series page (at least 1200 px wide looks best)."),
     )
-    remove_banner = BooleanField("Remove the current banner")
-    is_published = BooleanField("Published (the series page is public)")
+    remove_banner = BooleanField(_l("Remove the current banner"))
+    is_published = BooleanField(_l("Published (the series page is public)"))
     privacy_statement = TextAreaField(
-        "Privacy statement", description="Shown beside the registration form."
+        _l("Privacy statement"), description=_l("Shown beside the registration form.")
     )
 
     FIELD_MAP = {"reminder_offsets_minutes": "reminder_offsets"}
@@ -167,7 +174,7 @@ class LocalTimes:
         naive = field.data
         if naive is None:
             if required:
-                field.errors = [*field.errors, "Give a date and time."]
+                field.errors = [*field.errors, _("Give a date and time.")]
             return None
         choice = WallClock(fold_field.data) if fold_field.data else None
         try:
@@ -183,7 +190,7 @@ class LocalTimes:
 def _fold_field() -> RadioField:
     # Only shown when the reading is ambiguous; choices are filled in then.
     return RadioField(
-        "Which one?",
+        _l("Which one?"),
         choices=options([(c.value, c.value) for c in WallClock]),
         validators=[Optional()],
         validate_choice=False,
@@ -192,58 +199,62 @@ def _fold_field() -> RadioField:
 
 class SessionForm(ErrorsOnFields, LocalTimes, EventhubForm):
     number = IntegerField(
-        "Number in the series",
+        _l("Number in the series"),
         validators=[Optional(), NumberRange(min=1, max=999)],
-        description="“Webinar 3”. Leave empty for the next number.",
+        description=_l("“Webinar 3”. Leave empty for the next number."),
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
-        "Web address",
+        _l("Web address"),
         validators=[Optional(), Length(max=80)],
-        description="Leave empty to make one from the title.",
+        description=_l("Leave empty to make one from the title."),
     )
-    abstract = TextAreaField("Abstract", description="Markdown allowed; shown on the session page.")
-    title_zh = StringField("Title in Traditional Chinese", validators=[Optional(), Length(max=200)])
-    abstract_zh = TextAreaField("Abstract in Traditional Chinese", description="Optional.")
-    starts_at = DateTimeLocalField("Starts", format=LOCAL_FORMAT, validators=[Optional()])
+    abstract = TextAreaField(
+        _l("Abstract"), description=_l("Markdown allowed; shown on the session page.")
+    )
+    title_zh = StringField(
+        _l("Title in Traditional Chinese"), validators=[Optional(), Length(max=200)]
+    )
+    abstract_zh = TextAreaField(_l("Abstract in Traditional Chinese"), description=_l("Optional."))
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[Optional()])
     starts_at_fold = _fold_field()
-    timezone = _zone_field("Time zone of the start time")
+    timezone = _zone_field(_l("Time zone of the start time"))
     duration_minutes = IntegerField(
-        "Duration (minutes)",
+        _l("Duration (minutes)"),
         default=60,
         validators=[InputRequired(), NumberRange(min=1, max=1440)],
     )
     join_url = URLField(
-        "Online join link",
+        _l("Online join link"),
         validators=[
             Optional(),
-            URL(require_tld=False, message="Give the full link, https://…"),
+            URL(require_tld=False, message=_l("Give the full link, https://…")),
             Length(max=500),
         ],
     )
     is_join_url_hidden_until_reminder = BooleanField(
-        "Send the join link only in reminders, not in the confirmation"
+        _l("Send the join link only in reminders, not in the confirmation")
     )
     capacity = IntegerField(
-        "Capacity",
-        validators=[Optional(), NumberRange(min=0, message="Capacity cannot be negative.")],
-        description="Leave empty for unlimited seats; people beyond it join the waitlist.",
+        _l("Capacity"),
+        validators=[Optional(), NumberRange(min=0, message=_l("Capacity cannot be negative."))],
+        description=_l("Leave empty for unlimited seats; people beyond it join the waitlist."),
     )
     registration_opens_at = DateTimeLocalField(
-        "Registration opens",
+        _l("Registration opens"),
         format=LOCAL_FORMAT,
         validators=[Optional()],
-        description="Empty: open as soon as the session is published.",
+        description=_l("Empty: open as soon as the session is published."),
     )
     registration_opens_at_fold = _fold_field()
     registration_closes_at = DateTimeLocalField(
-        "Registration closes",
+        _l("Registration closes"),
         format=LOCAL_FORMAT,
         validators=[Optional()],
-        description="Empty: open until the session ends.",
+        description=_l("Empty: open until the session ends."),
     )
     registration_closes_at_fold = _fold_field()
-    requires_approval = BooleanField("Registrations need my approval")
+    requires_approval = BooleanField(_l("Registrations need my approval"))
 
     def __init__(self, *args: Any, time_locked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -260,16 +271,19 @@ class SessionForm(ErrorsOnFields, LocalTimes, EventhubForm):
 
 
 class RescheduleForm(ErrorsOnFields, LocalTimes, EventhubForm):
-    starts_at = DateTimeLocalField("New start", format=LOCAL_FORMAT, validators=[Optional()])
+    starts_at = DateTimeLocalField(_l("New start"), format=LOCAL_FORMAT, validators=[Optional()])
     starts_at_fold = _fold_field()
-    timezone = _zone_field("Time zone of the new start")
+    timezone = _zone_field(_l("Time zone of the new start"))
     duration_minutes = IntegerField(
-        "Duration (minutes)", validators=[InputRequired(), NumberRange(min=1, max=1440)]
+        _l("Duration (minutes)"), validators=[InputRequired(), NumberRange(min=1, max=1440)]
     )
     reason = TextAreaField(
-        "Why the time changes",
-        validators=[DataRequired(message="Say why; registrants will read it."), Length(max=2000)],
-        description="Sent to every registrant with the updated calendar invite.",
+        _l("Why the time changes"),
+        validators=[
+            DataRequired(message=_l("Say why; registrants will read it.")),
+            Length(max=2000),
+        ],
+        description=_l("Sent to every registrant with the updated calendar invite."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -279,18 +293,21 @@ class RescheduleForm(ErrorsOnFields, LocalTimes, EventhubForm):
 
 class CancelForm(ErrorsOnFields, EventhubForm):
     reason = TextAreaField(
-        "Why the session is cancelled",
-        validators=[DataRequired(message="Say why; registrants will read it."), Length(max=2000)],
-        description="Sent to every registrant with a calendar cancellation.",
+        _l("Why the session is cancelled"),
+        validators=[
+            DataRequired(message=_l("Say why; registrants will read it.")),
+            Length(max=2000),
+        ],
+        description=_l("Sent to every registrant with a calendar cancellation."),
     )
     confirm = BooleanField(
-        "Yes, cancel this session and tell everyone registered",
-        validators=[DataRequired(message="Tick the box to confirm.")],
+        _l("Yes, cancel this session and tell everyone registered"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
 
 
 class PublishForm(EventhubForm):
-    confirm = BooleanField("I have read the warnings; publish anyway")
+    confirm = BooleanField(_l("I have read the warnings; publish anyway"))
 
 
 class ConfirmForm(EventhubForm):

@@ -95,6 +95,11 @@ class Session(Timestamped, Model):
     requires_approval: Mapped[bool] = mapped_column(default=False)
     # Hours a freed seat is offered to the next waitlisted person; None = promote at once.
     seat_offer_hours: Mapped[int | None]
+    # Registrations holding a seat (confirmed, offered, pending) and waitlisted ones, kept equal
+    # to their counts by triggers on `registrations` (migration 0017): the seat decision reads
+    # them from the row it locks. Never set them from Python.
+    seats_held: Mapped[int] = mapped_column(default=0, server_default="0")
+    waitlisted_count: Mapped[int] = mapped_column(default=0, server_default="0")
     reminder_offsets_minutes: Mapped[list[int] | None] = mapped_column(JSON)
     status: Mapped[SessionStatus] = mapped_column(
         str_enum(SessionStatus, "session_status"), default=SessionStatus.DRAFT, index=True

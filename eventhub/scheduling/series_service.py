@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import exists, func, select
 
 from eventhub import signals
@@ -177,11 +179,17 @@ def dependants(series: Series) -> list[str]:
     has_recap = db.session.scalar(select(exists().where(Recap.session_id.in_(session_ids))))
     reasons = []
     if registrations:
-        reasons.append(f"{registrations} registration(s)")
+        reasons.append(ngettext("%(num)d registration", "%(num)d registrations", registrations))
     if whole_series:
-        reasons.append(f"{whole_series} whole-series registration(s)")
+        reasons.append(
+            ngettext(
+                "%(num)d whole-series registration",
+                "%(num)d whole-series registrations",
+                whole_series,
+            )
+        )
     if has_recap:
-        reasons.append("a recap")
+        reasons.append(_("a recap"))
     return reasons
 
 

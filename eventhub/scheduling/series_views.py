@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventhub.scheduling import banner, series_service
@@ -51,7 +52,10 @@ def series_new() -> ResponseReturnValue:
             series = series_service.create_series(_series_data(form), current_user)
             _store_banner(form, series)
         if done.ok:
-            flash(f"Series “{series.title}” created. Add its first session.", "success")
+            flash(
+                _("Series “%(title)s” created. Add its first session.", title=series.title),
+                "success",
+            )
             return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/series_form.html", form=form, series=None)
 
@@ -68,7 +72,7 @@ def series_edit(series_id: int) -> ResponseReturnValue:
             series_service.update_series(series, _series_data(form))
             _store_banner(form, series)
         if done.ok:
-            flash("Series saved.", "success")
+            flash(_("Series saved."), "success")
             return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/series_form.html", form=form, series=series)
 
@@ -78,11 +82,14 @@ def series_duplicate(series_id: int) -> ResponseReturnValue:
     """Copy a series and its sessions as unpublished drafts."""
     series = series_or_404(series_id)
     if not ConfirmForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
         return redirect(url_for("scheduling.series_show", series_id=series.id))
     with change():
         copy = series_service.duplicate_series(series, current_user)
-    flash(f"Copied as “{copy.title}”: every session is a draft; check the dates.", "success")
+    flash(
+        _("Copied as “%(title)s”: every session is a draft; check the dates.", title=copy.title),
+        "success",
+    )
     return redirect(url_for("scheduling.series_show", series_id=copy.id))
 
 
@@ -99,7 +106,7 @@ def series_delete(series_id: int) -> ResponseReturnValue:
             banner.discard_banner(old_banner)
         if not done.ok:
             return redirect(url_for("scheduling.series_show", series_id=series_id))
-        flash(f"Series “{title}” deleted.", "success")
+        flash(_("Series “%(title)s” deleted.", title=title), "success")
         return redirect(url_for("scheduling.series_index"))
     return render_template(
         "scheduling/series_delete.html", series=series, form=form, reasons=reasons

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from eventhub.clock import utcnow
 from eventhub.registration.availability import counts_by_session
@@ -77,7 +78,7 @@ def session_new(series_id: int) -> ResponseReturnValue:
             with change(show=form.show_errors) as done:
                 session = session_service.create_session(series, data)
             if done.ok:
-                flash(f"Webinar {session.number} saved as a draft.", "success")
+                flash(_("Webinar %(number)s saved as a draft.", number=session.number), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template("scheduling/session_form.html", form=form, series=series, session=None)
 
@@ -118,7 +119,7 @@ def session_edit(session_id: int) -> ResponseReturnValue:
             with change(show=form.show_errors) as done:
                 session_service.update_details(session, data)
             if done.ok:
-                flash("Session saved.", "success")
+                flash(_("Session saved."), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template(
         "scheduling/session_form.html", form=form, series=session.series, session=session
@@ -133,12 +134,12 @@ def session_publish(session_id: int) -> ResponseReturnValue:
     warnings = checks.publish_warnings(session)
     if form.validate_on_submit():
         if warnings and not form.confirm.data:
-            form.confirm.errors = ["Tick the box to publish despite the warnings."]
+            form.confirm.errors = [_("Tick the box to publish despite the warnings.")]
         else:
             with change() as done:
                 lifecycle.publish_session(session)
             if done.ok:
-                flash(f"Webinar {session.number} is published.", "success")
+                flash(_("Webinar %(number)s is published.", number=session.number), "success")
             return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template(
         "scheduling/session_publish.html", session=session, form=form, warnings=warnings
@@ -163,7 +164,7 @@ def session_reschedule(session_id: int) -> ResponseReturnValue:
                     session, starts_at, form.duration_minutes.data or 0, form.reason.data or ""
                 )
             if done.ok:
-                flash("Rescheduled; registrants are being told.", "success")
+                flash(_("Rescheduled; registrants are being told."), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     registrants = sum(counts_by_session([session.id])[session.id].values())
     return render_template(
@@ -180,7 +181,13 @@ def session_cancel(session_id: int) -> ResponseReturnValue:
         with change(show=form.show_errors) as done:
             lifecycle.cancel_session(session, form.reason.data or "")
         if done.ok:
-            flash(f"Webinar {session.number} is cancelled; registrants are being told.", "success")
+            flash(
+                _(
+                    "Webinar %(number)s is cancelled; registrants are being told.",
+                    number=session.number,
+                ),
+                "success",
+            )
             return redirect(url_for("scheduling.session_show", session_id=session.id))
     registrants = sum(counts_by_session([session.id])[session.id].values())
     return render_template(
@@ -196,7 +203,7 @@ def session_end(session_id: int) -> ResponseReturnValue:
         with change() as ended:
             lifecycle.end_session(session)
         if ended.ok:
-            flash(f"Webinar {session.number} is marked as ended.", "success")
+            flash(_("Webinar %(number)s is marked as ended.", number=session.number), "success")
     return redirect(url_for("scheduling.session_show", session_id=session.id))
 
 
@@ -211,6 +218,6 @@ def session_delete(session_id: int) -> ResponseReturnValue:
             session_service.delete_session(session)
         if not done.ok:
             return redirect(url_for("scheduling.session_show", session_id=session_id))
-        flash("Session deleted.", "success")
+        flash(_("Session deleted."), "success")
         return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/session_delete.html", session=session, form=form)

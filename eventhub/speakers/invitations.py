@@ -7,18 +7,21 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.accounts.models import Role, User
 from eventhub.accounts.services import find_user, password_problem
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.i18n import lang_attr, language, localised, recipient_language
 from eventhub.mail.compose import mailbox
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
 from eventhub.refusal import Refusal
 from eventhub.speakers import queries
 from eventhub.speakers.models import SpeakerInvitation, SpeakerProfile
+from eventhub.speakers.notices import ROLE_NAMES
 from eventhub.speakers.services import SpeakerError, clean_email, record_change
 from eventhub.timefmt import format_moment
 from eventhub.tokens import InvalidToken, make_token, read_token
@@ -121,20 +124,33 @@ def _queue_email(
     profile: SpeakerProfile, invitation: SpeakerInvitation, actor: User | None
 ) -> None:
     zone = current_app.config["EVENTHUB_TIMEZONE"]
-    sessions = [
+    links = [
         link for link in queries.own_session_links(profile) if link.session.ends_at >= utcnow()
     ]
-    email = render_email(
-        "speaker_invitation",
-        speaker=profile,
-        inviter=(actor.display_name or actor.email) if actor else "The organisers",
-        sessions=sessions,
-        valid_until=format_moment(invitation.expires_at, zone),
-        series_title=sessions[0].session.series.title if sessions else "eventhub",
-        primary_url=invitation_url(invitation),
-        primary_label="Set your password",
-    )
-    series = sessions[0].session.series if sessions else None
+    series = links[0].session.series if links else None
+    # No account can exist for the address (invite() refuses), so the series decides, else
+    # the organiser sending it.
+    with language(recipient_language(series=series)):
+        sessions = [
+            {
+                "number": link.session.number,
+                "title": localised(link.session, "title"),
+                "title_lang": lang_attr(link.session, "title"),
+                "when": format_moment(link.session.starts_at, link.session.timezone),
+                "role": str(ROLE_NAMES.get(link.role.value, link.role.value)),
+            }
+            for link in links
+        ]
+        email = render_email(
+            "speaker_invitation",
+            speaker_name=profile.name_line,
+            inviter=(actor.display_name or actor.email) if actor else _("The organisers"),
+            sessions=sessions,
+            valid_until=format_moment(invitation.expires_at, zone),
+            series_title=localised(series, "title") if series is not None else "eventhub",
+            primary_url=invitation_url(invitation),
+            primary_label=_("Set your password"),
+        )
     # Replies reach the person who invited them, else the series' organiser, like other mail.
     reply_to: str | None = None
     if actor is not None:

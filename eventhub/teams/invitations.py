@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import enum
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.accounts.models import Role, User
 from eventhub.accounts.services import AccountError, find_user, normalise_email, password_problem
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.i18n import language, localised, recipient_language
 from eventhub.mail.compose import mailbox
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
@@ -29,6 +32,19 @@ from eventhub.urls import external_url
 
 PURPOSE = "team-invitation"
 DEFAULT_VALID_DAYS = 7
+
+# One whole sentence per role: "an owner" / "a viewer" and the Chinese word order differ.
+_ROLE_SENTENCES: dict[MemberRole, Callable[..., str]] = {
+    MemberRole.OWNER: lambda **parts: _(
+        "%(inviter)s invites you to join the team behind %(series)s as an owner.", **parts
+    ),
+    MemberRole.EDITOR: lambda **parts: _(
+        "%(inviter)s invites you to join the team behind %(series)s as an editor.", **parts
+    ),
+    MemberRole.VIEWER: lambda **parts: _(
+        "%(inviter)s invites you to join the team behind %(series)s as a viewer.", **parts
+    ),
+}
 
 
 class Problem(enum.StrEnum):
@@ -126,7 +142,20 @@ def invite(
     )
     db.session.add(invitation)
     db.session.flush()
-    inviter = (actor.display_name or actor.email) if actor else "The organisers"
+    # An address with an account reads its own language; a newcomer the series' language.
+    with language(recipient_language(find_user(email), series)):
+        inviter = (actor.display_name or actor.email) if actor else _("The organisers")
+        email_content = render_email(
+            "team_invitation",
+            series=series,
+            role=role,
+            role_sentence=_ROLE_SENTENCES[role](inviter=inviter, series=localised(series, "title")),
+            inviter=inviter,
+            valid_until=format_moment(invitation.expires_at, series.timezone),
+            series_title=localised(series, "title"),
+            primary_url=invitation_url(invitation),
+            primary_label=_("Accept the invitation"),
+        )
     queue_message(
         Envelope(
             kind=MessageKind.TEAM_INVITATION,
@@ -135,16 +164,7 @@ def invite(
             reply_to=mailbox(actor.display_name or actor.email, actor.email) if actor else None,
             series_id=series.id,
         ),
-        render_email(
-            "team_invitation",
-            series=series,
-            role=role,
-            inviter=inviter,
-            valid_until=format_moment(invitation.expires_at, series.timezone),
-            series_title=series.title,
-            primary_url=invitation_url(invitation),
-            primary_label="Accept the invitation",
-        ),
+        email_content,
     )
     return invitation
 

@@ -84,3 +84,39 @@ def test_demo_series_page_shows_sessions_and_speakers(app: Flask) -> None:
     assert "Moderator" in page
     home = app.test_client().get("/").get_data(as_text=True)
     assert "How does AI reinvent industrialization in Hong Kong?" in home
+
+
+def test_demo_recap_and_speakers_read_in_chinese(app: Flask) -> None:
+    load_demo("a demo password 123")
+    db.session.commit()
+    session = db.session.scalars(select(Session).where(Session.number == 1)).one()
+    page = (
+        app.test_client()
+        .get(
+            f"/series/{session.series.slug}/{session.slug}/recap",
+            headers={"Accept-Language": "zh-HK"},
+        )
+        .get_data(as_text=True)
+    )
+    assert "大學是現成的合作夥伴" in page and "「香港製造」是寶貴的品牌。" in page
+    assert "再工業化並不是把勞工密集的生產線搬回香港" in page
+    # Every demo speaker has a Chinese name (Bobby Liu's is written for the demo).
+    names = db.session.scalars(select(SpeakerProfile.name_zh)).all()
+    assert all(names) and "廖家寶" in names
+
+
+def test_an_older_demo_recap_gets_its_chinese_texts(app: Flask) -> None:
+    load_demo("a demo password 123")
+    db.session.commit()
+    recap = db.session.scalars(select(Recap)).one()
+    recap.body_markdown_zh = ""
+    for section in recap.sections:
+        section.heading_zh = section.body_markdown_zh = ""
+    recap.quotes[0].text_zh = "已改寫的引言"
+    db.session.commit()
+    load_demo("a demo password 123")
+    db.session.commit()
+    assert recap.body_markdown_zh.startswith("討論中有一點")
+    assert recap.sections[0].heading_zh == "大學是現成的合作夥伴"
+    # What someone typed stays.
+    assert recap.quotes[0].text_zh == "已改寫的引言"

@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any, TypeVar
@@ -116,6 +117,12 @@ class Browser:
         except urllib.error.HTTPError as error:
             raise AssertionError(f"{method} {path}: {error.code} {error.read()!r}") from error
 
+    def confirmation(self, recipient: str) -> str | None:
+        """The registration's confirmation to `recipient`, whether a seat or a waitlist place."""
+        return self.mailbox_message(recipient, "registered") or self.mailbox_message(
+            recipient, "waitlist"
+        )
+
     def mailbox_message(self, recipient: str, subject_part: str) -> str | None:
         """The message page of the newest mail to `recipient` whose subject has `subject_part`."""
         index = self.get("/organiser/mailbox/")
@@ -162,11 +169,12 @@ class Launcher:
         for row in rows:
             pid, ppid, args = row.strip().split(None, 2)
             children.setdefault(int(ppid), []).append((int(pid), args))
-        found, todo = {}, [self.process.pid]
+        found: dict[int, str] = {}
+        todo = [self.process.pid]
         while todo:
-            for pid, args in children.get(todo.pop(), []):
-                found[pid] = args
-                todo.append(pid)
+            for child, command in children.get(todo.pop(), []):
+                found[child] = command
+                todo.append(child)
         return found
 
     def interrupt(self) -> float:
@@ -381,14 +389,7 @@ def test_run_py_keeps_running_delivers_mail_and_stops_cleanly(
         )
         # Every attendee who registered meanwhile has their confirmation.
         for email in traffic.emails:
-            wait_for(
-                f"the confirmation to {email}",
-                lambda email=email: (
-                    browser.mailbox_message(email, "registered")
-                    or browser.mailbox_message(email, "waitlist")
-                ),
-                10,
-            )
+            wait_for(f"the confirmation to {email}", partial(browser.confirmation, email), 10)
         figures["attendees registered meanwhile, all confirmed"] = len(traffic.emails)
         running = launcher.descendants()
         assert roles(running) == {"web", "worker", "beat"}, running

@@ -59,7 +59,10 @@ def test_every_message_is_translated_and_none_is_fuzzy() -> None:
     for message in catalog:
         if not message.id:
             continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        # A plural message has one string per form; a missing string reads as untranslated.
+        strings = (
+            (message.string,) if isinstance(message.string, str) else tuple(message.string or ("",))
+        )
         if not all(s.strip() for s in strings):
             problems.append(f"untranslated: {message.id!r}")
         if message.fuzzy:

@@ -12,7 +12,7 @@ from eventhub.demo.loader import load_demo
 from eventhub.extensions import db
 from tests.support.browser import chromium_page
 from tests.support.live import live_server
-from tests.support.smtp import SmtpServer
+from tests.support.smtp import SmtpServer, body_text
 from tests.support.worker import WorkerProcess
 
 pytestmark = [
@@ -55,8 +55,8 @@ def test_register_in_traditional_chinese(
         [mail] = smtp.wait_for(1, timeout=60)
         message = mail.message
         assert message["Subject"] == f"報名成功：{TITLE}"
-        text = message.get_body(preferencelist=("plain",)).get_content()
-        html = message.get_body(preferencelist=("html",)).get_content()
+        text = body_text(message, "plain")
+        html = body_text(message, "html")
         assert "陳大文，你好：" in text and "「人工智能如何重塑香港的工業化？」" in text
         assert '<html lang="zh-Hant">' in html and "管理你的報名" in html
         manage = re.search(r"http://eventhub\.test(/manage/[\w.-]+)", text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from eventhub.extensions import db
-from tests.support.factories import Factories
+from tests.support.factories import Factories, LoginHelper
 
 ZH = {"Accept-Language": "zh-HK"}
 EN = {"Accept-Language": "en"}
@@ -65,11 +65,11 @@ def test_speaker_names_in_both_scripts(client: FlaskClient, make: Factories) -> 
 
 
 def test_organisers_enter_the_chinese_versions_and_the_default_language(
-    client: FlaskClient, make: Factories, login: object
+    client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
     organiser = make.organiser()
     db.session.commit()
-    login(organiser)  # type: ignore[operator]
+    login(organiser)
     form = {
         "title": "Re-industrialization",
         "title_zh": "再工業化",

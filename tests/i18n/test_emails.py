@@ -12,6 +12,7 @@ from eventhub.emails.reminders import build_reminder, reminder_merge
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
 from eventhub.registration import services
+from eventhub.scheduling.models import Session
 from eventhub.speakers.models import SpeakerRole
 from tests.registration.conftest import applicant, outbox
 from tests.support.factories import Factories
@@ -21,7 +22,7 @@ STARTS = datetime(2026, 12, 9, 6, 30, tzinfo=UTC)
 CHINESE_DATE = "2026年12月9日 星期三 下午2:30 HKT"
 
 
-def _bilingual_session(make: Factories) -> object:
+def _bilingual_session(make: Factories) -> Session:
     series = make.series(title="Re-industrialization in Hong Kong", title_zh="香港再工業化")
     session = make.session(
         series,
@@ -117,28 +118,28 @@ def test_api_language_field(client: FlaskClient, make: Factories) -> None:
     db.session.commit()
     body = {"name": "Chan", "email": "chan@example.org", "consent": True, "language": "zh-Hant"}
     response = client.post(f"/api/v1/sessions/{session.id}/registrations", json=body)
-    assert response.status_code == 201 and response.json["language"] == "zh-Hant"
+    assert response.status_code == 201 and response.get_json()["language"] == "zh-Hant"
     [row] = outbox(MessageKind.CONFIRMATION)
     assert row.subject.startswith("報名成功")
     bad = client.post(
         f"/api/v1/sessions/{session.id}/registrations",
         json={**body, "email": "x@example.org", "language": "zh-Hans"},
     )
-    assert bad.status_code == 422 and "language" in bad.json["errors"]
+    assert bad.status_code == 422 and "language" in bad.get_json()["errors"]
     # Without the field: the request's Accept-Language.
     default = client.post(
         f"/api/v1/sessions/{session.id}/registrations",
         json={k: v for k, v in body.items() if k != "language"} | {"email": "y@example.org"},
         headers={"Accept-Language": "en"},
     )
-    assert default.json["language"] == "en"
+    assert default.get_json()["language"] == "en"
     # Error messages follow Accept-Language too.
     refused = client.post(
         f"/api/v1/sessions/{session.id}/registrations",
         json={**body, "email": "z@example.org", "consent": False},
         headers={"Accept-Language": "zh-HK"},
     )
-    assert refused.json["errors"]["consent"] == ["必須同意私隱聲明。"]
-    schema = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    assert refused.get_json()["errors"]["consent"] == ["必須同意私隱聲明。"]
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     fields = schema["RegistrationIn"]["properties"]["language"]
     assert [value for value in fields["enum"] if value] == ["en", "zh-Hant"]

@@ -12,7 +12,7 @@ ZH = {"Accept-Language": "zh-HK"}
 
 def test_marked_phrases_are_still_werkzeugs() -> None:
     # A Werkzeug upgrade that rewords a default would silently leave it untranslated.
-    classes = [
+    classes: list[type[exceptions.HTTPException]] = [
         exceptions.BadRequest,
         exceptions.Unauthorized,
         exceptions.Forbidden,
@@ -34,7 +34,7 @@ def test_not_found_page_and_json_in_chinese(client: FlaskClient) -> None:
     assert "<h1>找不到頁面</h1>" in html and "伺服器上找不到所要求的網址" in html
     english = client.get("/no/such/page").get_data(as_text=True)
     assert "<h1>Not Found</h1>" in english
-    body = client.get("/api/v1/sessions/999999", headers=ZH).json
+    body = client.get("/api/v1/sessions/999999", headers=ZH).get_json()
     assert body["status"] == "Not Found"  # the machine-readable phrase stays as it is
     assert body["message"] != "" and "The requested URL" not in body["message"]
 

@@ -19,6 +19,7 @@ from eventhub.mail.outbox import Envelope, RenderedEmail, queue_message
 from eventhub.mail.transport import ConnectionLost, LazyTransport
 from tests.mail.support import outbox
 from tests.support.factories import Factories
+from tests.support.rows import fresh
 from tests.support.smtp import SmtpServer
 
 
@@ -88,8 +89,7 @@ def test_451_defers_with_backoff_and_the_retry_delivers(with_smtp: SmtpServer) -
     assert _deliver_all().sent == 0  # not due yet
     result, _ = delivery.deliver_due(50, 10, now=utcnow() + timedelta(minutes=5))
     assert result.sent == 1
-    db.session.expire_all()
-    assert row.status is MessageStatus.SENT and row.attempts == 2 and row.last_error == ""
+    assert fresh(row).status is MessageStatus.SENT and row.attempts == 2 and row.last_error == ""
 
 
 @pytest.mark.smtp
@@ -186,7 +186,7 @@ def test_sweep_requeues_rows_a_dead_worker_left_sending(app: Flask) -> None:
 
 def test_retry_puts_a_failed_row_back(app: Flask) -> None:
     [row_id] = _queue(1)
-    db.session.get(OutboxMessage, row_id).status = MessageStatus.FAILED  # type: ignore[union-attr]
+    db.session.get_one(OutboxMessage, row_id).status = MessageStatus.FAILED
     db.session.commit()
     assert delivery.retry(row_id)
     db.session.commit()

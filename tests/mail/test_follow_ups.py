@@ -10,11 +10,14 @@ from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import RegistrationStatus
+from eventhub.scheduling.models import Series, Session
 from tests.mail.support import outbox, register
 from tests.support.factories import Factories
 
 
-def _past_session_with_recap(make: Factories, published: bool = True):  # type: ignore[no-untyped-def]
+def _past_session_with_recap(
+    make: Factories, published: bool = True
+) -> tuple[Series, Session, Recap]:
     series = make.series(follow_up_delay_minutes=120, title="Re-industrialization")
     start = (utcnow() - timedelta(days=1)).replace(microsecond=0)
     session = make.session(series=series, starts_at=start, title="Opportunities and challenges")

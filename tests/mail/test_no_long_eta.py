@@ -55,7 +55,7 @@ def test_backoff_and_stale_claims_stay_inside_the_visibility_timeout(app: object
 def test_the_beat_runs_the_reminder_follow_up_and_sweep_tasks(app: object) -> None:
     from flask import current_app
 
-    schedule = celery_config(current_app)["beat_schedule"]  # type: ignore[arg-type]
+    schedule = celery_config(current_app)["beat_schedule"]
     tasks = {entry["task"]: entry["schedule"] for entry in schedule.values()}
     # Reminders and follow-ups at second 0 of every minute: due at 14:28, queued at 14:28:00
     # (a 60 s interval from beat's start queued them up to a minute late).

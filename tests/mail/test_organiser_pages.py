@@ -53,7 +53,7 @@ def test_series_and_session_pages_show_counts_and_failures_with_retry(
     response = client.post(f"/organiser/mail/messages/{failed.id}/retry")
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(OutboxMessage, failed.id).status is MessageStatus.QUEUED  # type: ignore[union-attr]
+    assert db.session.get_one(OutboxMessage, failed.id).status is MessageStatus.QUEUED
 
     mine = client.get("/organiser/mail/messages?email=ADA@example.org").get_data(as_text=True)
     assert "Subject 1" in mine and "Subject 3" in mine and "Subject 2" not in mine

@@ -91,7 +91,7 @@ def test_confirmation_arrives_with_its_ics(
     assert mail.recipients == ["ada@example.org"]
     assert message["Subject"] == "You're registered: AI and industry"
     [ics] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
-    event = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")[0]
+    event = Calendar.from_ical(ics.get_content()).walk("VEVENT")[0]
     assert str(event["UID"]) == f"{session.calendar_uid}@eventhub"
     assert event.decoded("DTSTART") == session.starts_at
 

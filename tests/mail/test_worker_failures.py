@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from eventhub.clock import utcnow
 from eventhub.emails import reminders
@@ -41,7 +41,7 @@ def test_worker_killed_mid_batch_loses_nothing(pg_url: str, tmp_path: Path) -> N
         )
         db.session.flush()
         db.session.execute(
-            Registration.__table__.insert(),
+            insert(Registration),
             [
                 {
                     "session_id": session.id,

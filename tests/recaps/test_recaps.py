@@ -17,11 +17,14 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.recaps.models import Recap, RecapPhoto, RecapSection
 from eventhub.recaps.queries import published_recap_session_ids
-from eventhub.speakers.models import SpeakerRole
+from eventhub.scheduling.models import Series, Session
+from eventhub.speakers.models import SpeakerProfile, SpeakerRole
 from tests.support.factories import Factories, LoginHelper
 
 
-def _programme(make: Factories):  # type: ignore[no-untyped-def]
+def _programme(
+    make: Factories,
+) -> tuple[Series, Session, Session, SpeakerProfile, SpeakerProfile]:
     series = make.series(title="Re-industrialization", slug="reindustrialization")
     first = make.session(
         series=series,

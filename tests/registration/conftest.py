@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -15,16 +16,16 @@ from eventhub.registration.services import Applicant
 _n = itertools.count(1)
 
 
-def applicant(email: str | None = None, **fields: object) -> Applicant:
+def applicant(email: str | None = None, **fields: Any) -> Applicant:
     n = next(_n)
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "name": f"Person {n}",
         "email": email or f"person{n}@example.org",
         "timezone": "Europe/London",
         "organisation": "Example Org",
     }
     values.update(fields)
-    return Applicant(**values)  # type: ignore[arg-type]
+    return Applicant(**values)
 
 
 def outbox(kind: MessageKind | None = None, email: str | None = None) -> list[OutboxMessage]:
@@ -38,9 +39,13 @@ def outbox(kind: MessageKind | None = None, email: str | None = None) -> list[Ou
     # do the same, so the rows read as the messages that go out.
     attachments = attachments_at_send_time(rows)
     for row in rows:
-        email = render_deferred(row)
-        if email is not None:
-            row.subject, row.body_html, row.body_text = email.subject, email.html, email.text
+        rendered = render_deferred(row)
+        if rendered is not None:
+            row.subject, row.body_html, row.body_text = (
+                rendered.subject,
+                rendered.html,
+                rendered.text,
+            )
             row.attachments = [*row.attachments, *attachments.get(row.id, [])]
             row.render = None
     return rows

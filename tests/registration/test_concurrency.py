@@ -12,6 +12,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -21,10 +22,12 @@ from sqlalchemy import event, select, text
 
 from eventhub.extensions import db
 from eventhub.registration import seats, services
+from eventhub.registration.locking import SignupLock
 from eventhub.registration.manage_links import manage_token
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Session
 from tests.registration.conftest import applicant
+from tests.registration.test_seat_counters import counters_match_counts
 from tests.support.factories import Factories
 from tests.support.live import live_server
 
@@ -35,7 +38,7 @@ CLIENTS = 50
 
 def _post(base: str, path: str, form: dict[str, str]) -> int:
     parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=60)
     try:
         connection.request(
             "POST",
@@ -89,10 +92,11 @@ def _race(app: Flask, make: Factories) -> tuple[list[int], list[S]]:
     db.session.commit()
     path = f"/sessions/{session.id}/register"
     with live_server(app) as server:
-        codes = _all_at_once(
-            [lambda n=n: _post(server.url, path, _form(n)) for n in range(CLIENTS)]  # type: ignore[misc]
-        )
-    return codes, _statuses(session.id)
+        codes = _all_at_once([partial(_post, server.url, path, _form(n)) for n in range(CLIENTS)])
+    statuses = _statuses(session.id)
+    # However the race went, the session's seat counters equal the counts.
+    counters_match_counts(session.id)
+    return codes, statuses
 
 
 def _check_exact(codes: list[int], statuses: list[S]) -> None:
@@ -115,35 +119,35 @@ def test_fifty_at_ten_seats_postgres(app: Flask, make: Factories) -> None:
 
 @pytest.fixture
 def unlocked(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The registration path without its seat lock, its race window held open.
+    """The sign-up path without its seat lock, its race window held open.
 
-    The swap is made where the sign-up page and the service look the lock up, so it follows the
-    code wherever it lives. The first SEATS + 1 sign-ups wait for each other right after counting
-    the free seats: each of them saw a seat free before any of them took one.
+    The swap is made where the sign-up page and the seat decision look the lock up, so it
+    follows the code wherever it lives. The first SEATS + 1 sign-ups wait for each other right
+    after reading the free seats: each of them saw a seat free before any of them took one.
     """
 
     def no_writer_lock() -> None:
         return None
 
-    def load_without_lock(session_id: int) -> Session:
-        session = db.session.get(Session, session_id)
-        assert session is not None
-        return session
-
-    count_seats = seats.count_seats
     arrivals = itertools.count()
     together = threading.Barrier(SEATS + 1)
 
-    def count_then_wait(*args: Any, **kwargs: Any) -> Any:
-        counted = count_seats(*args, **kwargs)
+    def read_without_lock(session_id: int, email: str) -> SignupLock:
+        session = db.session.get(Session, session_id, populate_existing=True)
+        assert session is not None
+        mine = db.session.scalar(
+            select(Registration.id).where(
+                Registration.session_id == session_id, Registration.email == email
+            )
+        )
         if next(arrivals) <= SEATS:
             together.wait(timeout=60)
-        return counted
+        return SignupLock(session, mine, is_fresh=True)
 
     view = app.view_functions["registration.register"]
     monkeypatch.setitem(view.__globals__, "begin_writer", no_writer_lock)
-    monkeypatch.setitem(services.register.__globals__, "lock_session", load_without_lock)
-    monkeypatch.setattr(seats, "count_seats", count_then_wait)
+    decide = seats.lock_and_count_for_signup
+    monkeypatch.setitem(decide.__globals__, "lock_for_signup", read_without_lock)
 
 
 @pytest.mark.postgres
@@ -198,13 +202,9 @@ def _cancel_while_registering(app: Flask, make: Factories) -> None:
     path = f"/sessions/{session.id}/register"
     with live_server(app) as server:
         calls: list[Callable[[], int]] = [
-            lambda t=t: _post(server.url, f"/manage/{t}/cancel", {})  # type: ignore[misc]
-            for t in tokens
+            partial(_post, server.url, f"/manage/{t}/cancel", {}) for t in tokens
         ]
-        calls += [
-            lambda n=n: _post(server.url, path, _form(f"late{n}"))  # type: ignore[misc]
-            for n in range(25)
-        ]
+        calls += [partial(_post, server.url, path, _form(f"late{n}")) for n in range(25)]
         codes = _all_at_once(calls)
     assert all(code < 500 for code in codes), codes
     db.session.rollback()  # a fresh snapshot: the server committed in other connections
@@ -220,6 +220,7 @@ def _cancel_while_registering(app: Flask, make: Factories) -> None:
     expected = {r.email for r in seated[5:]} | {r.email for r in waiting[:5]}
     assert confirmed == expected
     assert {r.status for r in leaving} == {S.CANCELLED}
+    assert counters_match_counts(session.id) == (SEATS, 10 - 5 + 25)
 
 
 def test_cancellations_and_registrations_at_once_sqlite(app: Flask, make: Factories) -> None:

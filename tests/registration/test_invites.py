@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from typing import Any
 
 from flask.testing import FlaskClient
 
@@ -33,7 +34,7 @@ def _ics(row: OutboxMessage) -> bytes:
     return base64.b64decode(attachment["data_base64"])
 
 
-def _session(make: Factories, **fields: object) -> Session:
+def _session(make: Factories, **fields: Any) -> Session:
     session = make.session(
         title="AI and industry", starts_at=utcnow() + timedelta(days=5), **fields
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -13,11 +15,12 @@ from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.tokens import make_token
 from tests.registration.conftest import applicant, outbox
 from tests.support.factories import Factories
+from tests.support.rows import fresh
 
 S = RegistrationStatus
 
 
-def _registered(make: Factories, **session_fields: object) -> tuple[Registration, str]:
+def _registered(make: Factories, **session_fields: Any) -> tuple[Registration, str]:
     session = make.session(**session_fields)
     db.session.commit()
     registration = services.register(session.id, applicant("me@example.org")).registration
@@ -47,8 +50,7 @@ def test_cancel_get_only_asks_post_cancels(client: FlaskClient, make: Factories)
     assert registration.status is S.CONFIRMED
     response = client.post(f"/manage/{token}/cancel")
     assert response.status_code == 302
-    db.session.expire_all()
-    assert registration.status is S.CANCELLED
+    assert fresh(registration).status is S.CANCELLED
     assert waiting.status is S.CONFIRMED
     assert outbox(MessageKind.CANCELLED_BY_ATTENDEE)[0].recipient_email == "me@example.org"
     # Cancelling twice is harmless.

@@ -225,7 +225,7 @@ def test_registrations_of_another_session_are_not_bulk_changed(
         data={"action": "approve", "ids": [str(foreign.id)]},
     )
     db.session.expire_all()
-    assert db.session.get(Registration, foreign.id).status is S.PENDING  # type: ignore[union-attr]
+    assert db.session.get_one(Registration, foreign.id).status is S.PENDING
 
 
 def test_each_registrant_links_to_the_messages_sent_to_them(

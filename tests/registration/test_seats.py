@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,6 +18,7 @@ from eventhub.registration.services import fill_free_seats
 from eventhub.registration.tasks import pass_on_lapsed_offers
 from tests.registration.conftest import applicant, outbox
 from tests.support.factories import Factories
+from tests.support.rows import fresh
 
 S = RegistrationStatus
 
@@ -50,7 +52,7 @@ def test_no_capacity_means_no_limit(make: Factories) -> None:
         ({"starts_at": utcnow() - timedelta(hours=3)}, "over"),
     ],
 )
-def test_registration_window(make: Factories, fields: dict[str, object], message: str) -> None:
+def test_registration_window(make: Factories, fields: dict[str, Any], message: str) -> None:
     session = make.session(**fields)
     db.session.commit()
     with pytest.raises(services.RegistrationClosed, match=message):
@@ -174,7 +176,7 @@ def test_seat_offer_accepted(make: Factories) -> None:
     assert outbox(MessageKind.SEAT_OFFERED)[0].recipient_email == b.email
     services.accept_offer(b)
     db.session.commit()
-    assert b.status is S.CONFIRMED
+    assert fresh(b).status is S.CONFIRMED
     assert outbox(MessageKind.PROMOTED)[0].recipient_email == b.email
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from eventhub.scheduling.checks import publish_warnings
-from eventhub.scheduling.models import SessionStatus
+from eventhub.scheduling.models import Session, SessionStatus
 from tests.support.factories import Factories
 
 START = datetime(2027, 3, 12, 6, 0, tzinfo=UTC)
 
 
-def _codes(session: object) -> list[str]:
-    return [w.code for w in publish_warnings(session, now=START - timedelta(days=30))]  # type: ignore[arg-type]
+def _codes(session: Session) -> list[str]:
+    return [w.code for w in publish_warnings(session, now=START - timedelta(days=30))]
 
 
 def test_speaker_booked_twice_is_named(make: Factories) -> None:

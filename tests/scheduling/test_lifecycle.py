@@ -150,7 +150,7 @@ def test_reschedule_and_cancel_pages(
     login(make.organiser())
     url = f"/organiser/sessions/{session.id}/reschedule"
     page = client.get(url).get_data(as_text=True)
-    assert 'value="2027-06-01T10:00"' in page and "1 registrant(s)" in page
+    assert 'value="2027-06-01T10:00"' in page and "1 registrant will get an email" in page
     html = client.post(
         url,
         data={

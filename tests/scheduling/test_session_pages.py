@@ -12,6 +12,7 @@ from eventhub.extensions import db
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SpeakerRole
 from tests.support.factories import Factories, LoginHelper
+from tests.support.rows import fresh
 
 
 def _form(**overrides: str) -> dict[str, str]:
@@ -152,8 +153,7 @@ def test_publish_asks_to_confirm_warnings(
     assert session.status is SessionStatus.DRAFT
     response = client.post(f"/organiser/sessions/{session.id}/publish", data={"confirm": "y"})
     assert response.status_code == 302
-    db.session.expire_all()
-    assert session.status is SessionStatus.PUBLISHED and session.published_at is not None
+    assert fresh(session).status is SessionStatus.PUBLISHED and session.published_at is not None
 
 
 def test_session_page_shows_the_line_up_and_links_to_its_editor(

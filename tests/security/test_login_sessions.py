@@ -87,7 +87,7 @@ def test_password_change_and_disabling_end_every_login(app: Flask, make: Factori
     _login(browser, user, remember=True)
     assert _get(browser, PRIVATE) == 200
     db.session.rollback()
-    services.change_password(db.session.get(User, user.id), "a much longer new passphrase 7")
+    services.change_password(db.session.get_one(User, user.id), "a much longer new passphrase 7")
     db.session.commit()
     assert _get(browser, PRIVATE) == 302
 
@@ -97,6 +97,6 @@ def test_password_change_and_disabling_end_every_login(app: Flask, make: Factori
     _login(browser, other)
     assert _get(browser, PRIVATE) == 200
     db.session.rollback()
-    services.disable_account(db.session.get(User, other.id))
+    services.disable_account(db.session.get_one(User, other.id))
     db.session.commit()
     assert _get(browser, PRIVATE) == 302

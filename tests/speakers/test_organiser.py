@@ -252,4 +252,4 @@ def test_delete_profile_only_when_in_no_session(
     db.session.expire_all()
     assert db.session.get(SpeakerProfile, spare.id) is None
     assert not photo.exists()
-    assert db.session.get(User, spare_user.id).is_enabled is False  # type: ignore[union-attr]
+    assert db.session.get_one(User, spare_user.id).is_enabled is False

@@ -16,6 +16,13 @@ from aiosmtpd.controller import Controller
 from tests.support.services import free_port
 
 
+def body_text(message: EmailMessage, subtype: str) -> str:
+    """The decoded text of the message's text/`subtype` part; a missing part fails the test."""
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None, f"the message has no text/{subtype} part"
+    return str(part.get_content())
+
+
 @dataclass
 class ReceivedMail:
     envelope_from: str

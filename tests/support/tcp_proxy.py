@@ -67,16 +67,17 @@ class TcpProxy:
 
     def _pump(self, client: socket.socket, upstream: socket.socket) -> None:
         selector = selectors.DefaultSelector()
-        selector.register(client, selectors.EVENT_READ, upstream)
-        selector.register(upstream, selectors.EVENT_READ, client)
+        # Each socket's key carries (that socket, the other end) for the copy below.
+        selector.register(client, selectors.EVENT_READ, (client, upstream))
+        selector.register(upstream, selectors.EVENT_READ, (upstream, client))
         try:
             while not self._stopping.is_set():
                 for key, _ in selector.select(timeout=0.5):
-                    source: socket.socket = key.fileobj  # type: ignore[assignment]
+                    source, destination = key.data
                     data = source.recv(65536)
                     if not data:
                         return
-                    key.data.sendall(data)
+                    destination.sendall(data)
         except (OSError, ValueError):
             return
         finally:

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from eventhub.access_policy import NEEDS
-from eventhub.accounts.models import Role, User
+from eventhub.accounts.models import ApiToken, Role, User
 from eventhub.accounts.services import create_api_token
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, OutboxMessage
@@ -102,6 +102,8 @@ def world(make: Factories) -> World:
         "email": users["editor"].email,
         "user_id": users["viewer"].id,
         "invitation_id": invitation.id,
+        # Someone else's token: the revoke view answers 404 (not found among the caller's).
+        "token_id": db.session.scalars(select(ApiToken.id).order_by(ApiToken.id)).first(),
     }
     return World(users=users, tokens=tokens, values=values)
 
@@ -154,7 +156,8 @@ def _snapshot() -> dict[str, Any]:
         if table.name != "activity_entries"  # an allowed export is recorded, as it should be
     }
     db.session.expire_all()
-    state = [
+    # One row per record, of whichever columns say what a refused request must leave alone.
+    state: list[tuple[Any, ...]] = [
         (s.id, s.title, s.is_published)
         for s in db.session.scalars(select(Series).order_by(Series.id))
     ]

@@ -1,0 +1,167 @@
+"""The services a benchmark runs against, without pytest or the test suite.
+
+A benchmark is run by hand from the checkout (`python benches/bench_….py`), so a missing service
+stops it with the reason instead of skipping. The databases are the same as the tests use
+(`EVENTHUB_TEST_PG_ADMIN_URL`, `EVENTHUB_TEST_REDIS_HOST`/`_PORT`, same defaults): each run
+creates and drops its own PostgreSQL database and claims an empty Redis database number.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = os.environ.get(
+    "EVENTHUB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_HOST = os.environ.get("EVENTHUB_TEST_REDIS_HOST", "127.0.0.1")
+REDIS_PORT = int(os.environ.get("EVENTHUB_TEST_REDIS_PORT", "6379"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_config(instance: Path, database_url: str, **extra: Any) -> dict[str, Any]:
+    """create_app() settings for the app a benchmark seeds and drives in its own process: its own
+    instance folder and database, no rate limits (one client posting a lot), no public cache and
+    errors raised (TESTING), mail to an SMTP server given in `extra`."""
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "bench-secret-key",
+        "EVENTHUB_INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "CELERY_BROKER_URL": "memory://",
+        "MAIL_SERVER": None,
+        "EVENTHUB_BASE_URL": "http://eventhub.test",
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(extra)
+    return config
+
+
+def migrate_schema(app: Flask) -> None:
+    from flask_migrate import upgrade
+
+    from eventhub.extensions import db
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A database of this run's own, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"eventhub_bench_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        sys.exit(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc.orig}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def redis_database() -> Iterator[str]:
+    """An empty Redis database number held by this run alone (a lock key claims it)."""
+    import redis
+
+    marker = f"eventhub-bench-run:{os.getpid()}:{secrets.token_hex(4)}"
+    for number in range(15, 0, -1):
+        client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number)
+        try:
+            claimed = client.dbsize() == 0 and client.set(
+                "eventhub-test-lock", marker, nx=True, ex=3600
+            )
+        except redis.ConnectionError as exc:
+            client.close()
+            sys.exit(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT}: {exc}")
+        if claimed:
+            try:
+                yield f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}"
+            finally:
+                client.flushdb()
+                client.close()
+            return
+        client.close()
+    sys.exit("no free Redis database number (1-15) for this benchmark")
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen[bytes], log_path: Path) -> None:
+        self.process = process
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+@contextmanager
+def celery_worker(
+    settings: Mapping[str, str], log_path: Path, *, concurrency: int = 2
+) -> Iterator[WorkerProcess]:
+    """`celery -A wsgi.celery worker` (prefork) on this checkout, once it reports ready."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "EVENTHUB_"))}
+    env.update(settings)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    command = [
+        sys.executable, "-m", "celery", "-A", "wsgi.celery", "worker", "--loglevel=INFO",
+        f"--concurrency={concurrency}", "--pool=prefork", "--without-gossip",
+        "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@%h",
+    ]  # fmt: skip
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        worker = WorkerProcess(process, log_path)
+        try:
+            deadline = time.monotonic() + 60
+            while "ready." not in worker.log():
+                if process.poll() is not None:
+                    sys.exit(f"celery worker exited early:\n{worker.log()}")
+                if time.monotonic() > deadline:
+                    sys.exit(f"celery worker not ready in 60 s:\n{worker.log()}")
+                time.sleep(0.1)
+            yield worker
+        finally:
+            worker.stop()

@@ -1,0 +1,1 @@
+"""Account security pages: the second factor and personal access tokens in the browser."""

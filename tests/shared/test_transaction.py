@@ -16,6 +16,7 @@ from eventhub.refusal import GENERAL, Refusal
 from eventhub.registration.services import RegistrationClosed
 from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.models import Series
+from eventhub.teams.access import Need
 from eventhub.transaction import change, keep_quiet
 from tests.support.factories import Factories
 
@@ -109,6 +110,8 @@ def raising_app(app: Flask) -> Flask:
 
     app.add_url_rule("/test-raise/<what>", "test_raise_page", raise_it)
     app.add_url_rule("/api/v1/test-raise/<what>", "test_raise_api", raise_it)
+    # Every /api/ endpoint needs an access rule; these are open to anyone.
+    app.extensions["access_needs"]["test_raise_api"] = Need.PUBLIC
     return app
 
 

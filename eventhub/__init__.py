@@ -40,6 +40,7 @@ from eventhub.insights.home_views import bp as attention_bp
 from eventhub.language_views import bp as language_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
+from eventhub.privacy.views import bp as privacy_bp
 from eventhub.public.cache import init_cache
 from eventhub.public.views import bp as public_bp
 from eventhub.recaps.editor_views import bp as recap_editor_bp
@@ -82,6 +83,7 @@ BLUEPRINTS = (
     activity_bp,
     recovery_bp,
     security_bp,
+    privacy_bp,
 )
 # flask-smorest blueprints under /api/v1, described in /api/v1/openapi.json.
 API_BLUEPRINTS: tuple[Any, ...] = (
@@ -152,7 +154,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     install_user_loader(login_manager)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers on every limited response: writing them costs two more Redis
+    # round trips per registration POST (the window's count and its expiry) on top of the
+    # hit itself. A refused request still says when to come back (Retry-After, errors.py).
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # Redis being down must never fail a request: count in this process's memory meanwhile
     # (the same limits, per process) and give up on the shared store quickly.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)

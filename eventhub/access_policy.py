@@ -76,6 +76,8 @@ NEEDS: dict[str, Rule] = {
     "security.revoke_token": ORGANISER,
     "activity.series_activity": READ,
     "api_activity.list_activity": READ,
+    # Erasing a person: the page acts only in the series the caller owns (admins: all).
+    "privacy.organiser_erase": ORGANISER,
     # Recaps.
     "recap_editor.edit": WRITE,
     "recap_editor.add_section": WRITE,

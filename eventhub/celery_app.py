@@ -17,6 +17,7 @@ TASK_MODULES = (
     "eventhub.emails.tasks",
     "eventhub.scheduling.tasks",
     "eventhub.registration.tasks",
+    "eventhub.privacy.tasks",
 )
 
 # Periodic work. Scheduled work is data: these sweeps look at rows and are safe to run twice.
@@ -34,6 +35,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "eventhub.registration.pass_on_lapsed_offers",
         "schedule": 300.0,
     },
+    # Erases registrations of series finished EVENTHUB_RETENTION_DAYS ago (none when unset).
+    "apply-retention": {"task": "eventhub.privacy.apply_retention", "schedule": crontab(minute=7)},
 }
 
 

@@ -10,6 +10,7 @@ from eventhub.accounts.cli import (
     revoke_tokens_command,
 )
 from eventhub.demo.cli import demo_command
+from eventhub.privacy.cli import apply_retention_command, erase_attendee_command
 from eventhub.registration.cli import import_attendance_command
 
 eventhub_cli = AppGroup("eventhub", help="eventhub administration.")
@@ -20,5 +21,7 @@ for command in (
     revoke_tokens_command,
     demo_command,
     import_attendance_command,
+    erase_attendee_command,
+    apply_retention_command,
 ):
     eventhub_cli.add_command(command)

@@ -62,6 +62,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_TEAM_INVITATION_DAYS": ("EVENTHUB_TEAM_INVITATION_DAYS", int),
     "EVENTHUB_TRUSTED_HOSTS": ("EVENTHUB_TRUSTED_HOSTS", str),
     "EVENTHUB_TRUSTED_PROXIES": ("EVENTHUB_TRUSTED_PROXIES", int),
+    "EVENTHUB_RETENTION_DAYS": ("EVENTHUB_RETENTION_DAYS", int),
 }
 
 # HMAC keys shorter than this are guessable offline from one signed cookie.
@@ -98,6 +99,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "EVENTHUB_RATELIMIT_LOGIN": "10/minute",
         "EVENTHUB_SPEAKER_INVITATION_DAYS": 7,
         "EVENTHUB_TEAM_INVITATION_DAYS": 7,
+        # Unset keeps registrations; a number erases them that many days after a series ends.
+        "EVENTHUB_RETENTION_DAYS": None,
         "EVENTHUB_TRUSTED_PROXIES": 0,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -107,8 +107,20 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite's batch mode copies a table and drops the old one; with foreign keys on, that
+        # DROP deletes every row first, so rows referring to it were set NULL or deleted
+        # (0013 lost every series' organiser, hence its owner). The pragma only works outside
+        # a transaction: on the raw connection, before SQLAlchemy begins one.
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if is_sqlite:
+                connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -74,6 +74,9 @@ def create_series(body: dict[str, Any]) -> dict[str, Any]:
         title=body["title"],
         slug=body["slug"],
         summary=body["summary"],
+        title_zh=body["title_zh"],
+        summary_zh=body["summary_zh"],
+        default_language=body["default_language"],
         timezone=body["timezone"] or current_app.config["EVENTHUB_TIMEZONE"],
         reminder_offsets_minutes=body["reminder_offsets_minutes"]
         if body["reminder_offsets_minutes"] is not None
@@ -88,6 +91,7 @@ def create_series(body: dict[str, Any]) -> dict[str, Any]:
         "id": series.id,
         "slug": series.slug,
         "title": series.title,
+        "title_zh": series.title_zh,
         "published": series.is_published,
         "url": url_for("public.series", slug=series.slug, _external=True),
     }
@@ -102,6 +106,8 @@ def _session_data(body: dict[str, Any]) -> session_service.SessionData:
         number=body["number"],
         slug=body["slug"],
         abstract=body["abstract"],
+        title_zh=body["title_zh"],
+        abstract_zh=body["abstract_zh"],
         join_url=body["join_url"],
         capacity=body["capacity"],
         registration_opens_at=body["registration_opens_at"],

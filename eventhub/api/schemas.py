@@ -6,9 +6,16 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from marshmallow import fields, validate
 
+from eventhub.i18n import LOCALES
 from eventhub.inputs import Int32, MultiLine, SingleLine, StrictBoolean
 
 ISO = {"description": "ISO 8601 with its UTC offset, e.g. 2027-03-12T14:30:00+08:00"}
+# Each text people write has an optional Traditional Chinese version in `<field>_zh`.
+ZH = {"description": "The Traditional Chinese version; empty when none was written."}
+LANGUAGE = {
+    "description": "The language of readers who state no preference: en or zh-Hant.",
+    "enum": list(LOCALES),
+}
 
 
 class SpeakerOut(ma.Schema):
@@ -19,6 +26,8 @@ class SpeakerOut(ma.Schema):
     position = fields.String()
     organisation = fields.String()
     short_bio = fields.String()
+    name_zh = fields.String(metadata={"description": "The name in Chinese; empty when unknown."})
+    short_bio_zh = fields.String(metadata=ZH)
     role = fields.String(metadata={"description": "speaker, panelist or moderator"})
     alternate_name = fields.String(metadata={"description": "The name in another script."})
     order = fields.Integer(metadata={"description": "Position on the session card, from 0."})
@@ -38,6 +47,8 @@ class SessionOut(ma.Schema):
     title = fields.String()
     slug = fields.String()
     abstract = fields.String(metadata={"description": "Markdown."})
+    title_zh = fields.String(metadata=ZH)
+    abstract_zh = fields.String(metadata=ZH)
     status = fields.String(metadata={"description": "published, cancelled or ended"})
     status_reason = fields.String()
     timezone = fields.String(metadata={"description": "IANA zone the session is shown in."})
@@ -65,6 +76,9 @@ class SeriesSummaryOut(ma.Schema):
     slug = fields.String()
     title = fields.String()
     summary = fields.String()
+    title_zh = fields.String(metadata=ZH)
+    summary_zh = fields.String(metadata=ZH)
+    default_language = fields.String(metadata=LANGUAGE)
     timezone = fields.String()
     url = fields.String()
     calendar_url = fields.String()
@@ -87,6 +101,11 @@ class SeriesIn(ma.Schema):
         load_default=None, metadata={"description": "Generated from the title when omitted."}
     )
     summary = MultiLine(load_default="")
+    title_zh = SingleLine(load_default="", validate=validate.Length(max=200), metadata=ZH)
+    summary_zh = MultiLine(load_default="", metadata=ZH)
+    default_language = SingleLine(
+        load_default="en", validate=validate.OneOf(list(LOCALES)), metadata=LANGUAGE
+    )
     timezone = SingleLine(
         load_default=None,
         metadata={"description": "IANA zone name; the site's default zone when omitted."},
@@ -105,6 +124,7 @@ class SeriesCreatedOut(ma.Schema):
     id = fields.Integer()
     slug = fields.String()
     title = fields.String()
+    title_zh = fields.String(metadata=ZH)
     published = fields.Boolean()
     url = fields.String()
 
@@ -119,6 +139,8 @@ class SessionIn(ma.Schema):
     number = Int32(strict=True, load_default=None)
     slug = SingleLine(load_default=None)
     abstract = MultiLine(load_default="")
+    title_zh = SingleLine(load_default="", validate=validate.Length(max=200), metadata=ZH)
+    abstract_zh = MultiLine(load_default="", metadata=ZH)
     join_url = SingleLine(load_default="")
     capacity = Int32(
         strict=True, allow_none=True, load_default=None, metadata={"description": "null: unlimited"}
@@ -148,6 +170,8 @@ class SessionPatchIn(ma.Schema):
     number = Int32(strict=True)
     slug = SingleLine()
     abstract = MultiLine()
+    title_zh = SingleLine(validate=validate.Length(max=200), metadata=ZH)
+    abstract_zh = MultiLine(metadata=ZH)
     join_url = SingleLine()
     capacity = Int32(strict=True, allow_none=True)
     registration_opens_at = fields.AwareDateTime(format="iso", allow_none=True, metadata=ISO)

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eventhub.emails.content import reply_to
@@ -27,6 +28,22 @@ class Audience(enum.StrEnum):
     ATTENDED = "attended"
     MISSED = "missed"
 
+
+class Topic(enum.StrEnum):
+    """What an announcement is about, which decides who may receive it."""
+
+    # Direct marketing: only people who ticked "Tell me about future sessions of this series".
+    NEW_SESSIONS = "new_sessions"
+    # About sessions the audience registered for (slides, a changed room): everyone chosen.
+    THEIR_SESSIONS = "their_sessions"
+
+
+TOPIC_LABELS = {
+    Topic.NEW_SESSIONS: _l(
+        "News of new or future sessions (only people who asked to hear about future sessions)"
+    ),
+    Topic.THEIR_SESSIONS: _l("About the sessions they registered for (everyone in the audience)"),
+}
 
 AUDIENCE_LABELS = {
     Audience.ALL: "Everyone registered (confirmed, waitlisted, pending)",
@@ -56,10 +73,35 @@ class Recipient:
     language: str = "en"
 
 
+def consenting_addresses(series: Series) -> set[str]:
+    """Lower-cased addresses whose latest registration in the series asked for its news.
+
+    The latest word counts: a later registration without the box ticked withdraws an earlier
+    consent, and unsubscribing clears it on every registration of the series.
+    """
+    latest: dict[str, bool] = {}
+    rows = db.session.execute(
+        select(Registration.email, Registration.is_marketing_consent)
+        .join(Session, Session.id == Registration.session_id)
+        .where(Session.series_id == series.id)
+        .order_by(Registration.id.desc())
+    )
+    for email, consent in rows:
+        latest.setdefault(email.lower(), bool(consent))
+    return {address for address, consent in latest.items() if consent}
+
+
 def recipients(
-    series: Series, audience: Audience, session_id: int | None, now: datetime
+    series: Series,
+    audience: Audience,
+    session_id: int | None,
+    now: datetime,
+    topic: Topic = Topic.NEW_SESSIONS,
 ) -> list[Recipient]:
-    """One recipient per address (case-insensitive), whatever number of sessions they joined."""
+    """One recipient per address (case-insensitive), whatever number of sessions they joined.
+
+    News of new sessions goes only to people who consented to it at registration.
+    """
     query = (
         select(Registration.email, Registration.name, Registration.language)
         .join(Session, Session.id == Registration.session_id)
@@ -78,8 +120,11 @@ def recipients(
             query = query.where(Registration.is_attended.is_(True))
         elif audience is Audience.MISSED:
             query = query.where(Registration.is_attended.is_(False), Session.starts_at < now)
+    allowed = consenting_addresses(series) if topic is Topic.NEW_SESSIONS else None
     seen: dict[str, Recipient] = {}
     for email, name, tag in db.session.execute(query):
+        if allowed is not None and email.lower() not in allowed:
+            continue
         seen.setdefault(email.lower(), Recipient(email=email, name=name, language=tag))
     return list(seen.values())
 
@@ -117,9 +162,10 @@ def send_announcement(
     session_id: int | None,
     batch_id: str,
     now: datetime,
+    topic: Topic = Topic.NEW_SESSIONS,
 ) -> int:
     """Queue one row per recipient; `batch_id` (from the preview) makes a double submit harmless."""
-    people = recipients(series, audience, session_id, now)
+    people = recipients(series, audience, session_id, now, topic)
     if not people:
         raise EmptyAudience("Nobody matches this audience.")
     organiser = reply_to(series)

@@ -19,6 +19,7 @@ from eventhub.emails.links import recap_url
 from eventhub.emails.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.extensions import db
 from eventhub.i18n import Deferred, language, localised
+from eventhub.mail.erasure import erased_address_clause
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
@@ -79,6 +80,8 @@ def registrations_to_follow_up(
                 Registration.session_id == session.id,
                 Registration.id > after_id,
                 Registration.status == RegistrationStatus.CONFIRMED,
+                # An erased person's seat still counts, but they get no mail.
+                ~erased_address_clause(Registration.email),
                 ~exists().where(OutboxMessage.dedupe_key == key),
             )
             .order_by(Registration.id)

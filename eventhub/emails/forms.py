@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from eventhub.emails.announcements import AUDIENCE_LABELS, Audience
+from eventhub.emails.announcements import AUDIENCE_LABELS, TOPIC_LABELS, Audience, Topic
 from eventhub.inputs import EventhubForm
 from eventhub.scheduling.models import Series
 
@@ -24,6 +25,11 @@ class AnnouncementForm(EventhubForm):
         "Send to",
         choices=[SelectChoice(a.value, label) for a, label in AUDIENCE_LABELS.items()],
         default=Audience.ALL.value,
+    )
+    topic = SelectField(
+        _l("About"),
+        choices=[SelectChoice(t.value, label) for t, label in TOPIC_LABELS.items()],
+        default=Topic.NEW_SESSIONS.value,
     )
     session_id = SelectField("Sessions", coerce=str, default="")
     batch_id = HiddenField()

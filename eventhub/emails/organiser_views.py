@@ -13,6 +13,7 @@ from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.emails.announcements import (
     Audience,
+    Topic,
     recipients,
     render_announcement,
     send_announcement,
@@ -185,6 +186,7 @@ def announce(series_id: int) -> ResponseReturnValue:
     preview = None
     if form.validate_on_submit():
         audience = Audience(form.audience.data)
+        topic = Topic(form.topic.data)
         session_id = form.chosen_session_id
         if session_id is not None and session_id not in {s.id for s in found.sessions}:
             abort(400)
@@ -198,13 +200,14 @@ def announce(series_id: int) -> ResponseReturnValue:
                     session_id=session_id,
                     batch_id=form.batch_id.data,
                     now=utcnow(),
+                    topic=topic,
                 )
             if sending.refusal is not None:
                 form.audience.errors = [str(sending.refusal)]
             else:
                 flash(f"Announcement queued for {queued} recipient(s).", "success")
                 return redirect(url_for("mail.series", series_id=found.id))
-        people = recipients(found, audience, session_id, utcnow())
+        people = recipients(found, audience, session_id, utcnow(), topic)
         sample = people[0] if people else None
         preview = {
             "count": len(people),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import load_only, selectinload
 from eventhub.emails.content import reply_to, session_facts, when
 from eventhub.extensions import db
 from eventhub.i18n import language
+from eventhub.mail.erasure import erased_address_clause
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
@@ -109,6 +110,8 @@ def registrations_due(
             Registration.session_id == session.id,
             Registration.id > after_id,
             Registration.status == RegistrationStatus.CONFIRMED,
+            # An erased person's seat still counts, but they get no mail.
+            ~erased_address_clause(Registration.email),
             func.coalesce(Registration.confirmed_at, Registration.created_at) <= moment,
             ~already,
         )

@@ -50,6 +50,14 @@ SERIES_MAIL = frozenset(
     {MessageKind.FOLLOW_UP_ATTENDED, MessageKind.FOLLOW_UP_MISSED, MessageKind.ANNOUNCEMENT}
 )
 
+# Mail to attendees about their registrations and series (what an attendee's data request
+# or erasure covers); the rest goes to organisers and speakers about their accounts.
+ATTENDEE_MAIL = frozenset(MessageKind) - {
+    MessageKind.SPEAKER_INVITATION,
+    MessageKind.TEAM_INVITATION,
+    MessageKind.PASSWORD_RESET,
+}
+
 
 class MessageStatus(enum.StrEnum):
     QUEUED = "queued"

@@ -19,6 +19,7 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.i18n import language
 from eventhub.mail.dispatch import wake_delivery
+from eventhub.mail.erasure import is_erased_address
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 from eventhub.transaction import after_commit
 
@@ -131,7 +132,10 @@ def queue_message(envelope: Envelope, email: RenderedEmail | DeferredEmail) -> i
 
     The row joins the caller's transaction: it exists exactly when the change that caused it
     commits. A worker is woken only after that commit (see mark_pending).
+    An erased person's placeholder address gets nothing (None), whatever wrote to it.
     """
+    if is_erased_address(envelope.recipient_email):
+        return None
     statement = _insert_ignoring_duplicates(_values(envelope, email, utcnow()))
     row = db.session.execute(statement).first()
     if row is None:
@@ -142,6 +146,7 @@ def queue_message(envelope: Envelope, email: RenderedEmail | DeferredEmail) -> i
 
 def queue_many(messages: list[tuple[Envelope, RenderedEmail]]) -> int:
     """Insert many rows in one batched statement (a fan-out); return how many were new."""
+    messages = [(e, m) for e, m in messages if not is_erased_address(e.recipient_email)]
     if not messages:
         return 0
     now = utcnow()

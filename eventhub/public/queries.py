@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.recaps.queries import published_recap_session_ids
-from eventhub.registration.availability import Availability, availability_for
+from eventhub.registration.availability import Availability, availability_from_counters
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 
@@ -36,7 +37,7 @@ class Programme:
     def of(cls, sessions: Sequence[Session]) -> Programme:
         listed = list(sessions)
         ids = [s.id for s in listed]
-        return cls(listed, availability_for(listed), published_recap_session_ids(ids))
+        return cls(listed, availability_from_counters(listed), published_recap_session_ids(ids))
 
     def split(self, now: datetime | None = None) -> tuple[list[Session], list[Session]]:
         """Upcoming (soonest first) and past (latest first)."""
@@ -45,6 +46,100 @@ class Programme:
         past = [s for s in self.sessions if s.ends_at <= now]
         past.sort(key=lambda s: s.starts_at, reverse=True)
         return upcoming, past
+
+
+# The series page shows the next UPCOMING_SHOWN webinars and folds the past after the latest
+# PAST_SHOWN; the rest is on paged lists. A series of 200 webinars then costs about what one of
+# 8 does (issue 15), in rows loaded, cards rendered and bytes sent.
+UPCOMING_SHOWN = 12
+PAST_SHOWN = 6
+LIST_PAGE_SIZE = 24
+# Webinars in progress have started (so are found among the past by start time) but are shown
+# as upcoming until they end; this many extra past rows leave room for them.
+IN_PROGRESS_SLACK = 4
+
+
+@dataclass
+class SeriesProgramme:
+    """What the series page lists: the next webinars and the latest past ones, both limited."""
+
+    programme: Programme
+    upcoming: list[Session]
+    past: list[Session]
+    more_upcoming: bool
+    more_past: bool
+
+
+def _of_series(series: Series) -> Select[Any]:
+    return (
+        select(Session)
+        .where(Session.series_id == series.id, Session.status.in_(PUBLIC_STATUSES))
+        .options(_with_speakers())
+    )
+
+
+def series_programme(series: Series, now: datetime | None = None) -> SeriesProgramme:
+    """The next and latest-past webinars of a series, each list limited in SQL."""
+    now = now or utcnow()
+    ahead = list(
+        db.session.scalars(
+            _of_series(series)
+            .where(Session.starts_at >= now)
+            .order_by(Session.starts_at, Session.number)
+            .limit(UPCOMING_SHOWN + 1)
+        )
+    )
+    behind = list(
+        db.session.scalars(
+            _of_series(series)
+            .where(Session.starts_at < now)
+            .order_by(Session.starts_at.desc(), Session.number.desc())
+            .limit(PAST_SHOWN + 1 + IN_PROGRESS_SLACK)
+        )
+    )
+    in_progress = [s for s in behind if s.ends_at > now]
+    in_progress.sort(key=lambda s: s.starts_at)
+    past = [s for s in behind if s.ends_at <= now]
+    upcoming = [*in_progress, *ahead]
+    shown_upcoming, shown_past = upcoming[:UPCOMING_SHOWN], past[:PAST_SHOWN]
+    return SeriesProgramme(
+        programme=Programme.of([*shown_upcoming, *shown_past]),
+        upcoming=shown_upcoming,
+        past=shown_past,
+        more_upcoming=len(upcoming) > UPCOMING_SHOWN,
+        more_past=len(past) > PAST_SHOWN,
+    )
+
+
+@dataclass
+class SessionList:
+    """One page of a series' upcoming (soonest first) or past (latest first) webinars."""
+
+    programme: Programme
+    sessions: list[Session]
+    page: int
+    has_next: bool
+
+
+def series_session_page(
+    series: Series, *, past: bool, page: int, now: datetime | None = None
+) -> SessionList:
+    """A page of upcoming or past webinars (those in progress are on the series page)."""
+    now = now or utcnow()
+    query = _of_series(series)
+    if past:
+        query = query.where(Session.starts_at < now).order_by(
+            Session.starts_at.desc(), Session.number.desc()
+        )
+    else:
+        query = query.where(Session.starts_at >= now).order_by(Session.starts_at, Session.number)
+    rows = list(
+        db.session.scalars(query.offset((page - 1) * LIST_PAGE_SIZE).limit(LIST_PAGE_SIZE + 1))
+    )
+    shown = rows[:LIST_PAGE_SIZE]
+    if past:
+        shown = [s for s in shown if s.ends_at <= now]
+    return SessionList(Programme.of(shown), shown, page, has_next=len(rows) > LIST_PAGE_SIZE)
 
 
 def published_series() -> list[Series]:

@@ -9,6 +9,7 @@ from flask import (
     current_app,
     make_response,
     render_template,
+    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -69,16 +70,47 @@ def _render_series(slug: str) -> tuple[str, list[Session]]:
     if found is None:
         abort(404)
     use_series_language(found.default_language)
-    programme = queries.Programme.of(queries.public_sessions(found))
-    upcoming, past = programme.split()
+    listed = queries.series_programme(found)
     html = render_template(
         "public/series.html",
         series=found,
-        programme=programme,
-        upcoming=upcoming,
-        past=past,
+        programme=listed.programme,
+        upcoming=listed.upcoming,
+        past=listed.past,
+        more_upcoming=listed.more_upcoming,
+        more_past=listed.more_past,
     )
-    return html, list(programme.sessions)
+    return html, list(listed.programme.sessions)
+
+
+# Under "webinars/": a session slugged "past" keeps its own page at /series/<slug>/past.
+@bp.route("/series/<slug>/webinars/<any(upcoming, past):when>")
+def series_sessions(slug: str, when: str) -> ResponseReturnValue:
+    """Every upcoming or past webinar of a series, a page at a time."""
+    page = request.args.get("page", 1, type=int) or 1
+    if page < 1:
+        abort(404)
+    return cached_page(
+        f"series:{slug}:{when}:{page}", lambda: _render_series_sessions(slug, when, page)
+    )
+
+
+def _render_series_sessions(slug: str, when: str, page: int) -> tuple[str, list[Session]]:
+    found = queries.series_page(slug)
+    if found is None:
+        abort(404)
+    use_series_language(found.default_language)
+    listed = queries.series_session_page(found, past=when == "past", page=page)
+    if page > 1 and not listed.sessions:
+        abort(404)
+    html = render_template(
+        "public/series_sessions.html",
+        series=found,
+        when=when,
+        listed=listed,
+        programme=listed.programme,
+    )
+    return html, listed.sessions
 
 
 @bp.route("/series/<slug>/calendar.ics")

@@ -27,7 +27,8 @@ class Action(enum.StrEnum):
 class Availability:
     confirmed: int
     waitlisted: int
-    pending: int
+    # None when read from the seat counters (public pages do not show it).
+    pending: int | None
     capacity: int | None
     action: Action
 
@@ -69,6 +70,24 @@ def action_for(session: Session, confirmed: int, waitlisted: int = 0) -> Action:
     if session.capacity is not None and (confirmed >= session.capacity or waitlisted):
         return Action.WAITLIST
     return Action.REGISTER
+
+
+def availability_from_counters(sessions: Iterable[Session]) -> dict[int, Availability]:
+    """Availability per session from the seat counters on the session rows: no statement.
+
+    For public pages, which show seats left and the action; `pending` is not known here (the
+    counters hold it among the seats held) and is None.
+    """
+    return {
+        session.id: Availability(
+            confirmed=session.seats_held,
+            waitlisted=session.waitlisted_count,
+            pending=None,
+            capacity=session.capacity,
+            action=action_for(session, session.seats_held, session.waitlisted_count),
+        )
+        for session in sessions
+    }
 
 
 def availability_for(sessions: Iterable[Session]) -> dict[int, Availability]:

@@ -22,6 +22,8 @@ def speaker_public_dict(link: SessionSpeaker) -> dict[str, Any]:
         "position": speaker.position,
         "organisation": speaker.organisation,
         "short_bio": speaker.short_bio,
+        "name_zh": speaker.name_zh,
+        "short_bio_zh": speaker.short_bio_zh,
         "role": link.role.value,
         "order": link.position,
         "photo_url": external_upload_url(speaker.photo_path),

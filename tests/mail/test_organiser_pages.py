@@ -71,9 +71,10 @@ def test_announcement_preview_then_send_once(
     series = make.series(title="Re-industrialization")
     one = make.session(series=series)
     two = make.session(series=series)
-    make.registration(one, email="ada@example.org", is_attended=True)
-    make.registration(two, email="Ada@example.org")  # same person, second session
-    make.registration(two, email="bob@example.org")
+    # News of a new session goes to people who asked for it (test_announcement_consent.py).
+    make.registration(one, email="ada@example.org", is_attended=True, is_marketing_consent=True)
+    make.registration(two, email="Ada@example.org", is_marketing_consent=True)  # same person
+    make.registration(two, email="bob@example.org", is_marketing_consent=True)
     login(make.organiser())
     form = {
         "subject": "Webinar 3 is open",

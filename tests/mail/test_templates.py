@@ -21,9 +21,11 @@ def _all_kinds(make: Factories) -> None:
     db.session.add(
         Recap(session_id=past.id, headline="What we learnt", lead="x", published_at=utcnow())
     )
-    make.registration(past, email="ada@example.org", is_attended=True)
-    make.registration(past, email="bob@example.org")
-    make.registration(ahead, email="cy@example.org", at=utcnow() - timedelta(days=1))
+    make.registration(past, email="ada@example.org", is_attended=True, is_marketing_consent=True)
+    make.registration(past, email="bob@example.org", is_marketing_consent=True)
+    make.registration(
+        ahead, email="cy@example.org", at=utcnow() - timedelta(days=1), is_marketing_consent=True
+    )
     db.session.commit()
     reminders.create_due_reminders(ahead.starts_at - timedelta(hours=24))
     follow_ups.create_due_follow_ups(utcnow())

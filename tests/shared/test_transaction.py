@@ -17,7 +17,13 @@ from eventhub.registration.services import RegistrationClosed
 from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.models import Series
 from eventhub.teams.access import Need
-from eventhub.transaction import change, keep_quiet
+from eventhub.transaction import (
+    after_commit,
+    after_rollback,
+    at_transaction_end,
+    change,
+    keep_quiet,
+)
 from tests.support.factories import Factories
 
 
@@ -144,3 +150,60 @@ def test_an_unshown_refusal_is_a_json_4xx_naming_the_fields(raising_app: Flask) 
     page = client.get("/test-raise/refused")
     assert page.status_code == 422
     assert "Not now." in page.get_data(as_text=True)
+
+
+def test_after_commit_runs_once_when_the_outer_transaction_commits(
+    app: Flask, make: Factories
+) -> None:
+    # No request here: the same holds in a Celery task's unit of work.
+    ran: list[str] = []
+    make.series()
+    after_commit(lambda: ran.append("wake"), key="wake")
+    after_commit(lambda: ran.append("wake again"), key="wake")  # same key: one wake-up
+    after_commit(lambda: ran.append("drop cache"))
+    with db.session.begin_nested():
+        make.series()
+    assert ran == []  # a savepoint released is not the commit
+    db.session.commit()
+    assert ran == ["wake", "drop cache"]
+    db.session.commit()
+    assert ran == ["wake", "drop cache"]
+
+
+def test_a_rollback_discards_after_commit_work_and_runs_the_rollback_work(
+    app: Flask, make: Factories
+) -> None:
+    ran: list[str] = []
+    make.series()
+    after_commit(lambda: ran.append("committed"))
+    after_rollback(lambda: ran.append("rolled back"))
+    at_transaction_end(lambda: ran.append("ended"))
+    db.session.rollback()
+    assert ran == ["rolled back", "ended"]
+    db.session.commit()  # the next transaction does not inherit anything
+    assert ran == ["rolled back", "ended"]
+
+
+def test_a_session_closed_without_commit_runs_the_rollback_work(
+    app: Flask, make: Factories
+) -> None:
+    ran: list[str] = []
+    make.series()
+    after_commit(lambda: ran.append("committed"))
+    after_rollback(lambda: ran.append("rolled back"))
+    db.session.remove()  # the end of a request or task that never committed
+    assert ran == ["rolled back"]
+
+
+def test_a_failing_callback_does_not_undo_or_fail_the_commit(app: Flask, make: Factories) -> None:
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise ConnectionError("broker down")
+
+    make.series(title="Saved anyway")
+    after_commit(broken)
+    after_commit(lambda: ran.append("still run"))
+    db.session.commit()
+    assert ran == ["still run"]
+    assert _titles() == ["Saved anyway"]

@@ -72,6 +72,11 @@ NEEDS: dict[str, Rule] = {
     "api_teams.remove_member": MANAGE,
     # One's own sign-in: every organiser, about their own account only (the views look up
     # tokens among the caller's own).
+    "security.overview": ORGANISER,
+    "security.two_factor": ORGANISER,
+    "security.two_factor_start": ORGANISER,
+    "security.two_factor_disable": ORGANISER,
+    "security.recovery_codes": ORGANISER,
     "security.tokens": ORGANISER,
     "security.revoke_token": ORGANISER,
     "activity.series_activity": READ,

@@ -62,6 +62,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_TEAM_INVITATION_DAYS": ("EVENTHUB_TEAM_INVITATION_DAYS", int),
     "EVENTHUB_TRUSTED_HOSTS": ("EVENTHUB_TRUSTED_HOSTS", str),
     "EVENTHUB_TRUSTED_PROXIES": ("EVENTHUB_TRUSTED_PROXIES", int),
+    "EVENTHUB_REQUIRE_2FA": ("EVENTHUB_REQUIRE_2FA", _bool),
     "EVENTHUB_RETENTION_DAYS": ("EVENTHUB_RETENTION_DAYS", int),
 }
 
@@ -102,6 +103,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Unset keeps registrations; a number erases them that many days after a series ends.
         "EVENTHUB_RETENTION_DAYS": None,
         "EVENTHUB_TRUSTED_PROXIES": 0,
+        # True: every organiser must turn on the second factor before reaching anything else.
+        "EVENTHUB_REQUIRE_2FA": False,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from eventhub.inputs import EventhubForm
@@ -15,6 +15,15 @@ class LoginForm(EventhubForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
+
+
+class CodeForm(EventhubForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The 6-digit code from your authenticator app, or a recovery code."),
+    )
+    submit = SubmitField(_l("Verify"))
 
 
 class ResetRequestForm(EventhubForm):

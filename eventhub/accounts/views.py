@@ -16,12 +16,15 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from eventhub.accounts import services, sessions
-from eventhub.accounts.forms import LoginForm
-from eventhub.extensions import limiter
-from eventhub.transaction import change
+from eventhub.accounts import pending, services, sessions, totp
+from eventhub.accounts.forms import CodeForm, LoginForm
+from eventhub.accounts.models import PendingLogin, User
+from eventhub.activity import account_log
+from eventhub.extensions import db, limiter
+from eventhub.transaction import change, commit, commit_unless_refused
 
 bp = Blueprint("accounts", __name__)
 
@@ -70,6 +73,13 @@ def login() -> ResponseReturnValue:
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
             form.password.errors.append(_("That email and password do not match an account."))
+        elif user.has_second_factor:
+            # Not logged in yet: the code comes next, on its own page.
+            pending.begin(
+                user, remember=bool(form.remember.data), next_url=safe_next(form.next.data)
+            )
+            commit()
+            return redirect(url_for("accounts.login_code"))
         else:
             with change():
                 sessions.start(user, remember=bool(form.remember.data))
@@ -78,11 +88,63 @@ def login() -> ResponseReturnValue:
     return render_template("accounts/login.html", form=form)
 
 
+def _code_account() -> str:
+    # Wrong codes also count per account, across however many pending logins.
+    row = pending.current()
+    return f"login-code-account:{row.user_id if row is not None else '-'}"
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=_code_account, deduct_when=_failed)
+def login_code() -> ResponseReturnValue:
+    """The second step of a login: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    row = pending.current()
+    if row is None:
+        pending.forget()
+        flash(_("Please log in: the sign-in waiting for a code has ended."), "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        user = db.get_or_404(User, row.user_id)
+        proof = totp.check(user, form.code.data or "") if pending.reserve_attempt(row) else None
+        if proof is not None:
+            return _finish_login(row, user, proof)
+        left = pending.attempts_left(row)
+        commit()  # the attempt stays counted
+        if left == 0:
+            pending.forget()
+            flash(_("Too many wrong codes. Log in again."), "error")
+            return redirect(url_for("accounts.login"))
+        form.code.errors.append(_("That code is not right, or it was used already."))
+    return render_template("accounts/login_code.html", form=form)
+
+
+def _finish_login(row: PendingLogin, user: User, proof: str) -> ResponseReturnValue:
+    next_url = pending.finish(row)
+    sessions.start(user, remember=row.is_remembered)
+    if proof == "recovery_code":
+        left = totp.recovery_codes_left(user)
+        account_log.record(user, "accounts.use_recovery_code", "Recovery code", codes_left=left)
+        flash(
+            ngettext(
+                "You used a recovery code; %(num)d is left.",
+                "You used a recovery code; %(num)d are left.",
+                left,
+            ),
+            "warning",
+        )
+    commit()
+    flash(_("You are logged in."), "success")
+    return redirect(safe_next(next_url) or _home_for(user))
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     """Log out (POST only, so a link or image cannot log someone out)."""
-    with change():
-        sessions.end_current()
+    commit_unless_refused(sessions.end_current, ())
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
 
@@ -92,8 +154,11 @@ def logout() -> ResponseReturnValue:
 def logout_everywhere() -> ResponseReturnValue:
     """End every login of this account, on every device, this one included."""
     user = current_user._get_current_object()
-    with change():
+
+    def end_all() -> None:
         sessions.revoke_all(user)
         sessions.end_current()
+
+    commit_unless_refused(end_all, ())
     flash(_("You are logged out on every device."), "info")
     return redirect(url_for("public.home"))

@@ -46,11 +46,11 @@ TOPIC_LABELS = {
 }
 
 AUDIENCE_LABELS = {
-    Audience.ALL: "Everyone registered (confirmed, waitlisted, pending)",
-    Audience.CONFIRMED: "Confirmed registrants",
-    Audience.WAITLISTED: "People on a waitlist",
-    Audience.ATTENDED: "People who attended",
-    Audience.MISSED: "Confirmed but did not attend (past sessions)",
+    Audience.ALL: _l("Everyone registered (confirmed, waitlisted, pending)"),
+    Audience.CONFIRMED: _l("Confirmed registrants"),
+    Audience.WAITLISTED: _l("People on a waitlist"),
+    Audience.ATTENDED: _l("People who attended"),
+    Audience.MISSED: _l("Confirmed but did not attend (past sessions)"),
 }
 
 ACTIVE = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,14 +16,16 @@ from eventhub.scheduling.models import Series
 
 
 class AnnouncementForm(EventhubForm):
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
-        "Message",
+        _l("Message"),
         validators=[DataRequired(), Length(max=20000)],
-        description="Markdown: **bold**, *italic*, [links](https://…), lists. Scripts are removed.",
+        description=_l(
+            "Markdown: **bold**, *italic*, [links](https://…), lists. Scripts are removed."
+        ),
     )
     audience = SelectField(
-        "Send to",
+        _l("Send to"),
         choices=[SelectChoice(a.value, label) for a, label in AUDIENCE_LABELS.items()],
         default=Audience.ALL.value,
     )
@@ -31,15 +34,18 @@ class AnnouncementForm(EventhubForm):
         choices=[SelectChoice(t.value, label) for t, label in TOPIC_LABELS.items()],
         default=Topic.NEW_SESSIONS.value,
     )
-    session_id = SelectField("Sessions", coerce=str, default="")
+    session_id = SelectField(_l("Sessions"), coerce=str, default="")
     batch_id = HiddenField()
-    preview = SubmitField("Preview")
-    send = SubmitField("Send announcement")
+    preview = SubmitField(_l("Preview"))
+    send = SubmitField(_l("Send announcement"))
 
     def __init__(self, series: Series, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.session_id.choices = [SelectChoice("", "All sessions of the series")] + [
-            SelectChoice(str(s.id), f"Webinar {s.number}: {s.title}") for s in series.sessions
+        self.session_id.choices = [SelectChoice("", _("All sessions of the series"))] + [
+            SelectChoice(
+                str(s.id), _("Webinar %(number)s: %(title)s", number=s.number, title=s.title)
+            )
+            for s in series.sessions
         ]
 
     @property

@@ -6,6 +6,8 @@ import secrets
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from eventhub.accounts.access import require_role_for_blueprint
@@ -155,9 +157,9 @@ def retry_message(message_id: int) -> ResponseReturnValue:
     with change():
         retried = retry(row.id)
     if retried:
-        flash(f"Message to {row.recipient_email} queued again.", "success")
+        flash(_("Message to %(email)s queued again.", email=row.recipient_email), "success")
     else:
-        flash("Only failed or deferred messages can be retried.", "warning")
+        flash(_("Only failed or deferred messages can be retried."), "warning")
     return redirect(request.form.get("next") or url_for("mail.message", message_id=row.id))
 
 
@@ -172,7 +174,12 @@ def retry_failed(series_id: int) -> ResponseReturnValue:
     ).all()
     with change():
         retried = sum(1 for i in ids if retry(i))
-    flash(f"{retried} failed message(s) queued again.", "success")
+    flash(
+        ngettext(
+            "%(num)d failed message queued again.", "%(num)d failed messages queued again.", retried
+        ),
+        "success",
+    )
     return redirect(url_for("mail.series", series_id=found.id))
 
 
@@ -205,7 +212,14 @@ def announce(series_id: int) -> ResponseReturnValue:
             if sending.refusal is not None:
                 form.audience.errors = [str(sending.refusal)]
             else:
-                flash(f"Announcement queued for {queued} recipient(s).", "success")
+                flash(
+                    ngettext(
+                        "Announcement queued for %(num)d recipient.",
+                        "Announcement queued for %(num)d recipients.",
+                        queued,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("mail.series", series_id=found.id))
         people = recipients(found, audience, session_id, utcnow(), topic)
         sample = people[0] if people else None

@@ -6,6 +6,7 @@ from typing import NoReturn
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -14,15 +15,16 @@ from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.images import ImageError
 from eventhub.mail.dispatch import wake_follow_ups
 from eventhub.recaps import pages, services
 from eventhub.recaps.forms import PhotoForm, QuoteForm, RecapForm, SectionForm
 from eventhub.recaps.models import Recap, RecapSection
-from eventhub.recaps.services import RecapFields
+from eventhub.recaps.services import RecapError, RecapFields, SectionText
 from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.teams.access import in_reach
-from eventhub.transaction import change, keep_quiet
+from eventhub.transaction import change, commit_unless_refused, keep_quiet
 
 bp = Blueprint("recap_editor", __name__, url_prefix="/organiser/recaps")
 require_role_for_blueprint(bp, Role.ORGANISER)
@@ -44,6 +46,15 @@ def _recap(session: Session) -> Recap:
 
 def _back(session: Session, anchor: str = "") -> Response:
     return redirect(url_for("recap_editor.edit", session_id=session.id, _anchor=anchor or None))
+
+
+def _section_text(form: SectionForm) -> SectionText:
+    return SectionText(
+        heading=form.heading.data or "",
+        body=form.body.data or "",
+        heading_zh=form.heading_zh.data or "",
+        body_zh=form.body_zh.data or "",
+    )
 
 
 @bp.route("/")
@@ -98,10 +109,13 @@ def edit(session_id: int) -> ResponseReturnValue:
                     body_markdown=form.body_markdown.data or "",
                     recording_url=form.recording_url.data or "",
                     slides_url=form.slides_url.data or "",
+                    headline_zh=form.headline_zh.data or "",
+                    lead_zh=form.lead_zh.data or "",
+                    body_markdown_zh=form.body_markdown_zh.data or "",
                 ),
             )
         if done.ok:
-            flash("Recap saved.", "success")
+            flash(_("Recap saved."), "success")
             return _back(session)
     return render_template(
         "recaps/editor/edit.html",
@@ -121,11 +135,13 @@ def add_section(session_id: int) -> ResponseReturnValue:
     recap = _recap(session)
     form = SectionForm(session)
     if form.validate_on_submit():
-        heading, body = form.heading.data or "", form.body.data or ""
-        with change() as added:
-            services.add_section(recap, form.chosen_speaker_id, heading, body)
+        text = _section_text(form)
+        added = commit_unless_refused(
+            lambda: services.add_section(recap, form.chosen_speaker_id, text),
+            (RecapError,),
+        )
         if added.ok:
-            flash("Section added.", "success")
+            flash(_("Section added."), "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return _back(session, "sections")
@@ -139,22 +155,18 @@ def edit_section(session_id: int, section_id: int) -> ResponseReturnValue:
     section = db.get_or_404(RecapSection, section_id)
     if section.recap_id != recap.id:
         abort(404)
-    form = SectionForm(session, obj=section, body=section.body_markdown)
+    form = SectionForm(
+        session, obj=section, body=section.body_markdown, body_zh=section.body_markdown_zh
+    )
     if request.method == "GET":
         form.speaker_id.data = str(section.speaker_id or "")
     if form.validate_on_submit():
         with change(show=keep_quiet) as done:
-            services.update_section(
-                section,
-                recap,
-                form.chosen_speaker_id,
-                form.heading.data or "",
-                form.body.data or "",
-            )
+            services.update_section(section, recap, form.chosen_speaker_id, _section_text(form))
         if done.refusal is not None:
             form.speaker_id.errors = [str(done.refusal)]
         else:
-            flash("Section saved.", "success")
+            flash(_("Section saved."), "success")
             return _back(session, "sections")
     return render_template(
         "recaps/editor/section.html", session=session, section=section, form=form
@@ -172,7 +184,7 @@ def delete_item(session_id: int, kind: str, item_id: int) -> ResponseReturnValue
     session = _session(session_id)
     with change(show=_not_found):
         services.remove(_recap(session), kind, item_id)
-    flash("Removed.", "success")
+    flash(_("Removed."), "success")
     return _back(session, kind)
 
 
@@ -193,11 +205,13 @@ def add_quote(session_id: int) -> ResponseReturnValue:
     recap = _recap(session)
     form = QuoteForm(session)
     if form.validate_on_submit():
-        text = form.text.data or ""
-        with change() as added:
-            services.add_quote(recap, form.chosen_speaker_id, text)
+        text, text_zh = form.text.data or "", form.text_zh.data or ""
+        added = commit_unless_refused(
+            lambda: services.add_quote(recap, form.chosen_speaker_id, text, text_zh),
+            (RecapError,),
+        )
         if added.ok:
-            flash("Quote added.", "success")
+            flash(_("Quote added."), "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return _back(session, "quotes")
@@ -212,10 +226,11 @@ def add_photo(session_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         stream, caption = form.photo.data.stream, form.caption.data or ""
         # A refusal rolls back, and the stored files with it.
-        with change() as added:
-            services.add_photo(recap, stream, caption)
+        added = commit_unless_refused(
+            lambda: services.add_photo(recap, stream, caption), (ImageError,)
+        )
         if added.ok:
-            flash("Photo added.", "success")
+            flash(_("Photo added."), "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return _back(session, "photos")
@@ -231,7 +246,7 @@ def photo_caption(session_id: int, photo_id: int) -> ResponseReturnValue:
         abort(404)
     with change():
         photo.caption = (request.form.get("caption") or "").strip()[:500]
-    flash("Caption saved.", "success")
+    flash(_("Caption saved."), "success")
     return _back(session, "photos")
 
 
@@ -252,12 +267,10 @@ def publish(session_id: int) -> ResponseReturnValue:
     """Publish the recap: the page goes public and the follow-ups can go out."""
     session = _session(session_id)
     recap = _recap(session)
-    with change() as published:
-        services.publish(recap, utcnow())
-    if not published.ok:
+    if not commit_unless_refused(lambda: services.publish(recap, utcnow()), (RecapError,)).ok:
         return _back(session)
     wake_follow_ups()  # due now if the follow-up delay has passed; the beat would in a minute
-    flash("Recap published. Follow-up emails go out within a few minutes.", "success")
+    flash(_("Recap published. Follow-up emails go out within a few minutes."), "success")
     return _back(session)
 
 
@@ -267,5 +280,5 @@ def unpublish(session_id: int) -> ResponseReturnValue:
     session = _session(session_id)
     with change():
         services.unpublish(_recap(session))
-    flash("Recap unpublished.", "success")
+    flash(_("Recap unpublished."), "success")
     return _back(session)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Protocol
 
+from flask_babel import gettext as _
+
 from eventhub import signals
 from eventhub.extensions import db
 from eventhub.images import delete_after_commit, store_image
@@ -30,6 +32,10 @@ class RecapFields:
     body_markdown: str
     recording_url: str
     slides_url: str
+    # Traditional Chinese versions (optional): Chinese readers see them, others fall back.
+    headline_zh: str = ""
+    lead_zh: str = ""
+    body_markdown_zh: str = ""
 
 
 def recap_for(session: Session) -> Recap | None:
@@ -39,7 +45,7 @@ def recap_for(session: Session) -> Recap | None:
 def save_recap(session: Session, fields: RecapFields) -> Recap:
     """Create or update the session's recap (a draft until published)."""
     if session.status is SessionStatus.DRAFT:
-        raise RecapError("Publish the session before writing its recap.")
+        raise RecapError(_("Publish the session before writing its recap."))
     recap = recap_for(session)
     if recap is None:
         recap = Recap(session_id=session.id, headline=fields.headline)
@@ -47,6 +53,9 @@ def save_recap(session: Session, fields: RecapFields) -> Recap:
     recap.headline = fields.headline.strip()
     recap.lead = fields.lead.strip()
     recap.body_markdown = fields.body_markdown
+    recap.headline_zh = fields.headline_zh.strip()
+    recap.lead_zh = fields.lead_zh.strip()
+    recap.body_markdown_zh = fields.body_markdown_zh
     recap.recording_url = fields.recording_url.strip()
     recap.slides_url = fields.slides_url.strip()
     db.session.flush()
@@ -59,22 +68,39 @@ def _speaker_ids(session: Session) -> set[int]:
 
 def _check_speaker(recap: Recap, speaker_id: int | None) -> None:
     if speaker_id is not None and speaker_id not in _speaker_ids(recap.session):
-        raise RecapError("That speaker is not part of this session.")
+        raise RecapError(_("That speaker is not part of this session."))
 
 
 def _next_position(items: list[RecapSection] | list[RecapQuote] | list[RecapPhoto]) -> int:
     return max((item.position for item in items), default=-1) + 1
 
 
-def add_section(recap: Recap, speaker_id: int | None, heading: str, body: str) -> RecapSection:
+@dataclass(frozen=True)
+class SectionText:
+    """What a section says, in English and (optionally) Traditional Chinese."""
+
+    heading: str = ""
+    body: str = ""
+    heading_zh: str = ""
+    body_zh: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(
+            part.strip() for part in (self.heading, self.body, self.heading_zh, self.body_zh)
+        )
+
+
+def add_section(recap: Recap, speaker_id: int | None, text: SectionText) -> RecapSection:
     _check_speaker(recap, speaker_id)
-    if not body.strip() and not heading.strip():
-        raise RecapError("A section needs a heading or some text.")
+    if text.is_empty():
+        raise RecapError(_("A section needs a heading or some text."))
     section = RecapSection(
         recap_id=recap.id,
         speaker_id=speaker_id,
-        heading=heading.strip(),
-        body_markdown=body,
+        heading=text.heading.strip(),
+        body_markdown=text.body,
+        heading_zh=text.heading_zh.strip(),
+        body_markdown_zh=text.body_zh,
         position=_next_position(recap.sections),
     )
     recap.sections.append(section)
@@ -83,24 +109,32 @@ def add_section(recap: Recap, speaker_id: int | None, heading: str, body: str) -
 
 
 def update_section(
-    section: RecapSection, recap: Recap, speaker_id: int | None, heading: str, body: str
+    section: RecapSection, recap: Recap, speaker_id: int | None, text: SectionText
 ) -> None:
     _check_speaker(recap, speaker_id)
     section.speaker_id = speaker_id
-    section.heading = heading.strip()
-    section.body_markdown = body
+    section.heading = text.heading.strip()
+    section.body_markdown = text.body
+    section.heading_zh = text.heading_zh.strip()
+    section.body_markdown_zh = text.body_zh
     db.session.flush()
 
 
-def add_quote(recap: Recap, speaker_id: int | None, text: str) -> RecapQuote:
+def _words(text: str) -> str:
+    # The page adds the quotation marks; typed ones would double them.
+    return text.strip().strip('“”"「」『』').strip()
+
+
+def add_quote(recap: Recap, speaker_id: int | None, text: str, text_zh: str = "") -> RecapQuote:
     _check_speaker(recap, speaker_id)
-    cleaned = text.strip().strip('“”"').strip()
-    if not cleaned:
-        raise RecapError("A quote needs its words.")
+    cleaned, cleaned_zh = _words(text), _words(text_zh)
+    if not cleaned and not cleaned_zh:
+        raise RecapError(_("A quote needs its words."))
     quote = RecapQuote(
         recap_id=recap.id,
         speaker_id=speaker_id,
         text=cleaned,
+        text_zh=cleaned_zh,
         position=_next_position(recap.quotes),
     )
     recap.quotes.append(quote)
@@ -135,7 +169,7 @@ def move(items: Sequence[_Ordered], item_id: int, step: int) -> None:
     ordered = sorted(items, key=lambda i: (i.position, i.id))
     index = next((n for n, i in enumerate(ordered) if i.id == item_id), None)
     if index is None:
-        raise RecapError("No such item.")
+        raise RecapError(_("No such item."))
     target = index + step
     if 0 <= target < len(ordered):
         ordered[index], ordered[target] = ordered[target], ordered[index]
@@ -152,14 +186,14 @@ def items_of(recap: Recap, kind: str) -> Sequence[RecapSection | RecapQuote | Re
         return recap.quotes
     if kind == "photos":
         return recap.photos
-    raise RecapError(f"Unknown part {kind!r}.")
+    raise RecapError(_("Unknown part %(kind)s.", kind=repr(kind)))
 
 
 def remove(recap: Recap, kind: str, item_id: int) -> None:
     """Delete one part of the recap (a photo's file too, after the commit)."""
     item = next((i for i in items_of(recap, kind) if i.id == item_id), None)
     if item is None:
-        raise RecapError("No such item.")
+        raise RecapError(_("No such item."))
     if isinstance(item, RecapPhoto):
         delete_after_commit(item.path)  # the file goes once the row's deletion commits
     db.session.delete(item)
@@ -168,12 +202,13 @@ def remove(recap: Recap, kind: str, item_id: int) -> None:
 
 def publish(recap: Recap, now: datetime) -> bool:
     """Make the recap public; True the first time (follow-ups then wait for it no longer)."""
-    if not recap.headline.strip():
-        raise RecapError("Give the recap a headline before publishing.")
-    if not (recap.lead.strip() or recap.body_markdown.strip() or recap.sections):
-        raise RecapError("Write the lead, the article or a speaker section before publishing.")
+    if not (recap.headline.strip() or recap.headline_zh.strip()):
+        raise RecapError(_("Give the recap a headline before publishing."))
+    written = (recap.lead, recap.body_markdown, recap.lead_zh, recap.body_markdown_zh)
+    if not (any(part.strip() for part in written) or recap.sections):
+        raise RecapError(_("Write the lead, the article or a speaker section before publishing."))
     if recap.session.starts_at > now:
-        raise RecapError("A recap can be published once the session has taken place.")
+        raise RecapError(_("A recap can be published once the session has taken place."))
     if recap.published_at is not None:
         return False
     recap.published_at = now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -11,60 +12,62 @@ from eventhub.inputs import EventhubForm
 from eventhub.registration.models import QuestionKind
 
 KIND_LABELS = {
-    QuestionKind.SHORT_TEXT: "Short text",
-    QuestionKind.LONG_TEXT: "Long text",
-    QuestionKind.SINGLE_CHOICE: "Single choice",
-    QuestionKind.MULTIPLE_CHOICE: "Multiple choice",
+    QuestionKind.SHORT_TEXT: _l("Short text"),
+    QuestionKind.LONG_TEXT: _l("Long text"),
+    QuestionKind.SINGLE_CHOICE: _l("Single choice"),
+    QuestionKind.MULTIPLE_CHOICE: _l("Multiple choice"),
 }
 
 
 class CapacityForm(EventhubForm):
     capacity = IntegerField(
-        "Capacity",
+        _l("Capacity"),
         validators=[Optional(), NumberRange(min=0, max=1_000_000)],
-        description="Leave empty for no limit. Raising it moves people up from the waitlist.",
+        description=_l("Leave empty for no limit. Raising it moves people up from the waitlist."),
     )
     seat_offer_hours = IntegerField(
-        "Offer freed seats for (hours)",
+        _l("Offer freed seats for (hours)"),
         validators=[Optional(), NumberRange(min=1, max=24 * 14)],
-        description="Empty: a freed seat goes to the next person at once. Otherwise it is offered "
-        "for this many hours and passes on if not taken.",
+        description=_l(
+            "Empty: a freed seat goes to the next person at once. Otherwise it is offered "
+            "for this many hours and passes on if not taken."
+        ),
     )
 
 
 class CancelForm(EventhubForm):
     reason = TextAreaField(
-        "Reason (sent to the attendee)", validators=[Optional(), Length(max=2000)]
+        _l("Reason (sent to the attendee)"), validators=[Optional(), Length(max=2000)]
     )
 
 
 class ImportForm(EventhubForm):
     file = FileField(
-        "Attendance report",
-        description=(
+        _l("Attendance report"),
+        description=_l(
             "Zoom webinar or meeting report, Microsoft Teams attendance list, Google Meet "
             "attendance sheet (as CSV), or a CSV of emails."
         ),
-        validators=[FileRequired("Choose the report file.")],
+        validators=[FileRequired(_l("Choose the report file."))],
     )
     min_minutes = IntegerField(
-        "Minimum minutes present",
-        description="Leave empty to count anyone who joined.",
+        _l("Minimum minutes present"),
+        description=_l("Leave empty to count anyone who joined."),
         validators=[Optional(), NumberRange(min=1, max=24 * 60)],
     )
 
 
 class QuestionForm(EventhubForm):
-    label = StringField("Question", validators=[DataRequired(), Length(max=300)])
-    help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
+    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
         default=QuestionKind.SHORT_TEXT.value,
     )
     choices = TextAreaField(
-        "Choices",
+        _l("Choices"),
         validators=[Optional(), Length(max=5000)],
-        description="For single and multiple choice: one option per line.",
+        description=_l("For single and multiple choice: one option per line."),
     )
-    is_required = BooleanField("Required")
+    is_required = BooleanField(_l("Required"))

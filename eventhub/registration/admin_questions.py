@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
@@ -55,7 +56,7 @@ def index(series_id: int) -> ResponseReturnValue:
         if done.refusal is not None:
             form.choices.errors = [str(done.refusal)]
         else:
-            flash("Question added.", "success")
+            flash(_("Question added."), "success")
             return redirect(url_for(".index", series_id=series.id))
     return render_template(
         "registration/organiser/questions.html",
@@ -85,7 +86,7 @@ def edit(series_id: int, question_id: int) -> ResponseReturnValue:
         if done.refusal is not None:
             form.choices.errors = [str(done.refusal)]
         else:
-            flash("Question saved.", "success")
+            flash(_("Question saved."), "success")
             return redirect(url_for(".index", series_id=series_id))
     return render_template(
         "registration/organiser/question_edit.html",
@@ -111,5 +112,5 @@ def delete(series_id: int, question_id: int) -> ResponseReturnValue:
     begin_writer()
     with change():
         question_services.remove(_question(series_id, question_id))
-    flash("Question removed.", "success")
+    flash(_("Question removed."), "success")
     return redirect(url_for(".index", series_id=series_id))

@@ -16,6 +16,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from eventhub.accounts.access import require_role_for_blueprint
@@ -30,7 +32,7 @@ from eventhub.registration.locking import begin_writer, lock_session
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import in_reach
-from eventhub.transaction import change
+from eventhub.transaction import change, commit_unless_refused
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/organiser/registrations")
 require_role_for_blueprint(bp, Role.ORGANISER)
@@ -145,12 +147,18 @@ def capacity(session_id: int) -> ResponseReturnValue:
         moved = seats.change_capacity(session, form.capacity.data)
     if not done.ok:
         return redirect(url_for(".session_registrants", session_id=session_id))
-    flash(f"Saved. {len(moved)} moved up from the waitlist." if moved else "Saved.", "success")
+    flash(
+        _("Saved.") + " " + _moved_up(len(moved)) if moved else _("Saved."),
+        "success",
+    )
     return redirect(url_for(".session_registrants", session_id=session_id))
 
 
 def _registration(registration_id: int) -> Registration:
     return db.get_or_404(Registration, registration_id)
+
+
+REFUSALS = (services.RegistrationError,)
 
 
 def _back(registration: Registration) -> ResponseReturnValue:
@@ -165,10 +173,8 @@ def approve(registration_id: int) -> ResponseReturnValue:
     """Approve one pending registration."""
     begin_writer()
     registration = _registration(registration_id)
-    with change() as approved:
-        services.approve(registration)
-    if approved.ok:
-        flash(f"Approved {registration.email}.", "success")
+    if commit_unless_refused(lambda: services.approve(registration), REFUSALS).ok:
+        flash(_("Approved %(email)s.", email=registration.email), "success")
     return _back(registration)
 
 
@@ -177,11 +183,15 @@ def decline(registration_id: int) -> ResponseReturnValue:
     """Decline one pending registration; its seat passes to the waitlist."""
     begin_writer()
     registration = _registration(registration_id)
-    with change() as declined:
-        services.decline(registration)
-    if declined.ok:
-        flash(f"Declined {registration.email}.", "success")
+    if commit_unless_refused(lambda: services.decline(registration), REFUSALS).ok:
+        flash(_("Declined %(email)s.", email=registration.email), "success")
     return _back(registration)
+
+
+def _moved_up(count: int) -> str:
+    return ngettext(
+        "%(num)d moved up from the waitlist.", "%(num)d moved up from the waitlist.", count
+    )
 
 
 @bp.route("/<int:registration_id>/cancel", methods=["GET", "POST"])
@@ -193,11 +203,13 @@ def cancel(registration_id: int) -> ResponseReturnValue:
     form = CancelForm()
     if form.validate_on_submit():
         reason = form.reason.data or ""
-        with change() as cancelled:
-            moved = services.cancel(registration, by_organiser=True, reason=reason)
-        if cancelled.ok:
-            note = f" {len(moved)} moved up from the waitlist." if moved else ""
-            flash(f"Cancelled {registration.email}.{note}", "success")
+        attempt = commit_unless_refused(
+            lambda: services.cancel(registration, by_organiser=True, reason=reason), REFUSALS
+        )
+        if attempt.ok:
+            moved = attempt.result or []
+            note = " " + _moved_up(len(moved)) if moved else ""
+            flash(_("Cancelled %(email)s.", email=registration.email) + note, "success")
         return redirect(url_for(".session_registrants", session_id=registration.session_id))
     return render_template(
         "registration/organiser/cancel.html", registration=registration, form=form
@@ -234,7 +246,7 @@ def bulk(session_id: int) -> ResponseReturnValue:
         )
     )
     if not chosen:
-        flash("Select at least one registrant.", "info")
+        flash(_("Select at least one registrant."), "info")
         return redirect(url_for(".session_registrants", session_id=session.id))
     done, skipped = 0, 0
     with change():
@@ -247,9 +259,13 @@ def bulk(session_id: int) -> ResponseReturnValue:
                     done += 1
                 except services.NotAllowed:  # not awaiting approval: left as it is
                     skipped += 1
-    message = f"{done} updated."
+    message = ngettext("%(num)d updated.", "%(num)d updated.", done)
     if skipped:
-        message += f" {skipped} skipped (not awaiting approval)."
+        message += " " + ngettext(
+            "%(num)d skipped (not awaiting approval).",
+            "%(num)d skipped (not awaiting approval).",
+            skipped,
+        )
     flash(message, "success")
     return redirect(url_for(".session_registrants", session_id=session.id))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from eventhub.extensions import db
@@ -28,7 +29,7 @@ def parse_choices(text: str) -> list[str]:
 def _check(kind: QuestionKind, choices: list[str]) -> list[str]:
     if kind in CHOICE_KINDS:
         if len(choices) < 2:
-            raise QuestionError("Give at least two choices, one per line.")
+            raise QuestionError(_("Give at least two choices, one per line."))
         return choices
     return []
 

@@ -52,15 +52,6 @@ class TokenForm(EventhubForm):
             raise ValidationError(_l("Not a valid date."))
 
 
-class CodeForm(EventhubForm):
-    code = StringField(
-        _l("Code"),
-        validators=[DataRequired(), Length(max=40)],
-        description=_l("The 6-digit code from your authenticator app, or a recovery code."),
-    )
-    submit = SubmitField(_l("Verify"))
-
-
 class EnrolForm(EventhubForm):
     code = StringField(
         _l("Code from the app"),

@@ -1,26 +1,173 @@
-"""The account security pages under /organiser/account/: API tokens and the second factor."""
+"""The account security pages under /organiser/account/: the second factor and API tokens."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
-from eventhub.accounts import services
+from eventhub.accounts import services, totp
 from eventhub.accounts.models import TokenScope, User
+from eventhub.activity import account_log
 from eventhub.clock import utcnow
+from eventhub.refusal import Refusal
 from eventhub.scheduling.forms import ConfirmForm
+from eventhub.security import gate, qr
 from eventhub.security import tokens as token_rules
-from eventhub.security.forms import TokenForm
-from eventhub.transaction import change, keep_quiet
+from eventhub.security.forms import DisableForm, EnrolForm, TokenForm
+from eventhub.transaction import commit, commit_or_reraise
 
 bp = Blueprint("security", __name__, url_prefix="/organiser/account")
+gate.install(bp)
+
+# The entries the overview lists: what happened to this person's own sign-in.
+ACCOUNT_ACTIONS = (
+    "security.enable_totp",
+    "security.disable_totp",
+    "security.regenerate_recovery_codes",
+    "accounts.use_recovery_code",
+    "security.create_token",
+    "security.revoke_token",
+)
+
+
+@bp.context_processor
+def _labels() -> dict[str, object]:
+    labels = {
+        "security.enable_totp": _("Two-factor sign-in turned on"),
+        "security.disable_totp": _("Two-factor sign-in turned off"),
+        "security.regenerate_recovery_codes": _("New recovery codes made"),
+        "accounts.use_recovery_code": _("Logged in with a recovery code"),
+        "security.create_token": _("API token created"),
+        "security.revoke_token": _("API token revoked"),
+    }
+    return {"account_action_label": lambda action: labels.get(action, action)}
 
 
 def _me() -> User:
     user: User = current_user._get_current_object()
     return user
+
+
+def _private(body: str) -> Response:
+    # A page carrying a secret, a token or recovery codes: never cached, no back-button copy.
+    response = current_app.make_response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/")
+def overview() -> ResponseReturnValue:
+    """Your sign-in: the second factor, recovery codes left, tokens, recent changes."""
+    user = _me()
+    return render_template(
+        "security/overview.html",
+        user=user,
+        codes_left=totp.recovery_codes_left(user),
+        tokens=[t for t in services.tokens_of(user) if t.is_live(utcnow())],
+        entries=account_log.recent_for(user.id, ACCOUNT_ACTIONS),
+        disable_form=DisableForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+def two_factor() -> ResponseReturnValue:
+    """Enrol: add the secret to an app (QR code or text), then confirm with a current code."""
+    user = _me()
+    if user.has_second_factor:
+        return redirect(url_for("security.overview"))
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = commit_or_reraise(lambda: _enable(user, form.code.data or ""), _REFUSALS)
+        except totp.SecondFactorError as exc:
+            form.code.errors.append(_(str(exc)))
+        else:
+            flash(_("Two-factor sign-in is on."), "success")
+            return _private(render_template("security/recovery_codes.html", codes=codes))
+    secret = totp.pending_secret(user)
+    uri = totp.provisioning_uri(user, secret) if secret else None
+    return _private(
+        render_template(
+            "security/two_factor.html",
+            form=form,
+            secret=secret,
+            uri=uri,
+            qr_svg=qr.svg(uri, _("QR code for your authenticator app")) if uri else Markup(""),
+            start_form=ConfirmForm(),
+            required=bool(current_app.config.get("EVENTHUB_REQUIRE_2FA")),
+        )
+    )
+
+
+_REFUSALS: tuple[type[Refusal], ...] = (totp.SecondFactorError,)
+
+
+def _enable(user: User, code: str) -> list[str]:
+    codes = totp.confirm_enrolment(user, code)
+    account_log.record(user, "security.enable_totp", "Two-factor sign-in", enabled=True)
+    return codes
+
+
+@bp.route("/two-factor/start", methods=["POST"])
+def two_factor_start() -> ResponseReturnValue:
+    """Make a new secret to enrol (again, when the first one never reached the app)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = _me()
+    if not user.has_second_factor:
+        totp.start_enrolment(user)
+        commit()
+    return redirect(url_for("security.two_factor"))
+
+
+@bp.route("/two-factor/disable", methods=["POST"])
+def two_factor_disable() -> ResponseReturnValue:
+    """Turn the second factor off, proven by a current code or the password."""
+    user = _me()
+    form = DisableForm()
+    if form.validate_on_submit():
+        try:
+            commit_or_reraise(lambda: _disable(user, form.proof.data or ""), _REFUSALS)
+        except totp.SecondFactorError as exc:
+            flash(_(str(exc)), "error")
+        else:
+            flash(_("Two-factor sign-in is off."), "info")
+    return redirect(url_for("security.overview"))
+
+
+def _disable(user: User, proof: str) -> None:
+    totp.disable(user, proof)
+    account_log.record(user, "security.disable_totp", "Two-factor sign-in", enabled=False)
+
+
+@bp.route("/two-factor/recovery-codes", methods=["POST"])
+def recovery_codes() -> ResponseReturnValue:
+    """Replace the recovery codes with ten new ones (the old ones stop working)."""
+    user = _me()
+    if not ConfirmForm().validate_on_submit() or not user.has_second_factor:
+        abort(400)
+
+    def regenerate() -> list[str]:
+        codes = totp.new_recovery_codes(user)
+        account_log.record(user, "security.regenerate_recovery_codes", "Recovery codes")
+        return codes
+
+    codes = commit_or_reraise(regenerate, ())
+    flash(_("New recovery codes made; the old ones no longer work."), "success")
+    return _private(render_template("security/recovery_codes.html", codes=codes))
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -33,18 +180,21 @@ def tokens() -> ResponseReturnValue:
         name = (form.name.data or "").strip()
         scope = TokenScope(form.scope.data)
         zone = str(current_app.config["EVENTHUB_TIMEZONE"])
-        with change(show=keep_quiet) as done:
-            created = token_rules.create(
-                user,
-                name,
-                scope,
-                token_rules.expiry(form.expires.data or "", form.expires_on.data, zone),
+        try:
+            created = commit_or_reraise(
+                lambda: token_rules.create(
+                    user,
+                    name,
+                    scope,
+                    token_rules.expiry(form.expires.data or "", form.expires_on.data, zone),
+                ),
+                (services.AccountError,),
             )
-        if done.refusal is not None:
-            form.expires_on.errors = [*form.expires_on.errors, _(str(done.refusal))]
+        except services.AccountError as exc:
+            form.expires_on.errors = [*form.expires_on.errors, _(str(exc))]
         else:
             form = TokenForm(formdata=None)
-    response = current_app.make_response(
+    return _private(
         render_template(
             "security/tokens.html",
             form=form,
@@ -54,9 +204,6 @@ def tokens() -> ResponseReturnValue:
             confirm_form=ConfirmForm(),
         )
     )
-    # The page may carry a token value: no cache, no back-button copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -64,9 +211,9 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke one of your own tokens at once; others' tokens are not found."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    with change():  # nothing to commit when the token is not one of yours
-        row = token_rules.revoke(_me(), token_id)
+    row = token_rules.revoke(_me(), token_id)
     if row is None:
         abort(404)
+    commit()
     flash(_("Token “%(name)s” revoked; it no longer works.", name=row.name), "success")
     return redirect(url_for("security.tokens"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,9 +15,10 @@ from eventhub.scheduling.forms import ConfirmForm
 from eventhub.scheduling.models import Series
 from eventhub.teams import accounts, invitations, services
 from eventhub.teams.access import Need, can
-from eventhub.teams.forms import AcceptForm, AddMemberForm, RoleForm
+from eventhub.teams.forms import ROLE_NAMES, AcceptForm, AddMemberForm, RoleForm
 from eventhub.teams.models import MemberInvitation, MemberRole
-from eventhub.transaction import change
+from eventhub.teams.services import MembershipError
+from eventhub.transaction import commit, commit_or_reraise, commit_unless_refused
 
 bp = Blueprint("teams", __name__)
 
@@ -33,13 +35,25 @@ def members(series_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():  # only owners get this far with a POST (access policy)
         role = MemberRole(form.role.data)
         email = form.email.data or ""
-        with change(show=lambda refusal: form.email.errors.append(str(refusal))) as done:
-            added = invitations.add_member(series, email, role, current_user)
-        if done.ok:
+        try:
+            added = commit_or_reraise(
+                lambda: invitations.add_member(series, email, role, current_user),
+                (MembershipError,),
+            )
+        except MembershipError as exc:
+            form.email.errors.append(str(exc))
+        else:
             if added.invitation is not None:
-                flash(f"Invitation sent to {added.invitation.email}.", "success")
+                flash(_("Invitation sent to %(email)s.", email=added.invitation.email), "success")
             else:
-                flash(f"{form.email.data} is now {role.value} of this series.", "success")
+                flash(
+                    _(
+                        "%(email)s is now %(role)s of this series.",
+                        email=form.email.data,
+                        role=ROLE_NAMES[role],
+                    ),
+                    "success",
+                )
             return _back(series.id)
     return render_template(
         "teams/members.html",
@@ -60,10 +74,13 @@ def change_role(series_id: int, user_id: int) -> ResponseReturnValue:
     form = RoleForm()
     if form.validate_on_submit():
         role = MemberRole(form.role.data)
-        with change() as done:
-            services.set_role(series_id, user, role)
+        done = commit_unless_refused(
+            lambda: services.set_role(series_id, user, role), (MembershipError,)
+        )
         if done.ok:
-            flash(f"{user.email} is now {role.value}.", "success")
+            flash(
+                _("%(email)s is now %(role)s.", email=user.email, role=ROLE_NAMES[role]), "success"
+            )
     return _back(series_id)
 
 
@@ -72,10 +89,9 @@ def remove_member(series_id: int, user_id: int) -> ResponseReturnValue:
     """Take someone off the team (their account stays)."""
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        with change() as done:
-            services.remove(series_id, user)
+        done = commit_unless_refused(lambda: services.remove(series_id, user), (MembershipError,))
         if done.ok:
-            flash(f"{user.email} removed from the team.", "info")
+            flash(_("%(email)s removed from the team.", email=user.email), "info")
     return _back(series_id)
 
 
@@ -86,9 +102,9 @@ def revoke_invitation(series_id: int, invitation_id: int) -> ResponseReturnValue
     """Make an invitation link unusable."""
     invitation = db.get_or_404(MemberInvitation, invitation_id)
     if ConfirmForm().validate_on_submit():
-        with change():
-            invitations.revoke(invitation)
-        flash(f"The invitation to {invitation.email} no longer works.", "info")
+        invitations.revoke(invitation)
+        commit()
+        flash(_("The invitation to %(email)s no longer works.", email=invitation.email), "info")
     return _back(series_id)
 
 
@@ -112,11 +128,14 @@ def accept_invitation(token: str) -> ResponseReturnValue:
                 sessions.start(joined)  # the new account is logged in on this browser
             return joined
 
-        errors = form.password.errors if not join_as_user else form.display_name.errors
-        with change(show=lambda refusal: errors.append(str(refusal))) as done:
-            join()
-        if done.ok:
-            flash(f"Welcome to the team of {invitation.series.title}.", "success")
+        try:
+            commit_or_reraise(join, (MembershipError,))
+        except MembershipError as exc:
+            (form.password.errors if not join_as_user else form.display_name.errors).append(
+                str(exc)
+            )
+        else:
+            flash(_("Welcome to the team of %(title)s.", title=invitation.series.title), "success")
             return redirect(url_for("scheduling.series_show", series_id=invitation.series_id))
     return render_template(
         "teams/accept.html",
@@ -140,10 +159,11 @@ def disable_account(user_id: int) -> ResponseReturnValue:
     """Stop an account from logging in or using its tokens."""
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        with change() as done:
-            accounts.disable(user, current_user)
+        done = commit_unless_refused(
+            lambda: accounts.disable(user, current_user), (MembershipError,)
+        )
         if done.ok:
-            flash(f"{user.email} can no longer log in.", "info")
+            flash(_("%(email)s can no longer log in.", email=user.email), "info")
     return redirect(url_for("teams.accounts_page"))
 
 
@@ -152,7 +172,7 @@ def enable_account(user_id: int) -> ResponseReturnValue:
     """Let a disabled account log in again."""
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        with change():
-            accounts.enable(user)
-        flash(f"{user.email} can log in again.", "success")
+        accounts.enable(user)
+        commit()
+        flash(_("%(email)s can log in again.", email=user.email), "success")
     return redirect(url_for("teams.accounts_page"))

@@ -86,7 +86,7 @@ def test_announcement_preview_then_send_once(
     preview = client.post(
         f"/organiser/mail/series/{series.id}/announce", data={**form, "preview": "Preview"}
     ).get_data(as_text=True)
-    assert "<strong>2</strong> recipient(s)" in preview
+    assert "<strong>2</strong> recipients, for example" in preview
     assert outbox(MessageKind.ANNOUNCEMENT) == []
     for _ in range(2):  # a double submit of the same preview queues nothing twice
         response = client.post(

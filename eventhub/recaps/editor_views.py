@@ -15,16 +15,15 @@ from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.images import ImageError
 from eventhub.mail.dispatch import wake_follow_ups
 from eventhub.recaps import pages, services
 from eventhub.recaps.forms import PhotoForm, QuoteForm, RecapForm, SectionForm
 from eventhub.recaps.models import Recap, RecapSection
-from eventhub.recaps.services import RecapError, RecapFields, SectionText
+from eventhub.recaps.services import RecapFields, SectionText
 from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.teams.access import in_reach
-from eventhub.transaction import change, commit_unless_refused, keep_quiet
+from eventhub.transaction import change, keep_quiet
 
 bp = Blueprint("recap_editor", __name__, url_prefix="/organiser/recaps")
 require_role_for_blueprint(bp, Role.ORGANISER)
@@ -136,10 +135,8 @@ def add_section(session_id: int) -> ResponseReturnValue:
     form = SectionForm(session)
     if form.validate_on_submit():
         text = _section_text(form)
-        added = commit_unless_refused(
-            lambda: services.add_section(recap, form.chosen_speaker_id, text),
-            (RecapError,),
-        )
+        with change() as added:
+            services.add_section(recap, form.chosen_speaker_id, text)
         if added.ok:
             flash(_("Section added."), "success")
     else:
@@ -206,10 +203,8 @@ def add_quote(session_id: int) -> ResponseReturnValue:
     form = QuoteForm(session)
     if form.validate_on_submit():
         text, text_zh = form.text.data or "", form.text_zh.data or ""
-        added = commit_unless_refused(
-            lambda: services.add_quote(recap, form.chosen_speaker_id, text, text_zh),
-            (RecapError,),
-        )
+        with change() as added:
+            services.add_quote(recap, form.chosen_speaker_id, text, text_zh)
         if added.ok:
             flash(_("Quote added."), "success")
     else:
@@ -226,9 +221,8 @@ def add_photo(session_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         stream, caption = form.photo.data.stream, form.caption.data or ""
         # A refusal rolls back, and the stored files with it.
-        added = commit_unless_refused(
-            lambda: services.add_photo(recap, stream, caption), (ImageError,)
-        )
+        with change() as added:
+            services.add_photo(recap, stream, caption)
         if added.ok:
             flash(_("Photo added."), "success")
     else:
@@ -267,7 +261,9 @@ def publish(session_id: int) -> ResponseReturnValue:
     """Publish the recap: the page goes public and the follow-ups can go out."""
     session = _session(session_id)
     recap = _recap(session)
-    if not commit_unless_refused(lambda: services.publish(recap, utcnow()), (RecapError,)).ok:
+    with change() as done:
+        services.publish(recap, utcnow())
+    if not done.ok:
         return _back(session)
     wake_follow_ups()  # due now if the follow-up delay has passed; the beat would in a minute
     flash(_("Recap published. Follow-up emails go out within a few minutes."), "success")

@@ -32,7 +32,7 @@ from eventhub.registration.locking import begin_writer, lock_session
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import in_reach
-from eventhub.transaction import change, commit_unless_refused
+from eventhub.transaction import change
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/organiser/registrations")
 require_role_for_blueprint(bp, Role.ORGANISER)
@@ -158,9 +158,6 @@ def _registration(registration_id: int) -> Registration:
     return db.get_or_404(Registration, registration_id)
 
 
-REFUSALS = (services.RegistrationError,)
-
-
 def _back(registration: Registration) -> ResponseReturnValue:
     target = request.form.get("next") or ""
     if target.startswith("/organiser/") and not target.startswith("//"):
@@ -173,7 +170,9 @@ def approve(registration_id: int) -> ResponseReturnValue:
     """Approve one pending registration."""
     begin_writer()
     registration = _registration(registration_id)
-    if commit_unless_refused(lambda: services.approve(registration), REFUSALS).ok:
+    with change() as done:
+        services.approve(registration)
+    if done.ok:
         flash(_("Approved %(email)s.", email=registration.email), "success")
     return _back(registration)
 
@@ -183,7 +182,9 @@ def decline(registration_id: int) -> ResponseReturnValue:
     """Decline one pending registration; its seat passes to the waitlist."""
     begin_writer()
     registration = _registration(registration_id)
-    if commit_unless_refused(lambda: services.decline(registration), REFUSALS).ok:
+    with change() as done:
+        services.decline(registration)
+    if done.ok:
         flash(_("Declined %(email)s.", email=registration.email), "success")
     return _back(registration)
 
@@ -203,11 +204,9 @@ def cancel(registration_id: int) -> ResponseReturnValue:
     form = CancelForm()
     if form.validate_on_submit():
         reason = form.reason.data or ""
-        attempt = commit_unless_refused(
-            lambda: services.cancel(registration, by_organiser=True, reason=reason), REFUSALS
-        )
-        if attempt.ok:
-            moved = attempt.result or []
+        with change() as cancelled:
+            moved = services.cancel(registration, by_organiser=True, reason=reason)
+        if cancelled.ok:
             note = " " + _moved_up(len(moved)) if moved else ""
             flash(_("Cancelled %(email)s.", email=registration.email) + note, "success")
         return redirect(url_for(".session_registrants", session_id=registration.session_id))

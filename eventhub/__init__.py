@@ -35,6 +35,7 @@ from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp
 from eventhub.i18n import install_i18n
 from eventhub.images import bp as uploads_bp
+from eventhub.insights import speaker_views  # noqa: F401  (routes on speakers' bp)
 from eventhub.insights import views as insights_views  # noqa: F401  (routes on scheduling's bp)
 from eventhub.insights.home_views import bp as attention_bp
 from eventhub.language_views import bp as language_bp
@@ -42,9 +43,9 @@ from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.privacy.views import bp as privacy_bp
 from eventhub.public.cache import init_cache
+from eventhub.public.recap_views import bp as recaps_bp
 from eventhub.public.views import bp as public_bp
 from eventhub.recaps.editor_views import bp as recap_editor_bp
-from eventhub.recaps.views import bp as recaps_bp
 from eventhub.receivers import register_signals
 from eventhub.recovery.views import bp as recovery_bp
 from eventhub.registration import templating as registration_templating

@@ -18,6 +18,24 @@ session_rescheduled = _signals.signal("session-rescheduled")
 session_cancelled = _signals.signal("session-cancelled")
 # sender: the Session, when it first becomes public (whole-series registrants join it).
 session_published = _signals.signal("session-published")
+# Asked before a series or a session is deleted. sender: the Series / the Session. Receivers
+# return a list of what of theirs depends on it, in words ("2 registration(s)"); any entry
+# refuses the deletion. Receivers answer in the order they are connected.
+deleting_series = _signals.signal("deleting-series")
+deleting_session = _signals.signal("deleting-session")
+# Asked how many people a change to a session will reach. sender: the Session. Receivers
+# return a count (registration: its registrations, whatever their status).
+counting_audience = _signals.signal("counting-audience")
+# Sent for each session of a series being duplicated, before the copy is flushed. sender: the
+# source Session. kwargs: copy (the new Session). Receivers copy what they attach to a session.
+session_copied = _signals.signal("session-copied")
+# Asked for a session's warnings before it is published. sender: the Session. Receivers return
+# a list of eventhub.scheduling.checks.Warning (speakers: someone booked twice at once).
+checking_publication = _signals.signal("checking-publication")
+# Sent when an organiser changes a session's capacity. sender: the Session. kwargs: capacity
+# (int or None: unlimited). Receivers apply it to what they hold (registration: under the seat
+# lock, moving the waitlist up) and return a refusal for the organiser (str) or None.
+capacity_changing = _signals.signal("capacity-changing")
 # sender: the Registration, when it gets a seat (first time or by promotion).
 registration_confirmed = _signals.signal("registration-confirmed")
 # sender: the Registration, when it gives up a seat or a waitlist place.

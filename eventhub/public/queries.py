@@ -15,10 +15,8 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import Availability, availability_from_counters
-from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.scheduling.models import PUBLIC_STATUSES, Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
-
-PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
 
 
 def _with_speakers() -> LoaderOption:

@@ -11,12 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventhub.extensions import db
-from eventhub.public.queries import PUBLIC_STATUSES
 from eventhub.recaps.models import Recap, RecapQuote, RecapSection
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import Action, Availability, availability_for
 from eventhub.scheduling.links import public_session_path
-from eventhub.scheduling.models import Series, Session
+from eventhub.scheduling.models import PUBLIC_STATUSES, Series, Session
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
 
 

@@ -19,9 +19,9 @@ from eventhub.registration.forms import normalise_email
 from eventhub.registration.locking import begin_writer
 from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import RegistrationQuestion
-from eventhub.registration.public_data import PUBLIC, session_and_questions
+from eventhub.registration.public_data import session_and_questions
 from eventhub.registration.views import registration_limit
-from eventhub.scheduling.models import Session
+from eventhub.scheduling.models import PUBLIC_STATUSES, Session
 from eventhub.timefmt import is_valid_zone
 from eventhub.transaction import change, reraise
 
@@ -98,7 +98,7 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
     begin_writer()
     # Read without the lock: it is held only from the seat decision to the commit.
     session, questions = session_and_questions(session_id)
-    if session is None or session.status not in PUBLIC or not session.series.is_published:
+    if session is None or session.status not in PUBLIC_STATUSES or not session.series.is_published:
         _fail(NotFound(), _("No such session."))
     use_series_language(session.series.default_language)
     applicant = _applicant(session, questions, data)

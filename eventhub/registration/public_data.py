@@ -20,10 +20,8 @@ from eventhub.registration.forms import RegistrationForm, registration_form
 from eventhub.registration.locking import lock_session
 from eventhub.registration.models import Registration, RegistrationQuestion, RegistrationStatus
 from eventhub.registration.services import window_problem
-from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.scheduling.models import PUBLIC_STATUSES, Series, Session, SessionStatus
 from eventhub.timefmt import format_moment
-
-PUBLIC = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
 
 
 def public_session_or_404(session_id: int, *, lock: bool = False) -> Session:
@@ -35,7 +33,7 @@ def public_session_or_404(session_id: int, *, lock: bool = False) -> Session:
             found = None
     else:
         found = db.session.get(Session, session_id, options=[joinedload(Session.series)])
-    if found is None or found.status not in PUBLIC or not found.series.is_published:
+    if found is None or found.status not in PUBLIC_STATUSES or not found.series.is_published:
         abort(404)
     return found
 
@@ -59,7 +57,7 @@ def public_session_and_questions_or_404(
     session_id: int,
 ) -> tuple[Session, list[RegistrationQuestion]]:
     found, questions = session_and_questions(session_id)
-    if found is None or found.status not in PUBLIC or not found.series.is_published:
+    if found is None or found.status not in PUBLIC_STATUSES or not found.series.is_published:
         abort(404)
     return found, questions
 

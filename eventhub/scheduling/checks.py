@@ -5,13 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased, selectinload
-
+from eventhub import signals
 from eventhub.clock import utcnow
-from eventhub.extensions import db
 from eventhub.scheduling.models import Series, Session, SessionStatus
-from eventhub.speakers.models import SessionSpeaker
 from eventhub.timefmt import format_moment
 
 
@@ -21,58 +17,25 @@ class Warning:
     message: str
 
 
-def _describe(session: Session) -> str:
+def describe(session: Session) -> str:
     return (
         f"“{session.title}” (Webinar {session.number} of {session.series.title}, "
         f"{format_moment(session.starts_at, session.series.timezone)})"
     )
 
 
-def _overlaps(a_start: datetime, a_end: datetime, b: Session) -> bool:
+def overlaps(a_start: datetime, a_end: datetime, b: Session) -> bool:
     return a_start < b.ends_at and b.starts_at < a_end
 
 
 def series_overlaps(session: Session) -> list[Warning]:
     return [
-        Warning("series_overlap", f"It overlaps {_describe(other)} in the same series.")
+        Warning("series_overlap", f"It overlaps {describe(other)} in the same series.")
         for other in session.series.sessions
         if other.id != session.id
         and other.status is not SessionStatus.CANCELLED
-        and _overlaps(session.starts_at, session.ends_at, other)
+        and overlaps(session.starts_at, session.ends_at, other)
     ]
-
-
-def speaker_overlaps(session: Session) -> list[Warning]:
-    speaker_ids = [link.speaker_id for link in session.speaker_links]
-    if not speaker_ids:
-        return []
-    other = aliased(Session)
-    # Candidates start within a day of this session; the exact overlap is checked in Python.
-    query = (
-        select(SessionSpeaker)
-        .join(other, SessionSpeaker.session_id == other.id)
-        .where(
-            SessionSpeaker.speaker_id.in_(speaker_ids),
-            other.id != session.id,
-            other.status != SessionStatus.CANCELLED,
-            other.starts_at < session.ends_at,
-            other.starts_at > session.starts_at - timedelta(days=1),
-        )
-        .options(
-            selectinload(SessionSpeaker.session).selectinload(Session.series),
-            selectinload(SessionSpeaker.speaker),
-        )
-    )
-    warnings = []
-    for link in db.session.scalars(query):
-        if _overlaps(session.starts_at, session.ends_at, link.session):
-            warnings.append(
-                Warning(
-                    "speaker_overlap",
-                    f"{link.speaker.name_line} also speaks in {_describe(link.session)}.",
-                )
-            )
-    return warnings
 
 
 def reminder_warnings(session: Session, now: datetime) -> list[Warning]:
@@ -115,7 +78,12 @@ def publish_warnings(session: Session, now: datetime | None = None) -> list[Warn
     """Everything worth a second look before `session` goes public."""
     now = now or utcnow()
     return [
-        *speaker_overlaps(session),
+        # Conflicts the domains above see (speakers: someone booked twice at once).
+        *(
+            warning
+            for _receiver, found in signals.checking_publication.send(session)
+            for warning in found
+        ),
         *series_overlaps(session),
         *reminder_warnings(session, now),
         *window_warnings(session, session.series, now),

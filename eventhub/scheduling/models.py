@@ -28,6 +28,10 @@ class SessionStatus(enum.StrEnum):
     ENDED = "ended"
 
 
+# What a public page or the public API shows; a draft is the organisers' alone.
+PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
+
+
 class Series(Timestamped, Model):
     __tablename__ = "series"
 

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 
 from eventhub import signals
 from eventhub.accounts.models import User
 from eventhub.extensions import db
 from eventhub.i18n import ENGLISH, normalise
-from eventhub.recaps.models import Recap
-from eventhub.registration.models import Registration, SeriesRegistration
 from eventhub.scheduling.errors import Problems, SchedulingError
 from eventhub.scheduling.models import DEFAULT_REMINDER_OFFSETS, Series, Session, SessionStatus
 from eventhub.scheduling.slugs import is_valid_slug, slugify, unique_slug
-from eventhub.speakers.models import SessionSpeaker
 from eventhub.timefmt import is_valid_zone
 
 MAX_REMINDER_MINUTES = 60 * 24 * 30
@@ -151,12 +146,8 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
                 reminder_offsets_minutes=source.reminder_offsets_minutes,
                 status=SessionStatus.DRAFT,
             )
-            for link in source.speaker_links:
-                session.speaker_links.append(
-                    SessionSpeaker(
-                        speaker_id=link.speaker_id, role=link.role, position=link.position
-                    )
-                )
+            # The domains above copy what they attach to a session (speakers: the line-up).
+            signals.session_copied.send(source, copy=session)
             db.session.add(session)
     db.session.flush()
     signals.series_created.send(copy, creator=organiser)
@@ -164,33 +155,13 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
 
 
 def dependants(series: Series) -> list[str]:
-    """What stops a series from being deleted, in words (empty when it can go)."""
-    session_ids = select(Session.id).where(Session.series_id == series.id).scalar_subquery()
-    registrations = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.session_id.in_(session_ids))
-    )
-    whole_series = db.session.scalar(
-        select(func.count())
-        .select_from(SeriesRegistration)
-        .where(SeriesRegistration.series_id == series.id)
-    )
-    has_recap = db.session.scalar(select(exists().where(Recap.session_id.in_(session_ids))))
-    reasons = []
-    if registrations:
-        reasons.append(ngettext("%(num)d registration", "%(num)d registrations", registrations))
-    if whole_series:
-        reasons.append(
-            ngettext(
-                "%(num)d whole-series registration",
-                "%(num)d whole-series registrations",
-                whole_series,
-            )
-        )
-    if has_recap:
-        reasons.append(_("a recap"))
-    return reasons
+    """What stops a series from being deleted, in words (empty when it can go).
+
+    The domains above scheduling (registrations, recaps) answer for what they hold.
+    """
+    return [
+        reason for _receiver, reasons in signals.deleting_series.send(series) for reason in reasons
+    ]
 
 
 def delete_series(series: Series) -> None:

@@ -6,12 +6,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
-
+from eventhub import signals
 from eventhub.extensions import db
-from eventhub.recaps.models import Recap
-from eventhub.registration import seats
-from eventhub.registration.models import Registration
 from eventhub.scheduling.errors import Problems, SchedulingError
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.scheduling.slugs import is_valid_slug, slugify, unique_slug
@@ -155,11 +151,12 @@ def update_details(session: Session, data: SessionData) -> Session:
     _check(session.series, data, session)
     _apply(session, data)
     if data.capacity != session.capacity:
-        # Seats are the registration domain's: it locks, refuses too low, promotes the waitlist.
-        try:
-            seats.change_capacity(session, data.capacity)
-        except seats.SeatsAlreadyTaken as refusal:
-            raise SchedulingError(str(refusal), "capacity") from refusal
+        # Seats are the registration domain's: its receiver locks, refuses too low and promotes
+        # the waitlist. The capacity is this domain's column, set here whoever listens.
+        for _receiver, refusal in signals.capacity_changing.send(session, capacity=data.capacity):
+            if refusal:
+                raise SchedulingError(refusal, "capacity")
+        session.capacity = data.capacity
     if data.number is not None:
         session.number = data.number
     if data.slug:
@@ -177,11 +174,8 @@ def time_changed(session: Session, data: SessionData) -> bool:
 
 def delete_session(session: Session) -> None:
     """Delete a session nobody registered for and no recap describes."""
-    registrations = db.session.scalar(
-        select(func.count()).select_from(Registration).where(Registration.session_id == session.id)
-    )
-    recap = db.session.scalar(select(Recap.id).where(Recap.session_id == session.id))
-    if registrations or recap is not None:
+    # The domains above scheduling (registrations, recaps) answer for what they hold.
+    if any(reasons for _receiver, reasons in signals.deleting_session.send(session)):
         raise SchedulingError(
             f"Webinar {session.number} has registrations or a recap and cannot be deleted; "
             "cancel it instead."

@@ -6,8 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from eventhub.clock import utcnow
-from eventhub.registration.availability import counts_by_session
+from eventhub import signals
 from eventhub.scheduling import checks, lifecycle, session_service
 from eventhub.scheduling.blueprint import bp, series_or_404, session_or_404
 from eventhub.scheduling.forms import (
@@ -20,6 +19,11 @@ from eventhub.scheduling.forms import (
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.scheduling.zones import to_wall_clock
 from eventhub.transaction import change
+
+
+def _audience(session: Session) -> int:
+    """How many people a change to the session reaches (registration counts its registrants)."""
+    return sum(count for _receiver, count in signals.counting_audience.send(session))
 
 
 def _fill_times(form: SessionForm | RescheduleForm, session: Session) -> None:
@@ -81,24 +85,6 @@ def session_new(series_id: int) -> ResponseReturnValue:
                 flash(_("Webinar %(number)s saved as a draft.", number=session.number), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template("scheduling/session_form.html", form=form, series=series, session=None)
-
-
-@bp.route("/sessions/<int:session_id>")
-def session_show(session_id: int) -> ResponseReturnValue:
-    """A session: details, warnings, line-up and the actions its status allows."""
-    session = session_or_404(session_id)
-    counts = counts_by_session([session.id])[session.id]
-    return render_template(
-        "scheduling/session_show.html",
-        session=session,
-        series=session.series,
-        warnings=checks.publish_warnings(session)
-        if session.status in (SessionStatus.DRAFT, SessionStatus.PUBLISHED)
-        else [],
-        counts=counts,
-        is_over=session.ends_at <= utcnow(),
-        confirm_form=ConfirmForm(),
-    )
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -166,7 +152,7 @@ def session_reschedule(session_id: int) -> ResponseReturnValue:
             if done.ok:
                 flash(_("Rescheduled; registrants are being told."), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
-    registrants = sum(counts_by_session([session.id])[session.id].values())
+    registrants = _audience(session)
     return render_template(
         "scheduling/session_reschedule.html", session=session, form=form, registrants=registrants
     )
@@ -189,7 +175,7 @@ def session_cancel(session_id: int) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("scheduling.session_show", session_id=session.id))
-    registrants = sum(counts_by_session([session.id])[session.id].values())
+    registrants = _audience(session)
     return render_template(
         "scheduling/session_cancel.html", session=session, form=form, registrants=registrants
     )

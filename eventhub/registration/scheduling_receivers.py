@@ -1,0 +1,74 @@
+"""What registration answers when scheduling changes a session's capacity, deletes a programme
+or asks how many people a change reaches.
+
+Scheduling sits below registration and never imports it: it sends `capacity_changing`,
+`deleting_series`, `deleting_session` and `counting_audience`, and these receivers answer for
+the seats and the registrations.
+"""
+
+from __future__ import annotations
+
+from flask_babel import ngettext
+from sqlalchemy import func, select
+
+from eventhub import signals
+from eventhub.extensions import db
+from eventhub.registration import seats
+from eventhub.registration.availability import counts_by_session
+from eventhub.registration.models import Registration, SeriesRegistration
+from eventhub.scheduling.models import Series, Session
+
+
+def _apply_capacity(session: Session, *, capacity: int | None) -> str | None:
+    """Seats are ours: lock, refuse a capacity below the seats held, move the waitlist up."""
+    try:
+        seats.change_capacity(session, capacity)
+    except seats.SeatsAlreadyTaken as refusal:
+        return str(refusal)
+    return None
+
+
+def _series_dependants(series: Series) -> list[str]:
+    session_ids = select(Session.id).where(Session.series_id == series.id).scalar_subquery()
+    registrations = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.session_id.in_(session_ids))
+    )
+    whole_series = db.session.scalar(
+        select(func.count())
+        .select_from(SeriesRegistration)
+        .where(SeriesRegistration.series_id == series.id)
+    )
+    reasons = []
+    if registrations:
+        reasons.append(ngettext("%(num)d registration", "%(num)d registrations", registrations))
+    if whole_series:
+        reasons.append(
+            ngettext(
+                "%(num)d whole-series registration",
+                "%(num)d whole-series registrations",
+                whole_series,
+            )
+        )
+    return reasons
+
+
+def _session_dependants(session: Session) -> list[str]:
+    registrations = db.session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.session_id == session.id)
+    )
+    if not registrations:
+        return []
+    return [ngettext("%(num)d registration", "%(num)d registrations", registrations)]
+
+
+def _audience(session: Session) -> int:
+    return sum(counts_by_session([session.id])[session.id].values())
+
+
+def connect() -> None:
+    signals.counting_audience.connect(_audience)
+    signals.capacity_changing.connect(_apply_capacity)
+    signals.deleting_series.connect(_series_dependants)
+    signals.deleting_session.connect(_session_dependants)

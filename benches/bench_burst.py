@@ -225,7 +225,7 @@ def main() -> None:
             "EVENTHUB_INSTANCE_PATH": str(workdir),
             "EVENTHUB_RATELIMIT_REGISTRATION": "1000000/second",
         }
-        stack.enter_context(celery_worker(settings, workdir / "worker.log", concurrency=2))
+        worker = stack.enter_context(celery_worker(settings, workdir / "worker.log", concurrency=2))
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "EVENTHUB_"))},
             **settings,
@@ -242,6 +242,8 @@ def main() -> None:
         delivered = mailbox.wait_for(args.signups, args.mail_timeout)
         load_after = os.getloadavg()
         web_rss = group_rss_mb(web.pid)
+        # The worker runs in a session of its own: its main process and pool children.
+        worker_rss = group_rss_mb(worker.process.pid)
         latencies = [r[0] * 1000 for r in results]
         errors = [r for r in results if r[1] not in (200, 201)]
         db.session.rollback()
@@ -288,6 +290,11 @@ def main() -> None:
             "gunicorn RSS           "
             + ", ".join(f"{size:.0f}" for size in web_rss)
             + " MB (master and workers; target: a worker <= 150 MB)"
+        )
+        print(
+            "worker RSS             "
+            + ", ".join(f"{size:.0f}" for size in worker_rss)
+            + " MB (main process and pool children; target: each <= 250 MB)"
         )
         print(
             f"load average           {load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min)"

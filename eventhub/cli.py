@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from eventhub.accounts.cli import (
     create_organiser_command,
     create_token_command,
+    reset_second_factor_command,
     revoke_tokens_command,
 )
 from eventhub.demo.cli import demo_command
@@ -19,6 +20,7 @@ for command in (
     create_organiser_command,
     create_token_command,
     revoke_tokens_command,
+    reset_second_factor_command,
     demo_command,
     import_attendance_command,
     erase_attendee_command,

@@ -191,6 +191,10 @@ def _check_dkim(config: Mapping[str, Any]) -> None:
 
 def _check(config: dict[str, Any], instance: Path) -> None:
     _check_dkim(config)
+    retention = config.get("EVENTHUB_RETENTION_DAYS")
+    if retention is not None and retention < 1:
+        # 0 would erase every registrant the minute a series' last session ends.
+        raise ConfigError("EVENTHUB_RETENTION_DAYS must be at least 1 (or unset to keep).")
     if is_production(config):
         if not config.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY must be set when EVENTHUB_ENV=production.")

@@ -25,6 +25,8 @@ from wtforms import (
     TextAreaField,
 )
 
+from eventhub.i18n import FormTranslations, form_translations
+
 # C0, DEL, C1, and the Unicode line and paragraph separators.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -94,6 +96,11 @@ def _leaf_fields(fields: Iterable[Field]) -> Iterator[Field]:
 
 class EventhubForm(FlaskForm):
     """Every eventhub form: text fields refuse what cannot safely leave the application."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> FormTranslations:
+            # Flask-WTF's own lookup falls back from zh_Hant to WTForms' Simplified catalog.
+            return form_translations
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = bool(super().validate(extra_validators))

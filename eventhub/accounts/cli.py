@@ -1,4 +1,4 @@
-"""Account commands: create-organiser, create-token, revoke-tokens."""
+"""Account commands: create-organiser, create-token, revoke-tokens, reset-second-factor."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from eventhub.accounts import services
+from eventhub.accounts import services, sessions, totp
 from eventhub.accounts.models import TokenScope
 from eventhub.activity import account_log
 from eventhub.clock import utcnow
@@ -94,3 +94,25 @@ def revoke_tokens_command(email: str, name: str | None) -> None:
         account_log.record(None, "cli.revoke_tokens", target, revoked=count)
     db.session.commit()
     click.echo(ngettext("Revoked %(num)d token.", "Revoked %(num)d tokens.", count))
+
+
+@click.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor_command(email: str) -> None:
+    """Turn off someone's second factor (phone and recovery codes both lost); their logins end."""
+    user = services.find_user(email)
+    if user is None:
+        raise click.ClickException(_("No account for %(email)s.", email=email))
+    if not user.has_second_factor:
+        raise click.ClickException(_("%(email)s has no second factor.", email=user.email))
+    totp.reset(user)
+    # Whoever held the phone may be logged in: end every login of the account.
+    sessions.revoke_all(user)
+    account_log.record(None, "cli.reset_second_factor", f"Two-factor sign-in of {user.email}")
+    db.session.commit()
+    click.echo(
+        _(
+            "Second factor of %(email)s turned off; they log in with the password alone.",
+            email=user.email,
+        )
+    )

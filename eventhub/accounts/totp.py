@@ -133,6 +133,11 @@ def disable(user: User, proof: str) -> None:
         raise SecondFactorError(N_("Two-factor sign-in is not on."))
     if not (verify_code(user, proof) or user.check_password(proof)):
         raise SecondFactorError(N_("That is neither a current code nor your password."))
+    reset(user)
+
+
+def reset(user: User) -> None:
+    """Forget the secret and the recovery codes (disable, or an operator's reset)."""
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None

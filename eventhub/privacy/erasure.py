@@ -85,7 +85,7 @@ def erase_person(
         series_ids=frozenset(found.series_ids),
     )
     if erasure.found_anything:
-        _record(erasure, action, f"Person {address_digest(address)}", actor)
+        _record(erasure, found, action, f"Person {address_digest(address)}", actor)
     db.session.flush()
     return erasure
 
@@ -106,12 +106,18 @@ def erase_series(series_id: int) -> Erasure:
         series_ids=frozenset({series_id}),
     )
     if erasure.found_anything:
-        _record(erasure, RETENTION, "Everyone registered", None)
+        _record(erasure, found, RETENTION, "Everyone registered", None)
     db.session.flush()
     return erasure
 
 
-def _record(erasure: Erasure, action: str, target: str, actor: User | None) -> None:
+def _record(
+    erasure: Erasure,
+    found: registration_erasure.Found,
+    action: str,
+    target: str,
+    actor: User | None,
+) -> None:
     for series_id in sorted(erasure.series_ids):
         db.session.add(
             ActivityEntry(
@@ -120,14 +126,6 @@ def _record(erasure: Erasure, action: str, target: str, actor: User | None) -> N
                 actor_email=actor.email if actor is not None else "",
                 action=action,
                 target=target,
-                changes={
-                    "registrations anonymised": [None, erasure.registrations],
-                    "whole-series registrations anonymised": [
-                        None,
-                        erasure.series_registrations,
-                    ],
-                    "emails cancelled": [None, erasure.messages_cancelled],
-                    "emails scrubbed": [None, erasure.messages_scrubbed],
-                },
+                changes={"registrations anonymised": [None, found.per_series.get(series_id, 0)]},
             )
         )

@@ -55,12 +55,13 @@ def erase(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         begin_writer()
     registration = _registration_or_404(token)
+    # Without a choice of the reader's own, the pages speak the language of their emails.
+    use_series_language(registration.language)
     if request.method == "POST":
         with change():
             erase_person(registration.email, series_ids=None, actor=None, action=SELF_ERASURE)
         flash(_("Your personal data is erased. This link no longer works."), "success")
-        return redirect(url_for(".erased"))
-    use_series_language(registration.language)
+        return redirect(url_for(".erased", lang=registration.language))
     return render_template(
         "privacy/erase.html",
         registration=registration,
@@ -72,6 +73,8 @@ def erase(token: str) -> ResponseReturnValue:
 @bp.route("/privacy/erased")
 def erased() -> ResponseReturnValue:
     """Where an erasure ends: the manage link is gone, so nothing of the person is shown."""
+    # The language their emails were in, unless the reader chose one (unknown tags: ignored).
+    use_series_language(request.args.get("lang"))
     return render_template("privacy/erased.html")
 
 

@@ -15,6 +15,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from jinja2 import TemplateNotFound
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from eventhub.extensions import db
 from eventhub.i18n import use_series_language
@@ -136,7 +137,10 @@ def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
     )
     # The page is shared; the form (a CSRF token, a fresh seat count) is made per request.
     if FORM_SLOT in html:
-        found = db.session.get(Session, session_id)
+        # Fresh seat counters, and the series in the same statement.
+        found = db.session.get(
+            Session, session_id, options=[joinedload(Session.series)], populate_existing=True
+        )
         if found is None:
             abort(404)
         use_series_language(found.series.default_language)

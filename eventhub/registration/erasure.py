@@ -1,14 +1,15 @@
 """Anonymising registrations: the person goes, the organiser's figures stay.
 
-Status, seat, waitlist times, attendance and the session stay as they were, so counts,
-capacity and attendance rates do not move; the name, address, organisation, answers,
-consent and the organiser's cancel note go. The token version is raised, so every manage
-link ever sent stops working, and the placeholder address (in the reserved `.invalid`
-domain) is one the outbox refuses, so no mail is written to the registration again.
+Status, seat, waitlist times, attendance, language and the session stay as they were, so
+counts, capacity and attendance rates do not move; the name, address, organisation, time
+zone, answers, consent and the organiser's cancel note go. The token version is raised, so
+every manage link ever sent stops working, and the placeholder address (in the reserved
+`.invalid` domain) is one the outbox refuses, so no mail is written to the registration again.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ class Found:
     series_registration_ids: list[int]
     series_ids: set[int]
     names: set[str]
+    # Series id -> how many of the rows (session and whole-series registrations) are in it.
+    per_series: dict[int, int]
 
 
 def find(address: str | None, series_ids: Collection[int] | None) -> Found:
@@ -58,6 +61,7 @@ def find(address: str | None, series_ids: Collection[int] | None) -> Found:
         series_registration_ids=[r[0] for r in whole],
         series_ids={r[2] for r in registrations} | {r[2] for r in whole},
         names={r[1] for r in registrations} | {r[1] for r in whole},
+        per_series=dict(Counter(r[2] for r in [*registrations, *whole])),
     )
 
 
@@ -81,6 +85,8 @@ def anonymise(found: Found) -> int:
                     "email": erased_address(f"r{rid}"),
                     "name": ERASED_NAME,
                     "organisation": "",
+                    # Where someone lives narrows down who they are.
+                    "timezone": "UTC",
                     "answers": {},
                     "is_marketing_consent": False,
                     "cancel_reason": "",
@@ -98,6 +104,7 @@ def anonymise(found: Found) -> int:
                     "email": erased_address(f"s{sid}"),
                     "name": ERASED_NAME,
                     "organisation": "",
+                    "timezone": "UTC",
                     "answers": {},
                     "is_marketing_consent": False,
                     "is_opted_out_of_new_sessions": True,

@@ -24,7 +24,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from eventhub.i18n import NATIVE_NAMES, current_tag
 from eventhub.inputs import EventhubForm
 from eventhub.registration.answers import check_answer
-from eventhub.registration.models import QuestionKind, RegistrationQuestion
+from eventhub.registration.models import (
+    NAME_MAX,
+    ORGANISATION_MAX,
+    QuestionKind,
+    RegistrationQuestion,
+)
 from eventhub.timefmt import is_valid_zone
 
 HONEYPOT = "website"
@@ -43,12 +48,14 @@ class MultiCheckboxField(SelectMultipleField):
 
 class RegistrationForm(EventhubForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=200)]
+        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=NAME_MAX)]
     )
     email = EmailField(
         _l("Email"), validators=[DataRequired(_l("We need an email to send your invite to."))]
     )
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    organisation = StringField(
+        _l("Organisation"), validators=[Optional(), Length(max=ORGANISATION_MAX)]
+    )
     timezone = StringField(
         _l("Your time zone"),
         description=_l("Times in your emails use this zone, e.g. Europe/London."),
@@ -143,17 +150,44 @@ class SeriesRegistrationForm(RegistrationForm):
     )
 
 
+# Form classes by (base, language, question set). Building one (a class with a field per
+# question through WTForms' metaclass) cost more than rendering the session page's form; the
+# same few question sets are asked on every request. Bounded: cleared when it grows past this.
+_FORM_CLASSES: dict[tuple[Any, ...], type[RegistrationForm]] = {}
+_FORM_CLASSES_MAX = 256
+
+
+def _form_class(
+    questions: list[RegistrationQuestion], base: type[RegistrationForm]
+) -> type[RegistrationForm]:
+    # Everything a field is built from; the language too, for the "Choose…" prompt.
+    key = (
+        base,
+        current_tag(),
+        tuple(
+            (q.id, q.kind, q.label, q.help_text, tuple(q.choices or ()), q.is_required)
+            for q in questions
+        ),
+    )
+    found = _FORM_CLASSES.get(key)
+    if found is None:
+        attributes = {question_field(q): _field_for(q) for q in questions}
+        found = type("QuestionnaireForm", (base,), attributes)
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
+            _FORM_CLASSES.clear()
+        _FORM_CLASSES[key] = found
+    return found
+
+
 def registration_form(
     questions: list[RegistrationQuestion],
     base: type[RegistrationForm] = RegistrationForm,
     **kwargs: Any,
 ) -> Any:
     """A registration form carrying one field per organiser question, in their order."""
-    attributes: dict[str, Any] = {"questions": questions}
-    for question in questions:
-        attributes[question_field(question)] = _field_for(question)
-    form_class = type("QuestionnaireForm", (base,), attributes)
-    form: RegistrationForm = form_class(**kwargs)
+    form: RegistrationForm = _form_class(questions, base)(**kwargs)
+    # On the instance, not the shared class: these rows belong to this request's session.
+    form.questions = questions
     if not form.language.data:
         form.language.data = current_tag()
     for question in questions:
@@ -163,9 +197,11 @@ def registration_form(
 
 class DetailsForm(EventhubForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=200)]
+        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=NAME_MAX)]
     )
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    organisation = StringField(
+        _l("Organisation"), validators=[Optional(), Length(max=ORGANISATION_MAX)]
+    )
 
 
 class SwitchForm(EventhubForm):

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import abort, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from wtforms.fields.choices import SelectChoice
@@ -15,7 +14,12 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.i18n import localised
 from eventhub.registration.answers import questions_for
-from eventhub.registration.availability import Action, Availability, availability_for
+from eventhub.registration.availability import (
+    ACTION_LABELS,
+    Action,
+    Availability,
+    availability_from_counters,
+)
 from eventhub.registration.forms import RegistrationForm, registration_form
 from eventhub.registration.locking import lock_session
 from eventhub.registration.models import Registration, RegistrationQuestion, RegistrationStatus
@@ -69,16 +73,6 @@ def public_series_or_404(slug: str) -> Series:
     return series
 
 
-ACTION_LABELS = {
-    Action.REGISTER: _l("Register"),
-    Action.WAITLIST: _l("Join the waitlist"),
-    Action.NOT_OPEN_YET: _l("Registration opens soon"),
-    Action.CLOSED: _l("Registration closed"),
-    Action.CANCELLED: _l("Cancelled"),
-    Action.PAST: _l("This session is over"),
-}
-
-
 def panel_for(
     session: Session,
     form: RegistrationForm | None = None,
@@ -90,7 +84,8 @@ def panel_for(
     so a page costs the same statements whether its session is open or not.
     """
     if availability is None:
-        availability = availability_for([session])[session.id]
+        # The seat counters on the session row: no count of its registrations per page view.
+        availability = availability_from_counters([session])[session.id]
     is_open = availability.action in (Action.REGISTER, Action.WAITLIST)
     if form is None:
         questions = questions_for(session.series_id)

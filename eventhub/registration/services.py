@@ -119,7 +119,7 @@ def register(
         existing.cancel_reason = ""
         existing.is_attended = False
         existing.attended_at = None
-    _apply(registration, applicant, now)
+    apply_applicant(registration, applicant, now)
     registration.series_registration = series_registration
     _place(registration, session, count, now)
     db.session.add(registration)
@@ -147,7 +147,10 @@ def register_after_a_twin(session_id: int, applicant: Applicant) -> Outcome:
         return register(session_id, applicant)
 
 
-def _apply(registration: Registration, applicant: Applicant, now: datetime) -> None:
+def apply_applicant(
+    registration: Registration | SeriesRegistration, applicant: Applicant, now: datetime
+) -> None:
+    """What the applicant entered, and their consent as of `now`, onto a (series) registration."""
     registration.name = applicant.name
     registration.organisation = applicant.organisation
     registration.timezone = applicant.timezone

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import IO
 
+from flask_babel import gettext as _
+
 from eventhub import images
 from eventhub.scheduling.errors import SchedulingError
 
@@ -22,7 +24,9 @@ def store_banner(stream: IO[bytes]) -> str:
         raise SchedulingError(str(exc), "banner") from exc
     if stored.width < MIN_WIDTH:
         # Too small to fill the page; the file written for it goes when the request rolls back.
-        raise SchedulingError(f"Use an image at least {MIN_WIDTH} px wide.", "banner")
+        raise SchedulingError(
+            _("Use an image at least %(width)s px wide.", width=MIN_WIDTH), "banner"
+        )
     return stored.path
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from eventhub import signals
 from eventhub.clock import utcnow
+from eventhub.i18n import localised
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.timefmt import format_moment
 
@@ -18,9 +21,12 @@ class Warning:
 
 
 def describe(session: Session) -> str:
-    return (
-        f"“{session.title}” (Webinar {session.number} of {session.series.title}, "
-        f"{format_moment(session.starts_at, session.series.timezone)})"
+    return _(
+        "“%(title)s” (Webinar %(number)s of %(series)s, %(moment)s)",
+        title=localised(session, "title"),
+        number=session.number,
+        series=localised(session.series, "title"),
+        moment=format_moment(session.starts_at, session.series.timezone),
     )
 
 
@@ -30,7 +36,10 @@ def overlaps(a_start: datetime, a_end: datetime, b: Session) -> bool:
 
 def series_overlaps(session: Session) -> list[Warning]:
     return [
-        Warning("series_overlap", f"It overlaps {describe(other)} in the same series.")
+        Warning(
+            "series_overlap",
+            _("It overlaps %(session)s in the same series.", session=describe(other)),
+        )
         for other in session.series.sessions
         if other.id != session.id
         and other.status is not SessionStatus.CANCELLED
@@ -43,12 +52,20 @@ def reminder_warnings(session: Session, now: datetime) -> list[Warning]:
     for minutes in session.effective_reminder_offsets:
         due = session.starts_at - timedelta(minutes=minutes)
         if due <= now:
-            label = f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+            label = (
+                _("%(hours)s h", hours=minutes // 60)
+                if minutes % 60 == 0
+                else _("%(minutes)s min", minutes=minutes)
+            )
             warnings.append(
                 Warning(
                     "reminder_in_past",
-                    f"The {label} reminder would be due {format_moment(due, session.timezone)}, "
-                    "which is already past: it will not be sent.",
+                    _(
+                        "The %(label)s reminder would be due %(moment)s, which is already past: "
+                        "it will not be sent.",
+                        label=label,
+                        moment=format_moment(due, session.timezone),
+                    ),
                 )
             )
     return warnings
@@ -57,18 +74,18 @@ def reminder_warnings(session: Session, now: datetime) -> list[Warning]:
 def window_warnings(session: Session, series: Series, now: datetime) -> list[Warning]:
     warnings = []
     if session.registration_closes_at is not None and session.registration_closes_at <= now:
-        warnings.append(Warning("registration_closed", "Registration has already closed."))
+        warnings.append(Warning("registration_closed", _("Registration has already closed.")))
     if session.ends_at <= now:
-        warnings.append(Warning("in_past", "The session is already over."))
+        warnings.append(Warning("in_past", _("The session is already over.")))
     if not session.join_url:
         warnings.append(
-            Warning("no_join_url", "There is no join link yet; add it before reminders go out.")
+            Warning("no_join_url", _("There is no join link yet; add it before reminders go out."))
         )
     if not series.is_published:
         warnings.append(
             Warning(
                 "series_unpublished",
-                "The series is not published, so the session stays hidden until it is.",
+                _("The series is not published, so the session stays hidden until it is."),
             )
         )
     return warnings

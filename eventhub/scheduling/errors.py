@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from eventhub.refusal import GENERAL, Refusal
+from flask_babel import lazy_gettext as _l
 
-__all__ = ["GENERAL", "Problems", "SchedulingError"]
+from eventhub.i18n import join_sentences
+from eventhub.refusal import GENERAL, Refusal
+from eventhub.scheduling.models import SessionStatus
+
+__all__ = ["GENERAL", "Problems", "SchedulingError", "status_word"]
+
+# A session's state as a sentence names it ("this one is cancelled").
+_STATUS_WORDS = {
+    SessionStatus.DRAFT: _l("a draft"),
+    SessionStatus.PUBLISHED: _l("published"),
+    SessionStatus.CANCELLED: _l("cancelled"),
+    SessionStatus.ENDED: _l("ended"),
+}
+
+
+def status_word(status: SessionStatus) -> str:
+    return str(_STATUS_WORDS.get(status, status.value))
 
 
 class SchedulingError(Refusal):
@@ -15,6 +31,10 @@ class SchedulingError(Refusal):
             errors = {field: [errors]}
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), errors=errors)
         self.errors = self.field_errors
+
+    def summary(self) -> str:
+        """Every message in one sentence-run, for a flash or a plain error body."""
+        return join_sentences(message for messages in self.errors.values() for message in messages)
 
 
 class Problems:

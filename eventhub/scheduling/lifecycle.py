@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.scheduling.errors import SchedulingError
+from eventhub.scheduling.errors import SchedulingError, status_word
 from eventhub.scheduling.models import Session, SessionStatus
 from eventhub.scheduling.session_service import SessionData, check_session
 
@@ -17,7 +18,12 @@ from eventhub.scheduling.session_service import SessionData, check_session
 def publish_session(session: Session) -> Session:
     """Make a draft public (once its series is published too)."""
     if session.status is not SessionStatus.DRAFT:
-        raise SchedulingError(f"Only a draft can be published; this one is {session.status}.")
+        raise SchedulingError(
+            _(
+                "Only a draft can be published; this one is %(status)s.",
+                status=status_word(session.status),
+            )
+        )
     session.status = SessionStatus.PUBLISHED
     session.published_at = session.published_at or utcnow()
     db.session.flush()
@@ -31,14 +37,17 @@ def reschedule_session(
     """Move a published session; SEQUENCE goes up and every registrant is told."""
     if session.status is not SessionStatus.PUBLISHED:
         raise SchedulingError(
-            f"Only a published session can be rescheduled; this one is {session.status}."
+            _(
+                "Only a published session can be rescheduled; this one is %(status)s.",
+                status=status_word(session.status),
+            )
         )
     if starts_at == session.starts_at and duration_minutes == session.duration_minutes:
-        raise SchedulingError("That is the current time; nothing to reschedule.", "starts_at")
+        raise SchedulingError(_("That is the current time; nothing to reschedule."), "starts_at")
     if not reason.strip():
-        raise SchedulingError("Say why the time changes; registrants will read it.", "reason")
+        raise SchedulingError(_("Say why the time changes; registrants will read it."), "reason")
     if starts_at + timedelta(minutes=duration_minutes) <= utcnow():
-        raise SchedulingError("The new time is already over.", "starts_at")
+        raise SchedulingError(_("The new time is already over."), "starts_at")
     proposed = SessionData(
         title=session.title,
         starts_at=starts_at,
@@ -73,10 +82,15 @@ def _move_window(session: Session, proposed: SessionData) -> None:
 def cancel_session(session: Session, reason: str) -> Session:
     """Cancel a draft or published session; registrants get a cancellation with the .ics."""
     if session.status not in (SessionStatus.DRAFT, SessionStatus.PUBLISHED):
-        raise SchedulingError(f"A session that is {session.status} cannot be cancelled.")
+        raise SchedulingError(
+            _(
+                "A session that is %(status)s cannot be cancelled.",
+                status=status_word(session.status),
+            )
+        )
     if not reason.strip():
         raise SchedulingError(
-            "Say why the session is cancelled; registrants will read it.", "reason"
+            _("Say why the session is cancelled; registrants will read it."), "reason"
         )
     was_public = session.status is SessionStatus.PUBLISHED
     session.status = SessionStatus.CANCELLED
@@ -93,9 +107,14 @@ def end_session(session: Session, now: datetime | None = None) -> Session:
     """Mark a published session as held, once it is over."""
     now = now or utcnow()
     if session.status is not SessionStatus.PUBLISHED:
-        raise SchedulingError(f"Only a published session can end; this one is {session.status}.")
+        raise SchedulingError(
+            _(
+                "Only a published session can end; this one is %(status)s.",
+                status=status_word(session.status),
+            )
+        )
     if session.ends_at > now:
-        raise SchedulingError("The session has not finished yet.")
+        raise SchedulingError(_("The session has not finished yet."))
     session.status = SessionStatus.ENDED
     db.session.flush()
     return session

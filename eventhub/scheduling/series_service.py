@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub import signals
 from eventhub.accounts.models import User
 from eventhub.extensions import db
-from eventhub.i18n import ENGLISH, normalise
+from eventhub.i18n import ENGLISH, join_list, localised, normalise
 from eventhub.scheduling.errors import Problems, SchedulingError
 from eventhub.scheduling.models import DEFAULT_REMINDER_OFFSETS, Series, Session, SessionStatus
 from eventhub.scheduling.slugs import is_valid_slug, slugify, unique_slug
@@ -46,31 +47,35 @@ def _slug_taken(slug: str, exclude_id: int | None = None) -> bool:
 def _check(data: SeriesData, existing: Series | None) -> None:
     problems = Problems()
     if not data.title.strip():
-        problems.add("title", "Give the series a title.")
+        problems.add("title", _("Give the series a title."))
     elif len(data.title) > 200:
-        problems.add("title", "Keep the title under 200 characters.")
+        problems.add("title", _("Keep the title under 200 characters."))
     if len(data.title_zh) > 200:
-        problems.add("title_zh", "Keep the title under 200 characters.")
+        problems.add("title_zh", _("Keep the title under 200 characters."))
     if normalise(data.default_language) is None:
-        problems.add("default_language", "Choose English or Traditional Chinese.")
+        problems.add("default_language", _("Choose English or Traditional Chinese."))
     if data.slug is not None:
         if not is_valid_slug(data.slug):
-            problems.add("slug", "Use lower-case letters, digits and single hyphens only.")
+            problems.add("slug", _("Use lower-case letters, digits and single hyphens only."))
         elif _slug_taken(data.slug, existing.id if existing else None):
-            problems.add("slug", f"Another series already uses “{data.slug}”.")
+            problems.add("slug", _("Another series already uses “%(slug)s”.", slug=data.slug))
     if not is_valid_zone(data.timezone):
         problems.add(
-            "timezone", f"“{data.timezone}” is not a time zone name (e.g. Asia/Hong_Kong)."
+            "timezone",
+            _(
+                "“%(zone)s” is not a time zone name (e.g. Asia/Hong_Kong).",
+                zone=data.timezone,
+            ),
         )
     offsets = data.reminder_offsets_minutes
     if any(o <= 0 or o > MAX_REMINDER_MINUTES for o in offsets):
         problems.add(
-            "reminder_offsets_minutes", "Each reminder must be 1 minute to 30 days before."
+            "reminder_offsets_minutes", _("Each reminder must be 1 minute to 30 days before.")
         )
     elif len(set(offsets)) != len(offsets):
-        problems.add("reminder_offsets_minutes", "List each reminder time once.")
+        problems.add("reminder_offsets_minutes", _("List each reminder time once."))
     if data.follow_up_delay_minutes < 0:
-        problems.add("follow_up_delay_minutes", "The follow-up delay cannot be negative.")
+        problems.add("follow_up_delay_minutes", _("The follow-up delay cannot be negative."))
     problems.raise_if_any()
 
 
@@ -169,8 +174,11 @@ def delete_series(series: Series) -> None:
     reasons = dependants(series)
     if reasons:
         raise SchedulingError(
-            f"“{series.title}” cannot be deleted: it has {', '.join(reasons)}. "
-            "Unpublish it instead."
+            _(
+                "“%(title)s” cannot be deleted: it has %(reasons)s. Unpublish it instead.",
+                title=localised(series, "title"),
+                reasons=join_list(reasons),
+            )
         )
     db.session.delete(series)
     db.session.flush()

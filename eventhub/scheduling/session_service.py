@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+
 from eventhub import signals
 from eventhub.extensions import db
 from eventhub.scheduling.errors import Problems, SchedulingError
@@ -60,34 +62,40 @@ def _check(series: Series, data: SessionData, existing: Session | None) -> None:
     problems = Problems()
     own_id = existing.id if existing else None
     if not data.title.strip():
-        problems.add("title", "Give the session a title.")
+        problems.add("title", _("Give the session a title."))
     elif len(data.title) > 200:
-        problems.add("title", "Keep the title under 200 characters.")
+        problems.add("title", _("Keep the title under 200 characters."))
     if data.number is not None:
         if data.number < 1:
-            problems.add("number", "Numbers start at 1.")
+            problems.add("number", _("Numbers start at 1."))
         elif _number_taken(series, data.number, own_id):
-            problems.add("number", f"Webinar {data.number} already exists in this series.")
+            problems.add(
+                "number",
+                _("Webinar %(number)s already exists in this series.", number=data.number),
+            )
     if data.slug is not None:
         if not is_valid_slug(data.slug):
-            problems.add("slug", "Use lower-case letters, digits and single hyphens only.")
+            problems.add("slug", _("Use lower-case letters, digits and single hyphens only."))
         elif _slug_taken(series, data.slug, own_id):
-            problems.add("slug", f"Another session of this series already uses “{data.slug}”.")
+            problems.add(
+                "slug",
+                _("Another session of this series already uses “%(slug)s”.", slug=data.slug),
+            )
     if data.timezone is not None and not is_valid_zone(data.timezone):
-        problems.add("timezone", f"“{data.timezone}” is not a time zone name.")
+        problems.add("timezone", _("“%(zone)s” is not a time zone name.", zone=data.timezone))
     for name in ("starts_at", "registration_opens_at", "registration_closes_at"):
         if not _aware(getattr(data, name)):
-            problems.add(name, "Give the time with its UTC offset.")
+            problems.add(name, _("Give the time with its UTC offset."))
     if not 0 < data.duration_minutes <= MAX_DURATION_MINUTES:
-        problems.add("duration_minutes", "The session must end after it starts (1 to 1440 min).")
+        problems.add("duration_minutes", _("The session must end after it starts (1 to 1440 min)."))
     if data.capacity is not None and data.capacity < 0:
-        problems.add("capacity", "Capacity cannot be negative; leave it empty for unlimited.")
+        problems.add("capacity", _("Capacity cannot be negative; leave it empty for unlimited."))
     if data.join_url:
         parts = urlsplit(data.join_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
-            problems.add("join_url", "Give the full join link, starting with https://.")
+            problems.add("join_url", _("Give the full join link, starting with https://."))
         elif len(data.join_url) > 500:
-            problems.add("join_url", "Keep the join link under 500 characters.")
+            problems.add("join_url", _("Keep the join link under 500 characters."))
     if not problems.errors:
         _check_window(data, problems)
     problems.raise_if_any()
@@ -96,11 +104,13 @@ def _check(series: Series, data: SessionData, existing: Session | None) -> None:
 def _check_window(data: SessionData, problems: Problems) -> None:
     opens, closes = data.registration_opens_at, data.registration_closes_at
     if closes is not None and closes > data.ends_at:
-        problems.add("registration_closes_at", "Registration must close before the session ends.")
+        problems.add(
+            "registration_closes_at", _("Registration must close before the session ends.")
+        )
     if opens is not None and opens >= data.ends_at:
-        problems.add("registration_opens_at", "Registration must open before the session ends.")
+        problems.add("registration_opens_at", _("Registration must open before the session ends."))
     if opens is not None and closes is not None and opens >= closes:
-        problems.add("registration_closes_at", "Registration must close after it opens.")
+        problems.add("registration_closes_at", _("Registration must close after it opens."))
 
 
 def _apply(session: Session, data: SessionData) -> None:
@@ -177,8 +187,11 @@ def delete_session(session: Session) -> None:
     # The domains above scheduling (registrations, recaps) answer for what they hold.
     if any(reasons for _receiver, reasons in signals.deleting_session.send(session)):
         raise SchedulingError(
-            f"Webinar {session.number} has registrations or a recap and cannot be deleted; "
-            "cancel it instead."
+            _(
+                "Webinar %(number)s has registrations or a recap and cannot be deleted; "
+                "cancel it instead.",
+                number=session.number,
+            )
         )
     session.series.sessions.remove(session)
     db.session.flush()

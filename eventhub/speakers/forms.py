@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     EmailField,
@@ -46,23 +49,28 @@ from eventhub.speakers.services import (
 HONORIFIC_SUGGESTIONS = ("Prof", "Dr", "Ir", "Mr", "Ms", "Mx", "Mrs")
 
 
-def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+def choices(pairs: Iterable[tuple[object, str | LazyString]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
-ROLE_CHOICES = choices((r.value, r.value.capitalize()) for r in SpeakerRole)
+ROLE_LABELS = {
+    SpeakerRole.SPEAKER: _l("Speaker"),
+    SpeakerRole.PANELIST: _l("Panelist"),
+    SpeakerRole.MODERATOR: _l("Moderator"),
+}
+ROLE_CHOICES = choices((r.value, ROLE_LABELS[r]) for r in SpeakerRole)
 
 
 class LinkForm(Form):
-    label = StringField("Label", validators=[Optional(), Length(max=40)])
+    label = StringField(_l("Label"), validators=[Optional(), Length(max=40)])
     # No Optional(): it would stop the chain before the label-without-address check.
-    url = URLField("Address", validators=[Length(max=500)])
+    url = URLField(_l("Address"), validators=[Length(max=500)])
 
     def validate_url(self, field: Any) -> None:
         if not (field.data and field.data.strip()):
             if self.label.data and self.label.data.strip():
-                raise ValidationError("Add the address, or clear the label.")
+                raise ValidationError(_("Add the address, or clear the label."))
             return
         try:
             field.data = clean_url(field.data)
@@ -72,42 +80,48 @@ class LinkForm(Form):
 
 class ProfileForm(EventhubForm):
     honorific = StringField(
-        "Honorific",
+        _l("Honorific"),
         validators=[Optional(), Length(max=40)],
-        description="As it appears before the name: Prof, Dr, Ir…",
+        description=_l("As it appears before the name: Prof, Dr, Ir…"),
     )
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     alternate_name = StringField(
-        "Name in another script",
+        _l("Name in another script"),
         validators=[Optional(), Length(max=200)],
-        description="For example your name in Chinese characters.",
+        description=_l("For example your name in Chinese characters."),
     )
     pronunciation = StringField(
-        "Pronunciation", validators=[Optional(), Length(max=200)], description="How to say it."
+        _l("Pronunciation"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("How to say it."),
     )
-    position = StringField("Position", validators=[Optional(), Length(max=200)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     short_bio = TextAreaField(
-        "Short bio",
+        _l("Short bio"),
         validators=[Optional(), Length(max=SHORT_BIO_MAX)],
-        description=f"Plain text, up to {SHORT_BIO_MAX} characters; shown on session pages.",
+        description=_l(
+            "Plain text, up to %(max)s characters; shown on session pages.", max=SHORT_BIO_MAX
+        ),
     )
     long_bio_markdown = TextAreaField(
-        "Long bio",
+        _l("Long bio"),
         validators=[Optional(), Length(max=LONG_BIO_MAX)],
-        description="Shown on your speaker page. Markdown: **bold**, *italic*, [links](https://…).",
+        description=_l(
+            "Shown on your speaker page. Markdown: **bold**, *italic*, [links](https://…)."
+        ),
     )
     # Traditional Chinese versions, shown to Chinese readers (the English ones otherwise).
     name_zh = StringField(
-        "Name in Chinese characters",
+        _l("Name in Chinese characters"),
         validators=[Optional(), Length(max=200)],
-        description="Shown first to readers of the Chinese pages, e.g. 文效忠.",
+        description=_l("Shown first to readers of the Chinese pages, e.g. 文效忠."),
     )
     short_bio_zh = TextAreaField(
-        "Short bio in Traditional Chinese", validators=[Optional(), Length(max=SHORT_BIO_MAX)]
+        _l("Short bio in Traditional Chinese"), validators=[Optional(), Length(max=SHORT_BIO_MAX)]
     )
     long_bio_markdown_zh = TextAreaField(
-        "Long bio in Traditional Chinese", validators=[Optional(), Length(max=LONG_BIO_MAX)]
+        _l("Long bio in Traditional Chinese"), validators=[Optional(), Length(max=LONG_BIO_MAX)]
     )
     links = FieldList(FormField(LinkForm), min_entries=MAX_LINKS, max_entries=MAX_LINKS)
 
@@ -128,33 +142,35 @@ class ProfileForm(EventhubForm):
 
 class OrganiserProfileForm(ProfileForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[Optional(), Length(max=320)],
-        description="Where the invitation goes. Never shown publicly.",
+        description=_l("Where the invitation goes. Never shown publicly."),
     )
 
 
 class PhotoForm(EventhubForm):
     photo = FileField(
-        "Upload a new photo",
-        validators=[FileRequired("Choose a photo to upload.")],
-        description="JPEG, PNG or WebP, up to 5 MB and 6000x6000 pixels. A square crop is made.",
+        _l("Upload a new photo"),
+        validators=[FileRequired(_l("Choose a photo to upload."))],
+        description=_l(
+            "JPEG, PNG or WebP, up to 5 MB and 6000x6000 pixels. A square crop is made."
+        ),
     )
 
 
 class InviteForm(EventhubForm):
-    email = EmailField("Send the invitation to", validators=[Optional(), Length(max=320)])
+    email = EmailField(_l("Send the invitation to"), validators=[Optional(), Length(max=320)])
 
 
 class SetPasswordForm(EventhubForm):
     password = PasswordField(
-        "Choose a password",
+        _l("Choose a password"),
         validators=[DataRequired(), Length(max=200)],
-        description="At least 10 characters; a few words make a strong, memorable password.",
+        description=_l("At least 10 characters; a few words make a strong, memorable password."),
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", "The two passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))],
     )
 
 
@@ -162,22 +178,24 @@ class SpeakerFilterForm(EventhubForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search", validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
     status = SelectField(
-        "Account", choices=choices([("", "Any"), *STATUS_LABELS.items()]), validators=[Optional()]
+        _l("Account"),
+        choices=choices([("", _l("Any")), *STATUS_LABELS.items()]),
+        validators=[Optional()],
     )
-    series = SelectField("Series", coerce=str, validators=[Optional()])
+    series = SelectField(_l("Series"), coerce=str, validators=[Optional()])
 
 
 class AddSpeakerForm(EventhubForm):
-    speaker_id = SelectField("Speaker", coerce=int, validators=[InputRequired()])
-    role = SelectField("Role", choices=ROLE_CHOICES, default=SpeakerRole.SPEAKER.value)
+    speaker_id = SelectField(_l("Speaker"), coerce=int, validators=[InputRequired()])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=SpeakerRole.SPEAKER.value)
 
 
 class LineupRowForm(Form):
     link_id = HiddenField()
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    position = IntegerField("Order", validators=[InputRequired(), NumberRange(min=1, max=99)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    position = IntegerField(_l("Order"), validators=[InputRequired(), NumberRange(min=1, max=99)])
 
 
 class LineupForm(EventhubForm):

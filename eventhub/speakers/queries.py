@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -103,10 +104,10 @@ def account_status(profile: SpeakerProfile, latest: SpeakerInvitation | None, no
 
 
 STATUS_LABELS = {
-    "active": "Account active",
-    "invited": "Invited",
-    "expired": "Invitation expired",
-    "not_invited": "Not invited",
+    "active": _l("Account active"),
+    "invited": _l("Invited"),
+    "expired": _l("Invitation expired"),
+    "not_invited": _l("Not invited"),
 }
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
 from eventhub import signals
 from eventhub.extensions import db
+from eventhub.i18n import speaker_name
 from eventhub.scheduling import checks
 from eventhub.scheduling.models import Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
@@ -53,7 +55,11 @@ def speaker_overlaps(session: Session) -> list[checks.Warning]:
             warnings.append(
                 checks.Warning(
                     "speaker_overlap",
-                    f"{link.speaker.name_line} also speaks in {checks.describe(link.session)}.",
+                    _(
+                        "%(speaker)s also speaks in %(session)s.",
+                        speaker=speaker_name(link.speaker),
+                        session=checks.describe(link.session),
+                    ),
                 )
             )
     return warnings

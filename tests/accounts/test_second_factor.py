@@ -10,7 +10,8 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from flask.testing import FlaskClient
+from flask import g
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from eventhub import clock
@@ -96,6 +97,7 @@ def test_enrolment_is_on_only_after_a_current_code(client: FlaskClient, organise
     assert client.get("/organiser/account/two-factor").status_code == 302
     overview = client.get("/organiser/account/").get_data(as_text=True)
     assert secret not in overview and "10 recovery codes left" in overview
+    assert "Two-factor sign-in turned on" in overview  # the account's own recent changes
     entries = db.session.scalars(select(ActivityEntry)).all()
     assert [e.action for e in entries] == ["security.enable_totp"]
     assert all(secret not in str(e.changes) for e in entries)
@@ -107,11 +109,15 @@ def test_login_asks_for_the_code_and_waits_logged_out(
     secret, _ = enrolled
     response = client.post("/login", data={"email": organiser.email, "password": PASSWORD})
     assert response.location.endswith("/login/code")
-    # Password alone: not logged in.
+    # Password alone: not logged in, and not counted as the last login.
     assert "/login" in client.get("/organiser/").location
+    db.session.expire_all()
+    before = organiser.last_login_at
     assert client.get("/login/code").status_code == 200
     done = client.post("/login/code", data={"code": code_now(secret)})
     assert done.status_code == 302 and done.location == "/organiser/"
+    db.session.expire_all()
+    assert organiser.last_login_at is not None and organiser.last_login_at != before
     assert client.get("/organiser/").status_code == 200
 
 
@@ -219,6 +225,39 @@ def test_turning_it_off_needs_a_code_or_the_password(
     client.post("/logout")
     log_in(client, organiser)  # straight in: no code asked
     assert client.get("/organiser/").status_code == 200
+
+
+def test_an_operator_resets_a_lost_second_factor(
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    organiser: User,
+    enrolled: tuple[str, list[str]],
+) -> None:
+    secret, codes = enrolled
+    log_in(client, organiser)
+    client.post("/login/code", data={"code": code_now(secret)})
+    assert client.get("/organiser/").status_code == 200
+    result = runner.invoke(args=["eventhub", "reset-second-factor", organiser.email])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not organiser.has_second_factor and not totp.use_recovery_code(organiser, codes[0])
+    g.pop("_login_user", None)  # the test's one app context caches the last request's user
+    assert "/login" in client.get("/organiser/").location  # logins of the account ended
+    actions = db.session.scalars(select(ActivityEntry.action).order_by(ActivityEntry.id)).all()
+    assert actions[-1] == "cli.reset_second_factor"
+    again = runner.invoke(args=["eventhub", "reset-second-factor", organiser.email])
+    assert again.exit_code != 0 and "no second factor" in again.output
+
+
+def test_no_secret_reaches_the_logs(
+    client: FlaskClient, organiser: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    log_in(client, organiser)
+    secret, codes = enrol(client, organiser)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert secret not in logged
+    assert all(code not in logged for code in codes)
 
 
 class TestRequired:

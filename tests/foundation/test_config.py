@@ -86,6 +86,14 @@ def test_bad_number_names_the_setting(tmp_path: Path) -> None:
         load({"EVENTHUB_INSTANCE_PATH": str(tmp_path)}, {"MAIL_PORT": "twenty-five"})
 
 
+def test_retention_days_are_read_and_checked(tmp_path: Path) -> None:
+    instance = {"EVENTHUB_INSTANCE_PATH": str(tmp_path)}
+    assert load(instance, {})["EVENTHUB_RETENTION_DAYS"] is None
+    assert load(instance, {"EVENTHUB_RETENTION_DAYS": "365"})["EVENTHUB_RETENTION_DAYS"] == 365
+    with pytest.raises(ConfigError, match="EVENTHUB_RETENTION_DAYS"):
+        load(instance, {"EVENTHUB_RETENTION_DAYS": "0"})
+
+
 def test_templates_folder_is_top_level(tmp_path: Path) -> None:
     app = create_app({"EVENTHUB_INSTANCE_PATH": str(tmp_path), "TESTING": True})
     assert Path(app.template_folder or "").name == "templates"

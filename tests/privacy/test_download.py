@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from eventhub.extensions import db
+from eventhub.registration.manage_links import series_token
+from eventhub.registration.models import SeriesRegistration
 from tests.privacy.support import ANSWER, EMAIL, NAME, ORGANISATION, build
 from tests.support.factories import Factories, LoginHelper
 
@@ -63,3 +67,12 @@ def test_the_download_holds_every_registration_email_and_unsubscribe(
 def test_a_bad_link_gets_nothing(client: FlaskClient, make: Factories, login: LoginHelper) -> None:
     world = build(make, client, login)
     assert client.get(f"/manage/{world.token}x/my-data.json").status_code == 404
+
+
+def test_the_whole_series_page_offers_them_too(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    build(make, client, login)
+    whole = db.session.scalars(select(SeriesRegistration)).one()
+    page = client.get(f"/manage/series/{series_token(whole)}").get_data(as_text=True)
+    assert "/my-data.json" in page and "/erase" in page

@@ -46,7 +46,9 @@ def test_erasing_from_the_manage_page_leaves_nothing_personal_and_keeps_the_figu
 
     response = client.post(f"/manage/{world.token}/erase")
 
-    assert response.status_code == 302 and response.headers["Location"].endswith("/privacy/erased")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/privacy/erased?lang=zh-Hant")
+    assert "你的資料已刪除" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert traces() == []
     assert figures() == before
     db.session.expire_all()

@@ -36,6 +36,9 @@ def test_an_owner_erases_only_in_the_series_they_own(
     client.post("/logout")
     login(owner)
     before = figures()
+    assert "/organiser/privacy/erase" in client.get("/organiser/registrations/").get_data(
+        as_text=True
+    )
     page = client.get("/organiser/privacy/erase")
     assert page.status_code == 200 and "series you own" in page.get_data(as_text=True)
     # Unconfirmed: nothing happens.
@@ -52,8 +55,13 @@ def test_an_owner_erases_only_in_the_series_they_own(
     entries = db.session.scalars(
         select(ActivityEntry).where(ActivityEntry.action == ORGANISER_ERASURE)
     ).all()
-    assert [(e.series_id, e.actor_id, e.target) for e in entries] == [
-        (world.series_a.id, owner.id, f"Person {address_digest(EMAIL)}")
+    assert [(e.series_id, e.actor_id, e.target, e.changes) for e in entries] == [
+        (
+            world.series_a.id,
+            owner.id,
+            f"Person {address_digest(EMAIL)}",
+            {"registrations anonymised": [None, 2]},
+        )
     ]
     # Series B's organisers still hold the person, as they should; series A's log does not.
     remaining = traces()

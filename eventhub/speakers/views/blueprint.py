@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -41,5 +42,5 @@ def _upload_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
         target = url_for("speakers.my_profile")
     else:
         return render_template("errors/error.html", error=error, code=413), 413
-    flash("The file is larger than 5 MB. Please upload a smaller image.", "error")
+    flash(_("The file is larger than 5 MB. Please upload a smaller image."), "error")
     return redirect(target)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from eventhub.accounts.models import User
@@ -22,7 +23,9 @@ def save_profile(profile: SpeakerProfile, form: ProfileForm, actor: User) -> boo
     if not done.ok:
         form.form_errors.append(str(done.refusal))
         return False
-    flash("Profile saved." if changes else "Nothing changed.", "success" if changes else "info")
+    flash(
+        _("Profile saved.") if changes else _("Nothing changed."), "success" if changes else "info"
+    )
     return True
 
 
@@ -30,21 +33,21 @@ def save_photo(profile: SpeakerProfile, form: PhotoForm, actor: User) -> bool:
     """Store an uploaded photo; refusals become the field's error message."""
     upload = form.photo.data
     if not isinstance(upload, FileStorage):
-        form.photo.errors = ["Choose a photo to upload."]
+        form.photo.errors = [_("Choose a photo to upload.")]
         return False
     with change(show=keep_quiet) as done:
         services.set_photo(profile, upload.stream, actor)
     if not done.ok:
         form.photo.errors = [str(done.refusal)]
         return False
-    flash("Photo updated.", "success")
+    flash(_("Photo updated."), "success")
     return True
 
 
 def remove_photo(profile: SpeakerProfile, actor: User) -> None:
     with change():
         services.remove_photo(profile, actor)
-    flash("Photo removed; your initials are shown instead.", "info")
+    flash(_("Photo removed; your initials are shown instead."), "info")
 
 
 def profile_form(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -18,25 +20,29 @@ from eventhub.transaction import change, keep_quiet
 # What each unusable link says: a heading and what to do next.
 PROBLEM_TEXT = {
     Problem.EXPIRED: (
-        "This invitation has expired",
-        "Invitation links work for a limited time. Please ask the organisers for a new one.",
+        _l("This invitation has expired"),
+        _l("Invitation links work for a limited time. Please ask the organisers for a new one."),
     ),
     Problem.USED: (
-        "This invitation has already been used",
-        "Your account exists: log in with your email address and the password you chose.",
+        _l("This invitation has already been used"),
+        _l("Your account exists: log in with your email address and the password you chose."),
     ),
     Problem.REVOKED: (
-        "This invitation was withdrawn",
-        "The organisers cancelled this link. Please contact them if you expected an invitation.",
+        _l("This invitation was withdrawn"),
+        _l(
+            "The organisers cancelled this link. Please contact them if you expected an invitation."
+        ),
     ),
     Problem.REPLACED: (
-        "A newer invitation was sent",
-        "This link was replaced by a newer one. Please use the most recent invitation email.",
+        _l("A newer invitation was sent"),
+        _l("This link was replaced by a newer one. Please use the most recent invitation email."),
     ),
     Problem.INVALID: (
-        "This invitation link is not valid",
-        "The link may be incomplete: copy the whole address from the email, "
-        "or ask the organisers to send it again.",
+        _l("This invitation link is not valid"),
+        _l(
+            "The link may be incomplete: copy the whole address from the email, "
+            "or ask the organisers to send it again."
+        ),
     ),
 }
 
@@ -90,6 +96,6 @@ def accept_invitation(token: str) -> ResponseReturnValue:
                 if current_user.is_authenticated:
                     sessions.end_current()
                 sessions.start(user)
-            flash("Welcome! Your account is ready; please check your profile.", "success")
+            flash(_("Welcome! Your account is ready; please check your profile."), "success")
             return redirect(url_for("speakers.my_profile"))
     return render_template("speakers/accept_invitation.html", form=form, invitation=invitation)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from eventhub.extensions import db
 from eventhub.scheduling.models import Session
 from eventhub.speakers import lineup, queries
-from eventhub.speakers.forms import AddSpeakerForm, LineupForm, choices
+from eventhub.speakers.forms import ROLE_LABELS, AddSpeakerForm, LineupForm, choices
 from eventhub.speakers.models import SpeakerProfile, SpeakerRole
 from eventhub.speakers.views.blueprint import bp
 from eventhub.transaction import change, keep_quiet
@@ -69,10 +70,15 @@ def session_speakers_add(session_id: int) -> ResponseReturnValue:
     if not done.ok:
         form.speaker_id.errors = [str(done.refusal)]
         return _page(session, form, 400)
-    flash(f"{profile.name_line} added as {form.role.data}.", "success")
+    role = str(ROLE_LABELS[SpeakerRole(form.role.data)]).lower()
+    flash(_("%(name)s added as %(role)s.", name=profile.name_line, role=role), "success")
     for other in clashes:
         flash(
-            f"Note: {profile.name_line} also speaks in “{other.title}”, which overlaps this one.",
+            _(
+                "Note: %(name)s also speaks in “%(title)s”, which overlaps this one.",
+                name=profile.name_line,
+                title=other.title,
+            ),
             "warning",
         )
     return _redirect(session)
@@ -84,19 +90,19 @@ def session_speakers_order(session_id: int) -> ResponseReturnValue:
     session = db.get_or_404(Session, session_id)
     form = LineupForm()
     if not form.validate():
-        flash("Each speaker needs an order between 1 and 99.", "error")
+        flash(_("Each speaker needs an order between 1 and 99."), "error")
         return _redirect(session)
     rows = []
     for row in form.rows:
         link_id = row.form.link_id.data or ""
         if not link_id.isdigit():
-            flash("The line-up could not be read; please try again.", "error")
+            flash(_("The line-up could not be read; please try again."), "error")
             return _redirect(session)
         rows.append((int(link_id), SpeakerRole(row.form.role.data), int(row.form.position.data)))
     with change() as done:
         lineup.reorder(session, rows)
     if done.ok:
-        flash("Line-up saved.", "success")
+        flash(_("Line-up saved."), "success")
     return _redirect(session)
 
 
@@ -107,5 +113,5 @@ def session_speakers_remove(session_id: int, link_id: int) -> ResponseReturnValu
     with change() as done:
         profile = lineup.detach(session, link_id)
     if done.ok:
-        flash(f"{profile.name_line} removed from this session.", "info")
+        flash(_("%(name)s removed from this session.", name=profile.name_line), "info")
     return _redirect(session)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from eventhub.clock import utcnow
@@ -30,7 +32,7 @@ def _profile(speaker_id: int) -> SpeakerProfile:
 def organiser_list() -> ResponseReturnValue:
     """All speaker profiles, filtered by name, account status or series."""
     form = SpeakerFilterForm(request.args)
-    form.series.choices = choices([("", "Any"), *queries.series_choices()])
+    form.series.choices = choices([("", _("Any")), *queries.series_choices()])
     form.validate()
     series = form.series.data or ""
     rows = queries.profile_rows(
@@ -57,7 +59,7 @@ def organiser_new() -> ResponseReturnValue:
         with change(show=lambda refusal: form.form_errors.append(str(refusal))) as done:
             profile = services.create_profile(current_user, **fields)
         if done.ok:
-            flash(f"Profile for {profile.name_line} created.", "success")
+            flash(_("Profile for %(name)s created.", name=profile.name_line), "success")
             return redirect(url_for("speakers.organiser_show", speaker_id=profile.id))
     return render_template("speakers/organiser_form.html", form=form, speaker=None)
 
@@ -126,7 +128,15 @@ def _send(speaker_id: int, *, resend: bool) -> ResponseReturnValue:
             invitation = invitations.invite(profile, form.email.data, current_user)
     if done.ok:
         days = invitations.valid_days()
-        flash(f"Invitation sent to {invitation.email}; the link works for {days} days.", "success")
+        flash(
+            ngettext(
+                "Invitation sent to %(email)s; the link works for %(num)d day.",
+                "Invitation sent to %(email)s; the link works for %(num)d days.",
+                days,
+                email=invitation.email,
+            ),
+            "success",
+        )
     return redirect(url_for("speakers.organiser_show", speaker_id=speaker_id))
 
 
@@ -148,7 +158,7 @@ def organiser_revoke(speaker_id: int) -> ResponseReturnValue:
     profile = _profile(speaker_id)
     with change():
         count = invitations.revoke(profile, current_user)
-    flash("Invitation revoked." if count else "There was no open invitation.", "info")
+    flash(_("Invitation revoked.") if count else _("There was no open invitation."), "info")
     return redirect(url_for("speakers.organiser_show", speaker_id=speaker_id))
 
 
@@ -161,5 +171,5 @@ def organiser_delete(speaker_id: int) -> ResponseReturnValue:
         services.delete_profile(profile)
     if not done.ok:
         return redirect(url_for("speakers.organiser_show", speaker_id=speaker_id))
-    flash(f"Profile of {name} deleted.", "info")
+    flash(_("Profile of %(name)s deleted.", name=name), "info")
     return redirect(url_for("speakers.organiser_list"))

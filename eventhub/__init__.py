@@ -49,10 +49,12 @@ from eventhub.recaps.editor_views import bp as recap_editor_bp
 from eventhub.receivers import register_signals
 from eventhub.recovery.views import bp as recovery_bp
 from eventhub.registration import templating as registration_templating
-from eventhub.registration.admin_questions import bp as registration_questions_bp
-from eventhub.registration.admin_views import bp as registration_admin_bp
-from eventhub.registration.api import blp as registration_api_blp
-from eventhub.registration.views import bp as registration_bp
+from eventhub.registration.views import manage as registration_manage  # noqa: F401  (routes)
+from eventhub.registration.views import public as registration_public  # noqa: F401  (routes)
+from eventhub.registration.views.api import blp as registration_api_blp
+from eventhub.registration.views.blueprint import bp as registration_bp
+from eventhub.registration.views.organiser import bp as registration_admin_bp
+from eventhub.registration.views.questions import bp as registration_questions_bp
 from eventhub.request_guards import install_request_guards
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.security.views import bp as security_bp

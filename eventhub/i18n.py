@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import click
+from babel import support
 from flask import Flask, g, has_request_context, request
 from flask.cli import AppGroup
 from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms.i18n import messages_path
 
 from eventhub.config import shipped_folder
 
@@ -275,6 +277,33 @@ def speaker_name(speaker: Any) -> str:
     if not chinese:
         return english
     return f"{chinese} {english}" if is_chinese() else f"{english} {chinese}"
+
+
+# WTForms ships Traditional Chinese as zh_TW; its plain "zh" catalog is Simplified Chinese, which
+# Babel's fallback from zh_Hant would otherwise pick for "This field is required.".
+WTFORMS_LOCALES = {"zh_Hant": "zh_TW"}
+
+
+@cache
+def _wtforms_catalog(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class FormTranslations:
+    """WTForms' own validator messages in the language being rendered (Meta.get_translations)."""
+
+    def _catalog(self) -> support.NullTranslations:
+        locale = str(get_locale() or "en")
+        return _wtforms_catalog(WTFORMS_LOCALES.get(locale, locale))
+
+    def gettext(self, string: str) -> str:
+        return self._catalog().gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog().ngettext(singular, plural, n)
+
+
+form_translations = FormTranslations()
 
 
 def install_i18n(app: Flask) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from flask import Blueprint, Response, abort, current_app, send_from_directory, url_for
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
@@ -61,11 +62,13 @@ def upload_folder() -> Path:
 def _read_limited(source: bytes | IO[bytes], max_bytes: int) -> bytes:
     data = source if isinstance(source, bytes) else source.read(max_bytes + 1)
     if not data:
-        raise ImageError("The file is empty. Choose a JPEG, PNG or WebP image.")
+        raise ImageError(_("The file is empty. Choose a JPEG, PNG or WebP image."))
     if len(data) > max_bytes:
         raise ImageError(
-            f"The file is larger than {max_bytes // (1024 * 1024)} MB. "
-            "Please upload a smaller image."
+            _(
+                "The file is larger than %(size)s MB. Please upload a smaller image.",
+                size=max_bytes // (1024 * 1024),
+            )
         )
     return data
 
@@ -80,9 +83,14 @@ def _open(data: bytes, max_side: int, output_side: int) -> Image.Image:
             width, height = image.size
             if width > max_side or height > max_side or width * height > MAX_PIXELS:
                 raise ImageError(
-                    f"The image is {width}x{height} pixels; the limit is "
-                    f"{max_side}x{max_side} and {MAX_PIXELS // 1_000_000} megapixels. "
-                    "Please resize it first."
+                    _(
+                        "The image is %(width)sx%(height)s pixels; the limit is "
+                        "%(side)sx%(side)s and %(megapixels)s megapixels. Please resize it first.",
+                        width=width,
+                        height=height,
+                        side=max_side,
+                        megapixels=MAX_PIXELS // 1_000_000,
+                    )
                 )
             # JPEG decodes straight at a reduced scale; other formats shrink right after.
             image.draft("RGB", (output_side, output_side))
@@ -90,13 +98,19 @@ def _open(data: bytes, max_side: int, output_side: int) -> Image.Image:
             image.thumbnail((output_side, output_side), Image.Resampling.LANCZOS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(
-            f"The image is too large to process (the limit is {max_side}x{max_side} pixels "
-            f"and {MAX_PIXELS // 1_000_000} megapixels)."
+            _(
+                "The image is too large to process (the limit is %(side)sx%(side)s pixels "
+                "and %(megapixels)s megapixels).",
+                side=max_side,
+                megapixels=MAX_PIXELS // 1_000_000,
+            )
         ) from exc
     except UnidentifiedImageError as exc:
-        raise ImageError("That file is not a JPEG, PNG or WebP image.") from exc
+        raise ImageError(_("That file is not a JPEG, PNG or WebP image.")) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError("The image could not be read; it may be damaged or incomplete.") from exc
+        raise ImageError(
+            _("The image could not be read; it may be damaged or incomplete.")
+        ) from exc
     return image
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask
 
 from eventhub.markup import render_markdown
+from eventhub.scheduling.links import public_session_path
 from eventhub.timefmt import format_duration, format_moment
 
 
@@ -16,6 +17,8 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["isoformat"] = _isoformat
     app.jinja_env.globals["site_name"] = "eventhub"
+    # A session's public page, for any page that links to it.
+    app.jinja_env.globals["public_session_url"] = public_session_path
 
 
 def _moment(value: datetime | None, zone: str, with_date: bool = True) -> str:

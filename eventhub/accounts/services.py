@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -17,6 +18,7 @@ from eventhub.accounts.models import ApiToken, Role, TokenScope, User
 from eventhub.clock import utcnow
 from eventhub.error_phrases import N_
 from eventhub.extensions import db
+from eventhub.i18n import is_chinese
 
 MIN_PASSWORD_LENGTH = 10
 # zxcvbn's cost grows with length; nobody types more than this.
@@ -42,16 +44,20 @@ def password_problem(password: str, *, email: str = "") -> str | None:
     """Why a password is too weak, or None: length first (NIST 800-63B), then zxcvbn's estimate
     of how fast it falls to a guessing attack that knows common passwords, words and dates."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return _("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return _("Use at most %(count)s characters.", count=MAX_PASSWORD_LENGTH)
     local = email.split("@")[0].lower()
     if local and len(local) >= 3 and local in password.lower():
-        return "Do not use your email address in the password."
+        return _("Do not use your email address in the password.")
     estimate = zxcvbn(password, user_inputs=[email, local, "eventhub", "webinar"])
     if estimate["score"] < MIN_PASSWORD_SCORE:
-        warning = estimate["feedback"].get("warning") or "That password is easy to guess."
-        return f"{warning} Try a few uncommon words together."
+        # zxcvbn explains in English only; other readers get the general reason.
+        warning = "" if is_chinese() else estimate["feedback"].get("warning")
+        return _(
+            "%(warning)s Try a few uncommon words together.",
+            warning=warning or _("That password is easy to guess."),
+        )
     return None
 
 
@@ -64,7 +70,7 @@ def create_organiser(
 ) -> User:
     address = normalise_email(email)
     if find_user(address) is not None:
-        raise AccountError(f"An account for {address} already exists.")
+        raise AccountError(_("An account for %(email)s already exists.", email=address))
     problem = password_problem(password, email=address)
     if problem:
         raise AccountError(problem)
@@ -90,7 +96,8 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.is_enabled:
         return None
-    user.last_login_at = utcnow()
+    if not user.has_second_factor:
+        user.last_login_at = utcnow()  # with a second factor, only once the code is given
     return user
 
 
@@ -124,7 +131,7 @@ def create_api_token(
 ) -> str:
     """Create a personal access token and return it; only its hash is kept."""
     if not user.is_organiser:
-        raise AccountError("Only organisers can have API tokens.")
+        raise AccountError(_("Only organisers can have API tokens."))
     if expires_at is not None and expires_at <= utcnow():
         raise AccountError(N_("The expiry date must be in the future."))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -23,6 +23,7 @@ from eventhub.accounts import pending, services, sessions, totp
 from eventhub.accounts.forms import CodeForm, LoginForm
 from eventhub.accounts.models import PendingLogin, User
 from eventhub.activity import account_log
+from eventhub.clock import utcnow
 from eventhub.extensions import db, limiter
 from eventhub.transaction import commit, commit_unless_refused
 
@@ -124,6 +125,7 @@ def login_code() -> ResponseReturnValue:
 
 def _finish_login(row: PendingLogin, user: User, proof: str) -> ResponseReturnValue:
     next_url = pending.finish(row)
+    user.last_login_at = utcnow()
     sessions.start(user, remember=row.is_remembered)
     if proof == "recovery_code":
         left = totp.recovery_codes_left(user)

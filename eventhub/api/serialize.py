@@ -10,6 +10,7 @@ from flask import url_for
 
 from eventhub.public.queries import Programme
 from eventhub.scheduling.checks import Warning
+from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Series, Session
 from eventhub.speakers.serialise import speaker_public_dict
 
@@ -64,9 +65,7 @@ def session_dict(session: Session, programme: Programme) -> dict[str, Any]:
         "registration_closes_at": iso(session.registration_closes_at, zone),
         "requires_approval": session.requires_approval,
         "has_recap": session.id in programme.recap_ids,
-        "url": url_for(
-            "public.session", series_slug=series_slug, session_slug=session.slug, _external=True
-        ),
+        "url": public_session_url(session),
         "ics_url": url_for(
             "public.session_calendar",
             series_slug=series_slug,

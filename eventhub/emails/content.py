@@ -17,7 +17,7 @@ from eventhub.extensions import db
 from eventhub.i18n import Deferred, format_locale, localised, speaker_name
 from eventhub.mail.compose import mailbox
 from eventhub.recaps.queries import published_recap_session_ids
-from eventhub.registration.availability import Action, availability_for
+from eventhub.registration.availability import ACTION_LABELS, Action, availability_for
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 from eventhub.timefmt import format_duration, format_moment, is_valid_zone
@@ -109,7 +109,7 @@ def next_sessions(
         if session.id in recapped:
             label, url = _l("Read more"), recap_url(session)
         elif action in (Action.REGISTER, Action.WAITLIST):
-            label = _l("Register") if action is Action.REGISTER else _l("Join the waitlist")
+            label = ACTION_LABELS[action]
             url = register_url(session)
         else:
             label, url = "", ""  # registration not open: "Read more" alone

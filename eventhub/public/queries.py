@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import ColumnElement, Select, case, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -184,34 +184,24 @@ def public_sessions(series: Series) -> list[Session]:
     return list(db.session.scalars(query))
 
 
-def public_session(series_slug: str, session_slug: str) -> Session | None:
-    """One public session of a published series, its series and speakers loaded with it."""
+def _one_public_session(*conditions: ColumnElement[bool]) -> Session | None:
+    """The public session of a published series that `conditions` pick, series and speakers
+    loaded with it."""
     query = (
         select(Session)
         .join(Series)
-        .where(
-            Series.slug == series_slug,
-            Series.is_published.is_(True),
-            Session.slug == session_slug,
-            Session.status.in_(PUBLIC_STATUSES),
-        )
+        .where(*conditions, Series.is_published.is_(True), Session.status.in_(PUBLIC_STATUSES))
         .options(contains_eager(Session.series), _with_speakers())
     )
     return db.session.scalar(query)
+
+
+def public_session(series_slug: str, session_slug: str) -> Session | None:
+    return _one_public_session(Series.slug == series_slug, Session.slug == session_slug)
 
 
 def public_session_by_id(session_id: int) -> Session | None:
-    query = (
-        select(Session)
-        .join(Series)
-        .where(
-            Session.id == session_id,
-            Series.is_published.is_(True),
-            Session.status.in_(PUBLIC_STATUSES),
-        )
-        .options(contains_eager(Session.series), _with_speakers())
-    )
-    return db.session.scalar(query)
+    return _one_public_session(Session.id == session_id)
 
 
 def sibling_sessions(session: Session, limit: int = 3) -> list[Session]:

@@ -6,14 +6,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventhub.extensions import db
 from eventhub.recaps.models import Recap, RecapQuote, RecapSection
 from eventhub.recaps.queries import published_recap_session_ids
-from eventhub.registration.availability import Action, Availability, availability_for
+from eventhub.registration.availability import (
+    ACTION_LABELS,
+    Action,
+    Availability,
+    availability_for,
+)
 from eventhub.scheduling.links import public_session_path
 from eventhub.scheduling.models import PUBLIC_STATUSES, Series, Session
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
@@ -102,10 +106,6 @@ def upcoming_first(sessions: list[Session], now: datetime) -> list[Session]:
     return ahead + past
 
 
-def session_page_url(session: Session) -> str:
-    return public_session_path(session)
-
-
 @dataclass(frozen=True)
 class Card:
     """A "More in this series" card: Read more, and the one action the session allows."""
@@ -123,20 +123,12 @@ def cards(page: RecapPage) -> list[Card]:
         read_more = (
             url_for("recaps.show", series_slug=page.series.slug, session_slug=session.slug)
             if has_recap
-            else session_page_url(session)
+            else public_session_path(session)
         )
         action = page.availability[session.id].action
-        label, url = "", None
-        if action is Action.REGISTER:
-            label = _("Register")
-        elif action is Action.WAITLIST:
-            label = _("Join the waitlist")
-        elif action is Action.CLOSED:
-            label = _("Registration closed")
-        elif action is Action.NOT_OPEN_YET:
-            label = _("Registration opens soon")
-        elif action is Action.CANCELLED:
-            label = _("Cancelled")
+        # A past session's card has "Read more" alone.
+        label = "" if action is Action.PAST else str(ACTION_LABELS[action])
+        url = None
         if action in (Action.REGISTER, Action.WAITLIST):
             url = url_for("registration.register", session_id=session.id)
         result.append(Card(session, read_more, label, url))

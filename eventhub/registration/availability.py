@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eventhub.clock import utcnow
@@ -21,6 +22,17 @@ class Action(enum.StrEnum):
     CLOSED = "closed"
     CANCELLED = "cancelled"
     PAST = "past"
+
+
+# What the public action reads as, wherever a page or an email names it.
+ACTION_LABELS = {
+    Action.REGISTER: _l("Register"),
+    Action.WAITLIST: _l("Join the waitlist"),
+    Action.NOT_OPEN_YET: _l("Registration opens soon"),
+    Action.CLOSED: _l("Registration closed"),
+    Action.CANCELLED: _l("Cancelled"),
+    Action.PAST: _l("This session is over"),
+}
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from eventhub.i18n import NATIVE_NAMES, current_tag
 from eventhub.inputs import EventhubForm
 from eventhub.registration.answers import check_answer
-from eventhub.registration.models import QuestionKind, RegistrationQuestion
+from eventhub.registration.models import (
+    NAME_MAX,
+    ORGANISATION_MAX,
+    QuestionKind,
+    RegistrationQuestion,
+)
 from eventhub.timefmt import is_valid_zone
 
 HONEYPOT = "website"
@@ -43,12 +48,14 @@ class MultiCheckboxField(SelectMultipleField):
 
 class RegistrationForm(EventhubForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=200)]
+        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=NAME_MAX)]
     )
     email = EmailField(
         _l("Email"), validators=[DataRequired(_l("We need an email to send your invite to."))]
     )
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    organisation = StringField(
+        _l("Organisation"), validators=[Optional(), Length(max=ORGANISATION_MAX)]
+    )
     timezone = StringField(
         _l("Your time zone"),
         description=_l("Times in your emails use this zone, e.g. Europe/London."),
@@ -190,9 +197,11 @@ def registration_form(
 
 class DetailsForm(EventhubForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=200)]
+        _l("Name"), validators=[DataRequired(_l("Tell us your name.")), Length(max=NAME_MAX)]
     )
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    organisation = StringField(
+        _l("Organisation"), validators=[Optional(), Length(max=ORGANISATION_MAX)]
+    )
 
 
 class SwitchForm(EventhubForm):

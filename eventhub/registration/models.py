@@ -39,6 +39,12 @@ SEAT_HOLDING = (
 ACTIVE = (*SEAT_HOLDING, RegistrationStatus.WAITLISTED)
 
 
+# A registrant's field sizes: the columns, and the limits the forms and the API check first.
+EMAIL_MAX = 320
+NAME_MAX = 200
+ORGANISATION_MAX = 200
+
+
 class QuestionKind(enum.StrEnum):
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
@@ -53,9 +59,9 @@ class SeriesRegistration(Timestamped, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(320))
-    name: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
     timezone: Mapped[str] = mapped_column(String(64))
     # Every email to this person is in it ("en" / "zh-Hant").
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
@@ -80,9 +86,9 @@ class Registration(Timestamped, Model):
         ForeignKey("series_registrations.id", ondelete="SET NULL"), index=True
     )
     # Normalised (lower-cased) so one address holds one seat per session.
-    email: Mapped[str] = mapped_column(String(320))
-    name: Mapped[str] = mapped_column(String(200))
-    organisation: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
     timezone: Mapped[str] = mapped_column(String(64))
     # Every email to this person is in it ("en" / "zh-Hant").
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import abort, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from eventhub.extensions import db
 from eventhub.i18n import localised
 from eventhub.registration.answers import questions_for
 from eventhub.registration.availability import (
+    ACTION_LABELS,
     Action,
     Availability,
     availability_from_counters,
@@ -71,16 +71,6 @@ def public_series_or_404(slug: str) -> Series:
     if series is None or not series.is_published:
         abort(404)
     return series
-
-
-ACTION_LABELS = {
-    Action.REGISTER: _l("Register"),
-    Action.WAITLIST: _l("Join the waitlist"),
-    Action.NOT_OPEN_YET: _l("Registration opens soon"),
-    Action.CLOSED: _l("Registration closed"),
-    Action.CANCELLED: _l("Cancelled"),
-    Action.PAST: _l("This session is over"),
-}
 
 
 def panel_for(

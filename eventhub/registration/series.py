@@ -14,7 +14,7 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.registration import services
 from eventhub.registration.models import ACTIVE, Registration, SeriesRegistration
-from eventhub.registration.services import Applicant, Outcome, RegistrationClosed
+from eventhub.registration.services import Applicant, Outcome, RegistrationClosed, apply_applicant
 from eventhub.scheduling.models import Series, Session, SessionStatus
 
 
@@ -59,13 +59,7 @@ def register_series(
     is_new = existing is None or existing.cancelled_at is not None
     registration = existing or SeriesRegistration(series=series, email=applicant.email)
     if is_new:
-        registration.name = applicant.name
-        registration.organisation = applicant.organisation
-        registration.timezone = applicant.timezone
-        registration.language = applicant.language
-        registration.answers = dict(applicant.answers)
-        registration.is_marketing_consent = applicant.is_marketing_consent
-        registration.consented_at = now
+        apply_applicant(registration, applicant, now)
         registration.is_opted_out_of_new_sessions = not include_new
         registration.cancelled_at = None
         db.session.add(registration)

@@ -75,12 +75,14 @@ def invite(
     now = now or utcnow()
     address = clean_email(email or profile.email)
     if address is None:
-        raise SpeakerError("Enter the speaker's email address to invite them.")
+        raise SpeakerError(_("Enter the speaker's email address to invite them."))
     if profile.user_id is not None:
-        raise SpeakerError(f"{profile.name_line} already has an account; they can log in.")
+        raise SpeakerError(
+            _("%(name)s already has an account; they can log in.", name=profile.name_line)
+        )
     existing = find_user(address)
     if existing is not None:
-        raise SpeakerError(f"{address} already belongs to another account.")
+        raise SpeakerError(_("%(email)s already belongs to another account.", email=address))
     for old in _open_invitations(profile):
         old.revoked_at = now
     if profile.email != address:
@@ -205,7 +207,9 @@ def accept(invitation: SpeakerInvitation, password: str, now: datetime | None = 
     if profile.user_id is not None:
         raise InvitationError(Problem.USED, invitation)
     if find_user(invitation.email) is not None:
-        raise SpeakerError(f"{invitation.email} already has an account. Log in instead.")
+        raise SpeakerError(
+            _("%(email)s already has an account. Log in instead.", email=invitation.email)
+        )
     problem = password_problem(password, email=invitation.email)
     if problem:
         raise SpeakerError(problem)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.extensions import db
@@ -17,7 +18,7 @@ def attach(session: Session, profile: SpeakerProfile, role: SpeakerRole) -> Sess
     """Add a speaker at the end of the line-up."""
     current = queries.lineup(session)
     if any(link.speaker_id == profile.id for link in current):
-        raise SpeakerError(f"{profile.name_line} is already in this session.")
+        raise SpeakerError(_("%(name)s is already in this session.", name=profile.name_line))
     link = SessionSpeaker(
         session_id=session.id,
         speaker_id=profile.id,
@@ -36,7 +37,7 @@ def reorder(session: Session, rows: Iterable[tuple[int, SpeakerRole, int]]) -> N
     for link_id, role, order in rows:
         link = links.get(link_id)
         if link is None:
-            raise SpeakerError("The line-up changed meanwhile; please review it and save again.")
+            raise SpeakerError(_("The line-up changed meanwhile; please review it and save again."))
         link.role = role
         wanted[link_id] = order
     ranked = sorted(
@@ -51,7 +52,7 @@ def detach(session: Session, link_id: int) -> SpeakerProfile:
     """Remove one speaker from the session; the others close the gap."""
     link = db.session.get(SessionSpeaker, link_id)
     if link is None or link.session_id != session.id:
-        raise SpeakerError("That speaker is no longer in this session.")
+        raise SpeakerError(_("That speaker is no longer in this session."))
     profile = link.speaker
     db.session.delete(link)
     db.session.flush()

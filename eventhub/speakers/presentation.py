@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from typing import Any
 
 from flask import Blueprint
-
-from eventhub.scheduling.links import public_session_path
 
 # Background / text pairs, each with a contrast ratio above 7:1 (WCAG AAA for the initials).
 _PALETTE = (
@@ -39,12 +36,6 @@ def avatar_colours(key: str) -> tuple[str, str]:
     return _PALETTE[digest[0] % len(_PALETTE)]
 
 
-def session_url(session: Any) -> str:
-    """The public page of a session."""
-    return public_session_path(session)
-
-
 def install(bp: Blueprint) -> None:
     bp.add_app_template_global(initials, "speaker_initials")
     bp.add_app_template_global(avatar_colours, "avatar_colours")
-    bp.add_app_template_global(session_url, "public_session_url")

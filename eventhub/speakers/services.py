@@ -7,6 +7,7 @@ import unicodedata
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.accounts.models import User
@@ -85,7 +86,9 @@ def clean_url(raw: str) -> str:
         or any(c.isspace() for c in url)
         or len(url) > 500
     ):
-        raise SpeakerError(f"“{raw[:80]}” is not a web address (it must start with https://).")
+        raise SpeakerError(
+            _("“%(text)s” is not a web address (it must start with https://).", text=raw[:80])
+        )
     return url
 
 
@@ -101,7 +104,7 @@ def clean_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
             {"label": label or (urlsplit(url).hostname or "").removeprefix("www."), "url": url}
         )
     if len(cleaned) > MAX_LINKS:
-        raise SpeakerError(f"Add at most {MAX_LINKS} links.")
+        raise SpeakerError(_("Add at most %(count)s links.", count=MAX_LINKS))
     return cleaned
 
 
@@ -109,7 +112,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in PROFILE_FIELDS:
-            raise SpeakerError(f"Unknown profile field {name!r}.")
+            raise SpeakerError(_("Unknown profile field %(name)s.", name=repr(name)))
         if name == "links":
             values[name] = clean_links(list(value or []))
         elif name == "email":
@@ -117,10 +120,16 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         else:
             text = (value or "").strip().replace("\r\n", "\n")
             if len(text) > _LENGTHS[name]:
-                raise SpeakerError(f"{_label(name)} is limited to {_LENGTHS[name]} characters.")
+                raise SpeakerError(
+                    _(
+                        "%(field)s is limited to %(count)s characters.",
+                        field=_label(name),
+                        count=_LENGTHS[name],
+                    )
+                )
             values[name] = text
     if "full_name" in values and not values["full_name"]:
-        raise SpeakerError("The full name is required.")
+        raise SpeakerError(_("The full name is required."))
     return values
 
 
@@ -134,9 +143,19 @@ def clean_email(value: str | None) -> str | None:
 
 
 def _label(field: str) -> str:
-    return {"long_bio_markdown": "The long bio", "short_bio": "The short bio"}.get(
-        field, field.replace("_", " ").capitalize()
-    )
+    labels = {
+        "long_bio_markdown": _("The long bio"),
+        "short_bio": _("The short bio"),
+        "long_bio_markdown_zh": _("The Chinese long bio"),
+        "short_bio_zh": _("The Chinese short bio"),
+        "full_name": _("The full name"),
+        "name_zh": _("The Chinese name"),
+        "honorific": _("The honorific"),
+        "position": _("The position"),
+        "organisation": _("The organisation"),
+        "alternate_name": _("The alternate name"),
+    }
+    return labels.get(field, field.replace("_", " ").capitalize())
 
 
 def _summary(field: str, value: Any) -> Any:
@@ -158,10 +177,10 @@ def create_profile(actor: User | None, slug: str | None = None, **fields: Any) -
     """Create a profile; the slug comes from the name unless given."""
     values = _clean(fields)
     if not values.get("full_name"):
-        raise SpeakerError("The full name is required.")
+        raise SpeakerError(_("The full name is required."))
     slug = slugify(slug) if slug else unique_slug(values["full_name"])
     if db.session.scalar(select(SpeakerProfile.id).where(SpeakerProfile.slug == slug)):
-        raise SpeakerError(f"The address /speakers/{slug} is already taken.")
+        raise SpeakerError(_("The address /speakers/%(slug)s is already taken.", slug=slug))
     profile = SpeakerProfile(slug=slug, **values)
     db.session.add(profile)
     db.session.flush()
@@ -212,7 +231,10 @@ def delete_profile(profile: SpeakerProfile) -> None:
     """Delete a profile that speaks nowhere; its account (if any) is disabled, photos removed."""
     if db.session.scalar(select(SessionSpeaker.id).where(SessionSpeaker.speaker_id == profile.id)):
         raise SpeakerError(
-            f"{profile.name_line} is in at least one session; remove them from it first."
+            _(
+                "%(name)s is in at least one session; remove them from it first.",
+                name=profile.name_line,
+            )
         )
     if profile.user is not None:
         disable_account(profile.user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.accounts.models import User
@@ -17,7 +18,7 @@ def all_accounts() -> list[User]:
 def disable(user: User, actor: User) -> None:
     """Refuse logins and tokens from now on; an admin cannot lock themselves out."""
     if user.id == actor.id:
-        raise MembershipError("You cannot disable your own account.")
+        raise MembershipError(_("You cannot disable your own account."))
     # Tokens are revoked, not only refused, so re-enabling does not bring them back.
     disable_account(user)
     db.session.flush()

@@ -87,9 +87,9 @@ def add_member(
     user = find_user(address)
     if user is not None:
         if not user.is_organiser:
-            raise MembershipError(f"{address} belongs to a speaker account.")
+            raise MembershipError(_("%(email)s belongs to a speaker account.", email=address))
         if not user.is_enabled:
-            raise MembershipError(f"The account of {address} is disabled.")
+            raise MembershipError(_("The account of %(email)s is disabled.", email=address))
         return Added(membership=services.set_role(series.id, user, role))
     return Added(invitation=invite(series, address, role, actor, now))
 
@@ -206,7 +206,9 @@ def accept(
     now = now or utcnow()
     if user is None:
         if find_user(invitation.email) is not None:
-            raise MembershipError(f"{invitation.email} already has an account. Log in first.")
+            raise MembershipError(
+                _("%(email)s already has an account. Log in first.", email=invitation.email)
+            )
         problem = password_problem(password, email=invitation.email)
         if problem:
             raise MembershipError(problem)
@@ -216,7 +218,11 @@ def accept(
         db.session.flush()
     elif user.email.lower() != invitation.email.lower():
         raise MembershipError(
-            f"This invitation is for {invitation.email}; you are logged in as {user.email}."
+            _(
+                "This invitation is for %(invited)s; you are logged in as %(email)s.",
+                invited=invitation.email,
+                email=user.email,
+            )
         )
     services.set_role(invitation.series_id, user, invitation.role)
     invitation.used_at = now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from eventhub.accounts.models import User
@@ -47,7 +48,7 @@ def make_owner(series_id: int, user: User) -> Membership:
 def set_role(series_id: int, user: User, role: MemberRole) -> Membership:
     """Add `user` to the series with `role`, or change their role; the last owner stays."""
     if not user.is_organiser:
-        raise MembershipError(f"{user.email} is not an organiser account.")
+        raise MembershipError(_("%(email)s is not an organiser account.", email=user.email))
     row = membership(series_id, user.id)
     if row is None:
         row = Membership(series_id=series_id, user_id=user.id, role=role)
@@ -63,7 +64,7 @@ def set_role(series_id: int, user: User, role: MemberRole) -> Membership:
 def remove(series_id: int, user: User) -> Membership:
     row = membership(series_id, user.id)
     if row is None:
-        raise MembershipError(f"{user.email} is not a member of this series.")
+        raise MembershipError(_("%(email)s is not a member of this series.", email=user.email))
     if row.role is MemberRole.OWNER:
         _keep_an_owner(series_id)
     db.session.delete(row)
@@ -73,4 +74,6 @@ def remove(series_id: int, user: User) -> Membership:
 
 def _keep_an_owner(series_id: int) -> None:
     if _owners(series_id) <= 1:
-        raise MembershipError("A series needs at least one owner; make someone else owner first.")
+        raise MembershipError(
+            _("A series needs at least one owner; make someone else owner first.")
+        )

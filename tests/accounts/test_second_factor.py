@@ -109,11 +109,15 @@ def test_login_asks_for_the_code_and_waits_logged_out(
     secret, _ = enrolled
     response = client.post("/login", data={"email": organiser.email, "password": PASSWORD})
     assert response.location.endswith("/login/code")
-    # Password alone: not logged in.
+    # Password alone: not logged in, and not counted as the last login.
     assert "/login" in client.get("/organiser/").location
+    db.session.expire_all()
+    before = organiser.last_login_at
     assert client.get("/login/code").status_code == 200
     done = client.post("/login/code", data={"code": code_now(secret)})
     assert done.status_code == 302 and done.location == "/organiser/"
+    db.session.expire_all()
+    assert organiser.last_login_at is not None and organiser.last_login_at != before
     assert client.get("/organiser/").status_code == 200
 
 

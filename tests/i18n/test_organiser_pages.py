@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from eventhub.demo.loader import DEMO_ORGANISER_EMAIL, load_demo
+from eventhub.emails.unsubscribe import unsubscribe_token
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.transport import DevMailboxTransport
@@ -75,6 +76,8 @@ NOT_PAGES = {
     "registration_admin.session_export",
     "recap_editor.preview",
 }
+# Characters written only in Simplified Chinese (their Traditional forms differ).
+SIMPLIFIED_ONLY = set("该这个为时间须请输务选择")
 ADDRESS = re.compile(r"[\w.+-]+@[\w.-]+|https?://\S+")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 
@@ -273,3 +276,32 @@ def test_the_check_sees_english_chrome() -> None:
         "Save",
         "made from the title",
     ]
+
+
+def test_a_refused_form_explains_in_chinese(app: Flask, demo: dict[str, Any]) -> None:
+    # The validators' own messages (WTForms' "This field is required.") and ours alike.
+    client = _chinese_client(app, DEMO_ORGANISER_EMAIL, PASSWORD_OF_DEMO)
+    url = f"/organiser/series/{demo['series_id']}/sessions/new"
+    data = {"title": "", "timezone": "Asia/Hong_Kong"}
+    data |= {"duration_minutes": "60", "join_url": "not a link", "capacity": "-1"}
+    html = client.post(url, data=data).get_data(as_text=True)
+    errors = re.findall(r'<p class="field__error"[^>]*>([^<]+)</p>', html)
+    assert len(errors) >= 3, html
+    assert english_left(errors, []) == [], errors
+    # Traditional, not WTForms' Simplified catalog ("该字段是必填字段。").
+    assert not set("".join(errors)) & SIMPLIFIED_ONLY, errors
+
+
+def test_unsubscribe_pages_read_in_chinese(app: Flask, make: Factories) -> None:
+    series = make.series(title="Re-industrialization", title_zh="香港再工業化")
+    db.session.commit()
+    token = unsubscribe_token(series.id, "ada@example.org")
+    client = app.test_client()
+    client.set_cookie("eventhub_lang", "zh-Hant")
+    content = stored_strings()
+    for html in (
+        client.get(f"/unsubscribe/{token}").get_data(as_text=True),
+        client.post(f"/unsubscribe/{token}").get_data(as_text=True),
+    ):
+        assert "香港再工業化" in html and "電郵設定" in html
+        assert english_left(visible_text(html), content) == []

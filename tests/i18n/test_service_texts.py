@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from eventhub.accounts.services import create_api_token
+from eventhub.accounts.services import MIN_PASSWORD_LENGTH, create_api_token, password_problem
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.i18n import language
+from eventhub.images import ImageError, store_image
 from eventhub.scheduling import checks
 from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.models import Session
@@ -78,3 +79,31 @@ def test_publishing_warnings_and_summary_in_chinese(make: Factories) -> None:
     with language("en"):
         english = {w.code: w.message for w in checks.publish_warnings(stored)}
     assert english["series_overlap"].startswith("It overlaps “Other” (Webinar 2 of Cities, ")
+
+
+def test_team_refusal_through_the_api(
+    client: FlaskClient, make: Factories, auth: dict[str, str]
+) -> None:
+    make.series(slug="team")
+    make.speaker_user(email="speaker@example.org")
+    db.session.commit()
+    refused = client.post(
+        "/api/v1/series/team/members",
+        json={"email": "speaker@example.org", "role": "editor"},
+        headers={**auth, **ZH},
+    )
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"]["email"] == ["speaker@example.org 屬於講者帳戶。"]
+
+
+def test_account_and_image_refusals_in_chinese(app: object) -> None:
+    with language("zh-Hant"):
+        assert password_problem("short") == f"請使用最少 {MIN_PASSWORD_LENGTH} 個字元。"
+        weak = password_problem("passwordpassword")
+        with pytest.raises(ImageError) as empty:
+            store_image(b"", subfolder="test", max_output_side=100)
+    assert weak == "這個密碼很容易被猜到。請嘗試把幾個不常見的字詞組合起來。"
+    assert str(empty.value) == "檔案是空的。請選擇 JPEG、PNG 或 WebP 圖片。"
+    with language("en"):
+        english = password_problem("passwordpassword")
+    assert english is not None and english.endswith(" Try a few uncommon words together.")

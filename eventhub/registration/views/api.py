@@ -20,9 +20,14 @@ from eventhub.registration.answers import InvalidAnswers, clean_answers
 from eventhub.registration.forms import normalise_email
 from eventhub.registration.locking import begin_writer, is_lock_error
 from eventhub.registration.manage_links import manage_url
-from eventhub.registration.models import RegistrationQuestion
+from eventhub.registration.models import (
+    EMAIL_MAX,
+    NAME_MAX,
+    ORGANISATION_MAX,
+    RegistrationQuestion,
+)
 from eventhub.registration.public_data import session_and_questions
-from eventhub.registration.views import registration_limit
+from eventhub.registration.views.blueprint import registration_limit
 from eventhub.scheduling.models import PUBLIC_STATUSES, Session
 from eventhub.timefmt import is_valid_zone
 
@@ -35,9 +40,9 @@ blp = Blueprint(
 
 
 class RegistrationInSchema(ma.Schema):
-    name = SingleLine(required=True, validate=ma.validate.Length(min=1, max=200))
-    email = SingleLine(required=True, validate=ma.validate.Length(min=3, max=320))
-    organisation = SingleLine(load_default="", validate=ma.validate.Length(max=200))
+    name = SingleLine(required=True, validate=ma.validate.Length(min=1, max=NAME_MAX))
+    email = SingleLine(required=True, validate=ma.validate.Length(min=3, max=EMAIL_MAX))
+    organisation = SingleLine(load_default="", validate=ma.validate.Length(max=ORGANISATION_MAX))
     timezone = SingleLine(
         load_default=None,
         metadata={"description": "IANA zone used in every email, e.g. Europe/London."},

@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,29 +23,22 @@ from sqlalchemy.exc import OperationalError
 
 from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
-from eventhub.errors import TryAgainLater
 from eventhub.extensions import db
 from eventhub.inputs import int32
 from eventhub.registration import attendance, exports, seats, services
 from eventhub.registration.admin_forms import CancelForm, CapacityForm, ImportForm
 from eventhub.registration.answers import questions_for
 from eventhub.registration.availability import availability_for
-from eventhub.registration.locking import begin_writer, is_lock_error, lock_session
+from eventhub.registration.locking import begin_writer, lock_session
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.views.blueprint import answer_busy
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import in_reach
 from eventhub.transaction import commit_unless_refused
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/organiser/registrations")
 require_role_for_blueprint(bp, Role.ORGANISER)
-
-
-@bp.errorhandler(OperationalError)
-def _busy(error: OperationalError) -> ResponseReturnValue:
-    db.session.rollback()
-    if is_lock_error(error):
-        return current_app.handle_http_exception(TryAgainLater())
-    raise error
+bp.register_error_handler(OperationalError, answer_busy)
 
 
 @bp.route("/")

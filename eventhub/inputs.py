@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
@@ -25,6 +26,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from eventhub.error_phrases import N_
 from eventhub.i18n import FormTranslations, form_translations
 
 # C0, DEL, C1, and the Unicode line and paragraph separators.
@@ -35,11 +37,13 @@ ENCODED_WORD_START = "=?"
 
 # Integer columns are 32-bit on PostgreSQL: a larger number is refused, never sent to the database.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-TOO_LARGE_MESSAGE = "That number is too large."
+# English msgids: forms translate them when they add them to a field, the API when it writes
+# its error body (error_phrases.translate).
+TOO_LARGE_MESSAGE = N_("That number is too large.")
 
-LINE_BREAK_MESSAGE = "Must be a single line without line breaks or control characters."
-ENCODED_WORD_MESSAGE = "May not contain “=?” (it would be read as an encoded email header)."
-CONTROL_MESSAGE = "May not contain control characters."
+LINE_BREAK_MESSAGE = N_("Must be a single line without line breaks or control characters.")
+ENCODED_WORD_MESSAGE = N_("May not contain “=?” (it would be read as an encoded email header).")
+CONTROL_MESSAGE = N_("May not contain control characters.")
 
 
 def single_line_problem(value: str) -> str | None:
@@ -107,7 +111,7 @@ class EventhubForm(FlaskForm):
         for field in _leaf_fields(self):
             problem = _field_problem(field)
             if problem is not None:
-                field.errors = [*field.errors, problem]
+                field.errors = [*field.errors, gettext(problem)]
                 valid = False
         return valid
 

@@ -1,8 +1,10 @@
 """Erasure: an attendee's own request, an organiser's on their behalf, and retention.
 
-Each one finds the rows that still hold the person, anonymises the registrations (figures
-kept), cancels and scrubs their mail, drops their unsubscribe records, takes them out of
-the activity log, and records in each series touched that an erasure happened — naming
+Each one finds the rows that still hold the person, gives up their places that only an email
+could make good (waitlist places, seat offers and pending approvals on sessions yet to start:
+the people behind them move up), anonymises the registrations (figures kept), cancels and
+scrubs their mail, drops their unsubscribe records, takes them out of the activity log, and
+records in each series touched that an erasure happened — naming
 the person only by a keyed hash of their address, so a later request can be matched to it
 without the log holding the address. Running any of them twice changes nothing more.
 """
@@ -23,6 +25,7 @@ from eventhub.activity.models import ActivityEntry
 from eventhub.extensions import db
 from eventhub.mail import erasure as mail_erasure
 from eventhub.registration import erasure as registration_erasure
+from eventhub.registration import services as registration_services
 from eventhub.teams.models import MemberRole, Membership
 
 SELF_ERASURE = "privacy.erased_by_attendee"
@@ -72,6 +75,8 @@ def erase_person(
     """Erase one address in `series_ids` (None: everywhere). Flushes; the caller commits."""
     address = normalise(email)
     found = registration_erasure.find(address, series_ids)
+    # Before the mail is forgotten: whoever moves up into a freed seat is written to.
+    registration_services.withdraw_unreachable(found.registration_ids)
     scope = set(series_ids) if series_ids is not None else None
     forgotten = mail_erasure.forget_recipient(address, scope)
     mail_erasure.forget_unsubscribes(address, scope)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.clock import utcnow
@@ -88,7 +89,7 @@ def import_attendance(
         registration = by_email.get(person.email.lower())
         if registration is None:
             result.unmatched.append(
-                UnmatchedRow(person.line, person.email, person.name, "not registered")
+                UnmatchedRow(person.line, person.email, person.name, _("not registered"))
             )
             continue
         result.matched += 1
@@ -102,13 +103,16 @@ def import_attendance(
             result.attended += 1
             result.newly_marked += 1
     if min_minutes is not None and any(p.minutes is None for p in report.people):
-        result.notes.append("Some rows give no duration; the minimum was not applied to them.")
+        result.notes.append(_("Some rows give no duration; the minimum was not applied to them."))
     return result
 
 
 def _absence(person: meeting_reports.Attendance, min_minutes: float | None) -> str:
     if person.attended is False:
-        return "did not attend (Attended: No)"
+        return _("did not attend (Attended: No)")
     if min_minutes is not None and person.minutes is not None and person.minutes < min_minutes:
-        return f"{person.minutes:.0f} min, under the {min_minutes:g} min minimum"
+        minutes, minimum = f"{person.minutes:.0f}", f"{min_minutes:g}"
+        return _(
+            "%(minutes)s min, under the %(minimum)s min minimum", minutes=minutes, minimum=minimum
+        )
     return ""

@@ -29,6 +29,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from eventhub.refusal import Refusal
 
 MAX_REPORT_BYTES = 10 * 1024 * 1024
@@ -257,7 +259,7 @@ def parse(data: bytes) -> Report:
             raw = _cell(row, columns.email)
             name = " ".join(_cell(row, i) for i in columns.name).strip()
             if not _EMAIL.match(raw):
-                reason = "no email address" if not raw else "not an email address"
+                reason = _("no email address") if not raw else _("not an email address")
                 report.bad_rows.append(BadRow(line, name or " ".join(row)[:80], reason))
                 continue
             minutes = minutes_of(_cell(row, columns.duration))
@@ -279,7 +281,7 @@ def _plain_list(rows: list[list[str]], report: Report) -> Report:
     for line, row in enumerate(rows, start=1):
         addresses = [c for c in row if _EMAIL.match(c)]
         if not addresses and any(row):
-            report.bad_rows.append(BadRow(line, " ".join(row)[:80], "no email address"))
+            report.bad_rows.append(BadRow(line, " ".join(row)[:80], _("no email address")))
         for address in addresses:
             seen.setdefault(address.lower(), Attendance(email=address, name="", line=line))
     if not seen:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -182,6 +183,7 @@ def cancel(
     by_organiser: bool = False,
     reason: str = "",
     now: datetime | None = None,
+    tell_them: bool = True,
 ) -> list[Registration]:
     """Cancel a live registration; a freed seat goes to the waitlist. Returns who moved up."""
     now = now or utcnow()
@@ -196,14 +198,51 @@ def cancel(
     registration.cancel_reason = reason.strip()
     registration.offer_expires_at = None
     db.session.flush()
-    if by_organiser:
+    if tell_them and by_organiser:
         notify.cancelled_by_organiser(registration, had_invite=had_invite)
-    else:
+    elif tell_them:
         notify.cancelled_by_attendee(registration, had_invite=had_invite)
     signals.registration_cancelled.send(registration)
     if held_seat:
         return seats.fill_free_seats(registration.session, now)
     return []
+
+
+# Places that are only worth something if the person can be written to: a waitlist place
+# (promoted by email), a held offer (accepted from an email), an approval awaited (announced
+# by email).
+AWAITING_WORD = (
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.OFFERED,
+    RegistrationStatus.PENDING,
+)
+
+
+def withdraw_unreachable(registration_ids: Collection[int], now: datetime | None = None) -> int:
+    """Give up the places of people about to be erased on sessions that have not started.
+
+    An erased person can no longer be written to, so a waitlist place, a seat offer or a
+    pending approval of theirs would hold up real people (an erased waitlister would be
+    promoted into a seat nobody uses). Confirmed seats stay, and so does everything past:
+    the figures organisers report on do not move. Nobody is told of the cancellation itself;
+    whoever moves up into a freed seat is. Returns how many places were given up.
+    """
+    now = now or utcnow()
+    if not registration_ids:
+        return 0
+    waiting = db.session.scalars(
+        select(Registration)
+        .join(Session, Session.id == Registration.session_id)
+        .where(
+            Registration.id.in_(registration_ids),
+            Registration.status.in_(AWAITING_WORD),
+            Session.starts_at > now,
+        )
+        .order_by(Registration.session_id, Registration.id)
+    ).all()
+    for registration in waiting:
+        cancel(registration, by_organiser=True, now=now, tell_them=False)
+    return len(waiting)
 
 
 def accept_offer(registration: Registration, now: datetime | None = None) -> None:

@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from eventhub.demo.loader import DEMO_ORGANISER_EMAIL, load_demo
+from eventhub.emails.unsubscribe import unsubscribe_token
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.transport import DevMailboxTransport
@@ -289,3 +290,18 @@ def test_a_refused_form_explains_in_chinese(app: Flask, demo: dict[str, Any]) ->
     assert english_left(errors, []) == [], errors
     # Traditional, not WTForms' Simplified catalog ("该字段是必填字段。").
     assert not set("".join(errors)) & SIMPLIFIED_ONLY, errors
+
+
+def test_unsubscribe_pages_read_in_chinese(app: Flask, make: Factories) -> None:
+    series = make.series(title="Re-industrialization", title_zh="香港再工業化")
+    db.session.commit()
+    token = unsubscribe_token(series.id, "ada@example.org")
+    client = app.test_client()
+    client.set_cookie("eventhub_lang", "zh-Hant")
+    content = stored_strings()
+    for html in (
+        client.get(f"/unsubscribe/{token}").get_data(as_text=True),
+        client.post(f"/unsubscribe/{token}").get_data(as_text=True),
+    ):
+        assert "香港再工業化" in html and "電郵設定" in html
+        assert english_left(visible_text(html), content) == []

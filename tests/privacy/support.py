@@ -151,3 +151,12 @@ def figures() -> dict[str, Any]:
         }
     )
     return {"by_status": by_status, "attended": attended, "mail": mail}
+
+
+def with_waitlist_place_withdrawn(before: dict[str, Any], session_id: int) -> dict[str, Any]:
+    """The figures after erasing someone waiting for `session_id` (a session yet to start):
+    their waitlist place is given up (nobody could tell them of a seat), all else is kept."""
+    by_status = Counter(before["by_status"])
+    by_status[(session_id, "waitlisted")] -= 1
+    by_status[(session_id, "cancelled")] += 1
+    return {**before, "by_status": +by_status}

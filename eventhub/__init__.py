@@ -61,6 +61,7 @@ from eventhub.security.views import bp as security_bp
 from eventhub.speakers.views import bp as speakers_bp
 from eventhub.teams import access
 from eventhub.teams.views import bp as teams_bp
+from eventhub.transaction import install_transaction_hooks
 from eventhub.urls import EventhubFlask
 
 # Every blueprint of the application, in registration order.
@@ -141,6 +142,7 @@ def register_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    install_transaction_hooks()
     with app.app_context():
         for engine in db.engines.values():
             install_engine_listeners(engine)

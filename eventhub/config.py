@@ -113,7 +113,6 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         # Seat allocation takes a lock; past this many seconds the request answers 503.
         "EVENTHUB_LOCK_TIMEOUT_SECONDS": 5,
-        "EVENTHUB_TESTING_DISABLE_SEAT_LOCK": False,
     }
 
 

@@ -15,10 +15,16 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    UnprocessableEntity,
+    default_exceptions,
+)
 
 from eventhub.error_phrases import N_, translate, translate_errors
 from eventhub.extensions import db, login_manager
+from eventhub.refusal import GENERAL, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,15 @@ class DatabaseUnavailable(TryAgainLater):
 
 # What a lost or refused database connection raises; the pool reconnects once it is back.
 _OUTAGES = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
+def is_lock_error(error: BaseException) -> bool:
+    """SQLite 'database is locked' / PostgreSQL lock timeout or deadlock: busy, not broken."""
+    if not isinstance(error, OperationalError):
+        return False
+    message = str(error.orig).lower() if error.orig is not None else str(error).lower()
+    code = getattr(error.orig, "sqlstate", None)
+    return "locked" in message or "busy" in message or code in {"55P03", "40P01", "40001"}
 
 
 def is_database_outage(error: BaseException) -> bool:
@@ -117,6 +132,28 @@ def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
         return _render(error)
+
+    @app.errorhandler(Refusal)
+    def refused(refusal: Refusal) -> ResponseReturnValue:
+        # A refusal no view showed itself (eventhub.transaction.change shows the ones it meets):
+        # the API's JSON error naming the fields, or an error page saying why — never a 500.
+        kind = default_exceptions.get(refusal.status_code, UnprocessableEntity)
+        error = kind(description=refusal.summary())
+        if refusal.field_errors:
+            errors = {
+                ("_schema" if k == GENERAL else k): v for k, v in refusal.field_errors.items()
+            }
+            error.data = {"errors": errors}  # type: ignore[attr-defined]
+        return _render(error)
+
+    @app.errorhandler(OperationalError)
+    def busy(error: OperationalError) -> ResponseReturnValue:
+        # The one answer to a lock wait that timed out (seat lock, SQLite write lock): 503 with
+        # Retry-After, as a page or as JSON. Anything else is the database going away.
+        if is_lock_error(error):
+            log.info("lock timeout on %s %s: %s", request.method, request.path, error)
+            return _render(TryAgainLater())
+        return unexpected(error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:

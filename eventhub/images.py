@@ -13,16 +13,17 @@ import secrets
 import tempfile
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 
 from flask import Blueprint, Response, abort, current_app, send_from_directory, url_for
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
-from sqlalchemy.orm import Session as OrmSession
 
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
+from eventhub.transaction import after_commit, after_rollback
 from eventhub.urls import external_url
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -36,11 +37,9 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 # What we write: JPEG for photos (every mail client shows it), PNG when there is transparency.
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 ONE_YEAR = 365 * 24 * 3600
-_DELETE_KEY = "eventhub.images_delete_after_commit"
-_DISCARD_KEY = "eventhub.images_discard_on_rollback"
 
 
-class ImageError(Exception):
+class ImageError(Refusal):
     """An upload refused; the message is meant for the person who uploaded it."""
 
 
@@ -197,28 +196,17 @@ def delete_upload(relative: str | None) -> None:
 
 def delete_after_commit(*relatives: str | None) -> None:
     """Remove replaced files once the transaction that stopped pointing at them commits."""
-    db.session.info.setdefault(_DELETE_KEY, []).extend(r for r in relatives if r)
+    for relative in relatives:
+        if relative:
+            after_commit(partial(delete_upload, relative))
 
 
 def _discard_on_rollback(*relatives: str) -> None:
-    # Join (or begin) the session's transaction so its rollback, even before any write, is seen.
+    # Files written for a change that did not commit would be orphans nobody links to. Join (or
+    # begin) the session's transaction so that its end, even before any write, is seen.
     db.session.connection()
-    db.session.info.setdefault(_DISCARD_KEY, []).extend(relatives)
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _delete_replaced(session: OrmSession) -> None:
-    session.info.pop(_DISCARD_KEY, None)
-    for relative in session.info.pop(_DELETE_KEY, []):
-        delete_upload(relative)
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _discard_new(session: OrmSession) -> None:
-    session.info.pop(_DELETE_KEY, None)
-    # Files written for a change that did not commit would be orphans nobody links to.
-    for relative in session.info.pop(_DISCARD_KEY, []):
-        delete_upload(relative)
+    for relative in relatives:
+        after_rollback(partial(delete_upload, relative))
 
 
 def upload_url(relative: str | None) -> str | None:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from eventhub.accounts.services import remember_language
 from eventhub.i18n import COOKIE, COOKIE_MAX_AGE, normalise
-from eventhub.transaction import commit_unless_refused
+from eventhub.transaction import change
 
 bp = Blueprint("language", __name__)
 
@@ -33,7 +33,8 @@ def choose(tag: str) -> ResponseReturnValue:
         abort(404)
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        commit_unless_refused(lambda: remember_language(user, chosen), ())
+        with change():
+            remember_language(user, chosen)
     response = redirect(_local_path(request.args.get("next")), code=303)
     response.set_cookie(
         COOKIE,

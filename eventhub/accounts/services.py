@@ -19,6 +19,7 @@ from eventhub.clock import utcnow
 from eventhub.error_phrases import N_
 from eventhub.extensions import db
 from eventhub.i18n import is_chinese
+from eventhub.refusal import Refusal
 
 MIN_PASSWORD_LENGTH = 10
 # zxcvbn's cost grows with length; nobody types more than this.
@@ -28,7 +29,7 @@ MIN_PASSWORD_SCORE = 3
 TOKEN_PREFIX = "ehp_"  # noqa: S105 (a visible prefix, not a secret)
 
 
-class AccountError(Exception):
+class AccountError(Refusal):
     """A refused account operation; the message is meant for the user."""
 
 

@@ -28,6 +28,7 @@ from eventhub.accounts.models import RecoveryCode, User
 from eventhub.clock import utcnow
 from eventhub.error_phrases import N_
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 
 ISSUER = "eventhub"
 STEP_SECONDS = 30
@@ -38,7 +39,7 @@ RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 RECOVERY_LENGTH = 16
 
 
-class SecondFactorError(Exception):
+class SecondFactorError(Refusal):
     """A refused second-factor operation; the message (a catalog msgid) is for the user."""
 
 

@@ -25,7 +25,7 @@ from eventhub.accounts.models import PendingLogin, User
 from eventhub.activity import account_log
 from eventhub.clock import utcnow
 from eventhub.extensions import db, limiter
-from eventhub.transaction import commit, commit_unless_refused
+from eventhub.transaction import change
 
 bp = Blueprint("accounts", __name__)
 
@@ -76,14 +76,14 @@ def login() -> ResponseReturnValue:
             form.password.errors.append(_("That email and password do not match an account."))
         elif user.has_second_factor:
             # Not logged in yet: the code comes next, on its own page.
-            pending.begin(
-                user, remember=bool(form.remember.data), next_url=safe_next(form.next.data)
-            )
-            commit()
+            with change():
+                pending.begin(
+                    user, remember=bool(form.remember.data), next_url=safe_next(form.next.data)
+                )
             return redirect(url_for("accounts.login_code"))
         else:
-            sessions.start(user, remember=bool(form.remember.data))
-            db.session.commit()
+            with change():
+                sessions.start(user, remember=bool(form.remember.data))
             flash(_("You are logged in."), "success")
             return redirect(safe_next(form.next.data) or _home_for(user))
     return render_template("accounts/login.html", form=form)
@@ -113,8 +113,8 @@ def login_code() -> ResponseReturnValue:
         proof = totp.check(user, form.code.data or "") if pending.reserve_attempt(row) else None
         if proof is not None:
             return _finish_login(row, user, proof)
-        left = pending.attempts_left(row)
-        commit()  # the attempt stays counted
+        with change():  # the attempt stays counted
+            left = pending.attempts_left(row)
         if left == 0:
             pending.forget()
             flash(_("Too many wrong codes. Log in again."), "error")
@@ -124,21 +124,21 @@ def login_code() -> ResponseReturnValue:
 
 
 def _finish_login(row: PendingLogin, user: User, proof: str) -> ResponseReturnValue:
-    next_url = pending.finish(row)
-    user.last_login_at = utcnow()
-    sessions.start(user, remember=row.is_remembered)
-    if proof == "recovery_code":
-        left = totp.recovery_codes_left(user)
-        account_log.record(user, "accounts.use_recovery_code", "Recovery code", codes_left=left)
-        flash(
-            ngettext(
-                "You used a recovery code; %(num)d is left.",
-                "You used a recovery code; %(num)d are left.",
-                left,
-            ),
-            "warning",
-        )
-    commit()
+    with change():
+        next_url = pending.finish(row)
+        user.last_login_at = utcnow()
+        sessions.start(user, remember=row.is_remembered)
+        if proof == "recovery_code":
+            left = totp.recovery_codes_left(user)
+            account_log.record(user, "accounts.use_recovery_code", "Recovery code", codes_left=left)
+            flash(
+                ngettext(
+                    "You used a recovery code; %(num)d is left.",
+                    "You used a recovery code; %(num)d are left.",
+                    left,
+                ),
+                "warning",
+            )
     flash(_("You are logged in."), "success")
     return redirect(safe_next(next_url) or _home_for(user))
 
@@ -146,7 +146,8 @@ def _finish_login(row: PendingLogin, user: User, proof: str) -> ResponseReturnVa
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     """Log out (POST only, so a link or image cannot log someone out)."""
-    commit_unless_refused(sessions.end_current, ())
+    with change():
+        sessions.end_current()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
 
@@ -156,11 +157,8 @@ def logout() -> ResponseReturnValue:
 def logout_everywhere() -> ResponseReturnValue:
     """End every login of this account, on every device, this one included."""
     user = current_user._get_current_object()
-
-    def end_all() -> None:
+    with change():
         sessions.revoke_all(user)
         sessions.end_current()
-
-    commit_unless_refused(end_all, ())
     flash(_("You are logged out on every device."), "info")
     return redirect(url_for("public.home"))

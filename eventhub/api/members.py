@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import marshmallow as ma
 from flask import g
@@ -15,11 +15,11 @@ from eventhub.accounts.services import find_user
 from eventhub.api.auth import BEARER
 from eventhub.extensions import db
 from eventhub.inputs import SingleLine
+from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Series
 from eventhub.teams import invitations, services
 from eventhub.teams.models import MemberRole
-from eventhub.teams.services import MembershipError
-from eventhub.transaction import commit, commit_or_reraise
+from eventhub.transaction import change
 
 blp = Blueprint(
     "api_teams",
@@ -55,10 +55,12 @@ def _series(slug: str) -> Series:
     return series
 
 
-def _refuse(message: str, field: str = "email") -> UnprocessableEntity:
-    refusal = UnprocessableEntity(description=message)
-    refusal.data = {"errors": {field: [message]}}  # type: ignore[attr-defined]
-    return refusal
+def _refused(refusal: Refusal) -> NoReturn:
+    """A refused membership change: 422 with the message on the email field."""
+    message = str(refusal)
+    error = UnprocessableEntity(description=message)
+    error.data = {"errors": {"email": [message]}}  # type: ignore[attr-defined]
+    raise error
 
 
 @blp.route("/<slug>/members", methods=["GET"])
@@ -87,13 +89,8 @@ def add_member(body: dict[str, Any], slug: str) -> dict[str, Any]:
     """Give an organiser a role in the series, or email an invitation to a new address."""
     series = _series(slug)
     role = MemberRole(body["role"])
-    try:
-        added = commit_or_reraise(
-            lambda: invitations.add_member(series, body["email"], role, g.api_user),
-            (MembershipError,),
-        )
-    except MembershipError as exc:
-        raise _refuse(str(exc)) from exc
+    with change(show=_refused):
+        added = invitations.add_member(series, body["email"], role, g.api_user)
     if added.membership is not None:
         return {"email": added.membership.user.email, "role": role.value, "status": "member"}
     assert added.invitation is not None
@@ -109,17 +106,13 @@ def remove_member(slug: str, email: str) -> None:
     """Take a member off the series (open invitations to that address are revoked too)."""
     series = _series(slug)
     user = find_user(email)
-    revoked = 0
-    for invitation in invitations.pending(series.id):
-        if invitation.email.lower() == email.strip().lower():
-            invitations.revoke(invitation)
-            revoked += 1
-    if user is None or services.membership(series.id, user.id) is None:
-        if revoked:
-            commit()
-            return
-        raise NotFound(description=_("%(email)s is not a member of this series.", email=email))
-    try:
-        commit_or_reraise(lambda: services.remove(series.id, user), (MembershipError,))
-    except MembershipError as exc:
-        raise _refuse(str(exc)) from exc
+    with change(show=_refused):
+        revoked = 0
+        for invitation in invitations.pending(series.id):
+            if invitation.email.lower() == email.strip().lower():
+                invitations.revoke(invitation)
+                revoked += 1
+        if user is not None and services.membership(series.id, user.id) is not None:
+            services.remove(series.id, user)
+        elif not revoked:
+            raise NotFound(description=_("%(email)s is not a member of this series.", email=email))

@@ -21,9 +21,11 @@ from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
 from eventhub.api import schemas, serialize
 from eventhub.api.auth import BEARER
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 from eventhub.scheduling import checks, lifecycle, series_service, session_service
 from eventhub.scheduling.errors import GENERAL, SchedulingError, status_word
 from eventhub.scheduling.models import DEFAULT_REMINDER_OFFSETS, Series, Session, SessionStatus
+from eventhub.transaction import change
 
 bp = Blueprint(
     "api_organiser",
@@ -42,14 +44,14 @@ _FIELD_NAMES = {
 }
 
 
-def _refuse(error: SchedulingError) -> NoReturn:
-    errors = {_FIELD_NAMES.get(k, k): v for k, v in error.errors.items()}
+def _refuse(error: Refusal) -> NoReturn:
+    errors = {_FIELD_NAMES.get(k, k): v for k, v in error.field_errors.items()}
     refusal = UnprocessableEntity(description=_("Some fields are not valid; see `errors`."))
     refusal.data = {"errors": errors}  # type: ignore[attr-defined]
     raise refusal
 
 
-def _conflict(error: SchedulingError) -> NoReturn:
+def _conflict(error: Refusal) -> NoReturn:
     raise Conflict(description=error.summary())
 
 
@@ -83,12 +85,8 @@ def create_series(body: dict[str, Any]) -> dict[str, Any]:
         is_published=body["published"],
         privacy_statement=body["privacy_statement"],
     )
-    try:
+    with change(show=_refuse):
         series = series_service.create_series(data, organiser)
-    except SchedulingError as error:
-        db.session.rollback()
-        _refuse(error)
-    db.session.commit()
     return {
         "id": series.id,
         "slug": series.slug,
@@ -130,12 +128,8 @@ def create_session(body: dict[str, Any], slug: str) -> dict[str, Any]:
     series = db.session.scalar(select(Series).where(Series.slug == slug))
     if series is None:
         raise NotFound(description=_("No series “%(slug)s”.", slug=slug))
-    try:
+    with change(show=_refuse):
         session = session_service.create_session(series, _session_data(body))
-    except SchedulingError as error:
-        db.session.rollback()
-        _refuse(error)
-    db.session.commit()
     return serialize.organiser_session_dict(session, checks.publish_warnings(session))
 
 
@@ -156,7 +150,7 @@ def update_session(body: dict[str, Any], session_id: int) -> dict[str, Any]:
     reason = body.pop("reason", None)
     changes = {_PATCH_FIELDS.get(k, k): v for k, v in body.items()}
     proposed = replace(session_service.data_from(session), **changes)
-    try:
+    with change(show=_refuse):
         session_service.check_session(session, proposed)
         moves = session.status is not SessionStatus.DRAFT and session_service.time_changed(
             session, proposed
@@ -174,10 +168,6 @@ def update_session(body: dict[str, Any], session_id: int) -> dict[str, Any]:
                 proposed.duration_minutes,
                 reason or DEFAULT_RESCHEDULE_REASON,
             )
-    except SchedulingError as error:
-        db.session.rollback()
-        _refuse(error)
-    db.session.commit()
     return serialize.organiser_session_dict(session, checks.publish_warnings(session))
 
 
@@ -191,12 +181,8 @@ def publish_session(session_id: int) -> ResponseReturnValue:
     """Publish a draft session; the answer lists any warnings worth a look."""
     session = _session(session_id)
     warnings = checks.publish_warnings(session)
-    try:
+    with change(show=_conflict):
         lifecycle.publish_session(session)
-    except SchedulingError as error:
-        db.session.rollback()
-        _conflict(error)
-    db.session.commit()
     return serialize.organiser_session_dict(session, warnings)
 
 
@@ -210,10 +196,6 @@ def publish_session(session_id: int) -> ResponseReturnValue:
 def cancel_session(body: dict[str, Any], session_id: int) -> ResponseReturnValue:
     """Cancel a session; every registrant is told, with a calendar cancellation."""
     session = _session(session_id)
-    try:
+    with change(show=_conflict):
         lifecycle.cancel_session(session, body["reason"])
-    except SchedulingError as error:
-        db.session.rollback()
-        _conflict(error)
-    db.session.commit()
     return serialize.organiser_session_dict(session)

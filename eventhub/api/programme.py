@@ -18,6 +18,7 @@ from eventhub.public.cache import cached_json
 from eventhub.scheduling import checks
 from eventhub.scheduling.models import Session
 from eventhub.teams.access import Need, check
+from eventhub.transaction import change
 
 bp = Blueprint(
     "api_programme",
@@ -69,15 +70,15 @@ def get_session(session_id: int) -> ResponseReturnValue:
 
 
 def _organiser_view(session_id: int) -> ResponseReturnValue:
-    user = token_organiser()
-    session = db.session.get(Session, session_id)
-    if session is None:
-        raise NotFound(description=_("No session %(id)s.", id=session_id))
-    check(user, Need.READ, session.series_id)  # a non-member learns nothing: 404
-    payload = schemas.OrganiserSessionOut().dump(
-        serialize.organiser_session_dict(session, checks.publish_warnings(session))
-    )
-    db.session.commit()  # the token's last use
+    with change():  # commits the token's last use
+        user = token_organiser()
+        session = db.session.get(Session, session_id)
+        if session is None:
+            raise NotFound(description=_("No session %(id)s.", id=session_id))
+        check(user, Need.READ, session.series_id)  # a non-member learns nothing: 404
+        payload = schemas.OrganiserSessionOut().dump(
+            serialize.organiser_session_dict(session, checks.publish_warnings(session))
+        )
     return jsonify(payload)
 
 

@@ -17,6 +17,7 @@ from eventhub.i18n import language, localised
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
 from eventhub.markup import render_markdown
+from eventhub.refusal import Refusal
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session
 
@@ -61,7 +62,7 @@ ACTIVE = (
 )
 
 
-class EmptyAudience(Exception):
+class EmptyAudience(Refusal):
     """Nobody matches the chosen filter."""
 
 

@@ -15,7 +15,6 @@ from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.emails.announcements import (
     Audience,
-    EmptyAudience,
     Topic,
     recipients,
     render_announcement,
@@ -31,6 +30,7 @@ from eventhub.mail.outbox import content_of
 from eventhub.mail.transport import uses_dev_mailbox
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import in_reach
+from eventhub.transaction import change, keep_quiet
 
 bp = Blueprint("mail", __name__, url_prefix="/organiser/mail")
 require_role_for_blueprint(bp, Role.ORGANISER)
@@ -154,8 +154,9 @@ def message_html(message_id: int) -> ResponseReturnValue:
 def retry_message(message_id: int) -> ResponseReturnValue:
     """Try a failed (or waiting) message again now."""
     row = db.get_or_404(OutboxMessage, message_id)
-    if retry(row.id):
-        db.session.commit()
+    with change():
+        retried = retry(row.id)
+    if retried:
         flash(_("Message to %(email)s queued again.", email=row.recipient_email), "success")
     else:
         flash(_("Only failed or deferred messages can be retried."), "warning")
@@ -171,8 +172,8 @@ def retry_failed(series_id: int) -> ResponseReturnValue:
             OutboxMessage.series_id == found.id, OutboxMessage.status == MessageStatus.FAILED
         )
     ).all()
-    retried = sum(1 for i in ids if retry(i))
-    db.session.commit()
+    with change():
+        retried = sum(1 for i in ids if retry(i))
     flash(
         ngettext(
             "%(num)d failed message queued again.", "%(num)d failed messages queued again.", retried
@@ -197,7 +198,7 @@ def announce(series_id: int) -> ResponseReturnValue:
         if session_id is not None and session_id not in {s.id for s in found.sessions}:
             abort(400)
         if form.send.data:
-            try:
+            with change(show=keep_quiet) as sending:
                 queued = send_announcement(
                     found,
                     subject=form.subject.data or "",
@@ -208,10 +209,9 @@ def announce(series_id: int) -> ResponseReturnValue:
                     now=utcnow(),
                     topic=topic,
                 )
-            except EmptyAudience as exc:
-                form.audience.errors = [str(exc)]
+            if sending.refusal is not None:
+                form.audience.errors = [str(sending.refusal)]
             else:
-                db.session.commit()
                 flash(
                     ngettext(
                         "Announcement queued for %(num)d recipient.",

@@ -9,6 +9,7 @@ from eventhub.emails import unsubscribe as service
 from eventhub.extensions import csrf, db
 from eventhub.scheduling.models import Series
 from eventhub.tokens import InvalidToken
+from eventhub.transaction import change
 
 bp = Blueprint("unsubscribe", __name__, url_prefix="/unsubscribe")
 
@@ -29,8 +30,8 @@ def confirm(token: str) -> ResponseReturnValue:
     """GET asks (link scanners must not unsubscribe anyone); POST unsubscribes."""
     series, email = _load(token)
     if request.method == "POST":
-        service.unsubscribe(series.id, email)
-        db.session.commit()
+        with change():
+            service.unsubscribe(series.id, email)
         return render_template(
             "mail/unsubscribe/done.html", series=series, email=email, token=token
         )
@@ -50,8 +51,8 @@ def one_click(token: str) -> ResponseReturnValue:
     series, email = _load(token)
     if request.method == "GET":
         return redirect(url_for("unsubscribe.confirm", token=token))
-    service.unsubscribe(series.id, email)
-    db.session.commit()
+    with change():
+        service.unsubscribe(series.id, email)
     return {"status": "unsubscribed", "series": series.title}, 200
 
 
@@ -59,8 +60,8 @@ def one_click(token: str) -> ResponseReturnValue:
 def resubscribe(token: str) -> ResponseReturnValue:
     """Changed their mind: series news flows again."""
     series, email = _load(token)
-    service.resubscribe(series.id, email)
-    db.session.commit()
+    with change():
+        service.resubscribe(series.id, email)
     return render_template(
         "mail/unsubscribe/confirm.html",
         series=series,

@@ -10,10 +10,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import render_template
-from sqlalchemy import Table, bindparam, event, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session as OrmSession
 
 from eventhub import signals
 from eventhub.clock import utcnow
@@ -22,6 +21,7 @@ from eventhub.i18n import language
 from eventhub.mail.dispatch import wake_delivery
 from eventhub.mail.erasure import is_erased_address
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
+from eventhub.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def queue_message(envelope: Envelope, email: RenderedEmail | DeferredEmail) -> i
     """Insert one outbox row unless its dedupe key exists; return its id, or None if deduped.
 
     The row joins the caller's transaction: it exists exactly when the change that caused it
-    commits. A worker is woken only after that commit (see _wake_worker_after_commit).
+    commits. A worker is woken only after that commit (see mark_pending).
     An erased person's placeholder address gets nothing (None), whatever wrote to it.
     """
     if is_erased_address(envelope.recipient_email):
@@ -140,7 +140,7 @@ def queue_message(envelope: Envelope, email: RenderedEmail | DeferredEmail) -> i
     row = db.session.execute(statement).first()
     if row is None:
         return None
-    db.session.info[_PENDING_KEY] = True
+    mark_pending()
     return int(row[0])
 
 
@@ -154,7 +154,7 @@ def queue_many(messages: list[tuple[Envelope, RenderedEmail]]) -> int:
     result = db.session.execute(statement, [_values(e, m, now) for e, m in messages])
     inserted = len(result.all())
     if inserted:
-        db.session.info[_PENDING_KEY] = True
+        mark_pending()
     return inserted
 
 
@@ -237,20 +237,8 @@ def store_rendered(
 
 
 def mark_pending() -> None:
-    """Ask for a worker wake-up after this transaction commits (rows changed in bulk)."""
-    db.session.info[_PENDING_KEY] = True
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _wake_worker_after_commit(session: OrmSession) -> None:
-    if not session.info.pop(_PENDING_KEY, False):
-        return
-    wake_delivery()
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_after_rollback(session: OrmSession) -> None:
-    session.info.pop(_PENDING_KEY, None)
+    """Ask for one worker wake-up after this transaction commits (none if it rolls back)."""
+    after_commit(wake_delivery, key=_PENDING_KEY)
 
 
 def commit_each_chunk(chunks: Iterable[int]) -> int:

@@ -9,15 +9,15 @@ from flask_babel import gettext as _
 from eventhub.clock import utcnow
 from eventhub.privacy.erasure import ORGANISER_ERASURE, erase_person
 from eventhub.privacy.retention import apply_retention
-from eventhub.transaction import commit
+from eventhub.transaction import change, reraise
 
 
 @click.command("erase-attendee")
 @click.argument("email")
 def erase_attendee_command(email: str) -> None:
     """Erase an attendee's personal data in every series (an installation admin's act)."""
-    outcome = erase_person(email, series_ids=None, actor=None, action=ORGANISER_ERASURE)
-    commit()
+    with change(show=reraise):  # no page to show a refusal on: it leaves as an error
+        outcome = erase_person(email, series_ids=None, actor=None, action=ORGANISER_ERASURE)
     click.echo(
         _(
             "registrations anonymised: %(registrations)s; unsent emails cancelled: "

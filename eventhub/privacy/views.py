@@ -22,7 +22,7 @@ from eventhub.registration.locking import begin_writer
 from eventhub.registration.manage_links import registration_for_token
 from eventhub.registration.models import Registration
 from eventhub.teams.access import current_actor
-from eventhub.transaction import commit
+from eventhub.transaction import change
 
 bp = Blueprint("privacy", __name__)
 
@@ -58,8 +58,8 @@ def erase(token: str) -> ResponseReturnValue:
     # Without a choice of the reader's own, the pages speak the language of their emails.
     use_series_language(registration.language)
     if request.method == "POST":
-        erase_person(registration.email, series_ids=None, actor=None, action=SELF_ERASURE)
-        commit()
+        with change():
+            erase_person(registration.email, series_ids=None, actor=None, action=SELF_ERASURE)
         flash(_("Your personal data is erased. This link no longer works."), "success")
         return redirect(url_for(".erased", lang=registration.language))
     return render_template(
@@ -88,10 +88,10 @@ def organiser_erase() -> ResponseReturnValue:
     form = ErasureForm()
     if form.validate_on_submit():
         begin_writer()
-        outcome = erase_person(
-            form.email.data or "", series_ids=scope, actor=actor, action=ORGANISER_ERASURE
-        )
-        commit()
+        with change():
+            outcome = erase_person(
+                form.email.data or "", series_ids=scope, actor=actor, action=ORGANISER_ERASURE
+            )
         if outcome.found_anything:
             flash(
                 _(

@@ -26,12 +26,13 @@ from sqlalchemy.orm import Session as OrmSession
 
 from eventhub.clock import utcnow
 from eventhub.config import ConfigError
-from eventhub.extensions import cache, limiter
+from eventhub.extensions import cache, db, limiter
 from eventhub.i18n import reader_preference
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Series, Session
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
+from eventhub.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,10 @@ def init_cache(app: Flask) -> None:
         raise ConfigError(f"EVENTHUB_PUBLIC_CACHE={kind!r}: use redis, filesystem, simple or null.")
     app.config["EVENTHUB_PUBLIC_CACHE"] = kind
     cache.init_app(app, config=settings)
+    # On the application's session only: other sessions in the process are none of its business.
+    for name, listener in (("after_flush", _note_changes), ("do_orm_execute", _note_bulk_changes)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 # Cached public reads: GETs that no rate limit applies to. Telling Flask-Limiter so up front
@@ -193,29 +198,22 @@ def cached_json(
     return response
 
 
-@event.listens_for(OrmSession, "after_flush")
 def _note_changes(orm_session: OrmSession, _context: Any) -> None:
     for collection in (orm_session.new, orm_session.dirty, orm_session.deleted):
         if any(isinstance(item, WATCHED) for item in collection):
-            orm_session.info[_CHANGED] = True
+            after_commit(_invalidate_if_enabled, key=_CHANGED)
             return
 
 
-@event.listens_for(OrmSession, "do_orm_execute")
 def _note_bulk_changes(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     mapper = state.bind_mapper
     if mapper is not None and issubclass(mapper.class_, WATCHED):
-        state.session.info[_CHANGED] = True
+        after_commit(_invalidate_if_enabled, key=_CHANGED)
 
 
-@event.listens_for(OrmSession, "after_commit")
-def _invalidate_after_commit(orm_session: OrmSession) -> None:
-    if orm_session.info.pop(_CHANGED, False) and has_app_context() and _enabled():
+def _invalidate_if_enabled() -> None:
+    """After a commit that changed public content: every cached public entry goes stale."""
+    if has_app_context() and _enabled():
         invalidate()
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_after_rollback(orm_session: OrmSession) -> None:
-    orm_session.info.pop(_CHANGED, None)

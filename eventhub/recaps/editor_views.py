@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -13,15 +15,15 @@ from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.images import ImageError
 from eventhub.mail.dispatch import wake_follow_ups
 from eventhub.recaps import pages, services
 from eventhub.recaps.forms import PhotoForm, QuoteForm, RecapForm, SectionForm
 from eventhub.recaps.models import Recap, RecapSection
-from eventhub.recaps.services import RecapError, RecapFields, SectionText
+from eventhub.recaps.services import RecapFields, SectionText
+from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.teams.access import in_reach
-from eventhub.transaction import commit_unless_refused
+from eventhub.transaction import change, keep_quiet
 
 bp = Blueprint("recap_editor", __name__, url_prefix="/organiser/recaps")
 require_role_for_blueprint(bp, Role.ORGANISER)
@@ -97,7 +99,7 @@ def edit(session_id: int) -> ResponseReturnValue:
     recap = services.recap_for(session)
     form = RecapForm(obj=recap)
     if form.validate_on_submit():
-        try:
+        with change() as done:
             services.save_recap(
                 session,
                 RecapFields(
@@ -111,11 +113,7 @@ def edit(session_id: int) -> ResponseReturnValue:
                     body_markdown_zh=form.body_markdown_zh.data or "",
                 ),
             )
-        except RecapError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Recap saved."), "success")
             return _back(session)
     return render_template(
@@ -137,10 +135,8 @@ def add_section(session_id: int) -> ResponseReturnValue:
     form = SectionForm(session)
     if form.validate_on_submit():
         text = _section_text(form)
-        added = commit_unless_refused(
-            lambda: services.add_section(recap, form.chosen_speaker_id, text),
-            (RecapError,),
-        )
+        with change() as added:
+            services.add_section(recap, form.chosen_speaker_id, text)
         if added.ok:
             flash(_("Section added."), "success")
     else:
@@ -162,12 +158,11 @@ def edit_section(session_id: int, section_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.speaker_id.data = str(section.speaker_id or "")
     if form.validate_on_submit():
-        try:
+        with change(show=keep_quiet) as done:
             services.update_section(section, recap, form.chosen_speaker_id, _section_text(form))
-        except RecapError as exc:
-            form.speaker_id.errors = [str(exc)]
+        if done.refusal is not None:
+            form.speaker_id.errors = [str(done.refusal)]
         else:
-            db.session.commit()
             flash(_("Section saved."), "success")
             return _back(session, "sections")
     return render_template(
@@ -175,15 +170,17 @@ def edit_section(session_id: int, section_id: int) -> ResponseReturnValue:
     )
 
 
+def _not_found(refusal: Refusal) -> NoReturn:
+    """A section, quote or photo that is not this recap's: as if it did not exist."""
+    abort(404)
+
+
 @bp.route("/sessions/<int:session_id>/<kind>/<int:item_id>/delete", methods=["POST"])
 def delete_item(session_id: int, kind: str, item_id: int) -> ResponseReturnValue:
     """Remove a section, quote or photo."""
     session = _session(session_id)
-    try:
+    with change(show=_not_found):
         services.remove(_recap(session), kind, item_id)
-    except RecapError:
-        abort(404)
-    db.session.commit()
     flash(_("Removed."), "success")
     return _back(session, kind)
 
@@ -193,11 +190,8 @@ def move_item(session_id: int, kind: str, item_id: int) -> ResponseReturnValue:
     """Move a section, quote or photo up or down."""
     session = _session(session_id)
     step = -1 if request.form.get("direction") == "up" else 1
-    try:
+    with change(show=_not_found):
         services.move(services.items_of(_recap(session), kind), item_id, step)
-    except RecapError:
-        abort(404)
-    db.session.commit()
     return _back(session, kind)
 
 
@@ -209,10 +203,8 @@ def add_quote(session_id: int) -> ResponseReturnValue:
     form = QuoteForm(session)
     if form.validate_on_submit():
         text, text_zh = form.text.data or "", form.text_zh.data or ""
-        added = commit_unless_refused(
-            lambda: services.add_quote(recap, form.chosen_speaker_id, text, text_zh),
-            (RecapError,),
-        )
+        with change() as added:
+            services.add_quote(recap, form.chosen_speaker_id, text, text_zh)
         if added.ok:
             flash(_("Quote added."), "success")
     else:
@@ -229,9 +221,8 @@ def add_photo(session_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         stream, caption = form.photo.data.stream, form.caption.data or ""
         # A refusal rolls back, and the stored files with it.
-        added = commit_unless_refused(
-            lambda: services.add_photo(recap, stream, caption), (ImageError,)
-        )
+        with change() as added:
+            services.add_photo(recap, stream, caption)
         if added.ok:
             flash(_("Photo added."), "success")
     else:
@@ -247,8 +238,8 @@ def photo_caption(session_id: int, photo_id: int) -> ResponseReturnValue:
     photo = next((p for p in recap.photos if p.id == photo_id), None)
     if photo is None:
         abort(404)
-    photo.caption = (request.form.get("caption") or "").strip()[:500]
-    db.session.commit()
+    with change():
+        photo.caption = (request.form.get("caption") or "").strip()[:500]
     flash(_("Caption saved."), "success")
     return _back(session, "photos")
 
@@ -270,7 +261,9 @@ def publish(session_id: int) -> ResponseReturnValue:
     """Publish the recap: the page goes public and the follow-ups can go out."""
     session = _session(session_id)
     recap = _recap(session)
-    if not commit_unless_refused(lambda: services.publish(recap, utcnow()), (RecapError,)).ok:
+    with change() as done:
+        services.publish(recap, utcnow())
+    if not done.ok:
         return _back(session)
     wake_follow_ups()  # due now if the follow-up delay has passed; the beat would in a minute
     flash(_("Recap published. Follow-up emails go out within a few minutes."), "success")
@@ -281,7 +274,7 @@ def publish(session_id: int) -> ResponseReturnValue:
 def unpublish(session_id: int) -> ResponseReturnValue:
     """Take the recap page down."""
     session = _session(session_id)
-    services.unpublish(_recap(session))
-    db.session.commit()
+    with change():
+        services.unpublish(_recap(session))
     flash(_("Recap unpublished."), "success")
     return _back(session)

@@ -13,6 +13,7 @@ from eventhub import signals
 from eventhub.extensions import db
 from eventhub.images import delete_after_commit, store_image
 from eventhub.recaps.models import Recap, RecapPhoto, RecapQuote, RecapSection
+from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Session, SessionStatus
 
 PHOTO_SUBFOLDER = "recaps"
@@ -20,7 +21,7 @@ PHOTO_SUBFOLDER = "recaps"
 PHOTO_MAX_SIDE = 2000
 
 
-class RecapError(Exception):
+class RecapError(Refusal):
     """A recap change the rules refuse; the message says why."""
 
 

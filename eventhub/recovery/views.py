@@ -7,11 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from eventhub.accounts.forms import NewPasswordForm, ResetRequestForm
-from eventhub.accounts.services import AccountError
 from eventhub.accounts.views import login_limit
 from eventhub.extensions import limiter
 from eventhub.recovery import reset
-from eventhub.transaction import commit, commit_or_reraise
+from eventhub.transaction import change
 
 bp = Blueprint("recovery", __name__)
 
@@ -22,8 +21,8 @@ def password_reset() -> ResponseReturnValue:
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        reset.request_reset(form.email.data or "")
-        commit()
+        with change():
+            reset.request_reset(form.email.data or "")
         return render_template("recovery/reset_sent.html")
     return render_template("recovery/reset_request.html", form=form)
 
@@ -37,11 +36,9 @@ def password_reset_confirm(token: str) -> ResponseReturnValue:
     form = NewPasswordForm()
     if form.validate_on_submit():
         password = form.password.data or ""
-        try:
-            commit_or_reraise(lambda: reset.reset(user, password), (AccountError,))
-        except AccountError as exc:
-            form.password.errors.append(str(exc))
-        else:
+        with change(show=lambda refusal: form.password.errors.append(str(refusal))) as done:
+            reset.reset(user, password)
+        if done.ok:
             flash(_("Your password is changed. Log in with it."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("recovery/reset_form.html", form=form, user=user)

@@ -9,17 +9,18 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 from eventhub.registration.models import QuestionKind, RegistrationQuestion
 
 MAX_SHORT = 300
 MAX_LONG = 5000
 
 
-class InvalidAnswers(Exception):
+class InvalidAnswers(Refusal):
     """Answers that do not fit the questions; `errors` maps question ids to messages."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()), errors=errors)
         self.errors = errors
 
 

@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 from eventhub.registration import meeting_reports
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session
 
 
-class ImportProblem(Exception):
+class ImportProblem(Refusal):
     """The file cannot be read as an attendance export; the message says why."""
 
 

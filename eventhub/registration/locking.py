@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, event, func, select, true
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import SessionTransaction, joinedload
+from sqlalchemy.orm import joinedload
 
 from eventhub.database import begin_immediate_options
 from eventhub.errors import TryAgainLater
@@ -18,20 +16,14 @@ from eventhub.extensions import db
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session
 from eventhub.speakers.models import SessionSpeaker
+from eventhub.transaction import at_transaction_end
 
 # Session ids whose seat lock this ORM session's current transaction already holds.
 _HELD = "eventhub.seat_locks"
 
-# How long the unprotected path waits after its capacity check (negative-control tests only).
-UNLOCKED_PAUSE_SECONDS = 0.05
-
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
-
-
-def is_lock_disabled() -> bool:
-    return bool(current_app.config.get("EVENTHUB_TESTING_DISABLE_SEAT_LOCK"))
 
 
 def begin_writer() -> None:
@@ -40,7 +32,7 @@ def begin_writer() -> None:
     A `SELECT … FOR UPDATE` locks nothing on SQLite, and a deferred transaction that read first
     cannot safely upgrade later, so writers take the database write lock when they begin.
     """
-    if _dialect() != "sqlite" or is_lock_disabled():
+    if _dialect() != "sqlite":
         return
     if db.session().in_transaction():
         # Only reads can have happened so far (loading the user, say); end them cleanly.
@@ -71,8 +63,6 @@ def lock_session(session_id: int) -> Session:
     held: set[int] = db.session.info.setdefault(_HELD, set())
     if session_id in held:
         session = db.session.get(Session, session_id)
-    elif is_lock_disabled():
-        session = db.session.get(Session, session_id, options=_WITH_DETAILS)
     elif _dialect() == "sqlite":
         if not db.session().in_transaction():
             begin_writer()
@@ -82,8 +72,7 @@ def lock_session(session_id: int) -> Session:
         session = _lock_postgres(session_id)
     if session is None:
         raise LookupError(session_id)
-    if not is_lock_disabled():
-        held.add(session_id)
+    _hold(session_id)
     return session
 
 
@@ -141,14 +130,7 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
         .where(Registration.session_id == session_id, Registration.email == email)
         .scalar_subquery()
     )
-    if is_lock_disabled():
-        query = (
-            select(Session, mine)
-            .where(Session.id == session_id)
-            .options(*_WITH_DETAILS)
-            .execution_options(populate_existing=True)
-        )
-    elif _dialect() == "sqlite":
+    if _dialect() == "sqlite":
         if not db.session().in_transaction():
             begin_writer()
         query = (
@@ -162,14 +144,13 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
     try:
         row = db.session.execute(query).unique().first()
     except OperationalError as exc:
-        if _dialect() == "sqlite" or is_lock_disabled():
+        if _dialect() == "sqlite":
             raise
         db.session.rollback()
         raise TryAgainLater() from exc
     if row is None:
         raise LookupError(session_id)
-    if not is_lock_disabled():
-        held.add(session_id)
+    _hold(session_id)
     return SignupLock(row[0], row[1], is_fresh=True)
 
 
@@ -181,20 +162,12 @@ def _registration_id(session_id: int, email: str) -> int | None:
     )
 
 
-@event.listens_for(OrmSession, "after_transaction_end")
-def _forget_locks(session: OrmSession, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_HELD, None)
+def _hold(session_id: int) -> None:
+    """Remember, until this transaction ends, that it holds the session's seat lock."""
+    db.session.info.setdefault(_HELD, set()).add(session_id)
+    at_transaction_end(_forget_locks, key=_HELD)
 
 
-def pause_if_unlocked() -> None:
-    """Widen the race window when the lock is switched off, so tests can see it bite."""
-    if is_lock_disabled():
-        time.sleep(UNLOCKED_PAUSE_SECONDS)
-
-
-def is_lock_error(exc: OperationalError) -> bool:
-    """SQLite 'database is locked' / PostgreSQL lock timeout or deadlock."""
-    message = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-    code = getattr(exc.orig, "sqlstate", None)
-    return "locked" in message or "busy" in message or code in {"55P03", "40P01", "40001"}
+def _forget_locks() -> None:
+    # The transaction that held them ended: its row locks (or SQLite's write lock) are gone.
+    db.session.info.pop(_HELD, None)

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from eventhub.refusal import Refusal
+
 MAX_REPORT_BYTES = 10 * 1024 * 1024
 # Sections of a Zoom webinar report whose people are not registrants.
 _STAFF_SECTIONS = ("host details", "panelist details")
@@ -44,7 +46,7 @@ _DURATION_PART = re.compile(
 )
 
 
-class ReportProblem(Exception):
+class ReportProblem(Refusal):
     """The file cannot be read as an attendance report; the message says why."""
 
 

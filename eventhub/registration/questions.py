@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 from eventhub.registration.answers import questions_for
 from eventhub.registration.models import QuestionKind, RegistrationQuestion
 
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
 
 
-class QuestionError(Exception):
+class QuestionError(Refusal):
     """A question the form cannot ask; the message says why."""
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import exists, func, literal, select
 from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 from eventhub.registration import notify
 from eventhub.registration.locking import lock_for_signup, lock_session
 from eventhub.registration.models import SEAT_HOLDING, Registration, RegistrationStatus
@@ -121,7 +122,7 @@ def fill_free_seats(session: Session, now: datetime | None = None) -> list[Regis
     return moved
 
 
-class SeatsAlreadyTaken(Exception):
+class SeatsAlreadyTaken(Refusal):
     """A capacity below the seats already held; the message is meant for the organiser."""
 
 

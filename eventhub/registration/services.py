@@ -9,12 +9,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 from eventhub.registration import notify, seats
-from eventhub.registration.locking import lock_session, pause_if_unlocked
+from eventhub.registration.locking import begin_writer, lock_session
 from eventhub.registration.models import (
     ACTIVE,
     Registration,
@@ -27,12 +29,14 @@ from eventhub.scheduling.models import Session, SessionStatus
 fill_free_seats = seats.fill_free_seats
 
 
-class RegistrationError(Exception):
+class RegistrationError(Refusal):
     """A refused registration operation; the message is meant for the attendee."""
 
 
 class RegistrationClosed(RegistrationError):
     """Outside the registration window, or the session is not open for sign-ups."""
+
+    status_code = 409  # the API's "Registration is not open for this session."
 
 
 class NotAllowed(RegistrationError):
@@ -108,7 +112,6 @@ def register(
     # Whole-series registrants join a session published later even before its window opens.
     if problem and not (via_series and _only_not_open_yet(session, now)):
         raise RegistrationClosed(problem)
-    pause_if_unlocked()
     registration = existing or Registration(session=session, email=applicant.email)
     if existing is not None:
         # A cancelled registration comes back to life; old manage links stop working.
@@ -126,6 +129,23 @@ def register(
     if registration.status is RegistrationStatus.CONFIRMED:
         signals.registration_confirmed.send(registration)
     return Outcome(registration, is_new=True)
+
+
+def register_after_a_twin(session_id: int, applicant: Applicant) -> Outcome:
+    """register(), run once more if the same email's sign-up committed while this one waited.
+
+    On PostgreSQL the lock query's subquery reads the snapshot taken before the lock wait (see
+    locking.lock_for_signup): a registration of the same email committed by the previous lock
+    holder is missed, and the insert fails on the (session, email) unique constraint. The failed
+    flush has lost the transaction, so it is rolled back and the sign-up runs again, and this time
+    finds that registration (the owner gets their email again, nobody gets a second seat).
+    """
+    try:
+        return register(session_id, applicant)
+    except IntegrityError:
+        db.session.rollback()
+        begin_writer()
+        return register(session_id, applicant)
 
 
 def apply_applicant(

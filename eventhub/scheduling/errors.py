@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from eventhub.i18n import join_sentences
+from eventhub.refusal import GENERAL, Refusal
 from eventhub.scheduling.models import SessionStatus
+
+__all__ = ["GENERAL", "Problems", "SchedulingError", "status_word"]
 
 # A session's state as a sentence names it ("this one is cancelled").
 _STATUS_WORDS = {
@@ -20,18 +23,14 @@ def status_word(status: SessionStatus) -> str:
     return str(_STATUS_WORDS.get(status, status.value))
 
 
-# Errors that concern the whole object rather than one field.
-GENERAL = "_general"
-
-
-class SchedulingError(Exception):
+class SchedulingError(Refusal):
     """A refused change; `errors` maps field names to messages meant for the organiser."""
 
     def __init__(self, errors: dict[str, list[str]] | str, field: str = GENERAL) -> None:
         if isinstance(errors, str):
             errors = {field: [errors]}
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), errors=errors)
+        self.errors = self.field_errors
 
     def summary(self) -> str:
         """Every message in one sentence-run, for a flash or a plain error body."""

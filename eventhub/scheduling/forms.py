@@ -34,7 +34,7 @@ from wtforms.validators import (
 
 from eventhub.i18n import NATIVE_NAMES
 from eventhub.inputs import EventhubForm
-from eventhub.scheduling.errors import GENERAL, SchedulingError
+from eventhub.refusal import GENERAL, Refusal
 from eventhub.scheduling.zones import LocalTimeProblem, WallClock, ambiguity_choices, to_utc
 from eventhub.timefmt import zone_choices
 
@@ -87,9 +87,11 @@ class ErrorsOnFields:
     FIELD_MAP: dict[str, str] = {}
     general_errors: list[str]
 
-    def show_errors(self, error: SchedulingError) -> None:
+    def show_errors(self, error: Refusal) -> None:
         self.general_errors = []
-        for name, messages in error.errors.items():
+        if not error.field_errors:
+            self.general_errors.append(error.summary())
+        for name, messages in error.field_errors.items():
             field = getattr(self, self.FIELD_MAP.get(name, name), None)
             if isinstance(field, Field) and name != GENERAL:
                 field.errors = [*field.errors, *messages]

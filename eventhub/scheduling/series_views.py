@@ -7,12 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventhub.extensions import db
 from eventhub.scheduling import banner, series_service
 from eventhub.scheduling.blueprint import bp, series_or_404
-from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.forms import ConfirmForm, SeriesForm, format_offsets
 from eventhub.scheduling.models import Series
+from eventhub.transaction import change
 
 
 def _series_data(form: SeriesForm) -> series_service.SeriesData:
@@ -49,14 +48,10 @@ def series_new() -> ResponseReturnValue:
     if not form.is_submitted():
         form.timezone.data = current_app.config["EVENTHUB_TIMEZONE"]
     if form.validate_on_submit():
-        try:
+        with change(show=form.show_errors) as done:
             series = series_service.create_series(_series_data(form), current_user)
             _store_banner(form, series)
-        except SchedulingError as error:
-            db.session.rollback()
-            form.show_errors(error)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(
                 _("Series “%(title)s” created. Add its first session.", title=series.title),
                 "success",
@@ -73,14 +68,10 @@ def series_edit(series_id: int) -> ResponseReturnValue:
     if not form.is_submitted():
         form.reminder_offsets.data = format_offsets(series.reminder_offsets_minutes)
     if form.validate_on_submit():
-        try:
+        with change(show=form.show_errors) as done:
             series_service.update_series(series, _series_data(form))
             _store_banner(form, series)
-        except SchedulingError as error:
-            db.session.rollback()
-            form.show_errors(error)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Series saved."), "success")
             return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/series_form.html", form=form, series=series)
@@ -93,8 +84,8 @@ def series_duplicate(series_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("scheduling.series_show", series_id=series.id))
-    copy = series_service.duplicate_series(series, current_user)
-    db.session.commit()
+    with change():
+        copy = series_service.duplicate_series(series, current_user)
     flash(
         _("Copied as “%(title)s”: every session is a draft; check the dates.", title=copy.title),
         "success",
@@ -110,14 +101,11 @@ def series_delete(series_id: int) -> ResponseReturnValue:
     reasons = series_service.dependants(series)
     if form.validate_on_submit():
         title, old_banner = series.title, series.banner_path
-        try:
+        with change() as done:
             series_service.delete_series(series)
-        except SchedulingError as error:
-            db.session.rollback()
-            flash(error.summary(), "error")
+            banner.discard_banner(old_banner)
+        if not done.ok:
             return redirect(url_for("scheduling.series_show", series_id=series_id))
-        banner.discard_banner(old_banner)
-        db.session.commit()
         flash(_("Series “%(title)s” deleted.", title=title), "success")
         return redirect(url_for("scheduling.series_index"))
     return render_template(

@@ -7,10 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from eventhub import signals
-from eventhub.extensions import db
 from eventhub.scheduling import checks, lifecycle, session_service
 from eventhub.scheduling.blueprint import bp, series_or_404, session_or_404
-from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.forms import (
     CancelForm,
     ConfirmForm,
@@ -20,7 +18,7 @@ from eventhub.scheduling.forms import (
 )
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.scheduling.zones import to_wall_clock
-from eventhub.transaction import commit_unless_refused
+from eventhub.transaction import change
 
 
 def _audience(session: Session) -> int:
@@ -81,13 +79,9 @@ def session_new(series_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         data = _session_data(form, None)
         if data is not None:
-            try:
+            with change(show=form.show_errors) as done:
                 session = session_service.create_session(series, data)
-            except SchedulingError as error:
-                db.session.rollback()
-                form.show_errors(error)
-            else:
-                db.session.commit()
+            if done.ok:
                 flash(_("Webinar %(number)s saved as a draft.", number=session.number), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template("scheduling/session_form.html", form=form, series=series, session=None)
@@ -108,13 +102,9 @@ def session_edit(session_id: int) -> ResponseReturnValue:
         if data is not None:
             if locked:
                 data.starts_at = session.starts_at
-            try:
+            with change(show=form.show_errors) as done:
                 session_service.update_details(session, data)
-            except SchedulingError as error:
-                db.session.rollback()
-                form.show_errors(error)
-            else:
-                db.session.commit()
+            if done.ok:
                 flash(_("Session saved."), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template(
@@ -132,13 +122,9 @@ def session_publish(session_id: int) -> ResponseReturnValue:
         if warnings and not form.confirm.data:
             form.confirm.errors = [_("Tick the box to publish despite the warnings.")]
         else:
-            try:
+            with change() as done:
                 lifecycle.publish_session(session)
-            except SchedulingError as error:
-                db.session.rollback()
-                flash(error.summary(), "error")
-            else:
-                db.session.commit()
+            if done.ok:
                 flash(_("Webinar %(number)s is published.", number=session.number), "success")
             return redirect(url_for("scheduling.session_show", session_id=session.id))
     return render_template(
@@ -157,17 +143,13 @@ def session_reschedule(session_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         starts_at = form.moment("starts_at", required=True)
         if starts_at is not None and not form.ambiguous:
-            try:
+            with change(show=form.show_errors) as done:
                 # The new zone first: the invites sent with the notice carry it.
                 session.timezone = form.timezone.data or session.timezone
                 lifecycle.reschedule_session(
                     session, starts_at, form.duration_minutes.data or 0, form.reason.data or ""
                 )
-            except SchedulingError as error:
-                db.session.rollback()
-                form.show_errors(error)
-            else:
-                db.session.commit()
+            if done.ok:
                 flash(_("Rescheduled; registrants are being told."), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
     registrants = _audience(session)
@@ -182,13 +164,9 @@ def session_cancel(session_id: int) -> ResponseReturnValue:
     session = session_or_404(session_id)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
+        with change(show=form.show_errors) as done:
             lifecycle.cancel_session(session, form.reason.data or "")
-        except SchedulingError as error:
-            db.session.rollback()
-            form.show_errors(error)
-        else:
-            db.session.commit()
+        if done.ok:
             flash(
                 _(
                     "Webinar %(number)s is cancelled; registrants are being told.",
@@ -208,11 +186,8 @@ def session_end(session_id: int) -> ResponseReturnValue:
     """Mark a session that is over as ended."""
     session = session_or_404(session_id)
     if ConfirmForm().validate_on_submit():
-        ended = commit_unless_refused(
-            lambda: lifecycle.end_session(session),
-            (SchedulingError,),
-            describe=lambda error: error.summary() if isinstance(error, SchedulingError) else "",
-        )
+        with change() as ended:
+            lifecycle.end_session(session)
         if ended.ok:
             flash(_("Webinar %(number)s is marked as ended.", number=session.number), "success")
     return redirect(url_for("scheduling.session_show", session_id=session.id))
@@ -225,13 +200,10 @@ def session_delete(session_id: int) -> ResponseReturnValue:
     series: Series = session.series
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with change() as done:
             session_service.delete_session(session)
-        except SchedulingError as error:
-            db.session.rollback()
-            flash(error.summary(), "error")
+        if not done.ok:
             return redirect(url_for("scheduling.session_show", session_id=session_id))
-        db.session.commit()
         flash(_("Session deleted."), "success")
         return redirect(url_for("scheduling.series_show", series_id=series.id))
     return render_template("scheduling/session_delete.html", session=session, form=form)

@@ -25,7 +25,7 @@ from eventhub.scheduling.forms import ConfirmForm
 from eventhub.security import gate, qr
 from eventhub.security import tokens as token_rules
 from eventhub.security.forms import DisableForm, EnrolForm, TokenForm
-from eventhub.transaction import commit, commit_or_reraise
+from eventhub.transaction import change, keep_quiet
 
 bp = Blueprint("security", __name__, url_prefix="/organiser/account")
 gate.install(bp)
@@ -89,11 +89,9 @@ def two_factor() -> ResponseReturnValue:
         return redirect(url_for("security.overview"))
     form = EnrolForm()
     if form.validate_on_submit():
-        try:
-            codes = commit_or_reraise(lambda: _enable(user, form.code.data or ""), _REFUSALS)
-        except totp.SecondFactorError as exc:
-            form.code.errors.append(_(str(exc)))
-        else:
+        with change(show=lambda refusal: form.code.errors.append(_(str(refusal)))) as done:
+            codes = _enable(user, form.code.data or "")
+        if done.ok:
             flash(_("Two-factor sign-in is on."), "success")
             return _private(render_template("security/recovery_codes.html", codes=codes))
     secret = totp.pending_secret(user)
@@ -111,9 +109,6 @@ def two_factor() -> ResponseReturnValue:
     )
 
 
-_REFUSALS: tuple[type[Exception], ...] = (totp.SecondFactorError,)
-
-
 def _enable(user: User, code: str) -> list[str]:
     codes = totp.confirm_enrolment(user, code)
     account_log.record(user, "security.enable_totp", "Two-factor sign-in", enabled=True)
@@ -127,8 +122,8 @@ def two_factor_start() -> ResponseReturnValue:
         abort(400)
     user = _me()
     if not user.has_second_factor:
-        totp.start_enrolment(user)
-        commit()
+        with change():
+            totp.start_enrolment(user)
     return redirect(url_for("security.two_factor"))
 
 
@@ -138,11 +133,9 @@ def two_factor_disable() -> ResponseReturnValue:
     user = _me()
     form = DisableForm()
     if form.validate_on_submit():
-        try:
-            commit_or_reraise(lambda: _disable(user, form.proof.data or ""), _REFUSALS)
-        except totp.SecondFactorError as exc:
-            flash(_(str(exc)), "error")
-        else:
+        with change(show=lambda refusal: flash(_(str(refusal)), "error")) as done:
+            _disable(user, form.proof.data or "")
+        if done.ok:
             flash(_("Two-factor sign-in is off."), "info")
     return redirect(url_for("security.overview"))
 
@@ -158,13 +151,9 @@ def recovery_codes() -> ResponseReturnValue:
     user = _me()
     if not ConfirmForm().validate_on_submit() or not user.has_second_factor:
         abort(400)
-
-    def regenerate() -> list[str]:
+    with change():
         codes = totp.new_recovery_codes(user)
         account_log.record(user, "security.regenerate_recovery_codes", "Recovery codes")
-        return codes
-
-    codes = commit_or_reraise(regenerate, ())
     flash(_("New recovery codes made; the old ones no longer work."), "success")
     return _private(render_template("security/recovery_codes.html", codes=codes))
 
@@ -179,18 +168,15 @@ def tokens() -> ResponseReturnValue:
         name = (form.name.data or "").strip()
         scope = TokenScope(form.scope.data)
         zone = str(current_app.config["EVENTHUB_TIMEZONE"])
-        try:
-            created = commit_or_reraise(
-                lambda: token_rules.create(
-                    user,
-                    name,
-                    scope,
-                    token_rules.expiry(form.expires.data or "", form.expires_on.data, zone),
-                ),
-                (services.AccountError,),
+        with change(show=keep_quiet) as done:
+            created = token_rules.create(
+                user,
+                name,
+                scope,
+                token_rules.expiry(form.expires.data or "", form.expires_on.data, zone),
             )
-        except services.AccountError as exc:
-            form.expires_on.errors = [*form.expires_on.errors, _(str(exc))]
+        if done.refusal is not None:
+            form.expires_on.errors = [*form.expires_on.errors, _(str(done.refusal))]
         else:
             form = TokenForm(formdata=None)
     return _private(
@@ -210,9 +196,9 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke one of your own tokens at once; others' tokens are not found."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    row = token_rules.revoke(_me(), token_id)
+    with change():  # nothing to commit when the token is not one of yours
+        row = token_rules.revoke(_me(), token_id)
     if row is None:
         abort(404)
-    commit()
     flash(_("Token “%(name)s” revoked; it no longer works.", name=row.name), "success")
     return redirect(url_for("security.tokens"))

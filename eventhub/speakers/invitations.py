@@ -18,6 +18,7 @@ from eventhub.i18n import lang_attr, language, localised, recipient_language
 from eventhub.mail.compose import mailbox
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.refusal import Refusal
 from eventhub.speakers import queries
 from eventhub.speakers.models import SpeakerInvitation, SpeakerProfile
 from eventhub.speakers.notices import ROLE_NAMES
@@ -38,7 +39,7 @@ class Problem(enum.StrEnum):
     REPLACED = "replaced"
 
 
-class InvitationError(Exception):
+class InvitationError(Refusal):
     """A link that cannot be used; `problem` says why, for a clear page."""
 
     def __init__(self, problem: Problem, invitation: SpeakerInvitation | None = None) -> None:

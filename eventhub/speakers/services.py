@@ -14,6 +14,7 @@ from eventhub.accounts.models import User
 from eventhub.accounts.services import AccountError, disable_account, normalise_email
 from eventhub.extensions import db
 from eventhub.images import ImageError, delete_after_commit, store_image
+from eventhub.refusal import Refusal
 from eventhub.speakers.models import ProfileChange, SessionSpeaker, SpeakerProfile
 
 SHORT_BIO_MAX = 300
@@ -52,7 +53,7 @@ _LENGTHS = {
 _SUMMARISED = {"short_bio", "long_bio_markdown", "short_bio_zh", "long_bio_markdown_zh"}
 
 
-class SpeakerError(Exception):
+class SpeakerError(Refusal):
     """A refused profile change; the message is meant for the user."""
 
 

@@ -21,6 +21,7 @@ from eventhub.i18n import language, localised, recipient_language
 from eventhub.mail.compose import mailbox
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Series
 from eventhub.teams import services
 from eventhub.teams.models import MemberInvitation, MemberRole, Membership
@@ -53,7 +54,7 @@ class Problem(enum.StrEnum):
     REVOKED = "revoked"
 
 
-class InvitationError(Exception):
+class InvitationError(Refusal):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.value)
         self.problem = problem

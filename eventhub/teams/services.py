@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 
 from eventhub.accounts.models import User
 from eventhub.extensions import db
+from eventhub.refusal import Refusal
 from eventhub.teams.models import MemberRole, Membership
 
 
-class MembershipError(Exception):
+class MembershipError(Refusal):
     """A refused membership change; the message is meant for the user."""
 
 

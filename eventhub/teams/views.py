@@ -17,8 +17,7 @@ from eventhub.teams import accounts, invitations, services
 from eventhub.teams.access import Need, can
 from eventhub.teams.forms import ROLE_NAMES, AcceptForm, AddMemberForm, RoleForm
 from eventhub.teams.models import MemberInvitation, MemberRole
-from eventhub.teams.services import MembershipError
-from eventhub.transaction import commit, commit_or_reraise, commit_unless_refused
+from eventhub.transaction import change
 
 bp = Blueprint("teams", __name__)
 
@@ -35,14 +34,9 @@ def members(series_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():  # only owners get this far with a POST (access policy)
         role = MemberRole(form.role.data)
         email = form.email.data or ""
-        try:
-            added = commit_or_reraise(
-                lambda: invitations.add_member(series, email, role, current_user),
-                (MembershipError,),
-            )
-        except MembershipError as exc:
-            form.email.errors.append(str(exc))
-        else:
+        with change(show=lambda refusal: form.email.errors.append(str(refusal))) as done:
+            added = invitations.add_member(series, email, role, current_user)
+        if done.ok:
             if added.invitation is not None:
                 flash(_("Invitation sent to %(email)s.", email=added.invitation.email), "success")
             else:
@@ -74,9 +68,8 @@ def change_role(series_id: int, user_id: int) -> ResponseReturnValue:
     form = RoleForm()
     if form.validate_on_submit():
         role = MemberRole(form.role.data)
-        done = commit_unless_refused(
-            lambda: services.set_role(series_id, user, role), (MembershipError,)
-        )
+        with change() as done:
+            services.set_role(series_id, user, role)
         if done.ok:
             flash(
                 _("%(email)s is now %(role)s.", email=user.email, role=ROLE_NAMES[role]), "success"
@@ -89,7 +82,8 @@ def remove_member(series_id: int, user_id: int) -> ResponseReturnValue:
     """Take someone off the team (their account stays)."""
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        done = commit_unless_refused(lambda: services.remove(series_id, user), (MembershipError,))
+        with change() as done:
+            services.remove(series_id, user)
         if done.ok:
             flash(_("%(email)s removed from the team.", email=user.email), "info")
     return _back(series_id)
@@ -102,8 +96,8 @@ def revoke_invitation(series_id: int, invitation_id: int) -> ResponseReturnValue
     """Make an invitation link unusable."""
     invitation = db.get_or_404(MemberInvitation, invitation_id)
     if ConfirmForm().validate_on_submit():
-        invitations.revoke(invitation)
-        commit()
+        with change():
+            invitations.revoke(invitation)
         flash(_("The invitation to %(email)s no longer works.", email=invitation.email), "info")
     return _back(series_id)
 
@@ -128,13 +122,10 @@ def accept_invitation(token: str) -> ResponseReturnValue:
                 sessions.start(joined)  # the new account is logged in on this browser
             return joined
 
-        try:
-            commit_or_reraise(join, (MembershipError,))
-        except MembershipError as exc:
-            (form.password.errors if not join_as_user else form.display_name.errors).append(
-                str(exc)
-            )
-        else:
+        errors = form.password.errors if not join_as_user else form.display_name.errors
+        with change(show=lambda refusal: errors.append(str(refusal))) as done:
+            join()
+        if done.ok:
             flash(_("Welcome to the team of %(title)s.", title=invitation.series.title), "success")
             return redirect(url_for("scheduling.series_show", series_id=invitation.series_id))
     return render_template(
@@ -159,9 +150,8 @@ def disable_account(user_id: int) -> ResponseReturnValue:
     """Stop an account from logging in or using its tokens."""
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        done = commit_unless_refused(
-            lambda: accounts.disable(user, current_user), (MembershipError,)
-        )
+        with change() as done:
+            accounts.disable(user, current_user)
         if done.ok:
             flash(_("%(email)s can no longer log in.", email=user.email), "info")
     return redirect(url_for("teams.accounts_page"))
@@ -172,7 +162,7 @@ def enable_account(user_id: int) -> ResponseReturnValue:
     """Let a disabled account log in again."""
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        accounts.enable(user)
-        commit()
+        with change():
+            accounts.enable(user)
         flash(_("%(email)s can log in again.", email=user.email), "success")
     return redirect(url_for("teams.accounts_page"))

@@ -12,7 +12,6 @@ from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from tests.support.factories import Factories
-from tests.support.programme import add_registration
 
 SERIES = {
     "title": "Re-industrialization",
@@ -133,7 +132,9 @@ def test_unknown_series_is_a_json_404(client: FlaskClient, auth: dict[str, str])
     assert response.status_code == 404 and response.is_json
 
 
-def test_publish_then_patch_time_is_a_reschedule(client: FlaskClient, auth: dict[str, str]) -> None:
+def test_publish_then_patch_time_is_a_reschedule(
+    make: Factories, client: FlaskClient, auth: dict[str, str]
+) -> None:
     session_id = _session(client, auth)
     published = client.post(f"/api/v1/sessions/{session_id}/publish", headers=auth)
     assert published.status_code == 200
@@ -141,7 +142,7 @@ def test_publish_then_patch_time_is_a_reschedule(client: FlaskClient, auth: dict
     assert client.post(f"/api/v1/sessions/{session_id}/publish", headers=auth).status_code == 409
     session = db.session.get(Session, session_id)
     assert session is not None
-    add_registration(session)
+    make.registration(session)
     db.session.commit()
 
     response = client.patch(

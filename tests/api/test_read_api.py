@@ -10,7 +10,6 @@ from eventhub.extensions import db
 from eventhub.scheduling.models import SessionStatus
 from eventhub.speakers.models import SpeakerRole
 from tests.support.factories import Factories
-from tests.support.programme import add_registration
 
 
 def test_list_published_series(client: FlaskClient, make: Factories) -> None:
@@ -29,7 +28,7 @@ def test_series_with_sessions_and_speakers(client: FlaskClient, make: Factories)
     )
     make.session(series, slug="draft", status=SessionStatus.DRAFT)
     make.link(session, make.speaker(full_name="Bobby Lui", honorific="Dr"), SpeakerRole.MODERATOR)
-    add_registration(session)
+    make.registration(session)
     db.session.commit()
 
     body = client.get("/api/v1/series/s").get_json()

@@ -8,7 +8,6 @@ from flask.testing import FlaskClient
 
 from eventhub.extensions import db
 from eventhub.registration.models import RegistrationStatus
-from tests.mail.support import register
 from tests.support.factories import Factories
 
 FIELDS = {"id", "name", "email", "organisation", "status", "attended", "registered_at", "answers"}
@@ -18,13 +17,13 @@ def test_every_registrant_once_across_pages(
     client: FlaskClient, make: Factories, auth: dict[str, str]
 ) -> None:
     session = make.session()
-    ada = register(
+    ada = make.registration(
         session, "ada@example.org", name="陳大文", organisation="PolyU", answers={"7": "Yes"}
     )
     ada.is_attended = True
     for n in range(4):
-        register(session, f"p{n}@example.org", status=RegistrationStatus.WAITLISTED)
-    register(make.session(), "elsewhere@example.org")
+        make.registration(session, f"p{n}@example.org", status=RegistrationStatus.WAITLISTED)
+    make.registration(make.session(), "elsewhere@example.org")
     db.session.commit()
 
     url = f"/api/v1/sessions/{session.id}/registrations"

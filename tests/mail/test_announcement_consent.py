@@ -8,7 +8,7 @@ from eventhub.clock import utcnow
 from eventhub.emails.announcements import Audience, Topic, send_announcement
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
-from tests.mail.support import outbox, register
+from tests.mail.support import outbox
 from tests.support.factories import Factories, LoginHelper
 
 
@@ -31,11 +31,11 @@ def test_news_of_new_sessions_goes_only_to_people_who_asked_for_it(
     """Before, every registrant got it, whether or not they ticked the box."""
     series = make.series()
     one, two = make.session(series), make.session(series)
-    register(one, "yes@example.org", is_marketing_consent=True)
-    register(one, "no@example.org", is_marketing_consent=False)
-    register(one, "changed@example.org", is_marketing_consent=True)
+    make.registration(one, "yes@example.org", is_marketing_consent=True)
+    make.registration(one, "no@example.org", is_marketing_consent=False)
+    make.registration(one, "changed@example.org", is_marketing_consent=True)
     # The latest registration's answer counts: this person no longer wants the news.
-    register(two, "Changed@example.org", is_marketing_consent=False)
+    make.registration(two, "Changed@example.org", is_marketing_consent=False)
     login(make.organiser(is_admin=True))
     assert _announce(series.id, client) == 302
     assert [r.recipient_email for r in outbox(MessageKind.ANNOUNCEMENT)] == ["yes@example.org"]
@@ -46,8 +46,8 @@ def test_a_message_about_their_sessions_still_reaches_everyone(
 ) -> None:
     series = make.series()
     session = make.session(series)
-    register(session, "yes@example.org", is_marketing_consent=True)
-    register(session, "no@example.org", is_marketing_consent=False)
+    make.registration(session, "yes@example.org", is_marketing_consent=True)
+    make.registration(session, "no@example.org", is_marketing_consent=False)
     login(make.organiser(is_admin=True))
     assert _announce(series.id, client, topic=Topic.THEIR_SESSIONS.value) == 302
     assert sorted(r.recipient_email for r in outbox(MessageKind.ANNOUNCEMENT)) == [
@@ -58,8 +58,8 @@ def test_a_message_about_their_sessions_still_reaches_everyone(
 
 def test_the_default_topic_is_news_and_needs_consent(make: Factories) -> None:
     series = make.series()
-    register(make.session(series), "no@example.org", is_marketing_consent=False)
-    register(make.session(series), "yes@example.org", is_marketing_consent=True)
+    make.registration(make.session(series), "no@example.org", is_marketing_consent=False)
+    make.registration(make.session(series), "yes@example.org", is_marketing_consent=True)
     queued = send_announcement(
         series,
         subject="New webinar",

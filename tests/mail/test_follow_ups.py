@@ -11,7 +11,7 @@ from eventhub.mail.models import MessageKind
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import RegistrationStatus
 from eventhub.scheduling.models import Series, Session
-from tests.mail.support import outbox, register
+from tests.mail.support import outbox
 from tests.support.factories import Factories
 
 
@@ -39,9 +39,9 @@ def test_attended_and_missed_variants_with_recap_recording_and_next_sessions(
     make: Factories,
 ) -> None:
     series, session, _recap = _past_session_with_recap(make)
-    came = register(session, is_attended=True)
-    missed = register(session)
-    register(session, status=RegistrationStatus.WAITLISTED)
+    came = make.registration(session, is_attended=True)
+    missed = make.registration(session)
+    make.registration(session, status=RegistrationStatus.WAITLISTED)
     db.session.commit()
 
     assert follow_ups.create_due_follow_ups(utcnow()) == 2
@@ -68,7 +68,7 @@ def test_attended_and_missed_variants_with_recap_recording_and_next_sessions(
 
 def test_waits_for_the_delay_and_for_the_recap(make: Factories) -> None:
     _series, session, recap = _past_session_with_recap(make, published=False)
-    register(session, is_attended=True)
+    make.registration(session, is_attended=True)
     db.session.commit()
     assert follow_ups.create_due_follow_ups(utcnow()) == 0  # no recap yet
     recap.published_at = utcnow()
@@ -78,7 +78,7 @@ def test_waits_for_the_delay_and_for_the_recap(make: Factories) -> None:
 
 def test_not_before_the_follow_up_delay(make: Factories) -> None:
     _series, session, recap = _past_session_with_recap(make)
-    register(session)
+    make.registration(session)
     db.session.commit()
     ends = session.ends_at
     recap.published_at = ends  # published the minute it ended

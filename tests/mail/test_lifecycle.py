@@ -9,13 +9,13 @@ from eventhub.emails import reminders
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, MessageStatus
 from eventhub.scheduling.lifecycle import cancel_session, reschedule_session
-from tests.mail.support import outbox, register
+from tests.mail.support import outbox
 from tests.support.factories import Factories
 
 
 def test_reschedule_moves_reminders_to_the_new_time(make: Factories) -> None:
     session = make.session(starts_at=(utcnow() + timedelta(hours=20)).replace(microsecond=0))
-    register(session, at=utcnow() - timedelta(days=2))
+    make.registration(session, at=utcnow() - timedelta(days=2))
     db.session.commit()
     assert reminders.create_due_reminders(utcnow()) == 1  # the 24 h reminder, due now
 
@@ -34,7 +34,7 @@ def test_reschedule_moves_reminders_to_the_new_time(make: Factories) -> None:
 
 def test_cancel_stops_every_unsent_reminder(make: Factories) -> None:
     session = make.session(starts_at=(utcnow() + timedelta(hours=20)).replace(microsecond=0))
-    register(session, at=utcnow() - timedelta(days=2))
+    make.registration(session, at=utcnow() - timedelta(days=2))
     db.session.commit()
     reminders.create_due_reminders(utcnow())
     cancel_session(session, "The speakers are unavailable")

@@ -13,13 +13,13 @@ from eventhub.extensions import db
 from eventhub.mail import merge as merge_module
 from eventhub.mail import outbox as outbox_module
 from eventhub.mail.merge import MailMerge, marker
-from tests.mail.support import outbox, register
+from tests.mail.support import outbox
 from tests.support.factories import Factories
 
 
 def test_names_are_escaped_in_html_and_plain_in_text(make: Factories) -> None:
     session = make.session(starts_at=utcnow() + timedelta(days=3))
-    register(session, name='Ann <b>"O\'Hara"</b> & Co', at=utcnow() - timedelta(days=1))
+    make.registration(session, name='Ann <b>"O\'Hara"</b> & Co', at=utcnow() - timedelta(days=1))
     db.session.commit()
     reminders.create_due_reminders(session.starts_at - timedelta(hours=24))
     [row] = outbox()
@@ -35,7 +35,7 @@ def test_one_render_per_zone_not_per_recipient(
     session = make.session(starts_at=utcnow() + timedelta(days=3))
     for n in range(30):
         zone = ("Europe/London", "Asia/Hong_Kong", "America/New_York")[n % 3]
-        register(session, timezone=zone, at=utcnow() - timedelta(days=1))
+        make.registration(session, timezone=zone, at=utcnow() - timedelta(days=1))
     db.session.commit()
     renders: list[str] = []
     real = outbox_module.render_email

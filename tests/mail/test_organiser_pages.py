@@ -8,7 +8,7 @@ from eventhub.accounts.models import Role
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_message
-from tests.mail.support import outbox, register
+from tests.mail.support import outbox
 from tests.support.factories import Factories, LoginHelper
 
 
@@ -35,7 +35,7 @@ def test_series_and_session_pages_show_counts_and_failures_with_retry(
 ) -> None:
     series = make.series(title="Re-industrialization")
     session = make.session(series=series)
-    register(session, email="ada@example.org")
+    make.registration(session, email="ada@example.org")
     sent = _message(series.id, session.id, "ada@example.org", MessageKind.CONFIRMATION, 1)
     sent.status = MessageStatus.SENT
     failed = _message(series.id, session.id, "bob@example.org", MessageKind.REMINDER, 2)
@@ -72,9 +72,9 @@ def test_announcement_preview_then_send_once(
     one = make.session(series=series)
     two = make.session(series=series)
     # News of a new session goes to people who asked for it (test_announcement_consent.py).
-    register(one, email="ada@example.org", is_attended=True, is_marketing_consent=True)
-    register(two, email="Ada@example.org", is_marketing_consent=True)  # same person
-    register(two, email="bob@example.org", is_marketing_consent=True)
+    make.registration(one, email="ada@example.org", is_attended=True, is_marketing_consent=True)
+    make.registration(two, email="Ada@example.org", is_marketing_consent=True)  # same person
+    make.registration(two, email="bob@example.org", is_marketing_consent=True)
     login(make.organiser())
     form = {
         "subject": "Webinar 3 is open",

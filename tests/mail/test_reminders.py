@@ -15,7 +15,7 @@ from eventhub.mail.models import MessageKind, MessageStatus
 from eventhub.mail.transport import LazyTransport
 from eventhub.registration.models import RegistrationStatus
 from eventhub.scheduling.models import Session, SessionStatus
-from tests.mail.support import outbox, register
+from tests.mail.support import outbox
 from tests.support.factories import Factories
 from tests.support.statements import count_statements
 
@@ -29,13 +29,13 @@ def test_one_reminder_per_confirmed_registrant_and_a_second_beat_creates_none(
     make: Factories,
 ) -> None:
     session = _session(make)
-    confirmed = [register(session, at=utcnow() - timedelta(days=1)) for _ in range(3)]
+    confirmed = [make.registration(session, at=utcnow() - timedelta(days=1)) for _ in range(3)]
     for status in (
         RegistrationStatus.WAITLISTED,
         RegistrationStatus.PENDING,
         RegistrationStatus.CANCELLED,
     ):
-        register(session, status=status, at=utcnow() - timedelta(days=1))
+        make.registration(session, status=status, at=utcnow() - timedelta(days=1))
     db.session.commit()
     day_before = session.starts_at - timedelta(hours=24)
 
@@ -56,7 +56,7 @@ def test_one_reminder_per_confirmed_registrant_and_a_second_beat_creates_none(
 
 def test_the_hour_before_gets_its_own_reminder(make: Factories) -> None:
     session = _session(make)
-    register(session, at=utcnow() - timedelta(days=2))
+    make.registration(session, at=utcnow() - timedelta(days=2))
     db.session.commit()
     assert reminders.create_due_reminders(session.starts_at - timedelta(hours=24)) == 1
     assert reminders.create_due_reminders(session.starts_at - timedelta(minutes=60)) == 1
@@ -68,8 +68,8 @@ def test_the_hour_before_gets_its_own_reminder(make: Factories) -> None:
 def test_no_late_copy_for_a_registration_made_after_the_moment(make: Factories) -> None:
     session = _session(make)
     day_before = session.starts_at - timedelta(hours=24)
-    early = register(session, at=day_before - timedelta(hours=1))
-    late = register(session, at=day_before + timedelta(hours=2))
+    early = make.registration(session, at=day_before - timedelta(hours=1))
+    late = make.registration(session, at=day_before + timedelta(hours=2))
     db.session.commit()
     assert reminders.create_due_reminders(day_before + timedelta(hours=3)) == 1
     assert [r.registration_id for r in outbox(MessageKind.REMINDER)] == [early.id]
@@ -80,7 +80,7 @@ def test_no_late_copy_for_a_registration_made_after_the_moment(make: Factories) 
 
 def test_a_beat_that_was_down_sends_only_the_latest_due_offset(make: Factories) -> None:
     session = _session(make)
-    register(session, at=utcnow() - timedelta(days=3))
+    make.registration(session, at=utcnow() - timedelta(days=3))
     db.session.commit()
     assert reminders.create_due_reminders(session.starts_at - timedelta(minutes=30)) == 1
     assert [r.dedupe_key.split(":")[3] for r in outbox(MessageKind.REMINDER)] == ["60"]
@@ -91,7 +91,7 @@ def test_a_beat_that_was_down_sends_only_the_latest_due_offset(make: Factories) 
 def test_session_offsets_override_the_series(make: Factories) -> None:
     series = make.series(reminder_offsets_minutes=[2 * 1440, 15])
     session = _session(make, series=series, reminder_offsets_minutes=[180])
-    register(session, at=utcnow() - timedelta(days=3))
+    make.registration(session, at=utcnow() - timedelta(days=3))
     db.session.commit()
     assert reminders.create_due_reminders(session.starts_at - timedelta(days=2)) == 0
     assert reminders.create_due_reminders(session.starts_at - timedelta(hours=3)) == 1
@@ -102,7 +102,7 @@ def test_reschedule_suppresses_old_reminders_and_the_new_time_gets_its_own(
     make: Factories,
 ) -> None:
     session = _session(make)
-    register(session, at=utcnow() - timedelta(days=3))
+    make.registration(session, at=utcnow() - timedelta(days=3))
     db.session.commit()
     day_before = session.starts_at - timedelta(hours=24)
     assert reminders.create_due_reminders(day_before) == 1
@@ -125,7 +125,7 @@ def test_reschedule_suppresses_old_reminders_and_the_new_time_gets_its_own(
 def test_a_reminder_for_an_old_sequence_is_suppressed_at_delivery(make: Factories) -> None:
     """A beat that raced the reschedule cannot deliver a reminder for the old time."""
     session = _session(make)
-    register(session, at=utcnow() - timedelta(days=3))
+    make.registration(session, at=utcnow() - timedelta(days=3))
     db.session.commit()
     day_before = session.starts_at - timedelta(hours=24)
     reminders.create_due_reminders(day_before)
@@ -141,7 +141,7 @@ def test_a_reminder_for_an_old_sequence_is_suppressed_at_delivery(make: Factorie
 
 def test_cancelled_session_gets_no_reminders(make: Factories) -> None:
     session = _session(make)
-    register(session, at=utcnow() - timedelta(days=3))
+    make.registration(session, at=utcnow() - timedelta(days=3))
     db.session.commit()
     reminders.create_due_reminders(session.starts_at - timedelta(hours=24))
     session.status = SessionStatus.CANCELLED
@@ -153,7 +153,7 @@ def test_cancelled_session_gets_no_reminders(make: Factories) -> None:
 
 def test_a_cancelled_registration_is_not_reminded_even_if_queued(make: Factories) -> None:
     session = _session(make)
-    registration = register(session, at=utcnow() - timedelta(days=3))
+    registration = make.registration(session, at=utcnow() - timedelta(days=3))
     db.session.commit()
     day_before = session.starts_at - timedelta(hours=24)
     reminders.create_due_reminders(day_before)
@@ -170,7 +170,7 @@ def _beat_statements(make: Factories, sessions: int, days: int) -> tuple[int, in
     due = None
     for n in range(sessions):
         session = make.session(series=series, starts_at=starts + timedelta(hours=n))
-        register(session, at=utcnow() - timedelta(days=1))
+        make.registration(session, at=utcnow() - timedelta(days=1))
         due = due or session
     db.session.commit()
     assert due is not None

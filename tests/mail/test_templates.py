@@ -10,7 +10,7 @@ from eventhub.emails import follow_ups, reminders
 from eventhub.emails.announcements import Audience, send_announcement
 from eventhub.extensions import db
 from eventhub.recaps.models import Recap
-from tests.mail.support import outbox, register
+from tests.mail.support import outbox
 from tests.support.factories import Factories
 
 
@@ -21,9 +21,9 @@ def _all_kinds(make: Factories) -> None:
     db.session.add(
         Recap(session_id=past.id, headline="What we learnt", lead="x", published_at=utcnow())
     )
-    register(past, email="ada@example.org", is_attended=True, is_marketing_consent=True)
-    register(past, email="bob@example.org", is_marketing_consent=True)
-    register(
+    make.registration(past, email="ada@example.org", is_attended=True, is_marketing_consent=True)
+    make.registration(past, email="bob@example.org", is_marketing_consent=True)
+    make.registration(
         ahead, email="cy@example.org", at=utcnow() - timedelta(days=1), is_marketing_consent=True
     )
     db.session.commit()
@@ -66,8 +66,8 @@ def test_times_name_the_readers_zone_and_the_series_zone(make: Factories) -> Non
     session = make.session(
         series=series, starts_at=utcnow().replace(microsecond=0) + timedelta(days=2)
     )
-    register(session, timezone="America/New_York", at=utcnow() - timedelta(days=1))
-    register(session, timezone="Asia/Hong_Kong", at=utcnow() - timedelta(days=1))
+    make.registration(session, timezone="America/New_York", at=utcnow() - timedelta(days=1))
+    make.registration(session, timezone="Asia/Hong_Kong", at=utcnow() - timedelta(days=1))
     db.session.commit()
     reminders.create_due_reminders(session.starts_at - timedelta(hours=24))
     new_york, hong_kong = outbox()

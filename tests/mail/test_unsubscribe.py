@@ -78,12 +78,13 @@ def test_every_way_to_unsubscribe_has_the_same_effect(
     from eventhub.emails.announcements import Audience, send_announcement
     from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage, Unsubscribe
     from eventhub.registration.manage_links import manage_token
-    from tests.mail.support import register
 
     series = make.series()
     session = make.session(series)
-    mine = register(session, "Ada.Lovelace@Example.org", is_marketing_consent=True)
-    other = register(make.session(series), "ada.lovelace@example.org", is_marketing_consent=True)
+    mine = make.registration(session, "Ada.Lovelace@Example.org", is_marketing_consent=True)
+    other = make.registration(
+        make.session(series), "ada.lovelace@example.org", is_marketing_consent=True
+    )
     send_announcement(
         series,
         subject="News",

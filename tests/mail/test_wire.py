@@ -34,7 +34,7 @@ from eventhub.mail.compose import UnsendableMessage, build_message
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_message
 from eventhub.mail.wire import list_header
-from tests.mail.support import outbox, register
+from tests.mail.support import outbox
 from tests.support.factories import Factories
 from tests.support.smtp import SmtpServer
 
@@ -66,7 +66,7 @@ def _header_lines(raw: bytes, name: bytes) -> list[bytes]:
 def _announce(make: Factories, email: str = "Ada@Example.org") -> OutboxMessage:
     series = make.series(title=TITLE)
     session = make.session(series, starts_at=utcnow() + timedelta(days=3))
-    register(session, email, is_marketing_consent=True)
+    make.registration(session, email, is_marketing_consent=True)
     send_announcement(
         series,
         subject="News",

@@ -19,7 +19,6 @@ from eventhub.mail.outbox import Attachment, Envelope, RenderedEmail, queue_mess
 from eventhub.registration.models import RegistrationStatus
 from eventhub.scheduling.calendar import Attendee, invitation
 from eventhub.scheduling.models import Session
-from tests.mail.support import register
 from tests.support.factories import Factories
 from tests.support.smtp import SmtpServer
 from tests.support.worker import WorkerProcess
@@ -61,10 +60,10 @@ def _session(days: float = 3) -> Session:
 
 
 def test_confirmation_arrives_with_its_ics(
-    stack_app: Flask, worker: WorkerProcess, smtp: SmtpServer
+    make: Factories, stack_app: Flask, worker: WorkerProcess, smtp: SmtpServer
 ) -> None:
     session = _session()
-    registration = register(session, email="ada@example.org", name="Ada Lovelace")
+    registration = make.registration(session, email="ada@example.org", name="Ada Lovelace")
     queue_message(
         Envelope(
             kind=MessageKind.CONFIRMATION,
@@ -97,11 +96,15 @@ def test_confirmation_arrives_with_its_ics(
 
 
 def test_reminders_once_per_confirmed_registrant_through_the_worker(
-    stack_app: Flask, worker: WorkerProcess, smtp: SmtpServer
+    make: Factories, stack_app: Flask, worker: WorkerProcess, smtp: SmtpServer
 ) -> None:
     session = _session(days=5)
-    confirmed = {register(session, at=utcnow() - timedelta(days=1)).email for _ in range(3)}
-    register(session, status=RegistrationStatus.WAITLISTED, at=utcnow() - timedelta(days=1))
+    confirmed = {
+        make.registration(session, at=utcnow() - timedelta(days=1)).email for _ in range(3)
+    }
+    make.registration(
+        session, status=RegistrationStatus.WAITLISTED, at=utcnow() - timedelta(days=1)
+    )
     db.session.commit()
     day_before = (session.starts_at - timedelta(hours=24)).isoformat()
 

@@ -14,7 +14,6 @@ from eventhub.public.cache import MAX_TTL_SECONDS, _next_change
 from eventhub.scheduling import lifecycle
 from eventhub.scheduling.models import Session
 from tests.support.factories import Factories, LoginHelper
-from tests.support.programme import add_registration
 from tests.support.statements import count_statements
 
 
@@ -43,7 +42,7 @@ def test_series_page_is_served_from_cache_until_a_change(
     assert third.headers["X-Cache"] == "miss"
     assert "Second title" in third.get_data(as_text=True)
 
-    add_registration(session)
+    make.registration(session)
     db.session.commit()
     assert "4 seats left" in client.get("/series/s").get_data(as_text=True)
 

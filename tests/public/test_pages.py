@@ -13,7 +13,7 @@ from eventhub.registration.models import RegistrationStatus
 from eventhub.scheduling.models import SessionStatus
 from eventhub.speakers.models import SpeakerRole
 from tests.support.factories import Factories
-from tests.support.programme import add_recap, add_registration, install_recap_page
+from tests.support.programme import install_recap_page
 
 
 def test_series_page_shows_cards_with_speakers_and_actions(
@@ -30,9 +30,9 @@ def test_series_page_shows_cards_with_speakers_and_actions(
     moderator = make.speaker(full_name="Bobby Lui", organisation="Young Industrialists Council")
     make.link(open_, make.speaker(full_name="Sunny Chai", honorific="Dr"))
     make.link(open_, moderator, role=SpeakerRole.MODERATOR)
-    add_registration(full)
-    add_registration(open_)
-    add_recap(past)
+    make.registration(full)
+    make.registration(open_)
+    make.recap(past)
     db.session.commit()
 
     html = client.get("/series/reind").get_data(as_text=True)
@@ -57,7 +57,7 @@ def test_read_more_only_once_the_recap_is_published(
     install_recap_page(app)
     series = make.series(slug="s")
     past = make.session(series, starts_at=utcnow() - timedelta(days=3))
-    recap = add_recap(past, published=False)
+    recap = make.recap(past, published=False)
     db.session.commit()
     assert "Read more" not in client.get("/series/s").get_data(as_text=True)
     recap.published_at = utcnow()
@@ -147,9 +147,9 @@ def test_waitlisted_do_not_take_seats_pending_hold_theirs(
     # decides (so approving never overbooks, and a decline frees a seat for the waitlist).
     series = make.series(slug="s")
     session = make.session(series, slug="w", capacity=3)
-    add_registration(session, RegistrationStatus.WAITLISTED)
-    add_registration(session, RegistrationStatus.PENDING)
-    add_registration(session)
+    make.registration(session, status=RegistrationStatus.WAITLISTED)
+    make.registration(session, status=RegistrationStatus.PENDING)
+    make.registration(session)
     db.session.commit()
     assert "1 seat left" in client.get("/series/s/w").get_data(as_text=True)
 

@@ -12,7 +12,7 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.speakers.models import SpeakerRole
 from tests.support.factories import Factories
-from tests.support.programme import add_recap, add_registration, install_recap_page
+from tests.support.programme import install_recap_page
 from tests.support.statements import count_statements
 
 
@@ -25,9 +25,9 @@ def _programme(make: Factories, sessions: int) -> str:
         session = make.session(series, starts_at=starts, capacity=50, slug=f"w{n + 1}")
         for i, speaker in enumerate(speakers[n % 2 : n % 2 + 3]):
             make.link(session, speaker, SpeakerRole.MODERATOR if i == 2 else SpeakerRole.SPEAKER)
-        add_registration(session)
+        make.registration(session)
         if starts < utcnow():
-            add_recap(session)
+            make.recap(session)
     db.session.commit()
     return series.slug
 

@@ -19,7 +19,6 @@ from eventhub.registration import attendance
 from eventhub.registration.meeting_reports import minutes_of, parse
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session
-from tests.mail.support import register
 from tests.support.factories import Factories, LoginHelper
 
 REPORTS = Path(__file__).parent / "meeting_reports"
@@ -34,7 +33,7 @@ PEOPLE = (
 def _session(make: Factories) -> Session:
     session = make.session(title="How does AI reinvent industrialization in Hong Kong?")
     for email in PEOPLE:
-        register(session, email)
+        make.registration(session, email)
     db.session.commit()
     return session
 
@@ -92,7 +91,7 @@ def test_each_vendor_report_marks_only_who_was_there(
 
     other = make.session(session.series, title="Same report, a 10-minute minimum")
     for email in PEOPLE:
-        register(other, email)
+        make.registration(other, email)
     db.session.commit()
     strict = attendance.import_attendance(other, data, min_minutes=10)
     db.session.commit()

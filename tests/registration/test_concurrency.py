@@ -1,12 +1,14 @@
 """Capacity is never exceeded: real HTTP races against a live server, on SQLite and PostgreSQL.
 
-Each race carries its negative control: with the seat lock switched off (a test-only flag that
-also pauses after the capacity check) the same race must overbook, proving the test can fail.
+Each race carries its negative control: with the seat lock swapped out in the test (and the first
+sign-ups held together after their capacity check) the same race must overbook, proving the test
+can fail.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -19,9 +21,11 @@ from flask import Flask
 from sqlalchemy import event, select, text
 
 from eventhub.extensions import db
-from eventhub.registration import services
+from eventhub.registration import seats, services
+from eventhub.registration.locking import SignupLock
 from eventhub.registration.manage_links import manage_token
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.models import Session
 from tests.registration.conftest import applicant
 from tests.registration.test_seat_counters import counters_match_counts
 from tests.support.factories import Factories
@@ -114,21 +118,48 @@ def test_fifty_at_ten_seats_postgres(app: Flask, make: Factories) -> None:
 
 
 @pytest.fixture
-def unlocked(app_config: dict[str, Any]) -> dict[str, Any]:
-    app_config["EVENTHUB_TESTING_DISABLE_SEAT_LOCK"] = True
-    return app_config
+def unlocked(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sign-up path without its seat lock, its race window held open.
+
+    The swap is made where the sign-up page and the seat decision look the lock up, so it
+    follows the code wherever it lives. The first SEATS + 1 sign-ups wait for each other right
+    after reading the free seats: each of them saw a seat free before any of them took one.
+    """
+
+    def no_writer_lock() -> None:
+        return None
+
+    arrivals = itertools.count()
+    together = threading.Barrier(SEATS + 1)
+
+    def read_without_lock(session_id: int, email: str) -> SignupLock:
+        session = db.session.get(Session, session_id, populate_existing=True)
+        assert session is not None
+        mine = db.session.scalar(
+            select(Registration.id).where(
+                Registration.session_id == session_id, Registration.email == email
+            )
+        )
+        if next(arrivals) <= SEATS:
+            together.wait(timeout=60)
+        return SignupLock(session, mine, is_fresh=True)
+
+    view = app.view_functions["registration.register"]
+    monkeypatch.setitem(view.__globals__, "begin_writer", no_writer_lock)
+    decide = seats.lock_and_count_for_signup
+    monkeypatch.setitem(decide.__globals__, "lock_for_signup", read_without_lock)
 
 
 @pytest.mark.postgres
 def test_negative_control_without_the_lock_overbooks_postgres(
-    unlocked: dict[str, Any], app: Flask, make: Factories
+    unlocked: None, app: Flask, make: Factories
 ) -> None:
     _codes, statuses = _race(app, make)
     assert statuses.count(S.CONFIRMED) > SEATS, "the race test could not have failed"
 
 
 def test_negative_control_without_the_lock_fails_sqlite(
-    unlocked: dict[str, Any], app: Flask, make: Factories
+    unlocked: None, app: Flask, make: Factories
 ) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("the SQLite variant")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
@@ -129,3 +129,24 @@ def test_the_seat_decision_reads_the_counters(make: Factories) -> None:
     db.session.execute(update(Session).where(Session.id == session.id).values(seats_held=3))
     db.session.commit()
     assert _register(session.id).status is S.WAITLISTED
+
+
+def test_counters_follow_a_bulk_insert_of_one_statement(make: Factories) -> None:
+    """Thousands of rows in one INSERT (as a seeding script writes them) count once each."""
+    session = make.session(capacity=None)
+    db.session.commit()
+    now = utcnow()
+    rows = [
+        {
+            "session_id": session.id,
+            "email": f"bulk{n}@example.org",
+            "name": f"Bulk {n}",
+            "timezone": "UTC",
+            "status": S.WAITLISTED if n % 4 == 0 else S.CONFIRMED,
+            "waitlisted_at": now if n % 4 == 0 else None,
+            "consented_at": now,
+        }
+        for n in range(4000)
+    ]
+    db.session.execute(insert(Registration), rows)
+    assert counters_match_counts(session.id) == (3000, 1000)

@@ -21,7 +21,6 @@ from eventhub.scheduling import lifecycle
 from eventhub.scheduling.errors import SchedulingError
 from eventhub.scheduling.models import SessionStatus
 from tests.support.factories import Factories, LoginHelper
-from tests.support.programme import add_registration
 
 START = datetime(2027, 3, 12, 6, 30, tzinfo=UTC)
 
@@ -59,9 +58,11 @@ def test_reschedule_tells_every_registrant_with_the_new_invite(
 ) -> None:
     series = make.series(title="Re-industrialization", timezone="Asia/Hong_Kong")
     session = make.session(series, starts_at=START, title="AI in HK")
-    hk = add_registration(session, timezone="Asia/Hong_Kong", name="Ada")
-    paris = add_registration(session, RegistrationStatus.WAITLISTED, timezone="Europe/Paris")
-    add_registration(session, RegistrationStatus.CANCELLED)
+    hk = make.registration(session, timezone="Asia/Hong_Kong", name="Ada")
+    paris = make.registration(
+        session, status=RegistrationStatus.WAITLISTED, timezone="Europe/Paris"
+    )
+    make.registration(session, status=RegistrationStatus.CANCELLED)
     new_start = START + timedelta(days=7)
 
     lifecycle.reschedule_session(session, new_start, 90, "The panel moved a week.")
@@ -90,7 +91,7 @@ def test_reschedule_tells_every_registrant_with_the_new_invite(
 
 def test_each_reschedule_is_its_own_message(make: Factories) -> None:
     session = make.session(starts_at=START)
-    add_registration(session)
+    make.registration(session)
     lifecycle.reschedule_session(session, START + timedelta(hours=1), 60, "Later.")
     lifecycle.reschedule_session(session, START + timedelta(hours=2), 60, "Later still.")
     db.session.commit()
@@ -100,7 +101,7 @@ def test_each_reschedule_is_its_own_message(make: Factories) -> None:
 
 def test_cancel_sends_a_cancelling_invite(make: Factories, received: list[Any]) -> None:
     session = make.session(starts_at=START)
-    registration = add_registration(session)
+    registration = make.registration(session)
     lifecycle.cancel_session(session, "The speaker is ill.")
     db.session.commit()
     assert session.status is SessionStatus.CANCELLED and session.cancelled_at is not None
@@ -146,7 +147,7 @@ def test_reschedule_and_cancel_pages(
 ) -> None:
     series = make.series(timezone="Europe/London")
     session = make.session(series, starts_at=datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
-    add_registration(session)
+    make.registration(session)
     login(make.organiser())
     url = f"/organiser/sessions/{session.id}/reschedule"
     page = client.get(url).get_data(as_text=True)

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from eventhub.extensions import db
 from eventhub.scheduling.models import Series, SessionStatus
 from tests.support.factories import Factories, LoginHelper
-from tests.support.programme import add_registration
 
 FORM = {
     "title": "Re-industrialization in Hong Kong",
@@ -143,7 +142,7 @@ def test_delete_only_while_nothing_depends_on_it(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
     busy = make.series(slug="busy")
-    add_registration(make.session(busy))
+    make.registration(make.session(busy))
     empty = make.series(slug="empty")
     make.session(empty)
     login(make.organiser())
@@ -162,8 +161,8 @@ def test_dashboard_lists_sessions_with_counts_and_next_step(
     series = make.series()
     session = make.session(series, capacity=30, title="Busy one")
     make.session(series, status=SessionStatus.DRAFT, title="Draft one")
-    add_registration(session)
-    add_registration(session)
+    make.registration(session)
+    make.registration(session)
     login(make.organiser())
     html = client.get(f"/organiser/series/{series.id}").get_data(as_text=True)
     assert "Busy one" in html and "Draft one" in html

@@ -172,11 +172,10 @@ def test_session_page_shows_the_line_up_and_links_to_its_editor(
 def test_delete_session_only_without_registrations(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    from tests.support.programme import add_registration
 
     series = make.series()
     busy = make.session(series)
-    add_registration(busy)
+    make.registration(busy)
     empty = make.session(series, status=SessionStatus.DRAFT)
     login(make.organiser())
     response = client.post(f"/organiser/sessions/{busy.id}/delete", follow_redirects=True)

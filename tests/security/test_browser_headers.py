@@ -12,7 +12,6 @@ from eventhub import create_app
 from eventhub.registration.manage_links import manage_url
 from tests.conftest import base_config
 from tests.support.factories import Factories, LoginHelper
-from tests.support.programme import add_registration
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +59,7 @@ def test_authenticated_manage_and_export_pages_are_no_store(
 
     organiser = make.organiser()
     session = make.session(make.series(organiser_id=organiser.id))
-    registration = add_registration(session)
+    registration = make.registration(session)
     db.session.commit()
     manage = client.get(manage_url(registration).removeprefix("http://eventhub.test"))
     assert manage.status_code == 200

@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from eventhub.extensions import db
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
 from tests.speakers import images_support as img
-from tests.speakers.helpers import speaker_with_account
 from tests.support.factories import Factories, LoginHelper
 
 
@@ -36,8 +35,8 @@ def _url(rule: str, values: dict[str, Any]) -> str:
 @pytest.fixture
 def victim(make: Factories) -> tuple[SpeakerProfile, SessionSpeaker]:
     """Speaker A, with an account, a photo-less profile and a session of their own."""
-    profile, _user = speaker_with_account(
-        make, full_name="Alice Victim", email="alice@example.org", short_bio="Alice's own bio"
+    profile, _user = make.speaker_account(
+        full_name="Alice Victim", email="alice@example.org", short_bio="Alice's own bio"
     )
     session = make.session(title="Alice's webinar")
     link = make.link(session, profile)
@@ -66,7 +65,7 @@ def test_organiser_routes_refuse_another_speaker(
     login: LoginHelper,
     victim: tuple[SpeakerProfile, SessionSpeaker],
 ) -> None:
-    _other, intruder = speaker_with_account(make, full_name="Bob Intruder")
+    _other, intruder = make.speaker_account(full_name="Bob Intruder")
     before = _snapshot(victim[0])
     login(intruder)
     rules = _rules(app, "/organiser/")
@@ -86,7 +85,7 @@ def test_me_routes_only_ever_touch_the_logged_in_speaker(
     login: LoginHelper,
     victim: tuple[SpeakerProfile, SessionSpeaker],
 ) -> None:
-    mine, intruder = speaker_with_account(make, full_name="Bob Intruder")
+    mine, intruder = make.speaker_account(full_name="Bob Intruder")
     before = _snapshot(victim[0])
     login(intruder)
     rules = _rules(app, "/me/")

@@ -16,7 +16,6 @@ from eventhub.scheduling.models import SessionStatus
 from eventhub.speakers import invitations, services
 from eventhub.speakers.models import ProfileChange, SessionSpeaker, SpeakerProfile, SpeakerRole
 from tests.speakers import images_support as img
-from tests.speakers.helpers import speaker_with_account
 from tests.support.factories import Factories, LoginHelper
 
 
@@ -54,7 +53,7 @@ def test_organiser_creates_a_profile_with_a_slug(
 def test_organiser_edits_any_profile_and_sees_the_history(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    profile, speaker_user = speaker_with_account(make, full_name="Sunny Chai", position="Member")
+    profile, speaker_user = make.speaker_account(full_name="Sunny Chai", position="Member")
     login(speaker_user)
     client.post(
         "/me/profile",
@@ -119,7 +118,7 @@ def test_organiser_uploads_a_photo_for_a_speaker(
 def test_list_filters_by_search_status_and_series(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    speaker_with_account(make, full_name="Active Person", organisation="PolyU")
+    make.speaker_account(full_name="Active Person", organisation="PolyU")
     invited = make.speaker(full_name="Invited Person", email="inv@example.org")
     expired = make.speaker(full_name="Expired Person", email="exp@example.org")
     make.speaker(full_name="Plain Person")
@@ -238,7 +237,7 @@ def test_delete_profile_only_when_in_no_session(
 ) -> None:
     busy = make.speaker(full_name="Busy Speaker")
     make.link(make.session(), busy)
-    spare, spare_user = speaker_with_account(make, full_name="Spare Speaker")
+    spare, spare_user = make.speaker_account(full_name="Spare Speaker")
     services.set_photo(spare, img.jpeg_with_exif(), None)
     db.session.commit()
     photo = upload_folder() / str(spare.photo_path)

@@ -19,7 +19,6 @@ from eventhub.registration.models import RegistrationStatus
 from eventhub.scheduling.models import SessionStatus
 from eventhub.speakers.models import ProfileChange, SpeakerProfile, SpeakerRole
 from tests.speakers import images_support as img
-from tests.speakers.helpers import register, speaker_with_account
 from tests.support.factories import PASSWORD, Factories, LoginHelper
 
 
@@ -45,7 +44,7 @@ def _form(**overrides: Any) -> dict[str, Any]:
 def test_speaker_edits_own_profile_and_history_records_it(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    profile, user = speaker_with_account(make, full_name="Old Name")
+    profile, user = make.speaker_account(full_name="Old Name")
     login(user)
     response = client.post("/me/profile", data=_form())
     assert response.status_code == 302
@@ -78,7 +77,7 @@ def test_speaker_edits_own_profile_and_history_records_it(
 def test_invalid_input_is_an_inline_error(
     client: FlaskClient, make: Factories, login: LoginHelper, field: str, value: str, message: str
 ) -> None:
-    profile, user = speaker_with_account(make, full_name="Kept Name")
+    profile, user = make.speaker_account(full_name="Kept Name")
     login(user)
     response = client.post("/me/profile", data=_form(**{field: value}))
     assert response.status_code == 200
@@ -106,7 +105,7 @@ XSS_PAYLOADS = [
 def test_long_bio_is_sanitised_on_the_public_page(
     client: FlaskClient, make: Factories, login: LoginHelper, payload: str
 ) -> None:
-    profile, user = speaker_with_account(make)
+    profile, user = make.speaker_account()
     login(user)
     client.post("/me/profile", data=_form(long_bio_markdown=f"Hello\n\n{payload}\n\nBye"))
     page = client.get(f"/speakers/{profile.slug}").get_data(as_text=True)
@@ -140,7 +139,7 @@ def _tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 def test_long_bio_keeps_safe_markdown(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    profile, user = speaker_with_account(make)
+    profile, user = make.speaker_account()
     login(user)
     client.post(
         "/me/profile",
@@ -163,7 +162,7 @@ def _upload(client: FlaskClient, data: bytes, name: str = "me.jpg") -> Any:
 def test_photo_upload_strips_exif_and_makes_square_thumbnail(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    profile, user = speaker_with_account(make)
+    profile, user = make.speaker_account()
     login(user)
     response = _upload(client, img.jpeg_with_exif((800, 600)))
     assert response.status_code == 302
@@ -183,7 +182,7 @@ def test_photo_upload_strips_exif_and_makes_square_thumbnail(
 def test_replacing_a_photo_removes_the_old_files(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    profile, user = speaker_with_account(make)
+    profile, user = make.speaker_account()
     login(user)
     _upload(client, img.jpeg_with_exif())
     db.session.refresh(profile)
@@ -212,7 +211,7 @@ def test_replacing_a_photo_removes_the_old_files(
 def test_bad_uploads_are_refused_with_a_clear_message(
     client: FlaskClient, make: Factories, login: LoginHelper, data: bytes, name: str, message: str
 ) -> None:
-    profile, user = speaker_with_account(make)
+    profile, user = make.speaker_account()
     login(user)
     response = _upload(client, data, name)
     assert response.status_code == 400
@@ -225,7 +224,7 @@ def test_bad_uploads_are_refused_with_a_clear_message(
 def test_missing_file_is_an_inline_error(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    _profile, user = speaker_with_account(make)
+    _profile, user = make.speaker_account()
     login(user)
     response = client.post("/me/photo", data={}, content_type="multipart/form-data")
     assert response.status_code == 400
@@ -235,7 +234,7 @@ def test_missing_file_is_an_inline_error(
 def test_my_sessions_show_time_role_join_link_and_counts_only(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    profile, user = speaker_with_account(make)
+    profile, user = make.speaker_account()
     series = make.series(title="Re-industrialisation")
     upcoming = make.session(series, title="AI and industry", capacity=50)
     draft = make.session(series, title="Textiles roadmap", status=SessionStatus.DRAFT)
@@ -245,9 +244,15 @@ def test_my_sessions_show_time_role_join_link_and_counts_only(
     make.link(draft, profile)
     make.link(past, profile, SpeakerRole.PANELIST)
     make.link(other, make.speaker())
-    register(upcoming, "alice.attendee@example.org", RegistrationStatus.CONFIRMED)
-    register(upcoming, "bob.attendee@example.org", RegistrationStatus.CONFIRMED)
-    register(upcoming, "carol.attendee@example.org", RegistrationStatus.WAITLISTED)
+    make.registration(
+        upcoming, "alice.attendee@example.org", RegistrationStatus.CONFIRMED, name="Alice.Attendee"
+    )
+    make.registration(
+        upcoming, "bob.attendee@example.org", RegistrationStatus.CONFIRMED, name="Bob.Attendee"
+    )
+    make.registration(
+        upcoming, "carol.attendee@example.org", RegistrationStatus.WAITLISTED, name="Carol.Attendee"
+    )
     login(user)
     page = client.get("/me/sessions").get_data(as_text=True)
     assert "AI and industry" in page and "Textiles roadmap" in page and "Kick-off" in page
@@ -270,7 +275,7 @@ def test_speaker_without_profile_gets_404(
 
 
 def test_speaker_login_lands_on_profile(client: FlaskClient, make: Factories) -> None:
-    _profile, user = speaker_with_account(make)
+    _profile, user = make.speaker_account()
     db.session.commit()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.location.endswith("/me/profile")
@@ -280,7 +285,7 @@ def test_speaker_login_lands_on_profile(client: FlaskClient, make: Factories) ->
 def test_upload_past_the_request_limit_gets_a_message_not_an_error_page(
     client: FlaskClient, make: Factories, login: LoginHelper
 ) -> None:
-    profile, user = speaker_with_account(make)
+    profile, user = make.speaker_account()
     login(user)
     huge = b"\xff\xd8" + b"\x00" * (17 * 1024 * 1024)
     response = _upload(client, huge, "huge.jpg")

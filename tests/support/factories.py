@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from eventhub.accounts.models import Role, User
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.recaps.models import Recap
 from eventhub.registration.models import (
     QuestionKind,
     Registration,
@@ -125,21 +126,25 @@ class Factories:
         session: Session,
         email: str | None = None,
         status: RegistrationStatus = RegistrationStatus.CONFIRMED,
+        *,
+        at: datetime | None = None,
         **fields: Any,
     ) -> Registration:
-        """A registration row as the services would leave it (no emails, no seat checks)."""
+        """A registration row as the services would leave it (no emails, no seat checks), made
+        `at` (default now)."""
         n = next(_counter)
-        now = utcnow()
+        moment = at or utcnow()
         values: dict[str, Any] = {
             "session": session,
             "email": email or f"attendee{n}@example.org",
             "name": f"Attendee {n}",
             "timezone": "Europe/London",
             "status": status,
-            "consented_at": now,
-            "confirmed_at": now if status is RegistrationStatus.CONFIRMED else None,
-            "waitlisted_at": now if status is RegistrationStatus.WAITLISTED else None,
-            "offer_expires_at": now + timedelta(hours=4)
+            "consented_at": moment,
+            "created_at": moment,
+            "confirmed_at": moment if status is RegistrationStatus.CONFIRMED else None,
+            "waitlisted_at": moment if status is RegistrationStatus.WAITLISTED else None,
+            "offer_expires_at": moment + timedelta(hours=4)
             if status is RegistrationStatus.OFFERED
             else None,
         }
@@ -148,6 +153,23 @@ class Factories:
         db.session.add(registration)
         db.session.flush()
         return registration
+
+    def recap(self, session: Session, published: bool = True) -> Recap:
+        recap = Recap(
+            session=session,
+            headline=f"What we heard at {session.title}",
+            published_at=utcnow() if published else None,
+        )
+        db.session.add(recap)
+        db.session.flush()
+        return recap
+
+    def speaker_account(self, **fields: Any) -> tuple[SpeakerProfile, User]:
+        """A speaker profile with its own login (the profile's email is the account's)."""
+        email = fields.pop("email", None)
+        user = self.speaker_user(**({"email": email} if email else {}))
+        profile = self.speaker(user_id=user.id, email=user.email, **fields)
+        return profile, user
 
     def question(
         self,

@@ -8,17 +8,15 @@ import marshmallow as ma
 from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import Conflict, HTTPException, NotFound, UnprocessableEntity
+from werkzeug.exceptions import HTTPException, NotFound, UnprocessableEntity
 
-from eventhub.errors import TryAgainLater
-from eventhub.extensions import db, limiter
+from eventhub.extensions import limiter
 from eventhub.i18n import LOCALES, normalise, select_language, use_series_language
 from eventhub.inputs import SingleLine, StrictBoolean
 from eventhub.registration import services
 from eventhub.registration.answers import InvalidAnswers, clean_answers
 from eventhub.registration.forms import normalise_email
-from eventhub.registration.locking import begin_writer, is_lock_error
+from eventhub.registration.locking import begin_writer
 from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import (
     EMAIL_MAX,
@@ -30,6 +28,7 @@ from eventhub.registration.public_data import session_and_questions
 from eventhub.registration.views.blueprint import registration_limit
 from eventhub.scheduling.models import PUBLIC_STATUSES, Session
 from eventhub.timefmt import is_valid_zone
+from eventhub.transaction import change, reraise
 
 blp = Blueprint(
     "registration_api",
@@ -108,31 +107,18 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
         _fail(NotFound(), _("No such session."))
     use_series_language(session.series.default_language)
     applicant = _applicant(session, questions, data)
-    try:
-        try:
-            outcome = services.register(session.id, applicant)
-        except IntegrityError:
-            db.session.rollback()
-            begin_writer()
-            outcome = services.register(session_id, applicant)
-    except services.RegistrationClosed as exc:
-        db.session.rollback()
-        _fail(Conflict(), str(exc))
-    except OperationalError as exc:
-        db.session.rollback()
-        if is_lock_error(exc):
-            raise TryAgainLater() from exc
-        raise
-    registration = outcome.registration
-    body: dict[str, Any] = {
-        "session_id": registration.session_id,
-        "email": registration.email,
-        "status": registration.status.value,
-        "language": registration.language,
-    }
-    if outcome.is_new:
-        body["manage_url"] = manage_url(registration)
-    db.session.commit()
+    # A refusal (registration closed: 409) is answered by the app's Refusal handler, as JSON.
+    with change(show=reraise):
+        outcome = services.register_after_a_twin(session.id, applicant)
+        registration = outcome.registration
+        body: dict[str, Any] = {
+            "session_id": registration.session_id,
+            "email": registration.email,
+            "status": registration.status.value,
+            "language": registration.language,
+        }
+        if outcome.is_new:
+            body["manage_url"] = manage_url(registration)
     return body, 201 if outcome.is_new else 200
 
 

@@ -15,7 +15,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from eventhub.extensions import db
 from eventhub.i18n import localised, use_series_language
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
@@ -36,7 +35,7 @@ from eventhub.registration.unsubscribe import unsubscribe
 from eventhub.registration.views.blueprint import bp
 from eventhub.registration.views.public import welcome
 from eventhub.scheduling.calendar import public_calendar
-from eventhub.transaction import commit_unless_refused
+from eventhub.transaction import change, flash_refusal
 
 
 def _registration_or_404(token: str) -> Registration:
@@ -79,9 +78,8 @@ def cancel(token: str) -> ResponseReturnValue:
         begin_writer()
     registration = _registration_or_404(token)
     if request.method == "POST":
-        attempt = commit_unless_refused(
-            lambda: services.cancel(registration), (services.NotAllowed,), flash_category="info"
-        )
+        with change(show=lambda refusal: flash_refusal(refusal, "info")) as attempt:
+            services.cancel(registration)
         if attempt.ok:
             flash(_("Your registration is cancelled. Thank you for freeing your seat."), "success")
         return redirect(url_for(".manage", token=token))
@@ -98,9 +96,9 @@ def accept_offer(token: str) -> ResponseReturnValue:
     """Take the seat offered from the waitlist."""
     begin_writer()
     registration = _registration_or_404(token)
-    if commit_unless_refused(
-        lambda: services.accept_offer(registration), (services.NotAllowed,)
-    ).ok:
+    with change() as done:
+        services.accept_offer(registration)
+    if done.ok:
         flash(_("The seat is yours. Your calendar invite is on the way."), "success")
     return redirect(url_for(".manage", token=token))
 
@@ -115,13 +113,10 @@ def switch(token: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Choose one of the sessions listed."), "error")
         return redirect(url_for(".manage", token=token))
-    try:
+    with change() as done:
         outcome = services.switch(registration, int(form.target.data))
-    except services.RegistrationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not done.ok:
         return redirect(url_for(".manage", token=token))
-    db.session.commit()
     flash(welcome(outcome.registration), "success")
     return redirect(url_for(".manage", token=manage_token(outcome.registration)))
 
@@ -133,8 +128,10 @@ def details(token: str) -> ResponseReturnValue:
     registration = _registration_or_404(token)
     form = DetailsForm()
     if form.validate_on_submit():
-        services.update_details(registration, form.name.data or "", form.organisation.data or "")
-        db.session.commit()
+        with change():
+            services.update_details(
+                registration, form.name.data or "", form.organisation.data or ""
+            )
         flash(_("Your details are updated."), "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -167,8 +164,8 @@ def unsubscribe_series(token: str) -> ResponseReturnValue:
     registration = _registration_or_404(token)
     series = registration.session.series
     if request.method == "POST":
-        unsubscribe(series.id, registration.email)
-        db.session.commit()
+        with change():
+            unsubscribe(series.id, registration.email)
         flash(
             _("You will get no more news from %(title)s.", title=localised(series, "title")),
             "success",
@@ -189,17 +186,18 @@ def manage_series(token: str) -> ResponseReturnValue:
         abort(404)
     if request.method == "POST":
         action = request.form.get("action")
-        if action == "cancel":
-            series_services.cancel_series(found)
-            flash(
-                _("You have left the series; your session registrations are cancelled."), "success"
-            )
-        elif action in ("opt_out", "opt_in"):
-            found.is_opted_out_of_new_sessions = action == "opt_out"
-            flash(_("Saved."), "success")
-        else:
-            abort(400)
-        db.session.commit()
+        with change():
+            if action == "cancel":
+                series_services.cancel_series(found)
+                flash(
+                    _("You have left the series; your session registrations are cancelled."),
+                    "success",
+                )
+            elif action in ("opt_out", "opt_in"):
+                found.is_opted_out_of_new_sessions = action == "opt_out"
+                flash(_("Saved."), "success")
+            else:
+                abort(400)
         return redirect(url_for(".manage_series", token=token))
     return render_template(
         "registration/manage_series.html",

@@ -19,7 +19,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
@@ -31,14 +30,12 @@ from eventhub.registration.answers import questions_for
 from eventhub.registration.availability import availability_for
 from eventhub.registration.locking import begin_writer, lock_session
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.registration.views.blueprint import answer_busy
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import in_reach
-from eventhub.transaction import commit_unless_refused
+from eventhub.transaction import change
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/organiser/registrations")
 require_role_for_blueprint(bp, Role.ORGANISER)
-bp.register_error_handler(OperationalError, answer_busy)
 
 
 @bp.route("/")
@@ -146,13 +143,10 @@ def capacity(session_id: int) -> ResponseReturnValue:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for(".session_registrants", session_id=session_id))
     session.seat_offer_hours = form.seat_offer_hours.data or None
-    try:
+    with change() as done:
         moved = seats.change_capacity(session, form.capacity.data)
-    except seats.SeatsAlreadyTaken as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
+    if not done.ok:
         return redirect(url_for(".session_registrants", session_id=session_id))
-    db.session.commit()
     flash(
         _("Saved.") + " " + _moved_up(len(moved)) if moved else _("Saved."),
         "success",
@@ -162,9 +156,6 @@ def capacity(session_id: int) -> ResponseReturnValue:
 
 def _registration(registration_id: int) -> Registration:
     return db.get_or_404(Registration, registration_id)
-
-
-REFUSALS = (services.RegistrationError,)
 
 
 def _back(registration: Registration) -> ResponseReturnValue:
@@ -179,7 +170,9 @@ def approve(registration_id: int) -> ResponseReturnValue:
     """Approve one pending registration."""
     begin_writer()
     registration = _registration(registration_id)
-    if commit_unless_refused(lambda: services.approve(registration), REFUSALS).ok:
+    with change() as done:
+        services.approve(registration)
+    if done.ok:
         flash(_("Approved %(email)s.", email=registration.email), "success")
     return _back(registration)
 
@@ -189,7 +182,9 @@ def decline(registration_id: int) -> ResponseReturnValue:
     """Decline one pending registration; its seat passes to the waitlist."""
     begin_writer()
     registration = _registration(registration_id)
-    if commit_unless_refused(lambda: services.decline(registration), REFUSALS).ok:
+    with change() as done:
+        services.decline(registration)
+    if done.ok:
         flash(_("Declined %(email)s.", email=registration.email), "success")
     return _back(registration)
 
@@ -209,11 +204,9 @@ def cancel(registration_id: int) -> ResponseReturnValue:
     form = CancelForm()
     if form.validate_on_submit():
         reason = form.reason.data or ""
-        attempt = commit_unless_refused(
-            lambda: services.cancel(registration, by_organiser=True, reason=reason), REFUSALS
-        )
-        if attempt.ok:
-            moved = attempt.result or []
+        with change() as cancelled:
+            moved = services.cancel(registration, by_organiser=True, reason=reason)
+        if cancelled.ok:
             note = " " + _moved_up(len(moved)) if moved else ""
             flash(_("Cancelled %(email)s.", email=registration.email) + note, "success")
         return redirect(url_for(".session_registrants", session_id=registration.session_id))
@@ -227,8 +220,8 @@ def mark_attendance(registration_id: int) -> ResponseReturnValue:
     """Mark one registrant as attended or not."""
     begin_writer()
     registration = _registration(registration_id)
-    attendance.mark(registration, request.form.get("attended") == "yes")
-    db.session.commit()
+    with change():
+        attendance.mark(registration, request.form.get("attended") == "yes")
     return _back(registration)
 
 
@@ -255,16 +248,16 @@ def bulk(session_id: int) -> ResponseReturnValue:
         flash(_("Select at least one registrant."), "info")
         return redirect(url_for(".session_registrants", session_id=session.id))
     done, skipped = 0, 0
-    if action in ("attended", "not_attended"):
-        done = attendance.mark_many(chosen, action == "attended")
-    else:
-        for registration in chosen:
-            try:
-                (services.approve if action == "approve" else services.decline)(registration)
-                done += 1
-            except services.NotAllowed:
-                skipped += 1
-    db.session.commit()
+    with change():
+        if action in ("attended", "not_attended"):
+            done = attendance.mark_many(chosen, action == "attended")
+        else:
+            for registration in chosen:
+                try:
+                    (services.approve if action == "approve" else services.decline)(registration)
+                    done += 1
+                except services.NotAllowed:  # not awaiting approval: left as it is
+                    skipped += 1
     message = ngettext("%(num)d updated.", "%(num)d updated.", done)
     if skipped:
         message += " " + ngettext(
@@ -285,15 +278,12 @@ def import_attendance(session_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for(".session_registrants", session_id=session.id))
-    try:
+    with change() as done:
         result = attendance.import_attendance(
             session, form.file.data.read(), min_minutes=form.min_minutes.data
         )
-    except attendance.ImportProblem as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not done.ok:
         return redirect(url_for(".session_registrants", session_id=session.id))
-    db.session.commit()
     return render_template(
         "registration/organiser/import_result.html", session=session, result=result
     )

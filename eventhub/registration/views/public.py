@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     flash,
     redirect,
@@ -14,10 +12,9 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from eventhub.clock import utcnow
-from eventhub.extensions import db, limiter
+from eventhub.extensions import limiter
 from eventhub.i18n import current_tag, normalise
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
@@ -33,7 +30,7 @@ from eventhub.registration.manage_links import (
 )
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.registration.views.blueprint import bp, registration_limit
-from eventhub.scheduling.models import Session
+from eventhub.transaction import change
 
 
 def applicant_from_form(form: RegistrationForm, fallback_zone: str) -> services.Applicant:
@@ -46,16 +43,6 @@ def applicant_from_form(form: RegistrationForm, fallback_zone: str) -> services.
         answers=form.answers(),
         is_marketing_consent=bool(form.marketing.data),
     )
-
-
-def _register_once_more_on_conflict(session: Session, applicant: services.Applicant) -> Any:
-    # Unique (session, email) settles a race the lock did not (it cannot, when disabled).
-    try:
-        return services.register(session.id, applicant)
-    except IntegrityError:
-        db.session.rollback()
-        begin_writer()
-        return services.register(session.id, applicant)
 
 
 @bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
@@ -74,14 +61,11 @@ def register(session_id: int) -> ResponseReturnValue:
         if form.is_bot:
             return redirect(url_for(".sent", session_id=session.id))
         applicant = applicant_from_form(form, session.series.timezone)
-        try:
-            outcome = _register_once_more_on_conflict(session, applicant)
-        except services.RegistrationClosed as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+        with change(show=lambda refusal: form.form_errors.append(str(refusal))) as done:
+            outcome = services.register_after_a_twin(session.id, applicant)
+        if not done.ok:
             status = 409
         else:
-            db.session.commit()
             if not outcome.is_new:
                 return redirect(url_for(".sent", session_id=session.id))
             flash(welcome(outcome.registration), "success")
@@ -130,16 +114,13 @@ def register_series(slug: str) -> ResponseReturnValue:
         if form.is_bot:
             return render_template("registration/series_sent.html", series=series)
         applicant = applicant_from_form(form, series.timezone)
-        try:
+        with change(show=lambda refusal: form.form_errors.append(str(refusal))) as done:
             outcome = series_services.register_series(
                 series, applicant, include_new=bool(form.include_new.data)
             )
-        except services.RegistrationClosed as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+        if not done.ok:
             status = 409
         else:
-            db.session.commit()
             if outcome.is_new:
                 return render_template(
                     "registration/series_done.html",

@@ -17,6 +17,7 @@ from eventhub.registration.answers import questions_for
 from eventhub.registration.locking import begin_writer
 from eventhub.registration.models import QuestionKind, RegistrationQuestion
 from eventhub.scheduling.models import Series
+from eventhub.transaction import change, keep_quiet
 
 bp = Blueprint(
     "registration_questions",
@@ -50,13 +51,11 @@ def index(series_id: int) -> ResponseReturnValue:
     series = db.get_or_404(Series, series_id)
     form = QuestionForm()
     if form.validate_on_submit():
-        try:
+        with change(show=keep_quiet) as done:
             question_services.add_question(series.id, **_question_values(form))
-        except question_services.QuestionError as exc:
-            db.session.rollback()
-            form.choices.errors = [str(exc)]
+        if done.refusal is not None:
+            form.choices.errors = [str(done.refusal)]
         else:
-            db.session.commit()
             flash(_("Question added."), "success")
             return redirect(url_for(".index", series_id=series.id))
     return render_template(
@@ -82,13 +81,11 @@ def edit(series_id: int, question_id: int) -> ResponseReturnValue:
         }
     )
     if form.validate_on_submit():
-        try:
+        with change(show=keep_quiet) as done:
             question_services.update_question(question, **_question_values(form))
-        except question_services.QuestionError as exc:
-            db.session.rollback()
-            form.choices.errors = [str(exc)]
+        if done.refusal is not None:
+            form.choices.errors = [str(done.refusal)]
         else:
-            db.session.commit()
             flash(_("Question saved."), "success")
             return redirect(url_for(".index", series_id=series_id))
     return render_template(
@@ -104,8 +101,8 @@ def move(series_id: int, question_id: int) -> ResponseReturnValue:
     """Move a question up or down."""
     begin_writer()
     question = _question(series_id, question_id)
-    question_services.move(question, -1 if request.form.get("direction") == "up" else 1)
-    db.session.commit()
+    with change():
+        question_services.move(question, -1 if request.form.get("direction") == "up" else 1)
     return redirect(url_for(".index", series_id=series_id))
 
 
@@ -113,7 +110,7 @@ def move(series_id: int, question_id: int) -> ResponseReturnValue:
 def delete(series_id: int, question_id: int) -> ResponseReturnValue:
     """Remove a question (answers already given stay in the registrations)."""
     begin_writer()
-    question_services.remove(_question(series_id, question_id))
-    db.session.commit()
+    with change():
+        question_services.remove(_question(series_id, question_id))
     flash(_("Question removed."), "success")
     return redirect(url_for(".index", series_id=series_id))

@@ -7,11 +7,10 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from eventhub.accounts.models import User
-from eventhub.extensions import db
 from eventhub.speakers import services
 from eventhub.speakers.forms import PhotoForm, ProfileForm
 from eventhub.speakers.models import SpeakerProfile
-from eventhub.speakers.services import SpeakerError
+from eventhub.transaction import change, keep_quiet
 
 
 def save_profile(profile: SpeakerProfile, form: ProfileForm, actor: User) -> bool:
@@ -19,13 +18,11 @@ def save_profile(profile: SpeakerProfile, form: ProfileForm, actor: User) -> boo
     fields = form.profile_fields()
     if "email" in form:
         fields["email"] = form["email"].data
-    try:
+    with change(show=keep_quiet) as done:
         changes = services.update_profile(profile, actor, **fields)
-    except SpeakerError as exc:
-        db.session.rollback()
-        form.form_errors.append(str(exc))
+    if not done.ok:
+        form.form_errors.append(str(done.refusal))
         return False
-    db.session.commit()
     flash(
         _("Profile saved.") if changes else _("Nothing changed."), "success" if changes else "info"
     )
@@ -38,20 +35,18 @@ def save_photo(profile: SpeakerProfile, form: PhotoForm, actor: User) -> bool:
     if not isinstance(upload, FileStorage):
         form.photo.errors = [_("Choose a photo to upload.")]
         return False
-    try:
+    with change(show=keep_quiet) as done:
         services.set_photo(profile, upload.stream, actor)
-    except SpeakerError as exc:
-        db.session.rollback()
-        form.photo.errors = [str(exc)]
+    if not done.ok:
+        form.photo.errors = [str(done.refusal)]
         return False
-    db.session.commit()
     flash(_("Photo updated."), "success")
     return True
 
 
 def remove_photo(profile: SpeakerProfile, actor: User) -> None:
-    services.remove_photo(profile, actor)
-    db.session.commit()
+    with change():
+        services.remove_photo(profile, actor)
     flash(_("Photo removed; your initials are shown instead."), "info")
 
 

@@ -10,13 +10,12 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from eventhub.accounts import sessions
-from eventhub.extensions import db, limiter
+from eventhub.extensions import limiter
 from eventhub.speakers import invitations
 from eventhub.speakers.forms import SetPasswordForm
 from eventhub.speakers.invitations import InvitationError, Problem
-from eventhub.speakers.services import SpeakerError
 from eventhub.speakers.views.blueprint import bp
-from eventhub.transaction import commit_unless_refused
+from eventhub.transaction import change, keep_quiet
 
 # What each unusable link says: a heading and what to do next.
 PROBLEM_TEXT = {
@@ -83,23 +82,20 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = invitations.accept(invitation, form.password.data or "")
-        except InvitationError as error:
-            db.session.rollback()
-            return _problem_page(error)
-        except SpeakerError as exc:
-            db.session.rollback()
-            form.password.errors.append(str(exc))
+            with change(show=keep_quiet) as done:
+                user = invitations.accept(invitation, form.password.data or "")
+        except IntegrityError:
+            # The same link submitted twice at once: the first request created the account.
+            return _problem_page(InvitationError(Problem.USED))
+        if isinstance(done.refusal, InvitationError):
+            return _problem_page(done.refusal)
+        if done.refusal is not None:
+            form.password.errors.append(str(done.refusal))
         else:
-            try:
-                db.session.commit()
-            except IntegrityError:
-                # The same link submitted twice at once: the first request created the account.
-                db.session.rollback()
-                return _problem_page(InvitationError(Problem.USED))
-            if current_user.is_authenticated:
-                sessions.end_current()
-            commit_unless_refused(lambda: sessions.start(user), ())
+            with change():
+                if current_user.is_authenticated:
+                    sessions.end_current()
+                sessions.start(user)
             flash(_("Welcome! Your account is ready; please check your profile."), "success")
             return redirect(url_for("speakers.my_profile"))
     return render_template("speakers/accept_invitation.html", form=form, invitation=invitation)

@@ -11,8 +11,8 @@ from eventhub.scheduling.models import Session
 from eventhub.speakers import lineup, queries
 from eventhub.speakers.forms import ROLE_LABELS, AddSpeakerForm, LineupForm, choices
 from eventhub.speakers.models import SpeakerProfile, SpeakerRole
-from eventhub.speakers.services import SpeakerError
 from eventhub.speakers.views.blueprint import bp
+from eventhub.transaction import change, keep_quiet
 
 
 def _page(
@@ -64,14 +64,12 @@ def session_speakers_add(session_id: int) -> ResponseReturnValue:
     if not form.validate():
         return _page(session, form, 400)
     profile = db.get_or_404(SpeakerProfile, form.speaker_id.data)
-    try:
+    with change(show=keep_quiet) as done:
         lineup.attach(session, profile, SpeakerRole(form.role.data))
-    except SpeakerError as exc:
-        db.session.rollback()
-        form.speaker_id.errors = [str(exc)]
+        clashes = lineup.overlapping_sessions(profile, session)
+    if not done.ok:
+        form.speaker_id.errors = [str(done.refusal)]
         return _page(session, form, 400)
-    clashes = lineup.overlapping_sessions(profile, session)
-    db.session.commit()
     role = str(ROLE_LABELS[SpeakerRole(form.role.data)]).lower()
     flash(_("%(name)s added as %(role)s.", name=profile.name_line, role=role), "success")
     for other in clashes:
@@ -101,13 +99,9 @@ def session_speakers_order(session_id: int) -> ResponseReturnValue:
             flash(_("The line-up could not be read; please try again."), "error")
             return _redirect(session)
         rows.append((int(link_id), SpeakerRole(row.form.role.data), int(row.form.position.data)))
-    try:
+    with change() as done:
         lineup.reorder(session, rows)
-    except SpeakerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if done.ok:
         flash(_("Line-up saved."), "success")
     return _redirect(session)
 
@@ -116,12 +110,8 @@ def session_speakers_order(session_id: int) -> ResponseReturnValue:
 def session_speakers_remove(session_id: int, link_id: int) -> ResponseReturnValue:
     """Take a speaker off this session (their profile stays)."""
     session = db.get_or_404(Session, session_id)
-    try:
+    with change() as done:
         profile = lineup.detach(session, link_id)
-    except SpeakerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if done.ok:
         flash(_("%(name)s removed from this session.", name=profile.name_line), "info")
     return _redirect(session)

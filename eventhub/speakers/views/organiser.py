@@ -19,9 +19,9 @@ from eventhub.speakers.forms import (
     choices,
 )
 from eventhub.speakers.models import SpeakerProfile
-from eventhub.speakers.services import SpeakerError
 from eventhub.speakers.views import editing
 from eventhub.speakers.views.blueprint import bp
+from eventhub.transaction import change
 
 
 def _profile(speaker_id: int) -> SpeakerProfile:
@@ -56,13 +56,9 @@ def organiser_new() -> ResponseReturnValue:
     if form.validate_on_submit():
         fields = form.profile_fields()
         fields["email"] = form.email.data
-        try:
+        with change(show=lambda refusal: form.form_errors.append(str(refusal))) as done:
             profile = services.create_profile(current_user, **fields)
-        except SpeakerError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            db.session.commit()
+        if done.ok:
             flash(_("Profile for %(name)s created.", name=profile.name_line), "success")
             return redirect(url_for("speakers.organiser_show", speaker_id=profile.id))
     return render_template("speakers/organiser_form.html", form=form, speaker=None)
@@ -125,16 +121,12 @@ def organiser_photo_delete(speaker_id: int) -> ResponseReturnValue:
 def _send(speaker_id: int, *, resend: bool) -> ResponseReturnValue:
     profile = _profile(speaker_id)
     form = InviteForm()
-    try:
+    with change() as done:
         if resend:
             invitation = invitations.resend(profile, current_user)
         else:
             invitation = invitations.invite(profile, form.email.data, current_user)
-    except SpeakerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if done.ok:
         days = invitations.valid_days()
         flash(
             ngettext(
@@ -164,8 +156,8 @@ def organiser_resend(speaker_id: int) -> ResponseReturnValue:
 def organiser_revoke(speaker_id: int) -> ResponseReturnValue:
     """Make the open invitation link unusable."""
     profile = _profile(speaker_id)
-    count = invitations.revoke(profile, current_user)
-    db.session.commit()
+    with change():
+        count = invitations.revoke(profile, current_user)
     flash(_("Invitation revoked.") if count else _("There was no open invitation."), "info")
     return redirect(url_for("speakers.organiser_show", speaker_id=speaker_id))
 
@@ -175,12 +167,9 @@ def organiser_delete(speaker_id: int) -> ResponseReturnValue:
     """Delete a profile that is in no session (a duplicate, a speaker who withdrew)."""
     profile = _profile(speaker_id)
     name = profile.name_line
-    try:
+    with change() as done:
         services.delete_profile(profile)
-    except SpeakerError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not done.ok:
         return redirect(url_for("speakers.organiser_show", speaker_id=speaker_id))
-    db.session.commit()
     flash(_("Profile of %(name)s deleted.", name=name), "info")
     return redirect(url_for("speakers.organiser_list"))

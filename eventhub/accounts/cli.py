@@ -11,21 +11,28 @@ from flask_babel import ngettext
 from eventhub.accounts import services, sessions, totp
 from eventhub.accounts.models import TokenScope
 from eventhub.activity import account_log
+from eventhub.cli_help import LocalisedCommand
 from eventhub.clock import utcnow
+from eventhub.error_phrases import N_
 from eventhub.extensions import db
 
 
-@click.command("create-organiser")
+@click.command(
+    "create-organiser",
+    cls=LocalisedCommand,
+    help=N_("Create an organiser account (an installation admin with --admin)."),
+)
 @click.argument("email")
-@click.option("--password", help="Omit to be prompted (kept out of shell history).")
-@click.option("--name", "display_name", default="", help="Display name.")
-@click.option("--admin", "is_admin", is_flag=True, help="An installation admin: sees all series.")
+@click.option("--password", help=N_("Omit to be prompted (kept out of shell history)."))
+@click.option("--name", "display_name", default="", help=N_("Display name."))
+@click.option(
+    "--admin", "is_admin", is_flag=True, help=N_("An installation admin: sees all series.")
+)
 def create_organiser_command(
     email: str, password: str | None, display_name: str, is_admin: bool
 ) -> None:
-    """Create an organiser account (an installation admin with --admin)."""
     if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     try:
         user = services.create_organiser(email, password, display_name, is_admin=is_admin)
     except services.AccountError as exc:
@@ -38,24 +45,26 @@ def create_organiser_command(
         click.echo(_("Created organiser %(email)s.", email=user.email))
 
 
-@click.command("create-token")
+@click.command(
+    "create-token",
+    cls=LocalisedCommand,
+    help=N_("Create a personal access token for an organiser; it is printed once."),
+)
 @click.argument("email")
-@click.option("--name", default="", help="What the token is for (shown in listings).")
+@click.option("--name", default="", help=N_("What the token is for (shown in listings)."))
 @click.option(
     "--scope",
     type=click.Choice([scope.value for scope in TokenScope]),
     default=TokenScope.WRITE.value,
-    show_default=True,
-    help="read: GET calls only; write: whatever the account's roles allow.",
+    help=N_("read: GET calls only; write (the default): whatever the account's roles allow."),
 )
 @click.option(
     "--expires-days",
     type=click.IntRange(min=1, max=3650),
     default=None,
-    help="Days until the token stops working (default: never).",
+    help=N_("Days until the token stops working (default: never)."),
 )
 def create_token_command(email: str, name: str, scope: str, expires_days: int | None) -> None:
-    """Create a personal access token for an organiser; it is printed once."""
     user = services.find_user(email)
     if user is None:
         raise click.ClickException(_("No account for %(email)s.", email=email))
@@ -80,11 +89,12 @@ def create_token_command(email: str, name: str, scope: str, expires_days: int | 
     click.echo(token)
 
 
-@click.command("revoke-tokens")
+@click.command(
+    "revoke-tokens", cls=LocalisedCommand, help=N_("Revoke an organiser's personal access tokens.")
+)
 @click.argument("email")
-@click.option("--name", default=None, help="Only the tokens with this name.")
+@click.option("--name", default=None, help=N_("Only the tokens with this name."))
 def revoke_tokens_command(email: str, name: str | None) -> None:
-    """Revoke an organiser's personal access tokens."""
     user = services.find_user(email)
     if user is None:
         raise click.ClickException(_("No account for %(email)s.", email=email))
@@ -96,10 +106,15 @@ def revoke_tokens_command(email: str, name: str | None) -> None:
     click.echo(ngettext("Revoked %(num)d token.", "Revoked %(num)d tokens.", count))
 
 
-@click.command("reset-second-factor")
+@click.command(
+    "reset-second-factor",
+    cls=LocalisedCommand,
+    help=N_(
+        "Turn off someone's second factor (phone and recovery codes both lost); their logins end."
+    ),
+)
 @click.argument("email")
 def reset_second_factor_command(email: str) -> None:
-    """Turn off someone's second factor (phone and recovery codes both lost); their logins end."""
     user = services.find_user(email)
     if user is None:
         raise click.ClickException(_("No account for %(email)s.", email=email))

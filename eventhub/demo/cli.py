@@ -10,7 +10,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from eventhub.cli_help import LocalisedCommand
 from eventhub.demo.loader import DEMO_ORGANISER_EMAIL, load_demo
+from eventhub.error_phrases import N_
 from eventhub.extensions import db
 
 
@@ -23,9 +25,12 @@ def demo_password() -> str:
     return path.read_text().strip()
 
 
-@click.command("demo")
+@click.command(
+    "demo",
+    cls=LocalisedCommand,
+    help=N_("Load the demo webinar series; running it again changes nothing."),
+)
 def demo_command() -> None:
-    """Load the demo webinar series; running it again changes nothing."""
     result = load_demo(demo_password())
     db.session.commit()
     if result.created:

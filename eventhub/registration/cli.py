@@ -7,22 +7,27 @@ from pathlib import Path
 import click
 from flask_babel import gettext as _
 
+from eventhub.cli_help import LocalisedCommand
+from eventhub.error_phrases import N_
 from eventhub.extensions import db
 from eventhub.registration import attendance
 from eventhub.scheduling.models import Session
 
 
-@click.command("import-attendance")
+@click.command(
+    "import-attendance",
+    cls=LocalisedCommand,
+    help=N_("Mark attendance from a Zoom, Teams or Google Meet report, or a CSV of emails."),
+)
 @click.argument("session_id", type=int)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--min-minutes",
     type=click.IntRange(min=1, max=24 * 60),
     default=None,
-    help="Count only people present at least this long (when the report gives durations).",
+    help=N_("Count only people present at least this long (when the report gives durations)."),
 )
 def import_attendance_command(session_id: int, file: Path, min_minutes: int | None) -> None:
-    """Mark attendance from a Zoom, Teams or Google Meet report, or a CSV of emails."""
     session = db.session.get(Session, session_id)
     if session is None:
         raise click.ClickException(_("No session with id %(id)s.", id=session_id))

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound, UnprocessableEntity
 
-from eventhub.activity import queries
+from eventhub.activity import labels, queries
 from eventhub.activity.models import ActivityEntry
 from eventhub.api.auth import BEARER
 from eventhub.extensions import db
@@ -26,6 +26,10 @@ blp = ApiBlueprint(
     description="What the organisers of a series did (organiser token; members only).",
 )
 CURSOR = "activity-cursor"
+# Every page showing entries (this one, the account overview) shows words, not codes.
+bp.add_app_template_filter(labels.action_label, "action_label")
+bp.add_app_template_filter(labels.change_label, "change_label")
+bp.add_app_template_filter(labels.change_value, "change_value")
 
 
 @bp.route("/organiser/series/<int:series_id>/activity")

@@ -41,19 +41,6 @@ ACCOUNT_ACTIONS = (
 )
 
 
-@bp.context_processor
-def _labels() -> dict[str, object]:
-    labels = {
-        "security.enable_totp": _("Two-factor sign-in turned on"),
-        "security.disable_totp": _("Two-factor sign-in turned off"),
-        "security.regenerate_recovery_codes": _("New recovery codes made"),
-        "accounts.use_recovery_code": _("Logged in with a recovery code"),
-        "security.create_token": _("API token created"),
-        "security.revoke_token": _("API token revoked"),
-    }
-    return {"account_action_label": lambda action: labels.get(action, action)}
-
-
 def _me() -> User:
     user: User = current_user._get_current_object()
     return user

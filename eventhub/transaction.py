@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
 from types import TracebackType
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 from flask import flash
 from sqlalchemy import event
@@ -95,47 +93,6 @@ def change(
 ) -> Boundary:
     """The request's (or task's) one commit around a `with` block; see the module doc."""
     return Boundary(show=show, refusals=refusals)
-
-
-# --- Older spellings, kept while branches written against them land; new code uses change() ---
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Attempt(Generic[T]):
-    result: T | None = None
-    refusal: Refusal | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.refusal is None
-
-
-def commit_unless_refused(
-    run: Callable[[], T],
-    refusals: tuple[type[Refusal], ...] = (Refusal,),
-    *,
-    flash_category: str = "error",
-) -> Attempt[T]:
-    """change() around `run`, flashing a refusal in `flash_category`."""
-    result: T | None = None
-    with change(show=partial(flash_refusal, category=flash_category), refusals=refusals) as done:
-        result = run()
-    return Attempt(result=result, refusal=done.refusal)
-
-
-def commit_or_reraise(run: Callable[[], T], refusals: tuple[type[Refusal], ...] = (Refusal,)) -> T:
-    """change() around `run`; a refusal is rolled back and raised again for the caller to show."""
-    with change(show=reraise, refusals=refusals):
-        result = run()
-    return result
-
-
-def commit() -> None:
-    """Commit a change that cannot be refused."""
-    with change():
-        pass
 
 
 # --- What runs when the transaction ends ----------------------------------------------------

@@ -27,7 +27,7 @@ from eventhub.api.registrations import bp as api_registrations_bp
 from eventhub.browser_policy import install_browser_policy
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
-from eventhub.database import install_engine_listeners
+from eventhub.database import install_engine_listeners, install_request_write_mode
 from eventhub.emails.organiser_views import bp as mail_bp
 from eventhub.emails.unsubscribe_views import bp as unsubscribe_bp
 from eventhub.errors import install_error_handlers
@@ -112,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_logging(app)
     register_proxies(app)
+    install_request_write_mode(app)  # first: before any request hook opens a transaction
     install_request_guards(app)
     register_extensions(app)
     register_blueprints(app)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -24,8 +25,9 @@ DEFAULT_BUSY_MS = 15000
 # Set while a unit of work is expected to write (every Celery task): its SQLite transactions then
 # take the write lock at BEGIN. A deferred transaction that read first cannot write once another
 # process has committed since its read (WAL: SQLITE_BUSY at once, no busy wait), which failed the
-# reminder sweep with "database is locked" whenever a registration landed meanwhile. Web writers
-# that read first open their transaction with begin_immediate_options() themselves.
+# reminder sweep with "database is locked" whenever a registration landed meanwhile. The same
+# holds for every web request that changes something (install_request_write_mode): an organiser
+# publishing a recap while the worker committed a delivery got a 503.
 _WRITES_EXPECTED: ContextVar[bool] = ContextVar("eventhub_sqlite_writes_expected", default=False)
 
 
@@ -37,6 +39,30 @@ def writes_expected() -> Iterator[None]:
         yield
     finally:
         _WRITES_EXPECTED.reset(token)
+
+
+# Requests that only read; every other method is expected to write.
+_READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_G_SLOT = "eventhub_writes_expected"
+
+
+def install_request_write_mode(app: Flask) -> None:
+    """Make the SQLite transactions of POST, PUT, PATCH and DELETE requests begin IMMEDIATE.
+
+    Register it before any other `before_request` function, so that nothing opens the
+    request's transaction before the mode is set. A no-op on PostgreSQL (see `_on_begin`).
+    """
+
+    @app.before_request
+    def _expect_writes() -> None:
+        if request.method not in _READING_METHODS:
+            setattr(g, _G_SLOT, _WRITES_EXPECTED.set(True))
+
+    @app.teardown_request
+    def _writes_done(_error: BaseException | None) -> None:
+        token = g.pop(_G_SLOT, None)
+        if token is not None:
+            _WRITES_EXPECTED.reset(token)
 
 
 def install_engine_listeners(engine: Engine) -> None:

@@ -153,3 +153,44 @@ def test_without_the_write_lock_the_same_work_fails(app: Flask, database_url: st
         raise AssertionError("a deferred read upgraded to a write after another commit")
     finally:
         db.session.rollback()
+
+
+def _read_then_write_in_a_request(app: Flask, method: str, database_url: str) -> str:
+    """What an organiser's request does (read, then write) with a commit landing in between."""
+    from sqlalchemy.exc import OperationalError
+
+    with app.test_request_context("/organiser/", method=method):
+        app.preprocess_request()
+        try:
+            db.session.execute(text("SELECT count(*) FROM scratch")).scalar()
+            try:
+                _commit_elsewhere(database_url)
+            except OperationalError:
+                outcome = "the other writer waited for this request"
+            else:
+                outcome = "the other writer committed in between"
+            db.session.execute(text("INSERT INTO scratch (n) VALUES (2)"))
+            db.session.commit()
+            return outcome
+        finally:
+            db.session.rollback()
+            app.do_teardown_request()
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_a_request_that_changes_something_takes_the_write_lock_first(
+    app: Flask, database_url: str
+) -> None:
+    """Publishing a recap while the worker committed a delivery answered 503 ("database is
+    locked"), seen by the launcher test: POST, PUT, PATCH and DELETE requests now begin their
+    SQLite transactions IMMEDIATE; reading requests stay DEFERRED (readers never wait)."""
+    from sqlalchemy.exc import OperationalError
+
+    _scratch_table()
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        assert (
+            _read_then_write_in_a_request(app, method, database_url)
+            == "the other writer waited for this request"
+        )
+    with pytest.raises(OperationalError, match="database is locked"):
+        _read_then_write_in_a_request(app, "GET", database_url)  # the mode is per request

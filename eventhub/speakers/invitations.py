@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.accounts.models import Role, User
-from eventhub.accounts.services import find_user, password_problem
+from eventhub.accounts.services import find_user, new_account
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.i18n import lang_attr, language, localised, recipient_language
@@ -211,14 +211,10 @@ def accept(invitation: SpeakerInvitation, password: str, now: datetime | None = 
         raise SpeakerError(
             _("%(email)s already has an account. Log in instead.", email=invitation.email)
         )
-    problem = password_problem(password, email=invitation.email)
-    if problem:
-        raise SpeakerError(problem)
-    user = User(email=invitation.email, display_name=profile.full_name, role=Role.SPEAKER)
-    user.set_password(password)
+    user = new_account(
+        invitation.email, password, role=Role.SPEAKER, display_name=profile.full_name
+    )
     user.last_login_at = now
-    db.session.add(user)
-    db.session.flush()
     profile.user_id = user.id
     invitation.used_at = now
     for other in _open_invitations(profile):

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventhub.accounts.models import Role, User
-from eventhub.accounts.services import AccountError, find_user, normalise_email, password_problem
+from eventhub.accounts.services import AccountError, find_user, new_account, normalise_email
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.i18n import language, localised, recipient_language
@@ -210,13 +210,9 @@ def accept(
             raise MembershipError(
                 _("%(email)s already has an account. Log in first.", email=invitation.email)
             )
-        problem = password_problem(password, email=invitation.email)
-        if problem:
-            raise MembershipError(problem)
-        user = User(email=invitation.email, display_name=display_name, role=Role.ORGANISER)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.flush()
+        user = new_account(
+            invitation.email, password, role=Role.ORGANISER, display_name=display_name
+        )
     elif user.email.lower() != invitation.email.lower():
         raise MembershipError(
             _(

@@ -28,8 +28,10 @@ from eventhub.browser_policy import install_browser_policy
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.database import install_engine_listeners, install_request_write_mode
-from eventhub.emails.organiser_views import bp as mail_bp
-from eventhub.emails.unsubscribe_views import bp as unsubscribe_bp
+from eventhub.emails.views import organiser as mail_organiser  # noqa: F401  (routes)
+from eventhub.emails.views import organiser_bp as mail_bp
+from eventhub.emails.views import unsubscribe as mail_unsubscribe  # noqa: F401  (routes)
+from eventhub.emails.views import unsubscribe_bp
 from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp

@@ -52,7 +52,7 @@ def session_and_questions(session_id: int) -> tuple[Session | None, list[Registr
 
 
 @cache
-def _session_and_questions_query() -> Select[Any]:
+def _session_and_questions_query() -> Select[Session, RegistrationQuestion]:
     # Built once per process and bound per call: each sign-up runs it, and building the
     # statement (and walking it for its cache key) cost as much as running it.
     return (

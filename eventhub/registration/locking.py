@@ -87,7 +87,7 @@ def _lock_postgres(session_id: int) -> Session | None:
 
 
 @cache
-def _postgres_lock_query(details: tuple[Any, ...] = _WITH_DETAILS) -> Select[Any]:
+def _postgres_lock_query() -> Select[Any]:
     """The PostgreSQL lock statement, built once per process: every request reuses the object
     (and its memoised cache key), binding only the session id and the lock timeout."""
     # set_config(…, is_local) in the FROM list: the lock timeout is in force before the row
@@ -98,17 +98,10 @@ def _postgres_lock_query(details: tuple[Any, ...] = _WITH_DETAILS) -> Select[Any
         select(Session)
         .join(timeout, true())
         .where(Session.id == bindparam("session_id", type_=Integer))
-        .options(*details)
+        .options(*_WITH_DETAILS)
         .with_for_update(of=Session)
         .execution_options(populate_existing=True)
     )
-
-
-# A sign-up has read the session with its series just before (the POST's read without the
-# lock); the series comes from the identity map (a many-to-one lazy load looks there first).
-# Joined again here it would be no fresher: only the locked row itself is re-read after the
-# lock wait, joined rows come from the snapshot the statement started with.
-_SIGNUP_DETAILS = (joinedload(Session.speaker_links).joinedload(SessionSpeaker.speaker),)
 
 
 @cache
@@ -122,7 +115,7 @@ def _postgres_signup_query() -> Select[Any]:
         )
         .scalar_subquery()
     )
-    return _postgres_lock_query(_SIGNUP_DETAILS).add_columns(mine)
+    return _postgres_lock_query().add_columns(mine)
 
 
 def _lock_parameters(session_id: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from eventhub.images import delete_after_commit, store_image
 from eventhub.recaps.models import Recap, RecapPhoto, RecapQuote, RecapSection
 from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Session, SessionStatus
+from eventhub.speakers.models import lineup_of
 
 PHOTO_SUBFOLDER = "recaps"
 # Photos are shown at most ~900 px wide; 2000 keeps them sharp on dense screens.
@@ -63,7 +64,7 @@ def save_recap(session: Session, fields: RecapFields) -> Recap:
 
 
 def _speaker_ids(session: Session) -> set[int]:
-    return {link.speaker_id for link in session.speaker_links}
+    return {link.speaker_id for link in lineup_of(session)}
 
 
 def _check_speaker(recap: Recap, speaker_id: int | None) -> None:

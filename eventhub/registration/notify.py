@@ -17,6 +17,7 @@ from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
 from eventhub.scheduling.models import Session
+from eventhub.speakers.models import lineup_of
 from eventhub.timefmt import format_duration, format_moment
 
 # One repeat-registration resend per registration per window: a double-click or a script
@@ -55,7 +56,7 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
                     p for p in (link.speaker.position, link.speaker.organisation) if p
                 ),
             }
-            for link in session.speaker_links
+            for link in lineup_of(session)
         ],
         "join_url": private_join_url(registration),
         "join_hidden": session.is_join_url_hidden_until_reminder,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,7 +16,6 @@ from eventhub.models_base import Timestamped, str_enum
 
 if TYPE_CHECKING:
     from eventhub.accounts.models import User
-    from eventhub.speakers.models import SessionSpeaker
 
 DEFAULT_REMINDER_OFFSETS = [24 * 60, 60]
 
@@ -26,6 +25,31 @@ class SessionStatus(enum.StrEnum):
     PUBLISHED = "published"
     CANCELLED = "cancelled"
     ENDED = "ended"
+
+
+class SpeakerName(Protocol):
+    """What scheduling reads of a speaker's profile (the calendar's description line)."""
+
+    @property
+    def name_line(self) -> str: ...
+
+    @property
+    def name_zh(self) -> str: ...
+
+
+class SpeakerLink(Protocol):
+    """A speaker's part in a session, as scheduling reads it.
+
+    The mapped class is `eventhub.speakers.models.SessionSpeaker`; speakers sits above
+    scheduling, so scheduling names the shape it reads instead of importing the class. Code
+    above speakers that needs the whole row reads `eventhub.speakers.models.lineup(session)`.
+    """
+
+    @property
+    def role(self) -> enum.Enum: ...
+
+    @property
+    def speaker(self) -> SpeakerName: ...
 
 
 # What a public page or the public API shows; a draft is the organisers' alone.
@@ -119,8 +143,11 @@ class Session(Timestamped, Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     series: Mapped[Series] = relationship(back_populates="sessions")
-    speaker_links: Mapped[list[SessionSpeaker]] = relationship(
-        back_populates="session", order_by="SessionSpeaker.position", cascade="all, delete-orphan"
+    speaker_links: Mapped[list[SpeakerLink]] = relationship(
+        "SessionSpeaker",
+        back_populates="session",
+        order_by="SessionSpeaker.position",
+        cascade="all, delete-orphan",
     )
 
     __table_args__ = (

@@ -15,6 +15,7 @@ from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
+from eventhub.speakers.models import lineup_of
 from eventhub.timefmt import format_moment
 
 # A line-up role as the sentence about it reads.
@@ -28,7 +29,7 @@ def _queue(session: Session, kind: MessageKind, template: str, suffix: str, **ti
         mailbox(organiser.display_name or organiser.email, organiser.email) if organiser else None
     )
     queued = 0
-    for link in session.speaker_links:
+    for link in lineup_of(session):
         profile = link.speaker
         if not profile.email:
             continue

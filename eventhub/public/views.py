@@ -21,6 +21,7 @@ from eventhub.extensions import db
 from eventhub.i18n import use_series_language
 from eventhub.public import queries
 from eventhub.public.cache import cached_page, cached_value
+from eventhub.registration.public_data import panel_for
 from eventhub.scheduling.calendar import public_calendar, series_feed
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.models import Session
@@ -144,7 +145,9 @@ def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
         if found is None:
             abort(404)
         use_series_language(found.series.default_language)
-        form_html = render_template(INLINE_FORM, session=found, series=found.series)
+        form_html = render_template(
+            INLINE_FORM, session=found, series=found.series, panel=panel_for(found)
+        )
         html = html.replace(FORM_SLOT, form_html, 1)
     response = make_response(html)
     response.headers["X-Cache"] = "hit" if hit else "miss"

@@ -36,12 +36,6 @@ checking_publication = _signals.signal("checking-publication")
 # (int or None: unlimited). Receivers apply it to what they hold (registration: under the seat
 # lock, moving the waitlist up) and return a refusal for the organiser (str) or None.
 capacity_changing = _signals.signal("capacity-changing")
-# sender: the Registration, when it gets a seat (first time or by promotion).
-registration_confirmed = _signals.signal("registration-confirmed")
-# sender: the Registration, when it gives up a seat or a waitlist place.
-registration_cancelled = _signals.signal("registration-cancelled")
-# sender: the Recap, when it is first published.
-recap_published = _signals.signal("recap-published")
 
 # Sent by mail delivery before a batch goes out. kwargs: rows (outbox rows not yet suppressed),
 # now (datetime). Receivers return {row id: reason} for rows the world has overtaken.

@@ -9,7 +9,6 @@ from typing import IO, Protocol
 
 from flask_babel import gettext as _
 
-from eventhub import signals
 from eventhub.extensions import db
 from eventhub.images import delete_after_commit, store_image
 from eventhub.recaps.models import Recap, RecapPhoto, RecapQuote, RecapSection
@@ -214,7 +213,6 @@ def publish(recap: Recap, now: datetime) -> bool:
         return False
     recap.published_at = now
     db.session.flush()
-    signals.recap_published.send(recap)
     return True
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
+
+from blinker import ANY, NamedSignal
+from flask import Flask
+
+from eventhub import signals
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,3 +95,48 @@ def test_no_listener_on_every_sqlalchemy_session() -> None:
             if pattern in text:
                 found.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert found == []
+
+
+def _signal_uses(method: str) -> set[str]:
+    """Names of eventhub.signals signals on which eventhub calls `method` (`signals.X.send(`)."""
+    found = set()
+    for path in sorted((ROOT / "eventhub").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == method
+                and isinstance(node.func.value, ast.Attribute)
+                and ast.unparse(node.func.value.value) == "signals"
+            ):
+                found.add(node.func.value.attr)
+    return found
+
+
+def test_signals_live_in_eventhub_signals_only() -> None:
+    """One place lists what one domain tells another; a blinker Namespace elsewhere hides one."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "eventhub").rglob("*.py"))
+        if path.name != "signals.py"
+        and re.search(
+            r"\bNamespace\(|\bblinker\b.*import|import blinker", path.read_text(encoding="utf-8")
+        )
+    ]
+    assert found == []
+
+
+def test_every_signal_is_sent_and_received_in_production(app: Flask) -> None:
+    """A signal nobody sends is dead; one only tests receive is a test hook in production code.
+    Tests observe what the receivers do (an email queued, a seat given), not the signal."""
+    declared = {name for name, value in vars(signals).items() if isinstance(value, NamedSignal)}
+    assert declared - _signal_uses("send") == set(), "declared but never sent"
+    unreceived = {
+        name
+        for name in declared
+        if not any(
+            getattr(receiver, "__module__", "").startswith("eventhub.")
+            for receiver in getattr(signals, name).receivers_for(ANY)
+        )
+    }
+    assert unreceived == set(), "sent, but no receiver connected by register_signals"

@@ -140,3 +140,30 @@ def test_every_signal_is_sent_and_received_in_production(app: Flask) -> None:
         )
     }
     assert unreceived == set(), "sent, but no receiver connected by register_signals"
+
+
+# Every SQLAlchemy event listener in eventhub, with the reason it cannot be an explicit call or a
+# `transaction` registry callback. Work at the end of a transaction is registered there
+# (after_commit, after_rollback, at_transaction_end, before_commit), never listened for.
+LISTENERS = {
+    # The registries themselves.
+    "eventhub/transaction.py": {"before_commit", "after_commit", "after_transaction_end"},
+    # Pragmas and BEGIN modes on each connection of the app's engines.
+    "eventhub/database.py": {"connect", "begin"},
+    # Change detection: any flush or bulk statement touching programme data drops cached pages.
+    "eventhub/public/cache.py": {"after_flush", "do_orm_execute"},
+    # Change detection: every column an organiser action changes goes into its log entry.
+    "eventhub/activity/recorder.py": {"before_flush", "after_flush"},
+}
+
+
+def test_sqlalchemy_listeners_are_the_listed_few() -> None:
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "eventhub").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "event.listen" not in text and "listens_for" not in text:
+            continue
+        names = set(re.findall(r'\(\s*"(\w+)",\s*_\w+\s*\)', text))
+        names |= set(re.findall(r'(?:listen|listens_for)\(\s*[\w.]+,\s*"(\w+)"', text))
+        found[str(path.relative_to(ROOT))] = names
+    assert found == LISTENERS

@@ -28,15 +28,6 @@ NOT_YET = {
     "eventhub/api/organiser.py",
     "eventhub/api/programme.py",
     "eventhub/api/registrations.py",
-    # Moving to emails/views/ (issue 12, dup-reg).
-    "eventhub/emails/organiser_views.py",
-    "eventhub/emails/unsubscribe_views.py",
-    # Moving to recaps/views/ and scheduling/views/ + services (issue 12, dup-sched).
-    "eventhub/recaps/editor_views.py",
-    "eventhub/scheduling/series_service.py",
-    "eventhub/scheduling/series_views.py",
-    "eventhub/scheduling/session_service.py",
-    "eventhub/scheduling/session_views.py",
     # public/ is being reworked for speed (issue 15); its recap page moves to public/views/ after.
     "eventhub/public/recap_views.py",
 }

@@ -19,11 +19,13 @@ from eventhub.emails.links import recap_url
 from eventhub.emails.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.extensions import db
 from eventhub.i18n import Deferred, language, localised
+from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.erasure import erased_address_clause
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
 from eventhub.recaps.models import Recap
+from eventhub.registration.messages import registrant_envelope
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
@@ -64,15 +66,16 @@ def due_sessions(now: datetime) -> list[tuple[Session, Recap]]:
     return due
 
 
-def follow_up_key(session_id: int, registration_id: int) -> str:
-    return f"follow-up:{session_id}:{registration_id}"
+def follow_up_key(session_id: int) -> DedupeKey:
+    """ "follow-up:<session>", each registration's key its child (one, whichever variant)."""
+    return DedupeKey("follow-up", session_id)
 
 
 def registrations_to_follow_up(
     session: Session, after_id: int = 0, limit: int | None = None
 ) -> list[Registration]:
     """Confirmed registrations not yet followed up, paged by id."""
-    key = literal(f"follow-up:{session.id}:") + cast(Registration.id, String)
+    key = literal(follow_up_key(session.id).prefix) + cast(Registration.id, String)
     return list(
         db.session.scalars(
             select(Registration)
@@ -138,15 +141,12 @@ def _build_follow_up(
         name=registration.name,
         unsubscribe_url=unsubscribe_url(series.id, registration.email),
     )
-    envelope = Envelope(
-        kind=kind,
-        dedupe_key=follow_up_key(session.id, registration.id),
-        recipient_email=registration.email,
-        recipient_name=registration.name,
+    envelope = registrant_envelope(
+        registration,
+        session,
+        kind,
+        follow_up_key(session.id).child(registration.id),
         reply_to=reply_to(series),
-        series_id=series.id,
-        session_id=session.id,
-        registration_id=registration.id,
         headers=list_unsubscribe_headers(series.id, registration.email),
     )
     return envelope, email

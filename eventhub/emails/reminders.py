@@ -19,11 +19,13 @@ from sqlalchemy.orm import load_only, selectinload
 from eventhub.emails.content import reply_to, session_facts, when
 from eventhub.extensions import db
 from eventhub.i18n import language
+from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.erasure import erased_address_clause
 from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
 from eventhub.registration.manage_links import manage_url
+from eventhub.registration.messages import registrant_envelope
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
@@ -31,8 +33,9 @@ from eventhub.speakers.models import SessionSpeaker
 CHUNK = 500
 
 
-def reminder_key_prefix(session: Session, offset: int) -> str:
-    return f"reminder:{session.id}:{session.sequence}:{offset}:"
+def reminder_key(session: Session, offset: int) -> DedupeKey:
+    """ "reminder:<session>:<sequence>:<offset>", each registration's key its child."""
+    return DedupeKey("reminder", session.id, session.sequence, offset)
 
 
 def due_offset(session: Session, now: datetime) -> int | None:
@@ -102,7 +105,7 @@ def registrations_due(
     `after_id` / `limit` page through them by id, so a fan-out holds one chunk in memory.
     """
     moment = session.starts_at - timedelta(minutes=offset)
-    key = literal(reminder_key_prefix(session, offset)) + cast(Registration.id, String)
+    key = literal(reminder_key(session, offset).prefix) + cast(Registration.id, String)
     already = exists().where(OutboxMessage.dedupe_key == key)
     query = (
         select(Registration)
@@ -168,15 +171,12 @@ def _build_reminder(
         name=registration.name,
         manage_url=manage_url(registration),
     )
-    envelope = Envelope(
-        kind=MessageKind.REMINDER,
-        dedupe_key=reminder_key_prefix(session, offset) + str(registration.id),
-        recipient_email=registration.email,
-        recipient_name=registration.name,
+    envelope = registrant_envelope(
+        registration,
+        session,
+        MessageKind.REMINDER,
+        reminder_key(session, offset).child(registration.id),
         reply_to=reply_to(series),
-        series_id=series.id,
-        session_id=session.id,
-        registration_id=registration.id,
         headers={"Auto-Submitted": "auto-generated"},
     )
     return envelope, email

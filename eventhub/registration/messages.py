@@ -2,20 +2,31 @@
 
 Every message about a registration (status mails here and in notify.py, the reschedule and
 cancel fan-outs, reminders, follow-ups) is addressed by `registrant_envelope`; the one-at-a-time
-mails are queued by `queue_for_registration`, the fan-outs by `queue_many` in chunks.
+mails are queued by `queue_for_registration`, the fan-outs by `queue_in_chunks`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, String, cast, exists, literal, select
 
-from eventhub.i18n import localised, speaker_name
+from eventhub.extensions import db
+from eventhub.i18n import language, localised, speaker_name
 from eventhub.mail.dedupe import DedupeKey
-from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Attachment, DeferredEmail, Envelope, queue_message
+from eventhub.mail.erasure import erased_address_clause
+from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.outbox import (
+    Attachment,
+    DeferredEmail,
+    Envelope,
+    RenderedEmail,
+    queue_many,
+    queue_message,
+)
 from eventhub.registration.invites import INVITE, private_join_url
 from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -167,3 +178,51 @@ def queue_for_registration(
     # Rendered (and the invite built) by the worker at send time, not inside the seat lock.
     email = DeferredEmail(template, snapshot(context), attach=INVITE if with_ics else None)
     return queue_message(envelope, email)
+
+
+# A fan-out's registrations after an id, at most so many (paged by id, so that a fan-out holds
+# one chunk in memory), and one registrant's message, built in their language.
+Page = Callable[[int, int], list[Registration]]
+Build = Callable[[Registration], tuple[Envelope, RenderedEmail]]
+
+
+def queue_in_chunks(page: Page, build: Build, chunk: int) -> Iterator[int]:
+    """Queue a message per registration `page` returns, one INSERT … ON CONFLICT DO NOTHING
+    per chunk; yield each chunk's count of new rows (a beat commits between chunks)."""
+    last_id = 0
+    while part := page(last_id, chunk):
+        last_id = part[-1].id
+        messages = []
+        for registration in part:
+            with language(registration.language):
+                messages.append(build(registration))
+        yield queue_many(messages)
+        if len(part) < chunk:
+            return
+
+
+def confirmed_not_yet_mailed(
+    session: Session,
+    key: DedupeKey,
+    after_id: int,
+    limit: int | None,
+    *conditions: ColumnElement[bool],
+) -> list[Registration]:
+    """Confirmed registrations of `session` (and `conditions`) with no row under
+    `key.child(<their id>)` yet, paged by id: one indexed probe of the outbox each."""
+    mailed = literal(key.prefix) + cast(Registration.id, String)
+    query = (
+        select(Registration)
+        .where(
+            Registration.session_id == session.id,
+            Registration.id > after_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            # An erased person's seat still counts, but they get no mail.
+            ~erased_address_clause(Registration.email),
+            ~exists().where(OutboxMessage.dedupe_key == mailed),
+            *conditions,
+        )
+        .order_by(Registration.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

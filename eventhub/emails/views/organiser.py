@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
-from eventhub.accounts.access import require_role_for_blueprint
-from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.emails.announcements import (
     Audience,
@@ -21,6 +19,7 @@ from eventhub.emails.announcements import (
     send_announcement,
 )
 from eventhub.emails.forms import AnnouncementForm
+from eventhub.emails.views import organiser_bp as bp
 from eventhub.extensions import db
 from eventhub.inputs import int32
 from eventhub.insights import mail_reports as reports
@@ -31,9 +30,6 @@ from eventhub.mail.transport import uses_dev_mailbox
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import in_reach
 from eventhub.transaction import change, keep_quiet
-
-bp = Blueprint("mail", __name__, url_prefix="/organiser/mail")
-require_role_for_blueprint(bp, Role.ORGANISER)
 
 PAGE_SIZE = 100
 
@@ -55,45 +51,39 @@ def index() -> ResponseReturnValue:
     )
 
 
+def _scope(
+    series: Series, session: Session | None, where: ColumnElement[bool]
+) -> ResponseReturnValue:
+    """The delivery page of a series (with a row per session) or of one of its sessions."""
+    sessions = list(series.sessions) if session is None else []
+    return render_template(
+        "mail/organiser/scope.html",
+        series=series,
+        session=session,
+        counts=reports.counts(where),
+        per_session=(
+            reports.counts_per_group(OutboxMessage.session_id, [s.id for s in sessions])
+            if session is None
+            else None
+        ),
+        sessions=sessions,
+        failed=reports.messages(where, OutboxMessage.status == MessageStatus.FAILED, limit=50),
+        statuses=reports.STATUS_ORDER,
+    )
+
+
 @bp.route("/series/<int:series_id>")
 def series(series_id: int) -> ResponseReturnValue:
     """A series: messages by kind and status, per session, and what failed."""
     found = db.get_or_404(Series, series_id)
-    sessions = list(found.sessions)
-    return render_template(
-        "mail/organiser/scope.html",
-        series=found,
-        session=None,
-        counts=reports.counts(OutboxMessage.series_id == found.id),
-        per_session=reports.counts_per_group(OutboxMessage.session_id, [s.id for s in sessions]),
-        sessions=sessions,
-        failed=reports.messages(
-            OutboxMessage.series_id == found.id,
-            OutboxMessage.status == MessageStatus.FAILED,
-            limit=50,
-        ),
-        statuses=reports.STATUS_ORDER,
-    )
+    return _scope(found, None, OutboxMessage.series_id == found.id)
 
 
 @bp.route("/sessions/<int:session_id>")
 def session(session_id: int) -> ResponseReturnValue:
     """One session: messages by kind and status, and what failed."""
     found = db.get_or_404(Session, session_id)
-    return render_template(
-        "mail/organiser/scope.html",
-        series=found.series,
-        session=found,
-        counts=reports.counts(OutboxMessage.session_id == found.id),
-        per_session=None,
-        sessions=[],
-        failed=reports.messages(
-            OutboxMessage.session_id == found.id,
-            OutboxMessage.status == MessageStatus.FAILED,
-            limit=50,
-        ),
-        statuses=reports.STATUS_ORDER,
-    )
+    return _scope(found.series, found, OutboxMessage.session_id == found.id)
 
 
 @bp.route("/messages")

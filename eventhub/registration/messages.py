@@ -2,27 +2,38 @@
 
 Every message about a registration (status mails here and in notify.py, the reschedule and
 cancel fan-outs, reminders, follow-ups) is addressed by `registrant_envelope`; the one-at-a-time
-mails are queued by `queue_for_registration`, the fan-outs by `queue_many` in chunks.
+mails are queued by `queue_for_registration`, the fan-outs by `queue_in_chunks`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, String, cast, exists, literal, select
 
-from eventhub.i18n import localised, speaker_name
+from eventhub.extensions import db
+from eventhub.i18n import language, localised, speaker_name
 from eventhub.mail.dedupe import DedupeKey
-from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Attachment, DeferredEmail, Envelope, queue_message
+from eventhub.mail.erasure import erased_address_clause
+from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.outbox import (
+    Attachment,
+    DeferredEmail,
+    Envelope,
+    RenderedEmail,
+    queue_many,
+    queue_message,
+)
 from eventhub.registration.invites import INVITE, private_join_url
 from eventhub.registration.manage_links import manage_url, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
 from eventhub.scheduling.models import Session
-from eventhub.timefmt import format_duration, format_moment
+from eventhub.speakers.models import SessionSpeaker
+from eventhub.timefmt import format_duration, in_two_zones
 
 
 def registration_key(name: str, registration: Registration, *suffix: object) -> DedupeKey:
@@ -55,10 +66,23 @@ def registrant_envelope(
     )
 
 
-def both_zones(moment: datetime, reader_zone: str, series_zone: str) -> tuple[str, str | None]:
-    """The moment in the reader's zone, and in the series' zone when that is another zone."""
-    mine = format_moment(moment, reader_zone)
-    return mine, (format_moment(moment, series_zone) if reader_zone != series_zone else None)
+def speaker_entry(link: SessionSpeaker) -> dict[str, str]:
+    """A speaker as emails name them (in the language being rendered): name, role, position."""
+    speaker = link.speaker
+    return {
+        "name": speaker_name(speaker),
+        "role": link.role.value,
+        "meta": ", ".join(p for p in (speaker.position, speaker.organisation) if p),
+    }
+
+
+def speaker_line(link: SessionSpeaker) -> str:
+    """ "Dr Ada Chan · Director, Lab · moderator": a speaker entry on one line."""
+    entry = speaker_entry(link)
+    parts = [entry["name"], entry["meta"]]
+    if entry["role"] == "moderator":
+        parts.append(_("moderator"))
+    return " · ".join(p for p in parts if p)
 
 
 def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
@@ -66,28 +90,17 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
     session = registration.session
     series = session.series
     link = manage_url(registration)
-    when_attendee, when_series = both_zones(
-        session.starts_at, registration.timezone, series.timezone
-    )
+    times = in_two_zones(session.starts_at, registration.timezone, series.timezone)
     context: dict[str, Any] = {
         "series_title": localised(series, "title"),
         "series": series,
         "session": session,
         "registration": registration,
-        "when_attendee": when_attendee,
-        "when_series": when_series or when_attendee,
-        "zones_differ": when_series is not None,
+        "when_attendee": times.local,
+        "when_series": times.series or times.local,
+        "zones_differ": registration.timezone != series.timezone,
         "duration": format_duration(session.duration_minutes),
-        "speakers": [
-            {
-                "name": speaker_name(link.speaker),
-                "role": link.role.value,
-                "meta": ", ".join(
-                    p for p in (link.speaker.position, link.speaker.organisation) if p
-                ),
-            }
-            for link in session.speaker_links
-        ],
+        "speakers": [speaker_entry(link) for link in session.speaker_links],
         "join_url": private_join_url(registration),
         "join_hidden": session.is_join_url_hidden_until_reminder,
         "session_url": session_url(session),
@@ -167,3 +180,51 @@ def queue_for_registration(
     # Rendered (and the invite built) by the worker at send time, not inside the seat lock.
     email = DeferredEmail(template, snapshot(context), attach=INVITE if with_ics else None)
     return queue_message(envelope, email)
+
+
+# A fan-out's registrations after an id, at most so many (paged by id, so that a fan-out holds
+# one chunk in memory), and one registrant's message, built in their language.
+Page = Callable[[int, int], list[Registration]]
+Build = Callable[[Registration], tuple[Envelope, RenderedEmail]]
+
+
+def queue_in_chunks(page: Page, build: Build, chunk: int) -> Iterator[int]:
+    """Queue a message per registration `page` returns, one INSERT … ON CONFLICT DO NOTHING
+    per chunk; yield each chunk's count of new rows (a beat commits between chunks)."""
+    last_id = 0
+    while part := page(last_id, chunk):
+        last_id = part[-1].id
+        messages = []
+        for registration in part:
+            with language(registration.language):
+                messages.append(build(registration))
+        yield queue_many(messages)
+        if len(part) < chunk:
+            return
+
+
+def confirmed_not_yet_mailed(
+    session: Session,
+    key: DedupeKey,
+    after_id: int,
+    limit: int | None,
+    *conditions: ColumnElement[bool],
+) -> list[Registration]:
+    """Confirmed registrations of `session` (and `conditions`) with no row under
+    `key.child(<their id>)` yet, paged by id: one indexed probe of the outbox each."""
+    mailed = literal(key.prefix) + cast(Registration.id, String)
+    query = (
+        select(Registration)
+        .where(
+            Registration.session_id == session.id,
+            Registration.id > after_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            # An erased person's seat still counts, but they get no mail.
+            ~erased_address_clause(Registration.email),
+            ~exists().where(OutboxMessage.dedupe_key == mailed),
+            *conditions,
+        )
+        .order_by(Registration.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

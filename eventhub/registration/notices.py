@@ -9,6 +9,7 @@ The dedupe keys make a retried request, or the same change told twice, create no
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,16 +17,16 @@ from sqlalchemy import select
 
 from eventhub import signals
 from eventhub.extensions import db
-from eventhub.i18n import language
 from eventhub.mail.merge import MailMerge
-from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
+from eventhub.mail.outbox import Envelope, RenderedEmail
 from eventhub.registration.invites import invite_attachment, private_join_url
 from eventhub.registration.manage_links import manage_url
-from eventhub.registration.messages import both_zones, registrant_envelope
+from eventhub.registration.messages import queue_in_chunks, registrant_envelope
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
 from eventhub.speakers.notices import SessionChange, cancelled, rescheduled
+from eventhub.timefmt import in_two_zones
 from eventhub.urls import external_url
 
 # Rows a statement: as the reminders' fan-out (emails/reminders.py).
@@ -57,17 +58,14 @@ def affected_registrations(
     return list(db.session.scalars(query))
 
 
-def _when(moment: datetime, reader_zone: str, series_zone: str) -> str:
-    mine, theirs = both_zones(moment, reader_zone, series_zone)
-    return f"{mine} ({theirs})" if theirs else mine
-
-
 def _notice(
     change: SessionChange,
     registration: Registration,
+    *,
     merge: MailMerge,
     primary: tuple[str, object],
 ) -> tuple[Envelope, RenderedEmail]:
+    """One registrant's notice; called in their language (the invite too)."""
     session = change.session
     series_zone = session.series.timezone
     zone = registration.timezone or series_zone
@@ -75,18 +73,12 @@ def _notice(
     seated = registration.status is RegistrationStatus.CONFIRMED
     url, label = primary
     context = change.context(
-        lambda moment: _when(moment, zone, series_zone),
+        lambda moment: in_two_zones(moment, zone, series_zone).inline(),
         lineup_role=None,
         primary_url=url,
         primary_label=label,
         has_invite=seated,
         join_url=private_join_url(registration),
-    )
-    email = merge.render(
-        (zone, registration.language, seated),
-        context,
-        recipient_name=registration.name,
-        manage_url=manage_url(registration),
     )
     envelope = registrant_envelope(
         registration,
@@ -96,24 +88,24 @@ def _notice(
         # The update (or, for a cancelled session, the CANCEL) of the entry they have.
         attachments=[invite_attachment(registration)] if seated else [],
     )
+    email = merge.render(
+        (zone, registration.language, seated),
+        context,
+        recipient_name=registration.name,
+        manage_url=manage_url(registration),
+    )
     return envelope, email
 
 
 def _fan_out(change: SessionChange, primary: tuple[str, object]) -> int:
     merge = change.merge("manage_url")
-    queued = 0
-    last_id = 0
-    while part := affected_registrations(change.session, after_id=last_id, limit=CHUNK):
-        last_id = part[-1].id
-        messages = []
-        for registration in part:
-            # The whole message, its invite included, in the registrant's language.
-            with language(registration.language):
-                messages.append(_notice(change, registration, merge, primary))
-        queued += queue_many(messages)
-        if len(part) < CHUNK:
-            break
-    return queued
+    return sum(
+        queue_in_chunks(
+            partial(affected_registrations, change.session),
+            partial(_notice, change, merge=merge, primary=primary),
+            CHUNK,
+        )
+    )
 
 
 def tell_registrants_rescheduled(session: Session, previous_starts_at: datetime) -> int:

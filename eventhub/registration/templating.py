@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from eventhub.i18n import Labels
 from eventhub.registration.availability import Availability, availability_for
 from eventhub.registration.models import RegistrationStatus
 from eventhub.registration.public_data import panel_for
@@ -21,18 +22,16 @@ def registration_panel(
 
 
 # What each status reads as to the registrant.
-STATUS_LABELS = {
-    RegistrationStatus.CONFIRMED: _l("Confirmed"),
-    RegistrationStatus.WAITLISTED: _l("Waitlist"),
-    RegistrationStatus.OFFERED: _l("Seat offered"),
-    RegistrationStatus.PENDING: _l("Awaiting approval"),
-    RegistrationStatus.DECLINED: _l("Declined"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
-}
-
-
-def status_label(status: RegistrationStatus) -> str:
-    return str(STATUS_LABELS.get(status, status.value))
+status_label = Labels(
+    {
+        RegistrationStatus.CONFIRMED: _l("Confirmed"),
+        RegistrationStatus.WAITLISTED: _l("Waitlist"),
+        RegistrationStatus.OFFERED: _l("Seat offered"),
+        RegistrationStatus.PENDING: _l("Awaiting approval"),
+        RegistrationStatus.DECLINED: _l("Declined"),
+        RegistrationStatus.CANCELLED: _l("Cancelled"),
+    }
+)
 
 
 def install(app: Flask) -> None:

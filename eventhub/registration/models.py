@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventhub.db_types import UTCDateTime
 from eventhub.extensions import Model
-from eventhub.models_base import Timestamped, str_enum
+from eventhub.models_base import Ordered, Timestamped, str_enum
 
 if TYPE_CHECKING:
     from eventhub.scheduling.models import Series, Session
@@ -129,7 +129,7 @@ class Registration(Registrant, Timestamped, Model):
         return f"<Registration {self.email} session={self.session_id} {self.status.value}>"
 
 
-class RegistrationQuestion(Model):
+class RegistrationQuestion(Ordered, Model):
     """A question the organiser adds to a series' registration form."""
 
     __tablename__ = "registration_questions"
@@ -141,6 +141,3 @@ class RegistrationQuestion(Model):
     kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, "question_kind"))
     choices: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_required: Mapped[bool] = mapped_column(default=False)
-    position: Mapped[int] = mapped_column(default=0)
-
-    __table_args__ = (CheckConstraint("position >= 0", name="position_non_negative"),)

@@ -23,7 +23,7 @@ from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
-from eventhub.timefmt import format_moment
+from eventhub.timefmt import format_moment_often
 
 # A line-up role as the sentence about it reads.
 ROLE_NAMES = {"speaker": _l("speaker"), "moderator": _l("moderator"), "panelist": _l("panelist")}
@@ -91,7 +91,7 @@ def _queue(change: SessionChange) -> int:
         with language(reader_language):
             role = str(ROLE_NAMES.get(link.role.value, link.role.value))
             context = change.context(
-                lambda moment: format_moment(moment, series.timezone),
+                lambda moment: format_moment_often(moment, series.timezone),
                 lineup_role=role,
                 has_invite=False,
                 join_url="",

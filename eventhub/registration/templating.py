@@ -5,21 +5,20 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from eventhub.i18n import Labels
 from eventhub.registration.models import RegistrationStatus
 
 # What each status reads as to the registrant.
-STATUS_LABELS = {
-    RegistrationStatus.CONFIRMED: _l("Confirmed"),
-    RegistrationStatus.WAITLISTED: _l("Waitlist"),
-    RegistrationStatus.OFFERED: _l("Seat offered"),
-    RegistrationStatus.PENDING: _l("Awaiting approval"),
-    RegistrationStatus.DECLINED: _l("Declined"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
-}
-
-
-def status_label(status: RegistrationStatus) -> str:
-    return str(STATUS_LABELS.get(status, status.value))
+status_label = Labels(
+    {
+        RegistrationStatus.CONFIRMED: _l("Confirmed"),
+        RegistrationStatus.WAITLISTED: _l("Waitlist"),
+        RegistrationStatus.OFFERED: _l("Seat offered"),
+        RegistrationStatus.PENDING: _l("Awaiting approval"),
+        RegistrationStatus.DECLINED: _l("Declined"),
+        RegistrationStatus.CANCELLED: _l("Cancelled"),
+    }
+)
 
 
 def install(app: Flask) -> None:

@@ -55,16 +55,19 @@ class SpeakerLink(Protocol):
 # What a public page or the public API shows; a draft is the organisers' alone.
 PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
 
+# The longest title a series or session may have, in either language.
+TITLE_MAX = 200
+
 
 class Series(Timestamped, Model):
     __tablename__ = "series"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     summary: Mapped[str] = mapped_column(Text, default="")
     # Traditional Chinese versions; pages fall back to the other language when one is empty.
-    title_zh: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    title_zh: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
     summary_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     # What readers with no preference of their own get ("en" / "zh-Hant").
     default_language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
@@ -106,10 +109,10 @@ class Session(Timestamped, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     slug: Mapped[str] = mapped_column(String(120))
     abstract: Mapped[str] = mapped_column(Text, default="")
-    title_zh: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    title_zh: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
     abstract_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     duration_minutes: Mapped[int] = mapped_column(default=60)

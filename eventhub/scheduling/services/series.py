@@ -18,6 +18,25 @@ from eventhub.timefmt import is_valid_zone
 
 MAX_REMINDER_MINUTES = 60 * 24 * 30
 
+# What a session copied with its series keeps of its source; the copy starts as a draft.
+_KEPT_BY_A_COPY = (
+    "number",
+    "title",
+    "slug",
+    "abstract",
+    "starts_at",
+    "duration_minutes",
+    "timezone",
+    "join_url",
+    "is_join_url_hidden_until_reminder",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "requires_approval",
+    "seat_offer_hours",
+    "reminder_offsets_minutes",
+)
+
 
 @dataclass
 class SeriesData:
@@ -132,25 +151,8 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
     sources = list(series.sessions)
     with db.session.no_autoflush:
         for source in sources:
-            session = Session(
-                series=copy,
-                number=source.number,
-                title=source.title,
-                slug=source.slug,
-                abstract=source.abstract,
-                starts_at=source.starts_at,
-                duration_minutes=source.duration_minutes,
-                timezone=source.timezone,
-                join_url=source.join_url,
-                is_join_url_hidden_until_reminder=source.is_join_url_hidden_until_reminder,
-                capacity=source.capacity,
-                registration_opens_at=source.registration_opens_at,
-                registration_closes_at=source.registration_closes_at,
-                requires_approval=source.requires_approval,
-                seat_offer_hours=source.seat_offer_hours,
-                reminder_offsets_minutes=source.reminder_offsets_minutes,
-                status=SessionStatus.DRAFT,
-            )
+            kept = {name: getattr(source, name) for name in _KEPT_BY_A_COPY}
+            session = Session(series=copy, **kept, status=SessionStatus.DRAFT)
             # The domains above copy what they attach to a session (speakers: the line-up).
             signals.session_copied.send(source, copy=session)
             db.session.add(session)

@@ -29,6 +29,9 @@ counting_audience = _signals.signal("counting-audience")
 # Sent for each session of a series being duplicated, before the copy is flushed. sender: the
 # source Session. kwargs: copy (the new Session). Receivers copy what they attach to a session.
 session_copied = _signals.signal("session-copied")
+# Sent when a series has been duplicated, after the copy and its sessions are flushed. sender: the
+# source Series. kwargs: copy (the new Series). Receivers copy what they attach to a series.
+series_copied = _signals.signal("series-copied")
 # Asked for a session's warnings before it is published. sender: the Session. Receivers return
 # a list of eventhub.scheduling.checks.Warning (speakers: someone booked twice at once).
 checking_publication = _signals.signal("checking-publication")

@@ -8,7 +8,6 @@ mails are queued by `queue_for_registration`, the fan-outs by `queue_in_chunks`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -33,7 +32,8 @@ from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
 from eventhub.scheduling.models import Session
-from eventhub.timefmt import format_duration, format_moment
+from eventhub.speakers.models import SessionSpeaker, lineup_of
+from eventhub.timefmt import format_duration, in_two_zones
 
 
 def registration_key(name: str, registration: Registration, *suffix: object) -> DedupeKey:
@@ -66,10 +66,23 @@ def registrant_envelope(
     )
 
 
-def both_zones(moment: datetime, reader_zone: str, series_zone: str) -> tuple[str, str | None]:
-    """The moment in the reader's zone, and in the series' zone when that is another zone."""
-    mine = format_moment(moment, reader_zone)
-    return mine, (format_moment(moment, series_zone) if reader_zone != series_zone else None)
+def speaker_entry(link: SessionSpeaker) -> dict[str, str]:
+    """A speaker as emails name them (in the language being rendered): name, role, position."""
+    speaker = link.speaker
+    return {
+        "name": speaker_name(speaker),
+        "role": link.role.value,
+        "meta": ", ".join(p for p in (speaker.position, speaker.organisation) if p),
+    }
+
+
+def speaker_line(link: SessionSpeaker) -> str:
+    """ "Dr Ada Chan · Director, Lab · moderator": a speaker entry on one line."""
+    entry = speaker_entry(link)
+    parts = [entry["name"], entry["meta"]]
+    if entry["role"] == "moderator":
+        parts.append(_("moderator"))
+    return " · ".join(p for p in parts if p)
 
 
 def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
@@ -77,28 +90,17 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
     session = registration.session
     series = session.series
     link = manage_url(registration)
-    when_attendee, when_series = both_zones(
-        session.starts_at, registration.timezone, series.timezone
-    )
+    times = in_two_zones(session.starts_at, registration.timezone, series.timezone)
     context: dict[str, Any] = {
         "series_title": localised(series, "title"),
         "series": series,
         "session": session,
         "registration": registration,
-        "when_attendee": when_attendee,
-        "when_series": when_series or when_attendee,
-        "zones_differ": when_series is not None,
+        "when_attendee": times.local,
+        "when_series": times.series or times.local,
+        "zones_differ": registration.timezone != series.timezone,
         "duration": format_duration(session.duration_minutes),
-        "speakers": [
-            {
-                "name": speaker_name(link.speaker),
-                "role": link.role.value,
-                "meta": ", ".join(
-                    p for p in (link.speaker.position, link.speaker.organisation) if p
-                ),
-            }
-            for link in session.speaker_links
-        ],
+        "speakers": [speaker_entry(link) for link in lineup_of(session)],
         "join_url": private_join_url(registration),
         "join_hidden": session.is_join_url_hidden_until_reminder,
         "session_url": session_url(session),

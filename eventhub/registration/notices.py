@@ -21,11 +21,12 @@ from eventhub.mail.merge import MailMerge
 from eventhub.mail.outbox import Envelope, RenderedEmail
 from eventhub.registration.invites import invite_attachment, private_join_url
 from eventhub.registration.manage_links import manage_url
-from eventhub.registration.messages import both_zones, queue_in_chunks, registrant_envelope
+from eventhub.registration.messages import queue_in_chunks, registrant_envelope
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
 from eventhub.speakers.notices import SessionChange, cancelled, rescheduled
+from eventhub.timefmt import in_two_zones
 from eventhub.urls import external_url
 
 # Rows a statement: as the reminders' fan-out (emails/reminders.py).
@@ -57,11 +58,6 @@ def affected_registrations(
     return list(db.session.scalars(query))
 
 
-def _when(moment: datetime, reader_zone: str, series_zone: str) -> str:
-    mine, theirs = both_zones(moment, reader_zone, series_zone)
-    return f"{mine} ({theirs})" if theirs else mine
-
-
 def _notice(
     change: SessionChange,
     registration: Registration,
@@ -77,7 +73,7 @@ def _notice(
     seated = registration.status is RegistrationStatus.CONFIRMED
     url, label = primary
     context = change.context(
-        lambda moment: _when(moment, zone, series_zone),
+        lambda moment: in_two_zones(moment, zone, series_zone).inline(),
         lineup_role=None,
         primary_url=url,
         primary_label=label,

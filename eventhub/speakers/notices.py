@@ -23,7 +23,8 @@ from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
-from eventhub.timefmt import format_moment
+from eventhub.speakers.models import lineup_of
+from eventhub.timefmt import format_moment_often
 
 # A line-up role as the sentence about it reads.
 ROLE_NAMES = {"speaker": _l("speaker"), "moderator": _l("moderator"), "panelist": _l("panelist")}
@@ -81,7 +82,7 @@ def _queue(change: SessionChange) -> int:
     )
     merge = change.merge()
     messages: list[tuple[Envelope, RenderedEmail]] = []
-    for link in session.speaker_links:
+    for link in lineup_of(session):
         profile = link.speaker
         if not profile.email:
             continue
@@ -91,7 +92,7 @@ def _queue(change: SessionChange) -> int:
         with language(reader_language):
             role = str(ROLE_NAMES.get(link.role.value, link.role.value))
             context = change.context(
-                lambda moment: format_moment(moment, series.timezone),
+                lambda moment: format_moment_often(moment, series.timezone),
                 lineup_role=role,
                 has_invite=False,
                 join_url="",

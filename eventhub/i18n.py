@@ -8,17 +8,19 @@ stored language), then Accept-Language, then the series' default language, then 
 
 from __future__ import annotations
 
+import enum
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache, wraps
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import click
 from babel import support
 from flask import Flask, g, has_request_context, request
 from flask.cli import AppGroup
 from flask_babel import Babel, force_locale, get_locale, refresh
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.i18n import messages_path
@@ -27,6 +29,7 @@ from eventhub.config import shipped_folder
 
 P = ParamSpec("P")
 R = TypeVar("R")
+E = TypeVar("E", bound=enum.Enum)
 
 ENGLISH = "en"
 CHINESE = "zh-Hant"
@@ -268,6 +271,17 @@ def join_sentences(sentences: Iterable[str]) -> str:
 def join_list(items: Iterable[str]) -> str:
     """ "a, b and c" as a plain list: "a, b, c", or "a、b、c" in Chinese."""
     return ("、" if is_chinese() else ", ").join(items)
+
+
+class Labels(Generic[E]):
+    """What each member of an enum reads as, in the reader's language when read; a member
+    without a label reads as its value."""
+
+    def __init__(self, labels: Mapping[E, LazyString]) -> None:
+        self._labels = dict(labels)
+
+    def __call__(self, member: E) -> str:
+        return str(self._labels.get(member, member.value))
 
 
 def speaker_name(speaker: Any) -> str:

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from eventhub.i18n import use_series_language
 from eventhub.public import queries
 from eventhub.public.cache import cached_page, cached_value
+from eventhub.registration.public_data import panel_for
 from eventhub.scheduling.calendar import public_calendar, series_feed
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.models import Session
@@ -175,7 +176,9 @@ def _render_session(series_slug: str, session_slug: str) -> tuple[SessionPage, l
     if _has_template(INLINE_FORM):
         # A template's output, escaped by Jinja as it rendered.
         form_html = Markup(  # noqa: S704  # nosec B704
-            render_template(INLINE_FORM, session=found, availability=availability)
+            render_template(
+                INLINE_FORM, session=found, panel=panel_for(found, availability=availability)
+            )
         )
     html = render_template(
         "public/session.html",

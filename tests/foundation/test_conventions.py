@@ -1,8 +1,9 @@
 """One convention for views, services and queries in every domain (issue 12, PLAN.md).
 
 A domain's routes live in `<domain>/views.py` or the package `<domain>/views/` (one module per
-audience or page family), nowhere else; changes live in `services.py` / `services/`, shared
-reads in `queries.py`; no module is named `*_views.py` or `*_service.py`.
+audience or page family), nowhere else, and its blueprints are declared in `views.py` or
+`views/__init__.py`; changes live in `services.py` / `services/`, shared reads in
+`queries.py`; no module is named `*_views.py` or `*_service.py`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,16 @@ NOT_YET = {
     "eventhub/api/registrations.py",
     # public/ is being reworked for speed (issue 15); its recap page moves to public/views/ after.
     "eventhub/public/recap_views.py",
+    # Blueprints declared in a views module of their own, not views/__init__.py (issue 12:
+    # registration by dup-reg, speakers by dup-people).
+    "eventhub/registration/views/api.py",
+    "eventhub/registration/views/blueprint.py",
+    "eventhub/registration/views/organiser.py",
+    "eventhub/registration/views/questions.py",
+    "eventhub/speakers/views/blueprint.py",
 }
+ROUTES_ELSEWHERE = "routes outside <domain>/views.py or <domain>/views/"
+BLUEPRINT_ELSEWHERE = "a blueprint declared outside <domain>/views.py or views/__init__.py"
 
 
 def _declares_routes(tree: ast.AST) -> bool:
@@ -41,6 +51,22 @@ def _declares_routes(tree: ast.AST) -> bool:
                 if isinstance(call, ast.Attribute) and call.attr in ROUTE_DECORATORS:
                     return True
     return False
+
+
+def _declares_blueprint(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else None
+            name = node.func.id if isinstance(node.func, ast.Name) else name
+            if name == "Blueprint":
+                return True
+    return False
+
+
+def _blueprint_home(relative: Path) -> bool:
+    """eventhub/<domain>/views.py or eventhub/<domain>/views/__init__.py."""
+    parts = relative.with_suffix("").parts
+    return parts[2:] in (("views",), ("views", "__init__"))
 
 
 def _in_views(relative: Path) -> bool:
@@ -59,7 +85,9 @@ def breaches(package: Path) -> dict[str, list[str]]:
             problems.append("named *_views / *_service")
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         if _declares_routes(tree) and not _in_views(relative):
-            problems.append("routes outside <domain>/views.py or <domain>/views/")
+            problems.append(ROUTES_ELSEWHERE)
+        if _declares_blueprint(tree) and not _blueprint_home(relative):
+            problems.append(BLUEPRINT_ELSEWHERE)
         if problems:
             found[relative.as_posix()] = problems
     return found
@@ -68,9 +96,12 @@ def breaches(package: Path) -> dict[str, list[str]]:
 def test_the_check_finds_what_it_should(tmp_path: Path) -> None:
     package = tmp_path / "eventhub"
     route = "@bp.route('/')\ndef page():\n    pass\n"
+    blueprint = "bp = Blueprint('talks', __name__)\n"
     for name, text in {
-        "talks/views.py": route,
+        "talks/views.py": blueprint + route,
+        "talks/views/__init__.py": blueprint,
         "talks/views/public.py": route,
+        "talks/views/blueprint.py": "bp = flask.Blueprint('talks', __name__)\n",
         "talks/services.py": "def add():\n    pass\n",
         "talks/editor_views.py": route,
         "talks/talk_service.py": "",
@@ -80,12 +111,10 @@ def test_the_check_finds_what_it_should(tmp_path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     assert breaches(package) == {
-        "eventhub/talks/editor_views.py": [
-            "named *_views / *_service",
-            "routes outside <domain>/views.py or <domain>/views/",
-        ],
-        "eventhub/talks/pages.py": ["routes outside <domain>/views.py or <domain>/views/"],
+        "eventhub/talks/editor_views.py": ["named *_views / *_service", ROUTES_ELSEWHERE],
+        "eventhub/talks/pages.py": [ROUTES_ELSEWHERE],
         "eventhub/talks/talk_service.py": ["named *_views / *_service"],
+        "eventhub/talks/views/blueprint.py": [BLUEPRINT_ELSEWHERE],
     }
 
 

@@ -4,9 +4,9 @@ Starts gunicorn (2 sync workers) on loopback for the baseline app and for eventh
 migrated PostgreSQL database with Redis as broker and rate-limit storage (the production
 shape), then runs `wrk -t2 -c32 --latency` with a Lua script that posts a registration (the
 JSON API: the form's service without a CSRF round trip) with a new email each time. Every
-request takes the seat lock, inserts a registration and an outbox row with the rendered
-confirmation and .ics, commits and enqueues a delivery task. Prints req/s, p50/p99 and the
-ratio; PERFORMANCE.md's target is >= 0.5x.
+request takes the seat lock, inserts a registration and an outbox row (the confirmation's
+context; the worker renders it and builds the .ics at send time), commits and wakes delivery.
+Prints req/s, p50/p99 and the ratio; PERFORMANCE.md's target is >= 0.5x.
 
     .venv/bin/python benches/bench_registration.py [--duration 10] [--runs 2]
 """

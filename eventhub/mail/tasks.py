@@ -13,6 +13,7 @@ from celery import shared_task
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail import delivery
+from eventhub.mail.dispatch import delivery_woken
 
 BATCH_SIZE = 200
 MAX_BATCHES = 25
@@ -27,7 +28,12 @@ def moment(now: str | None) -> datetime:
 def deliver_due(
     batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES, now: str | None = None
 ) -> int:
-    """Send due rows batch by batch over one connection; hand on to a fresh task if more remain."""
+    """Send due rows batch by batch over one connection; hand on to a fresh task if more remain.
+
+    Every row committed before the task starts is claimed by it (or by a task running beside
+    it): the commits that found a wake-up pending sent none of their own (dispatch).
+    """
+    delivery_woken()
     result, more = delivery.deliver_due(batch_size, max_batches, moment(now) if now else None)
     db.session.remove()
     if more:

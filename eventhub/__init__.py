@@ -28,8 +28,10 @@ from eventhub.browser_policy import install_browser_policy
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
 from eventhub.database import install_engine_listeners, install_request_write_mode
-from eventhub.emails.organiser_views import bp as mail_bp
-from eventhub.emails.unsubscribe_views import bp as unsubscribe_bp
+from eventhub.emails.views import organiser as mail_organiser  # noqa: F401  (routes)
+from eventhub.emails.views import organiser_bp as mail_bp
+from eventhub.emails.views import unsubscribe as mail_unsubscribe  # noqa: F401  (routes)
+from eventhub.emails.views import unsubscribe_bp
 from eventhub.errors import install_error_handlers
 from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp
@@ -45,7 +47,7 @@ from eventhub.privacy.views import bp as privacy_bp
 from eventhub.public.cache import init_cache
 from eventhub.public.recap_views import bp as recaps_bp
 from eventhub.public.views import bp as public_bp
-from eventhub.recaps.editor_views import bp as recap_editor_bp
+from eventhub.recaps.views import bp as recap_editor_bp
 from eventhub.receivers import register_signals
 from eventhub.recovery.views import bp as recovery_bp
 from eventhub.registration import templating as registration_templating
@@ -57,6 +59,8 @@ from eventhub.registration.views.organiser import bp as registration_admin_bp
 from eventhub.registration.views.questions import bp as registration_questions_bp
 from eventhub.request_guards import install_request_guards
 from eventhub.scheduling.views import bp as scheduling_bp
+from eventhub.scheduling.views import series as scheduling_series  # noqa: F401  (routes)
+from eventhub.scheduling.views import session as scheduling_session  # noqa: F401  (routes)
 from eventhub.security.views import bp as security_bp
 from eventhub.speakers.views import bp as speakers_bp
 from eventhub.teams import access

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from eventhub.accounts.services import MAX_PASSWORD_LENGTH
 from eventhub.inputs import EventhubForm
+
+
+def password_field(label: str | LazyString, description: str | LazyString = "") -> PasswordField:
+    """A password box: required, and no longer than any password may be."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        description=description,
+    )
 
 
 class LoginForm(EventhubForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    password = password_field(_l("Password"))
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
@@ -32,7 +43,7 @@ class ResetRequestForm(EventhubForm):
 
 
 class NewPasswordForm(EventhubForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    password = password_field(_l("New password"))
     confirm = PasswordField(
         _l("New password again"),
         validators=[EqualTo("password", message=_l("The passwords differ."))],

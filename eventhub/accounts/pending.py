@@ -8,13 +8,12 @@ tries. Each attempt is reserved by a conditional UPDATE before the code is check
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask import session
 from sqlalchemy import select, update
 
+from eventhub.accounts import stored_tokens
 from eventhub.accounts.models import PendingLogin, User
 from eventhub.clock import utcnow
 from eventhub.extensions import db
@@ -25,22 +24,9 @@ SESSION_KEY = "pending_login"
 NEXT_KEY = "pending_login_next"
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def begin(user: User, *, remember: bool, next_url: str | None) -> None:
     """Record that `user` passed the password step (the caller commits)."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        PendingLogin(
-            user_id=user.id,
-            token_hash=_hash(token),
-            is_remembered=remember,
-            expires_at=utcnow() + LIFETIME,
-        )
-    )
-    db.session.flush()
+    token = stored_tokens.issue(PendingLogin, user, remember=remember, lifetime=LIFETIME)
     session[SESSION_KEY] = token
     session[NEXT_KEY] = next_url or ""
 
@@ -50,7 +36,9 @@ def current() -> PendingLogin | None:
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
-    row = db.session.scalar(select(PendingLogin).where(PendingLogin.token_hash == _hash(token)))
+    row = db.session.scalar(
+        select(PendingLogin).where(PendingLogin.token_hash == stored_tokens.digest(token))
+    )
     if (
         row is None
         or row.finished_at is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from functools import cache
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from eventhub.accounts import sessions
+from eventhub.accounts import sessions, stored_tokens
 from eventhub.accounts.models import ApiToken, Role, TokenScope, User
 from eventhub.clock import utcnow
 from eventhub.error_phrases import N_
@@ -72,14 +71,28 @@ def create_organiser(
     address = normalise_email(email)
     if find_user(address) is not None:
         raise AccountError(_("An account for %(email)s already exists.", email=address))
-    problem = password_problem(password, email=address)
-    if problem:
-        raise AccountError(problem)
-    user = User(email=address, display_name=display_name, role=Role.ORGANISER, is_admin=is_admin)
+    return new_account(
+        address, password, role=Role.ORGANISER, display_name=display_name, is_admin=is_admin
+    )
+
+
+def new_account(
+    address: str, password: str, *, role: Role, display_name: str = "", is_admin: bool = False
+) -> User:
+    """Create an account with this password (AccountError if it is too weak). The caller has
+    checked that no account holds the address, and says so in its own words when one does."""
+    _require_strong(password, address)
+    user = User(email=address, display_name=display_name, role=role, is_admin=is_admin)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _require_strong(password: str, email: str) -> None:
+    problem = password_problem(password, email=email)
+    if problem:
+        raise AccountError(problem)
 
 
 @cache
@@ -104,9 +117,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def change_password(user: User, password: str) -> None:
     """Set a new password; every existing login of the account ends."""
-    problem = password_problem(password, email=user.email)
-    if problem:
-        raise AccountError(problem)
+    _require_strong(password, user.email)
     user.set_password(password)
     sessions.revoke_all(user)
     db.session.flush()
@@ -117,10 +128,6 @@ def disable_account(user: User) -> None:
     user.is_enabled = False
     sessions.revoke_all(user)
     revoke_api_tokens(user)
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_api_token(
@@ -140,7 +147,7 @@ def create_api_token(
         ApiToken(
             user=user,
             name=name,
-            token_hash=_hash_token(token),
+            token_hash=stored_tokens.digest(token),
             scope=scope.value,
             expires_at=expires_at,
         )
@@ -152,7 +159,9 @@ def create_api_token(
 def api_token(token: str) -> ApiToken | None:
     """The live token row for a presented token (its last use noted), or None: unknown,
     revoked, expired, or its account disabled."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == stored_tokens.digest(token))
+    )
     now = utcnow()
     if row is None or not row.is_live(now) or not row.user.is_enabled:
         return None

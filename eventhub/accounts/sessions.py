@@ -7,14 +7,13 @@ everywhere", a password change and disabling the account end a copied cookie at 
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask import g
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
 
+from eventhub.accounts import stored_tokens
 from eventhub.accounts.models import LoginSession, User
 from eventhub.clock import utcnow
 from eventhub.extensions import db
@@ -24,27 +23,14 @@ SESSION_LIFETIME = timedelta(days=1)
 REMEMBER_LIFETIME = timedelta(days=30)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _use(user: User, token: str) -> None:
     g.login_token, g.login_user_id = token, user.id
 
 
 def start(user: User, *, remember: bool = False) -> None:
     """Record a new login and hand its token to Flask-Login (the caller commits)."""
-    token = secrets.token_urlsafe(32)
     lifetime = REMEMBER_LIFETIME if remember else SESSION_LIFETIME
-    db.session.add(
-        LoginSession(
-            user_id=user.id,
-            token_hash=_hash(token),
-            is_remembered=remember,
-            expires_at=utcnow() + lifetime,
-        )
-    )
-    db.session.flush()
+    token = stored_tokens.issue(LoginSession, user, remember=remember, lifetime=lifetime)
     _use(user, token)
     login_user(user, remember=remember, duration=lifetime)
 
@@ -56,7 +42,7 @@ def load(token: str) -> User | None:
     row = db.session.execute(
         select(User, LoginSession.expires_at, LoginSession.revoked_at)
         .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == _hash(token))
+        .where(LoginSession.token_hash == stored_tokens.digest(token))
     ).first()
     if row is None:
         return None
@@ -74,7 +60,10 @@ def end_current() -> None:
     if token is not None:
         db.session.execute(
             update(LoginSession)
-            .where(LoginSession.token_hash == _hash(token), LoginSession.revoked_at.is_(None))
+            .where(
+                LoginSession.token_hash == stored_tokens.digest(token),
+                LoginSession.revoked_at.is_(None),
+            )
             .values(revoked_at=utcnow())
         )
     logout_user()

@@ -22,9 +22,11 @@ from eventhub.api import schemas, serialize
 from eventhub.api.auth import BEARER
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
-from eventhub.scheduling import checks, lifecycle, series_service, session_service
+from eventhub.scheduling import checks, lifecycle
 from eventhub.scheduling.errors import GENERAL, SchedulingError, status_word
 from eventhub.scheduling.models import DEFAULT_REMINDER_OFFSETS, Series, Session, SessionStatus
+from eventhub.scheduling.services import series as series_service
+from eventhub.scheduling.services import session as session_service
 from eventhub.transaction import change
 
 bp = Blueprint(

@@ -14,9 +14,9 @@ from eventhub.insights.series import series_insights
 from eventhub.mail.models import MessageStatus
 from eventhub.registration.availability import counts_by_session
 from eventhub.scheduling import checks
-from eventhub.scheduling.blueprint import bp, series_or_404, session_or_404
 from eventhub.scheduling.forms import ConfirmForm
 from eventhub.scheduling.models import SessionStatus
+from eventhub.scheduling.views import bp, series_or_404, session_or_404
 
 
 @bp.route("/series")

@@ -14,7 +14,13 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.registration import services
 from eventhub.registration.models import ACTIVE, Registration, SeriesRegistration
-from eventhub.registration.services import Applicant, Outcome, RegistrationClosed, apply_applicant
+from eventhub.registration.services import (
+    Applicant,
+    Outcome,
+    RegistrationClosed,
+    applicant_from,
+    apply_applicant,
+)
 from eventhub.scheduling.models import Series, Session, SessionStatus
 
 
@@ -75,18 +81,6 @@ def register_series(
             )
         )
     return result
-
-
-def applicant_from(series_registration: SeriesRegistration) -> Applicant:
-    return Applicant(
-        name=series_registration.name,
-        email=series_registration.email,
-        timezone=series_registration.timezone,
-        language=series_registration.language,
-        organisation=series_registration.organisation,
-        answers=dict(series_registration.answers or {}),
-        is_marketing_consent=series_registration.is_marketing_consent,
-    )
 
 
 def include_series_registrants(session: Session, now: datetime | None = None) -> list[Outcome]:

@@ -161,6 +161,19 @@ def apply_applicant(
     registration.consented_at = now
 
 
+def applicant_from(registration: Registration | SeriesRegistration) -> Applicant:
+    """Who made a (series) registration, to register them again elsewhere."""
+    return Applicant(
+        name=registration.name,
+        email=registration.email,
+        timezone=registration.timezone,
+        language=registration.language,
+        organisation=registration.organisation,
+        answers=dict(registration.answers or {}),
+        is_marketing_consent=registration.is_marketing_consent,
+    )
+
+
 def _place(
     registration: Registration, session: Session, count: seats.SeatCount, now: datetime
 ) -> None:
@@ -301,15 +314,7 @@ def switch(registration: Registration, target_id: int, now: datetime | None = No
     problem = window_problem(target, now)
     if problem:
         raise RegistrationClosed(problem)
-    applicant = Applicant(
-        name=registration.name,
-        email=registration.email,
-        timezone=registration.timezone,
-        language=registration.language,
-        organisation=registration.organisation,
-        answers=dict(registration.answers or {}),
-        is_marketing_consent=registration.is_marketing_consent,
-    )
+    applicant = applicant_from(registration)
     # Lock both sessions in id order so two opposite switches cannot deadlock.
     for session_id in sorted((registration.session_id, target.id)):
         lock_session(session_id)

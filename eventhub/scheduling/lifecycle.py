@@ -12,7 +12,7 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.scheduling.errors import SchedulingError, status_word
 from eventhub.scheduling.models import Session, SessionStatus
-from eventhub.scheduling.session_service import SessionData, check_session
+from eventhub.scheduling.services.session import SessionData, check_session
 
 
 def publish_session(session: Session) -> Session:

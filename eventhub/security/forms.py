@@ -6,10 +6,11 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from eventhub.accounts.forms import password_field
 from eventhub.accounts.models import TokenScope
 from eventhub.inputs import EventhubForm
 
@@ -62,9 +63,7 @@ class EnrolForm(EventhubForm):
 
 
 class DisableForm(EventhubForm):
-    proof = PasswordField(
-        _l("Current code or password"),
-        validators=[DataRequired(), Length(max=200)],
-        description=_l("A code from your authenticator app, or your password."),
+    proof = password_field(
+        _l("Current code or password"), _l("A code from your authenticator app, or your password.")
     )
     submit = SubmitField(_l("Turn off two-factor sign-in"))

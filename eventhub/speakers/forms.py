@@ -34,13 +34,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from eventhub.accounts.forms import password_field
 from eventhub.inputs import EventhubForm
 from eventhub.speakers.models import SpeakerRole
 from eventhub.speakers.queries import STATUS_LABELS
 from eventhub.speakers.services import (
-    LONG_BIO_MAX,
     MAX_LINKS,
     PROFILE_FIELDS,
+    PROFILE_LENGTHS,
     SHORT_BIO_MAX,
     SpeakerError,
     clean_url,
@@ -78,50 +79,56 @@ class LinkForm(Form):
             raise ValidationError(str(exc)) from exc
 
 
+def _profile_text(
+    label: LazyString,
+    name: str,
+    description: str | LazyString = "",
+    *,
+    box: type[StringField] = StringField,
+    required: bool = False,
+) -> StringField:
+    """A profile text box, as long as the service lets that text be."""
+    presence = DataRequired() if required else Optional()
+    longest = Length(max=PROFILE_LENGTHS[name])
+    return box(label, validators=[presence, longest], description=description)
+
+
 class ProfileForm(EventhubForm):
-    honorific = StringField(
-        _l("Honorific"),
-        validators=[Optional(), Length(max=40)],
-        description=_l("As it appears before the name: Prof, Dr, Ir…"),
+    honorific = _profile_text(
+        _l("Honorific"), "honorific", _l("As it appears before the name: Prof, Dr, Ir…")
     )
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    alternate_name = StringField(
+    full_name = _profile_text(_l("Full name"), "full_name", required=True)
+    alternate_name = _profile_text(
         _l("Name in another script"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("For example your name in Chinese characters."),
+        "alternate_name",
+        _l("For example your name in Chinese characters."),
     )
-    pronunciation = StringField(
-        _l("Pronunciation"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("How to say it."),
-    )
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    short_bio = TextAreaField(
+    pronunciation = _profile_text(_l("Pronunciation"), "pronunciation", _l("How to say it."))
+    position = _profile_text(_l("Position"), "position")
+    organisation = _profile_text(_l("Organisation"), "organisation")
+    short_bio = _profile_text(
         _l("Short bio"),
-        validators=[Optional(), Length(max=SHORT_BIO_MAX)],
-        description=_l(
-            "Plain text, up to %(max)s characters; shown on session pages.", max=SHORT_BIO_MAX
-        ),
+        "short_bio",
+        _l("Plain text, up to %(max)s characters; shown on session pages.", max=SHORT_BIO_MAX),
+        box=TextAreaField,
     )
-    long_bio_markdown = TextAreaField(
+    long_bio_markdown = _profile_text(
         _l("Long bio"),
-        validators=[Optional(), Length(max=LONG_BIO_MAX)],
-        description=_l(
-            "Shown on your speaker page. Markdown: **bold**, *italic*, [links](https://…)."
-        ),
+        "long_bio_markdown",
+        _l("Shown on your speaker page. Markdown: **bold**, *italic*, [links](https://…)."),
+        box=TextAreaField,
     )
     # Traditional Chinese versions, shown to Chinese readers (the English ones otherwise).
-    name_zh = StringField(
+    name_zh = _profile_text(
         _l("Name in Chinese characters"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("Shown first to readers of the Chinese pages, e.g. 文效忠."),
+        "name_zh",
+        _l("Shown first to readers of the Chinese pages, e.g. 文效忠."),
     )
-    short_bio_zh = TextAreaField(
-        _l("Short bio in Traditional Chinese"), validators=[Optional(), Length(max=SHORT_BIO_MAX)]
+    short_bio_zh = _profile_text(
+        _l("Short bio in Traditional Chinese"), "short_bio_zh", box=TextAreaField
     )
-    long_bio_markdown_zh = TextAreaField(
-        _l("Long bio in Traditional Chinese"), validators=[Optional(), Length(max=LONG_BIO_MAX)]
+    long_bio_markdown_zh = _profile_text(
+        _l("Long bio in Traditional Chinese"), "long_bio_markdown_zh", box=TextAreaField
     )
     links = FieldList(FormField(LinkForm), min_entries=MAX_LINKS, max_entries=MAX_LINKS)
 
@@ -163,10 +170,9 @@ class InviteForm(EventhubForm):
 
 
 class SetPasswordForm(EventhubForm):
-    password = PasswordField(
+    password = password_field(
         _l("Choose a password"),
-        validators=[DataRequired(), Length(max=200)],
-        description=_l("At least 10 characters; a few words make a strong, memorable password."),
+        _l("At least 10 characters; a few words make a strong, memorable password."),
     )
     confirm = PasswordField(
         _l("Repeat the password"),

@@ -2,59 +2,37 @@
 
 from __future__ import annotations
 
-import enum
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from eventhub.accounts import invitation_links
+from eventhub.accounts.invitation_links import InvitationError, Problem
 from eventhub.accounts.models import Role, User
-from eventhub.accounts.services import find_user, password_problem
+from eventhub.accounts.services import find_user, new_account
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.i18n import lang_attr, language, localised, recipient_language
 from eventhub.mail.compose import mailbox
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
-from eventhub.refusal import Refusal
 from eventhub.speakers import queries
 from eventhub.speakers.models import SpeakerInvitation, SpeakerProfile
 from eventhub.speakers.notices import ROLE_NAMES
 from eventhub.speakers.services import SpeakerError, clean_email, record_change
 from eventhub.timefmt import format_moment
-from eventhub.tokens import InvalidToken, make_token, read_token
-from eventhub.urls import external_url
 
 PURPOSE = "speaker-invitation"
-DEFAULT_VALID_DAYS = 7
-
-
-class Problem(enum.StrEnum):
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    USED = "used"
-    REVOKED = "revoked"
-    REPLACED = "replaced"
-
-
-class InvitationError(Refusal):
-    """A link that cannot be used; `problem` says why, for a clear page."""
-
-    def __init__(self, problem: Problem, invitation: SpeakerInvitation | None = None) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-        self.invitation = invitation
 
 
 def valid_days() -> int:
-    return int(current_app.config.get("EVENTHUB_SPEAKER_INVITATION_DAYS") or DEFAULT_VALID_DAYS)
+    return invitation_links.valid_days("EVENTHUB_SPEAKER_INVITATION_DAYS")
 
 
 def invitation_url(invitation: SpeakerInvitation) -> str:
-    token = make_token(PURPOSE, {"id": invitation.id, "nonce": invitation.nonce})
-    return external_url("speakers.accept_invitation", token=token)
+    return invitation_links.url(PURPOSE, invitation, "speakers.accept_invitation")
 
 
 def _open_invitations(profile: SpeakerProfile) -> list[SpeakerInvitation]:
@@ -84,20 +62,13 @@ def invite(
     existing = find_user(address)
     if existing is not None:
         raise SpeakerError(_("%(email)s already belongs to another account.", email=address))
-    for old in _open_invitations(profile):
-        old.revoked_at = now
+    invitation_links.revoke_all(_open_invitations(profile), now)
     if profile.email != address:
         record_change(profile, actor, {"email": {"old": profile.email, "new": address}})
         profile.email = address
-    invitation = SpeakerInvitation(
-        speaker_id=profile.id,
-        email=address,
-        nonce=secrets.token_urlsafe(32),
-        expires_at=now + timedelta(days=valid_days()),
-        invited_by_id=actor.id if actor else None,
+    invitation = invitation_links.create(
+        SpeakerInvitation, address, actor, days=valid_days(), now=now, speaker_id=profile.id
     )
-    db.session.add(invitation)
-    db.session.flush()
     _queue_email(profile, invitation, actor)
     record_change(profile, actor, {}, note=f"Invitation sent to {address}")
     db.session.flush()
@@ -114,8 +85,7 @@ def revoke(profile: SpeakerProfile, actor: User | None, now: datetime | None = N
     """Make every open link of this profile unusable; return how many were open."""
     now = now or utcnow()
     open_ones = _open_invitations(profile)
-    for invitation in open_ones:
-        invitation.revoked_at = now
+    invitation_links.revoke_all(open_ones, now)
     if open_ones:
         record_change(profile, actor, {}, note="Invitation revoked")
     db.session.flush()
@@ -177,28 +147,24 @@ def _queue_email(
 
 def check(token: str, now: datetime | None = None) -> SpeakerInvitation:
     """The invitation a link names, if it can still be used; else InvitationError."""
-    now = now or utcnow()
     try:
-        payload = read_token(PURPOSE, token)
-        invitation_id, nonce = int(payload["id"]), str(payload["nonce"])
-    except (InvalidToken, KeyError, TypeError, ValueError) as exc:
-        raise InvitationError(Problem.INVALID) from exc
-    invitation = db.session.get(SpeakerInvitation, invitation_id)
-    if invitation is None or not secrets.compare_digest(invitation.nonce, nonce):
-        raise InvitationError(Problem.INVALID)
-    if invitation.used_at is not None:
-        raise InvitationError(Problem.USED, invitation)
-    if invitation.revoked_at is not None:
-        newer = db.session.scalar(
-            select(SpeakerInvitation.id).where(
-                SpeakerInvitation.speaker_id == invitation.speaker_id,
-                SpeakerInvitation.id > invitation.id,
-            )
+        return invitation_links.read(SpeakerInvitation, PURPOSE, token, now)
+    except InvitationError as error:
+        revoked = error.invitation if error.problem is Problem.REVOKED else None
+        if revoked is not None and _replaced(revoked):
+            raise InvitationError(Problem.REPLACED, revoked) from None
+        raise
+
+
+def _replaced(invitation: SpeakerInvitation) -> bool:
+    """A newer link went to the same speaker (a re-send), so this one says so."""
+    newer = db.session.scalar(
+        select(SpeakerInvitation.id).where(
+            SpeakerInvitation.speaker_id == invitation.speaker_id,
+            SpeakerInvitation.id > invitation.id,
         )
-        raise InvitationError(Problem.REPLACED if newer else Problem.REVOKED, invitation)
-    if invitation.expires_at <= now:
-        raise InvitationError(Problem.EXPIRED, invitation)
-    return invitation
+    )
+    return newer is not None
 
 
 def accept(invitation: SpeakerInvitation, password: str, now: datetime | None = None) -> User:
@@ -211,18 +177,13 @@ def accept(invitation: SpeakerInvitation, password: str, now: datetime | None = 
         raise SpeakerError(
             _("%(email)s already has an account. Log in instead.", email=invitation.email)
         )
-    problem = password_problem(password, email=invitation.email)
-    if problem:
-        raise SpeakerError(problem)
-    user = User(email=invitation.email, display_name=profile.full_name, role=Role.SPEAKER)
-    user.set_password(password)
+    user = new_account(
+        invitation.email, password, role=Role.SPEAKER, display_name=profile.full_name
+    )
     user.last_login_at = now
-    db.session.add(user)
-    db.session.flush()
     profile.user_id = user.id
     invitation.used_at = now
-    for other in _open_invitations(profile):
-        other.revoked_at = now
+    invitation_links.revoke_all(_open_invitations(profile), now)
     record_change(profile, user, {}, note="Account created from the invitation")
     db.session.flush()
     return user

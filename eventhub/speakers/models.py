@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventhub.accounts.invitation_links import InvitationLink
 from eventhub.clock import utcnow
 from eventhub.db_types import UTCDateTime
 from eventhub.extensions import Model
@@ -87,21 +88,14 @@ class SessionSpeaker(Model):
     )
 
 
-class SpeakerInvitation(Timestamped, Model):
+class SpeakerInvitation(InvitationLink, Timestamped, Model):
     """One invitation link; the signed token names this row, so it can be used once or revoked."""
 
     __tablename__ = "speaker_invitations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     speaker_id: Mapped[int] = mapped_column(
         ForeignKey("speaker_profiles.id", ondelete="CASCADE"), index=True
     )
-    email: Mapped[str] = mapped_column(String(320))
-    nonce: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     speaker: Mapped[SpeakerProfile] = relationship()
 

@@ -37,7 +37,8 @@ PROFILE_FIELDS = (
     "links",
     "email",
 )
-_LENGTHS = {
+# The longest each text may be: the service checks it, the forms say it first.
+PROFILE_LENGTHS = {
     "honorific": 40,
     "full_name": 200,
     "alternate_name": 200,
@@ -120,12 +121,12 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             values[name] = clean_email(value)
         else:
             text = (value or "").strip().replace("\r\n", "\n")
-            if len(text) > _LENGTHS[name]:
+            if len(text) > PROFILE_LENGTHS[name]:
                 raise SpeakerError(
                     _(
                         "%(field)s is limited to %(count)s characters.",
                         field=_label(name),
-                        count=_LENGTHS[name],
+                        count=PROFILE_LENGTHS[name],
                     )
                 )
             values[name] = text

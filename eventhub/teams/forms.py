@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from eventhub.accounts.forms import password_field
 from eventhub.inputs import EventhubForm
 from eventhub.teams.models import MemberRole
 
@@ -36,7 +37,7 @@ class AcceptForm(EventhubForm):
     """Set a password for a new organiser account (empty when joining as the logged-in user)."""
 
     display_name = StringField(_l("Your name"), validators=[Length(max=200)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    password = password_field(_l("Password"))
     confirm = PasswordField(
         _l("Password again"),
         validators=[EqualTo("password", message=_l("The passwords differ."))],

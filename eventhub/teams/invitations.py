@@ -3,35 +3,29 @@ single-use, expiring link by email (like a speaker invitation)."""
 
 from __future__ import annotations
 
-import enum
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from eventhub.accounts import invitation_links
 from eventhub.accounts.models import Role, User
-from eventhub.accounts.services import AccountError, find_user, normalise_email, password_problem
+from eventhub.accounts.services import AccountError, find_user, new_account, normalise_email
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.i18n import language, localised, recipient_language
 from eventhub.mail.compose import mailbox
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, queue_message, render_email
-from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Series
 from eventhub.teams import services
 from eventhub.teams.models import MemberInvitation, MemberRole, Membership
 from eventhub.teams.services import MembershipError
 from eventhub.timefmt import format_moment
-from eventhub.tokens import InvalidToken, make_token, read_token
-from eventhub.urls import external_url
 
 PURPOSE = "team-invitation"
-DEFAULT_VALID_DAYS = 7
 
 # One whole sentence per role: "an owner" / "a viewer" and the Chinese word order differ.
 _ROLE_SENTENCES: dict[MemberRole, Callable[..., str]] = {
@@ -47,19 +41,6 @@ _ROLE_SENTENCES: dict[MemberRole, Callable[..., str]] = {
 }
 
 
-class Problem(enum.StrEnum):
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    USED = "used"
-    REVOKED = "revoked"
-
-
-class InvitationError(Refusal):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-
-
 @dataclass(frozen=True)
 class Added:
     """What adding someone did: a membership now, or an invitation sent."""
@@ -69,12 +50,11 @@ class Added:
 
 
 def valid_days() -> int:
-    return int(current_app.config.get("EVENTHUB_TEAM_INVITATION_DAYS") or DEFAULT_VALID_DAYS)
+    return invitation_links.valid_days("EVENTHUB_TEAM_INVITATION_DAYS")
 
 
 def invitation_url(invitation: MemberInvitation) -> str:
-    token = make_token(PURPOSE, {"id": invitation.id, "nonce": invitation.nonce})
-    return external_url("teams.accept_invitation", token=token)
+    return invitation_links.url(PURPOSE, invitation, "teams.accept_invitation")
 
 
 def add_member(
@@ -130,18 +110,10 @@ def invite(
 ) -> MemberInvitation:
     """Send a new link; an earlier open link to the same address stops working."""
     now = now or utcnow()
-    for old in _open(series.id, email):
-        old.revoked_at = now
-    invitation = MemberInvitation(
-        series_id=series.id,
-        email=email,
-        role=role,
-        nonce=secrets.token_urlsafe(32),
-        expires_at=now + timedelta(days=valid_days()),
-        invited_by_id=actor.id if actor else None,
+    invitation_links.revoke_all(_open(series.id, email), now)
+    invitation = invitation_links.create(
+        MemberInvitation, email, actor, days=valid_days(), now=now, series_id=series.id, role=role
     )
-    db.session.add(invitation)
-    db.session.flush()
     # An address with an account reads its own language; a newcomer the series' language.
     with language(recipient_language(find_user(email), series)):
         inviter = (actor.display_name or actor.email) if actor else _("The organisers")
@@ -176,22 +148,7 @@ def revoke(invitation: MemberInvitation, now: datetime | None = None) -> None:
 
 def check(token: str, now: datetime | None = None) -> MemberInvitation:
     """The invitation a link names, if it can still be used; else InvitationError."""
-    now = now or utcnow()
-    try:
-        payload = read_token(PURPOSE, token)
-        invitation_id, nonce = int(payload["id"]), str(payload["nonce"])
-    except (InvalidToken, KeyError, TypeError, ValueError) as exc:
-        raise InvitationError(Problem.INVALID) from exc
-    invitation = db.session.get(MemberInvitation, invitation_id)
-    if invitation is None or not secrets.compare_digest(invitation.nonce, nonce):
-        raise InvitationError(Problem.INVALID)
-    if invitation.used_at is not None:
-        raise InvitationError(Problem.USED)
-    if invitation.revoked_at is not None:
-        raise InvitationError(Problem.REVOKED)
-    if invitation.expires_at <= now:
-        raise InvitationError(Problem.EXPIRED)
-    return invitation
+    return invitation_links.read(MemberInvitation, PURPOSE, token, now)
 
 
 def accept(
@@ -210,13 +167,9 @@ def accept(
             raise MembershipError(
                 _("%(email)s already has an account. Log in first.", email=invitation.email)
             )
-        problem = password_problem(password, email=invitation.email)
-        if problem:
-            raise MembershipError(problem)
-        user = User(email=invitation.email, display_name=display_name, role=Role.ORGANISER)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.flush()
+        user = new_account(
+            invitation.email, password, role=Role.ORGANISER, display_name=display_name
+        )
     elif user.email.lower() != invitation.email.lower():
         raise MembershipError(
             _(

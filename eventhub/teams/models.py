@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventhub.db_types import UTCDateTime
+from eventhub.accounts.invitation_links import InvitationLink
 from eventhub.extensions import Model
 from eventhub.models_base import Timestamped, str_enum
 
@@ -49,19 +48,12 @@ class Membership(Timestamped, Model):
         return f"<Membership series={self.series_id} user={self.user_id} {self.role}>"
 
 
-class MemberInvitation(Timestamped, Model):
+class MemberInvitation(InvitationLink, Timestamped, Model):
     """An emailed invitation to join a series; the signed link names this row (single use)."""
 
     __tablename__ = "member_invitations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
-    email: Mapped[str] = mapped_column(String(320))
     role: Mapped[MemberRole] = mapped_column(str_enum(MemberRole, "invitation_role"))
-    nonce: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     series: Mapped[Series] = relationship()

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eventhub.accounts import sessions
+from eventhub.accounts.invitation_links import InvitationError
 from eventhub.accounts.models import User
 from eventhub.extensions import db
 from eventhub.scheduling.forms import ConfirmForm
@@ -107,7 +108,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     """Join a series from an emailed link: as the logged-in account, or by setting a password."""
     try:
         invitation = invitations.check(token)
-    except invitations.InvitationError as exc:
+    except InvitationError as exc:
         return render_template("teams/invitation_problem.html", problem=exc.problem), 410
     existing = db.session.scalar(select(User.id).where(User.email == invitation.email))
     user = current_user if current_user.is_authenticated else None

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from eventhub.emails import unsubscribe as service
+from eventhub.emails.views import unsubscribe_bp as bp
 from eventhub.extensions import csrf, db
 from eventhub.scheduling.models import Series
 from eventhub.tokens import InvalidToken
 from eventhub.transaction import change
-
-bp = Blueprint("unsubscribe", __name__, url_prefix="/unsubscribe")
 
 
 def _load(token: str) -> tuple[Series, str]:

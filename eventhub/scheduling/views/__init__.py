@@ -1,4 +1,8 @@
-"""The organiser blueprint for series and sessions; every route needs an organiser."""
+"""The organiser blueprint for series and sessions; every route needs an organiser.
+
+Its routes live in `series` and `session` here and in `eventhub.insights.views` (the dashboard
+pages); the app factory imports those modules so that they attach themselves to `bp`.
+"""
 
 from __future__ import annotations
 

@@ -7,10 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventhub.scheduling import banner, series_service
-from eventhub.scheduling.blueprint import bp, series_or_404
+from eventhub.scheduling import banner
 from eventhub.scheduling.forms import ConfirmForm, SeriesForm, format_offsets
 from eventhub.scheduling.models import Series
+from eventhub.scheduling.services import series as series_service
+from eventhub.scheduling.views import bp, series_or_404
 from eventhub.transaction import change
 
 

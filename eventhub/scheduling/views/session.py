@@ -7,8 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from eventhub import signals
-from eventhub.scheduling import checks, lifecycle, session_service
-from eventhub.scheduling.blueprint import bp, series_or_404, session_or_404
+from eventhub.scheduling import checks, lifecycle
 from eventhub.scheduling.forms import (
     CancelForm,
     ConfirmForm,
@@ -17,6 +16,8 @@ from eventhub.scheduling.forms import (
     SessionForm,
 )
 from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.scheduling.services import session as session_service
+from eventhub.scheduling.views import bp, series_or_404, session_or_404
 from eventhub.scheduling.zones import to_wall_clock
 from eventhub.transaction import change
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
-from eventhub.accounts.access import require_role_for_blueprint
-from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.emails.announcements import (
     Audience,
@@ -21,6 +19,7 @@ from eventhub.emails.announcements import (
     send_announcement,
 )
 from eventhub.emails.forms import AnnouncementForm
+from eventhub.emails.views import organiser_bp as bp
 from eventhub.extensions import db
 from eventhub.inputs import int32
 from eventhub.insights import mail_reports as reports
@@ -31,9 +30,6 @@ from eventhub.mail.transport import uses_dev_mailbox
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import in_reach
 from eventhub.transaction import change, keep_quiet
-
-bp = Blueprint("mail", __name__, url_prefix="/organiser/mail")
-require_role_for_blueprint(bp, Role.ORGANISER)
 
 PAGE_SIZE = 100
 

@@ -68,6 +68,25 @@ def _reply_to(value: str) -> list[Address]:
     return [address(name, addr) for name, addr in getaddresses([clean(value)]) if addr]
 
 
+class OutgoingMessage(EmailMessage):
+    """A built message that remembers what building it already worked out.
+
+    The standard library parses a header again on every access (and flattens the message on
+    every `as_bytes`): the transport reads the envelope addresses and the bytes from here
+    instead of parsing From and To four more times and flattening the message again.
+    """
+
+    sender_address: str = ""
+    recipient_address: str = ""
+    # The bytes the read-back check flattened (the message's own policy); None until checked.
+    checked_bytes: bytes | None = None
+
+    @property
+    def international(self) -> bool:
+        """See wire.is_international: the same answer from the addresses set here."""
+        return not (self.sender_address.isascii() and self.recipient_address.isascii())
+
+
 class MessageRow(Protocol):
     """An outbox row as delivery reads it (an ORM object or a plain result row)."""
 
@@ -89,16 +108,20 @@ def build_message(
     now: datetime,
     default_reply_to: str | None = None,
     sender_name: str | None = None,
-) -> EmailMessage:
+) -> OutgoingMessage:
     """From is always the configured no-reply sender (SPF-safe); replies go to the organiser.
 
     `default_reply_to` (the series' organiser) applies when the row names no Reply-To;
     `sender_name` (the series' title) replaces the configured display name.
     """
-    message = EmailMessage(policy=POLICY)
+    message = OutgoingMessage(policy=POLICY)
     default_name, sender_email = parseaddr(sender)
-    _set_mailboxes(message, "From", [address(sender_name or default_name, sender_email)])
-    _set_mailboxes(message, "To", [address(row.recipient_name, row.recipient_email)])
+    source = address(sender_name or default_name, sender_email)
+    recipient = address(row.recipient_name, row.recipient_email)
+    _set_mailboxes(message, "From", [source])
+    _set_mailboxes(message, "To", [recipient])
+    message.sender_address = str(source.addr_spec)
+    message.recipient_address = str(recipient.addr_spec)
     if row.reply_to or default_reply_to:
         reply_to = _reply_to(row.reply_to or default_reply_to or "")
         if reply_to:
@@ -144,13 +167,16 @@ def check_round_trip(message: EmailMessage) -> None:
     Only the top-level header section is parsed back (what is compared): parsing the MIME
     parts too tripled the cost of building a confirmation with its invite.
     """
+    raw = message.as_bytes()
     try:
-        parsed = BytesParser(policy=policy.default).parsebytes(message.as_bytes(), headersonly=True)
+        parsed = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
         same = _headers(parsed) == _headers(message) and not parsed.defects
     except ValueError as exc:  # the parser itself refuses what it decoded (CR/LF in a name)
         raise UnsendableMessage(f"the generated headers do not read back: {exc}") from exc
     if not same:
         raise UnsendableMessage("the generated headers do not read back as built; not sent")
+    if isinstance(message, OutgoingMessage):
+        message.checked_bytes = raw
 
 
 def _headers(message: EmailMessage) -> list[tuple[str, str]]:

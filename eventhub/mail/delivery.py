@@ -27,6 +27,7 @@ from eventhub.database import begin_immediate_options
 from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_message
 from eventhub.mail.deferred import DeferredRenders
+from eventhub.mail.dispatch import wake_delivery
 from eventhub.mail.guards import SeriesSender, series_senders, suppression_reasons
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.mail.outbox import (
@@ -374,10 +375,14 @@ def deliver_due(
     total = BatchResult()
     renders = DeferredRenders()
     with LazyTransport() as transport:
-        for _ in range(max_batches):
+        for number in range(max_batches):
             ids = claim_batch(batch_size, now)
             if not ids:
                 return total, False
+            if number == 0 and len(ids) == batch_size:
+                # A backlog: another pool child joins in (wake-ups are coalesced, so one task
+                # waits at most, and each that also finds a full batch calls the next).
+                wake_delivery()
             result = deliver_claimed(ids, transport, now, renders)
             total.add(result)
             if result.unreachable:

@@ -16,7 +16,7 @@ from eventhub.extensions import db
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration.models import Registration, RegistrationQuestion
 from eventhub.scheduling.models import Series, Session
-from eventhub.teams.access import Need, Rule, resolver
+from eventhub.teams.access import Need, Resolver, Rule, resolver
 from eventhub.teams.models import MemberInvitation
 
 PUBLIC, ORGANISER, CONTRIBUTOR = Need.PUBLIC, Need.ORGANISER, Need.CONTRIBUTOR
@@ -141,8 +141,23 @@ NEEDS: dict[str, Rule] = {
 }
 
 
-def _series_id_of(row: Any) -> int | None:
-    return None if row is None else int(row.series_id)
+def _series_of(kind: type[Session | RegistrationQuestion | MemberInvitation]) -> Resolver:
+    """The series of the `kind` row an id in the URL names."""
+
+    def resolve(value: int) -> int | None:
+        row: Any = db.session.get(kind, value)
+        return None if row is None else int(row.series_id)
+
+    return resolve
+
+
+# Rows that hold their series' id; each id in a URL resolves the same way.
+for _name, _kind in (
+    ("session_id", Session),
+    ("question_id", RegistrationQuestion),
+    ("invitation_id", MemberInvitation),
+):
+    resolver(_name)(_series_of(_kind))
 
 
 @resolver("series_id")
@@ -155,20 +170,10 @@ def _series_by_slug(value: str) -> int | None:
     return db.session.scalar(select(Series.id).where(Series.slug == value))
 
 
-@resolver("session_id")
-def _session(value: int) -> int | None:
-    return _series_id_of(db.session.get(Session, value))
-
-
 @resolver("registration_id")
 def _registration(value: int) -> int | None:
     registration = db.session.get(Registration, value)
     return None if registration is None else registration.session.series_id
-
-
-@resolver("question_id")
-def _question(value: int) -> int | None:
-    return _series_id_of(db.session.get(RegistrationQuestion, value))
 
 
 @resolver("message_id")
@@ -179,10 +184,5 @@ def _message(value: int) -> int | None:
     if message.series_id is not None:
         return message.series_id
     if message.session_id is not None:
-        return _session(message.session_id)
+        return _series_of(Session)(message.session_id)
     return None  # mail about no series (a speaker invitation): admins only
-
-
-@resolver("invitation_id")
-def _invitation(value: int) -> int | None:
-    return _series_id_of(db.session.get(MemberInvitation, value))

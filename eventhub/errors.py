@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask.globals import request_ctx
@@ -59,6 +60,14 @@ def is_database_outage(error: BaseException) -> bool:
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
     return isinstance(error, _OUTAGES)
+
+
+# Errors that pass (a busy lock, a database restarting): how to log each, which page answers.
+_Trouble = tuple[Callable[[BaseException], bool], int, str, type[TryAgainLater]]
+_PASSING_TROUBLES: tuple[_Trouble, ...] = (
+    (is_lock_error, logging.INFO, "lock timeout", TryAgainLater),
+    (is_database_outage, logging.WARNING, "database unavailable", DatabaseUnavailable),
+)
 
 
 def wants_json() -> bool:
@@ -146,19 +155,13 @@ def install_error_handlers(app: Flask) -> None:
             error.data = {"errors": errors}  # type: ignore[attr-defined]
         return _render(error)
 
-    @app.errorhandler(OperationalError)
-    def busy(error: OperationalError) -> ResponseReturnValue:
-        # The one answer to a lock wait that timed out (seat lock, SQLite write lock): 503 with
-        # Retry-After, as a page or as JSON. Anything else is the database going away.
-        if is_lock_error(error):
-            log.info("lock timeout on %s %s: %s", request.method, request.path, error)
-            return _render(TryAgainLater())
-        return unexpected(error)
-
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:
-        if is_database_outage(error):
-            log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
-            return _render(DatabaseUnavailable())
+        # The one answer to a lock wait that timed out (seat lock, SQLite write lock) and to the
+        # database going away: 503 with Retry-After, as a page or as JSON. Anything else is a bug.
+        for is_trouble, level, what, page in _PASSING_TROUBLES:
+            if is_trouble(error):
+                log.log(level, "%s on %s %s: %s", what, request.method, request.path, error)
+                return _render(page())
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _render(InternalServerError())

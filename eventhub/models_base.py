@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum
+from sqlalchemy import CheckConstraint, Enum
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventhub.clock import utcnow
@@ -16,6 +16,15 @@ class Timestamped:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class Ordered:
+    """A row in an order among its siblings (a session's speakers, a recap's sections, a form's
+    questions): `position` counts from 0 and is never negative."""
+
+    position: Mapped[int] = mapped_column(
+        CheckConstraint("position >= 0", name="position_non_negative"), default=0
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import format_datetime, get_timezone_name
@@ -37,6 +39,39 @@ def format_moment(
     with_date_pattern, time_pattern = _PATTERNS.get(locale, _PATTERNS[_LOCALE])
     pattern = with_date_pattern if with_date else time_pattern
     return f"{format_datetime(local, pattern, locale=locale)} {zone_abbreviation(moment, zone)}"
+
+
+@dataclass(frozen=True)
+class TwoZones:
+    """A moment as one reader reads it: in their zone, and in the series' zone ("" when that
+    reads the same)."""
+
+    local: str
+    series: str
+
+    def inline(self) -> str:
+        """ "Thu 12 Mar 2027, 14:30 GMT (Thu 12 Mar 2027, 22:30 HKT)"."""
+        return f"{self.local} ({self.series})" if self.series else self.local
+
+
+def in_two_zones(moment: datetime, reader_zone: str | None, series_zone: str) -> TwoZones:
+    """The one way an email writes a time: the reader's (else the series') zone, and the
+    series' zone beside it when it reads otherwise."""
+    zone = reader_zone if reader_zone and is_valid_zone(reader_zone) else series_zone
+    local = format_moment_often(moment, zone)
+    theirs = format_moment_often(moment, series_zone)
+    return TwoZones(local, theirs if theirs != local else "")
+
+
+def format_moment_often(moment: datetime, zone: str) -> str:
+    """`format_moment` in the language being rendered, remembered: a fan-out formats the same
+    start time for thousands of readers in a handful of zones."""
+    return _format_moment_in(moment, zone, format_locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_moment_in(moment: datetime, zone: str, locale: str) -> str:
+    return format_moment(moment, zone, locale=locale)
 
 
 def format_duration(minutes: int) -> str:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound, UnprocessableEntity
 
 from eventhub.activity import labels, queries
-from eventhub.activity.models import ActivityEntry
 from eventhub.api.auth import BEARER
 from eventhub.extensions import db
 from eventhub.scheduling.models import Series
@@ -50,16 +49,6 @@ def series_activity(series_id: int) -> ResponseReturnValue:
     )
 
 
-def item(entry: ActivityEntry) -> dict[str, Any]:
-    return {
-        "at": entry.at,
-        "actor": entry.actor_email,
-        "action": entry.action,
-        "target": entry.target,
-        "changes": entry.changes,
-    }
-
-
 class ActivityQuery(ma.Schema):
     cursor = ma.fields.String(load_default=None)
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
@@ -69,7 +58,9 @@ class ActivityQuery(ma.Schema):
 
 class ActivityItem(ma.Schema):
     at = ma.fields.DateTime()
-    actor = ma.fields.String(metadata={"description": "the email of who acted"})
+    actor = ma.fields.String(
+        attribute="actor_email", metadata={"description": "the email of who acted"}
+    )
     action = ma.fields.String()
     target = ma.fields.String()
     changes = ma.fields.Dict(metadata={"description": "{what: [before, after]}"})
@@ -105,6 +96,6 @@ def list_activity(query: dict[str, Any], slug: str) -> dict[str, Any]:
         limit=query["limit"],
     )
     return {
-        "items": [item(e) for e in page.items],
+        "items": page.items,  # ActivityEntry rows, dumped by ActivityItem
         "next": make_token(CURSOR, page.next_before) if page.next_before else None,
     }

@@ -8,8 +8,9 @@ body naming each bad field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from flask import current_app, g, url_for
 from flask.typing import ResponseReturnValue
@@ -35,6 +36,8 @@ bp = Blueprint(
     url_prefix="/api/v1",
     description="Create and change series and sessions (organiser token required).",
 )
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 DEFAULT_RESCHEDULE_REASON = "The organisers changed the time of this webinar."
 
@@ -64,11 +67,30 @@ def _session(session_id: int) -> Session:
     return session
 
 
+def _organiser_only(view: View) -> View:
+    """Document an operation as needing an organiser's token (401 without one)."""
+    view = bp.doc(security=BEARER)(view)
+    return bp.alt_response(401, description="No valid organiser token was sent.")(view)
+
+
+def _on_session(conflict: str | None = None) -> Callable[[View], View]:
+    """Document an operation on one session: it answers the session as organisers see it, 404
+    for an unknown id, 409 with `conflict` when the session's state forbids it."""
+
+    def document(view: View) -> View:
+        view = _organiser_only(view)
+        if conflict is not None:
+            view = bp.alt_response(409, description=conflict)(view)
+        view = bp.alt_response(404, description="No session has this id.")(view)
+        return bp.response(200, schemas.OrganiserSessionOut)(view)
+
+    return document
+
+
 @bp.route("/series", methods=["POST"])
 @bp.arguments(schemas.SeriesIn)
 @bp.response(201, schemas.SeriesCreatedOut)
-@bp.alt_response(401, description="No valid organiser token was sent.")
-@bp.doc(security=BEARER)
+@_organiser_only
 def create_series(body: dict[str, Any]) -> dict[str, Any]:
     """Create a series; the answer carries its slug."""
     organiser = g.api_user  # set by the access check (eventhub.teams.access)
@@ -123,8 +145,7 @@ def _session_data(body: dict[str, Any]) -> session_service.SessionData:
 @bp.arguments(schemas.SessionIn)
 @bp.response(201, schemas.OrganiserSessionOut)
 @bp.alt_response(404, description="No series has this slug.")
-@bp.alt_response(401, description="No valid organiser token was sent.")
-@bp.doc(security=BEARER)
+@_organiser_only
 def create_session(body: dict[str, Any], slug: str) -> dict[str, Any]:
     """Add a draft session to a series; the answer carries its id."""
     series = db.session.scalar(select(Series).where(Series.slug == slug))
@@ -142,10 +163,7 @@ _PATCH_FIELDS = {
 
 @bp.route("/sessions/<int:session_id>", methods=["PATCH"])
 @bp.arguments(schemas.SessionPatchIn)
-@bp.response(200, schemas.OrganiserSessionOut)
-@bp.alt_response(404, description="No session has this id.")
-@bp.alt_response(401, description="No valid organiser token was sent.")
-@bp.doc(security=BEARER)
+@_on_session()
 def update_session(body: dict[str, Any], session_id: int) -> dict[str, Any]:
     """Change a session; a new `starts_at` or duration of a published session reschedules it."""
     session = _session(session_id)
@@ -174,11 +192,7 @@ def update_session(body: dict[str, Any], session_id: int) -> dict[str, Any]:
 
 
 @bp.route("/sessions/<int:session_id>/publish", methods=["POST"])
-@bp.response(200, schemas.OrganiserSessionOut)
-@bp.alt_response(404, description="No session has this id.")
-@bp.alt_response(409, description="The session is not a draft.")
-@bp.alt_response(401, description="No valid organiser token was sent.")
-@bp.doc(security=BEARER)
+@_on_session(conflict="The session is not a draft.")
 def publish_session(session_id: int) -> ResponseReturnValue:
     """Publish a draft session; the answer lists any warnings worth a look."""
     session = _session(session_id)
@@ -190,11 +204,7 @@ def publish_session(session_id: int) -> ResponseReturnValue:
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
 @bp.arguments(schemas.CancelIn)
-@bp.response(200, schemas.OrganiserSessionOut)
-@bp.alt_response(404, description="No session has this id.")
-@bp.alt_response(409, description="The session is already cancelled or over.")
-@bp.alt_response(401, description="No valid organiser token was sent.")
-@bp.doc(security=BEARER)
+@_on_session(conflict="The session is already cancelled or over.")
 def cancel_session(body: dict[str, Any], session_id: int) -> ResponseReturnValue:
     """Cancel a session; every registrant is told, with a calendar cancellation."""
     session = _session(session_id)

@@ -14,6 +14,7 @@ from eventhub.emails.content import reply_to
 from eventhub.emails.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.extensions import db
 from eventhub.i18n import language, localised
+from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many, render_email
 from eventhub.markup import render_markdown
@@ -130,6 +131,11 @@ def recipients(
     return list(seen.values())
 
 
+def announcement_key(series: Series, batch_id: str, person: Recipient) -> DedupeKey:
+    """One row per address and batch: a double submit of the same preview sends nothing twice."""
+    return DedupeKey("announcement", series.id, batch_id, person.email.lower())
+
+
 def render_announcement(
     series: Series, subject: str, body_markdown: str, recipient: Recipient
 ) -> RenderedEmail:
@@ -174,7 +180,7 @@ def send_announcement(
         (
             Envelope(
                 kind=MessageKind.ANNOUNCEMENT,
-                dedupe_key=f"announcement:{series.id}:{batch_id}:{person.email.lower()}",
+                dedupe_key=str(announcement_key(series, batch_id, person)),
                 recipient_email=person.email,
                 recipient_name=person.name,
                 reply_to=organiser,

@@ -4,57 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventhub.emails.links import recap_url, register_url, session_url
 from eventhub.extensions import db
-from eventhub.i18n import Deferred, format_locale, localised, speaker_name
+from eventhub.i18n import Deferred, localised
 from eventhub.mail.compose import mailbox
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import ACTION_LABELS, Action, availability_for
+from eventhub.registration.messages import speaker_line
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
-from eventhub.timefmt import format_duration, format_moment, is_valid_zone
-
-
-def _moment(moment: datetime, zone: str) -> str:
-    return _moment_in(moment, zone, format_locale())
-
-
-@lru_cache(maxsize=4096)
-def _moment_in(moment: datetime, zone: str, locale: str) -> str:
-    # A fan-out formats the same start time for thousands of readers in a handful of zones.
-    return format_moment(moment, zone, locale=locale)
+from eventhub.timefmt import format_duration, format_moment_often, in_two_zones
 
 
 def when(moment: datetime, reader_zone: str | None, series_zone: str) -> dict[str, str]:
     """The reader's local time (zone named) and the series' time when it differs."""
-    zone = reader_zone if reader_zone and is_valid_zone(reader_zone) else series_zone
-    local = _moment(moment, zone)
-    series_time = _moment(moment, series_zone)
-    return {"local": local, "series": series_time if series_time != local else ""}
+    times = in_two_zones(moment, reader_zone, series_zone)
+    return {"local": times.local, "series": times.series}
 
 
 def speaker_lines(session: Session) -> list[Deferred]:
     """One line per speaker, written when rendered (in the reader's language)."""
-    return [Deferred(_speaker_line, link) for link in session.speaker_links]
-
-
-def _speaker_line(link: SessionSpeaker) -> str:
-    speaker = link.speaker
-    parts = [speaker_name(speaker)]
-    meta = ", ".join(p for p in (speaker.position, speaker.organisation) if p)
-    if meta:
-        parts.append(meta)
-    if link.role.value == "moderator":
-        parts.append(_("moderator"))
-    return " · ".join(parts)
+    return [Deferred(speaker_line, link) for link in session.speaker_links]
 
 
 def session_facts(session: Session) -> dict[str, Any]:
@@ -117,7 +93,7 @@ def next_sessions(
             NextSession(
                 number=session.number,
                 title=Deferred(localised, session, "title"),
-                when=Deferred(_moment, session.starts_at, series.timezone),
+                when=Deferred(format_moment_often, session.starts_at, series.timezone),
                 url=session_url(session),
                 action_label=label,
                 action_url=url,

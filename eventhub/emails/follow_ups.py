@@ -9,22 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, exists, literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventhub.emails.content import next_sessions, reply_to, session_facts, when
 from eventhub.emails.links import recap_url
 from eventhub.emails.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.extensions import db
-from eventhub.i18n import Deferred, language, localised
-from eventhub.mail.erasure import erased_address_clause
+from eventhub.i18n import Deferred, localised
+from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.merge import MailMerge
-from eventhub.mail.models import MessageKind, OutboxMessage
-from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
+from eventhub.mail.models import MessageKind
+from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk
 from eventhub.recaps.models import Recap
-from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.messages import (
+    confirmed_not_yet_mailed,
+    queue_in_chunks,
+    registrant_envelope,
+)
+from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 
@@ -64,30 +70,16 @@ def due_sessions(now: datetime) -> list[tuple[Session, Recap]]:
     return due
 
 
-def follow_up_key(session_id: int, registration_id: int) -> str:
-    return f"follow-up:{session_id}:{registration_id}"
+def follow_up_key(session_id: int) -> DedupeKey:
+    """ "follow-up:<session>", each registration's key its child (one, whichever variant)."""
+    return DedupeKey("follow-up", session_id)
 
 
 def registrations_to_follow_up(
     session: Session, after_id: int = 0, limit: int | None = None
 ) -> list[Registration]:
     """Confirmed registrations not yet followed up, paged by id."""
-    key = literal(f"follow-up:{session.id}:") + cast(Registration.id, String)
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(
-                Registration.session_id == session.id,
-                Registration.id > after_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-                # An erased person's seat still counts, but they get no mail.
-                ~erased_address_clause(Registration.email),
-                ~exists().where(OutboxMessage.dedupe_key == key),
-            )
-            .order_by(Registration.id)
-            .limit(limit)
-        )
-    )
+    return confirmed_not_yet_mailed(session, follow_up_key(session.id), after_id, limit)
 
 
 def follow_up_merges() -> dict[MessageKind, MailMerge]:
@@ -103,20 +95,11 @@ def build_follow_up(
     session: Session,
     recap: Recap,
     registration: Registration,
+    *,
     shared: dict[str, object],
-    merges: dict[MessageKind, MailMerge] | None = None,
+    merges: dict[MessageKind, MailMerge],
 ) -> tuple[Envelope, RenderedEmail]:
-    with language(registration.language):
-        return _build_follow_up(session, recap, registration, shared, merges)
-
-
-def _build_follow_up(
-    session: Session,
-    recap: Recap,
-    registration: Registration,
-    shared: dict[str, object],
-    merges: dict[MessageKind, MailMerge] | None,
-) -> tuple[Envelope, RenderedEmail]:
+    """One registrant's follow-up; called in their language (`queue_in_chunks`)."""
     series = session.series
     attended = registration.is_attended
     kind = MessageKind.FOLLOW_UP_ATTENDED if attended else MessageKind.FOLLOW_UP_MISSED
@@ -132,21 +115,18 @@ def _build_follow_up(
         "primary_label": primary_label,
         "manage_url": None,
     }
-    email = (merges or follow_up_merges())[kind].render(
+    email = merges[kind].render(
         (registration.timezone, registration.language),
         context,
         name=registration.name,
         unsubscribe_url=unsubscribe_url(series.id, registration.email),
     )
-    envelope = Envelope(
-        kind=kind,
-        dedupe_key=follow_up_key(session.id, registration.id),
-        recipient_email=registration.email,
-        recipient_name=registration.name,
+    envelope = registrant_envelope(
+        registration,
+        session,
+        kind,
+        follow_up_key(session.id).child(registration.id),
         reply_to=reply_to(series),
-        series_id=series.id,
-        session_id=session.id,
-        registration_id=registration.id,
         headers=list_unsubscribe_headers(series.id, registration.email),
     )
     return envelope, email
@@ -165,11 +145,11 @@ def follow_up_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
             "next_sessions": next_sessions(session.series, session, now),
             "show_join_url": False,
         }
-        merges = follow_up_merges()
-        last_id = 0
-        while part := registrations_to_follow_up(session, after_id=last_id, limit=chunk):
-            last_id = part[-1].id
-            yield queue_many([build_follow_up(session, recap, r, shared, merges) for r in part])
+        yield from queue_in_chunks(
+            partial(registrations_to_follow_up, session),
+            partial(build_follow_up, session, recap, shared=shared, merges=follow_up_merges()),
+            chunk,
+        )
 
 
 def create_due_follow_ups(now: datetime) -> int:

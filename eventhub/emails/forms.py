@@ -10,6 +10,7 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from eventhub.choices import labelled_select
 from eventhub.emails.announcements import AUDIENCE_LABELS, TOPIC_LABELS, Audience, Topic
 from eventhub.inputs import EventhubForm
 from eventhub.scheduling.models import Series
@@ -24,16 +25,8 @@ class AnnouncementForm(EventhubForm):
             "Markdown: **bold**, *italic*, [links](https://…), lists. Scripts are removed."
         ),
     )
-    audience = SelectField(
-        _l("Send to"),
-        choices=[SelectChoice(a.value, label) for a, label in AUDIENCE_LABELS.items()],
-        default=Audience.ALL.value,
-    )
-    topic = SelectField(
-        _l("About"),
-        choices=[SelectChoice(t.value, label) for t, label in TOPIC_LABELS.items()],
-        default=Topic.NEW_SESSIONS.value,
-    )
+    audience = labelled_select(_l("Send to"), AUDIENCE_LABELS, Audience.ALL)
+    topic = labelled_select(_l("About"), TOPIC_LABELS, Topic.NEW_SESSIONS)
     session_id = SelectField(_l("Sessions"), coerce=str, default="")
     batch_id = HiddenField()
     preview = SubmitField(_l("Preview"))

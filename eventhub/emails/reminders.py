@@ -10,29 +10,36 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import String, cast, exists, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from eventhub.emails.content import reply_to, session_facts, when
 from eventhub.extensions import db
 from eventhub.i18n import language
-from eventhub.mail.erasure import erased_address_clause
+from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.merge import MailMerge
-from eventhub.mail.models import MessageKind, OutboxMessage
-from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk, queue_many
+from eventhub.mail.models import MessageKind
+from eventhub.mail.outbox import Envelope, RenderedEmail, commit_each_chunk
 from eventhub.registration.manage_links import manage_url
-from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.messages import (
+    confirmed_not_yet_mailed,
+    queue_in_chunks,
+    registrant_envelope,
+)
+from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 
 CHUNK = 500
 
 
-def reminder_key_prefix(session: Session, offset: int) -> str:
-    return f"reminder:{session.id}:{session.sequence}:{offset}:"
+def reminder_key(session: Session, offset: int) -> DedupeKey:
+    """ "reminder:<session>:<sequence>:<offset>", each registration's key its child."""
+    return DedupeKey("reminder", session.id, session.sequence, offset)
 
 
 def due_offset(session: Session, now: datetime) -> int | None:
@@ -102,23 +109,10 @@ def registrations_due(
     `after_id` / `limit` page through them by id, so a fan-out holds one chunk in memory.
     """
     moment = session.starts_at - timedelta(minutes=offset)
-    key = literal(reminder_key_prefix(session, offset)) + cast(Registration.id, String)
-    already = exists().where(OutboxMessage.dedupe_key == key)
-    query = (
-        select(Registration)
-        .where(
-            Registration.session_id == session.id,
-            Registration.id > after_id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-            # An erased person's seat still counts, but they get no mail.
-            ~erased_address_clause(Registration.email),
-            func.coalesce(Registration.confirmed_at, Registration.created_at) <= moment,
-            ~already,
-        )
-        .order_by(Registration.id)
-        .limit(limit)
+    confirmed_in_time = func.coalesce(Registration.confirmed_at, Registration.created_at) <= moment
+    return confirmed_not_yet_mailed(
+        session, reminder_key(session, offset), after_id, limit, confirmed_in_time
     )
-    return list(db.session.scalars(query))
 
 
 def _lead_time(offset: int) -> str:
@@ -141,15 +135,17 @@ def build_reminder(
     facts: dict[str, object],
     merge: MailMerge | None = None,
 ) -> tuple[Envelope, RenderedEmail]:
-    """One reminder; pass one `merge` for a whole fan-out (a render per zone and language)."""
+    """One reminder, in the reader's language; pass one `merge` for a whole fan-out (a render
+    per zone and language)."""
     with language(registration.language):
-        return _build_reminder(session, offset, registration, facts, merge)
+        return _reminder(session, offset, registration, facts=facts, merge=merge)
 
 
-def _build_reminder(
+def _reminder(
     session: Session,
     offset: int,
     registration: Registration,
+    *,
     facts: dict[str, object],
     merge: MailMerge | None,
 ) -> tuple[Envelope, RenderedEmail]:
@@ -168,15 +164,12 @@ def _build_reminder(
         name=registration.name,
         manage_url=manage_url(registration),
     )
-    envelope = Envelope(
-        kind=MessageKind.REMINDER,
-        dedupe_key=reminder_key_prefix(session, offset) + str(registration.id),
-        recipient_email=registration.email,
-        recipient_name=registration.name,
+    envelope = registrant_envelope(
+        registration,
+        session,
+        MessageKind.REMINDER,
+        reminder_key(session, offset).child(registration.id),
         reply_to=reply_to(series),
-        series_id=series.id,
-        session_id=session.id,
-        registration_id=registration.id,
         headers={"Auto-Submitted": "auto-generated"},
     )
     return envelope, email
@@ -188,12 +181,13 @@ def reminder_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
     The caller commits after each chunk, so delivery starts while the rest are written.
     """
     for session, offset in sessions_with_due_reminders(now):
-        facts = session_facts(session)
-        merge = reminder_merge()
-        last_id = 0
-        while part := registrations_due(session, offset, after_id=last_id, limit=chunk):
-            last_id = part[-1].id
-            yield queue_many([build_reminder(session, offset, r, facts, merge) for r in part])
+        yield from queue_in_chunks(
+            partial(registrations_due, session, offset),
+            partial(
+                _reminder, session, offset, facts=session_facts(session), merge=reminder_merge()
+            ),
+            chunk,
+        )
 
 
 def create_due_reminders(now: datetime) -> int:

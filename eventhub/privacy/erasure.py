@@ -82,17 +82,9 @@ def erase_person(
     mail_erasure.forget_unsubscribes(address, scope)
     activity_erasure.forget([address], found.names, scope)
     registration_erasure.anonymise(found)
-    erasure = Erasure(
-        registrations=len(found.registration_ids),
-        series_registrations=len(found.series_registration_ids),
-        messages_cancelled=forgotten.cancelled,
-        messages_scrubbed=forgotten.scrubbed,
-        series_ids=frozenset(found.series_ids),
-    )
-    if erasure.found_anything:
-        _record(erasure, found, action, f"Person {address_digest(address)}", actor)
-    db.session.flush()
-    return erasure
+    target = f"Person {address_digest(address)}"
+    series_ids = frozenset(found.series_ids)
+    return _conclude(found, forgotten, series_ids, action=action, target=target, actor=actor)
 
 
 def erase_series(series_id: int) -> Erasure:
@@ -103,15 +95,30 @@ def erase_series(series_id: int) -> Erasure:
     mail_erasure.forget_series_unsubscribes(series_id)
     activity_erasure.forget(addresses, found.names, [series_id])
     registration_erasure.anonymise(found)
+    everyone = "Everyone registered"
+    series_ids = frozenset({series_id})
+    return _conclude(found, forgotten, series_ids, action=RETENTION, target=everyone, actor=None)
+
+
+def _conclude(
+    found: registration_erasure.Found,
+    forgotten: mail_erasure.Forgotten,
+    series_ids: frozenset[int],
+    *,
+    action: str,
+    target: str,
+    actor: User | None,
+) -> Erasure:
+    """What an erasure did, recorded in each series it touched (when it found anyone). Flushes."""
     erasure = Erasure(
         registrations=len(found.registration_ids),
         series_registrations=len(found.series_registration_ids),
         messages_cancelled=forgotten.cancelled,
         messages_scrubbed=forgotten.scrubbed,
-        series_ids=frozenset({series_id}),
+        series_ids=series_ids,
     )
     if erasure.found_anything:
-        _record(erasure, found, RETENTION, "Everyone registered", None)
+        _record(erasure, found, action, target, actor)
     db.session.flush()
     return erasure
 

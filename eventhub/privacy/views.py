@@ -19,25 +19,17 @@ from eventhub.privacy.erasure import (
 from eventhub.privacy.forms import ErasureForm
 from eventhub.privacy.personal_data import personal_data
 from eventhub.registration.locking import begin_writer
-from eventhub.registration.manage_links import registration_for_token
-from eventhub.registration.models import Registration
+from eventhub.registration.manage_links import registration_for_token_or_404
 from eventhub.teams.access import current_actor
 from eventhub.transaction import change
 
 bp = Blueprint("privacy", __name__)
 
 
-def _registration_or_404(token: str) -> Registration:
-    registration = registration_for_token(token)
-    if registration is None:
-        abort(404)
-    return registration
-
-
 @bp.route("/manage/<token>/my-data.json")
 def download(token: str) -> ResponseReturnValue:
     """Everything held about the link's address, in every series, as a JSON file."""
-    registration = _registration_or_404(token)
+    registration = registration_for_token_or_404(token)
     document = personal_data(registration.email, utcnow())
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
@@ -54,7 +46,7 @@ def erase(token: str) -> ResponseReturnValue:
     """Confirm (GET) and erase (POST) everything held about the link's address."""
     if request.method == "POST":
         begin_writer()
-    registration = _registration_or_404(token)
+    registration = registration_for_token_or_404(token)
     # Without a choice of the reader's own, the pages speak the language of their emails.
     use_series_language(registration.language)
     if request.method == "POST":

@@ -1,9 +1,10 @@
 """A cache for anonymous public pages and API reads, invalidated whenever programme data changes.
 
 Every cached entry is tagged with a content version. Any committed change to a series, session,
-speaker, line-up, registration or recap replaces that version, so the next request renders
-afresh; nothing has to know which pages a change touched. Entries also expire at the next moment
-a page changes by itself (registration opens or closes, a session starts or ends).
+speaker, line-up, registration, registration question or recap replaces that version, so the
+next request renders afresh; nothing has to know which pages a change touched. Entries also
+expire at the next moment a page changes by itself (registration opens or closes, a session
+starts or ends).
 
 Backends: Redis when REDIS_URL is set (shared by every worker), otherwise a filesystem cache
 under instance/ (shared by the processes of one machine); tests default to no cache.
@@ -29,14 +30,23 @@ from eventhub.config import ConfigError
 from eventhub.extensions import cache, db, limiter
 from eventhub.i18n import reader_preference
 from eventhub.recaps.models import Recap
-from eventhub.registration.models import Registration
+from eventhub.registration.models import Registration, RegistrationQuestion
 from eventhub.scheduling.models import Series, Session
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
 from eventhub.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
-WATCHED = (Series, Session, SessionSpeaker, SpeakerProfile, Registration, Recap)
+# The session page carries its registration form, so the series' questions are content too.
+WATCHED = (
+    Series,
+    Session,
+    SessionSpeaker,
+    SpeakerProfile,
+    Registration,
+    RegistrationQuestion,
+    Recap,
+)
 VERSION_KEY = "public:version"
 MAX_TTL_SECONDS = 300
 _CHANGED = "eventhub.public_changed"
@@ -149,8 +159,16 @@ def _cacheable() -> bool:
     return _enabled() and _is_anonymous() and "_flashes" not in session
 
 
-def cached_value(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) -> tuple[Any, bool]:
-    """`build()`'s value from the cache when shareable and fresh; also whether it was a hit."""
+def cached_value(
+    name: str,
+    build: Callable[[], tuple[Any, Iterable[Session]]],
+    still_current: Callable[[Any], bool] | None = None,
+) -> tuple[Any, bool]:
+    """`build()`'s value from the cache when shareable and fresh; also whether it was a hit.
+
+    `still_current` checks a cached value against what the version cannot see (a value it
+    refuses is built and stored afresh).
+    """
     if not _cacheable():
         return build()[0], False
     # The reader's own language choice is part of the key; without one, a page renders in its
@@ -163,7 +181,7 @@ def cached_value(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) 
     except Exception:
         log.warning("public cache unavailable", exc_info=True)
         return build()[0], False
-    if hit is not None:
+    if hit is not None and (still_current is None or still_current(hit)):
         return hit, True
     value, sessions = build()
     try:

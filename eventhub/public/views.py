@@ -13,11 +13,10 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
 from jinja2 import TemplateNotFound
-from markupsafe import Markup
-from sqlalchemy.orm import joinedload
+from markupsafe import Markup, escape
 
-from eventhub.extensions import db
 from eventhub.i18n import use_series_language
 from eventhub.public import queries
 from eventhub.public.cache import cached_page, cached_value
@@ -31,8 +30,6 @@ bp = Blueprint("public", __name__)
 ICS_MIMETYPE = "text/calendar"
 # The registration issue's form, included on the session page when that package is installed.
 INLINE_FORM = "registration/_inline_form.html"
-# Where the per-request registration form goes into a cached session page.
-FORM_SLOT = "<!--eventhub:registration-form-->"
 
 
 def _has_template(name: str) -> bool:
@@ -131,49 +128,71 @@ def series_calendar(slug: str) -> ResponseReturnValue:
 @bp.route("/series/<series_slug>/<session_slug>")
 def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
     """One webinar at full length, with its registration form."""
-    (html, session_id), hit = cached_value(
-        f"session:{series_slug}/{session_slug}",
+    # The whole page, form included, is shared by every anonymous reader of its language; only
+    # the CSRF token is the visitor's own. Seats and the action (register or join the waitlist)
+    # are checked per request against the session row's counters, one small statement: the
+    # content version follows the registrations written through the ORM, the counters (kept by
+    # triggers) follow every write.
+    (parts, _session_id, _seats), hit = cached_value(
+        f"session-page:{series_slug}/{session_slug}",
         lambda: _render_session(series_slug, session_slug),
+        still_current=_same_seats,
     )
-    # The page is shared; the form (a CSRF token, a fresh seat count) is made per request.
-    if FORM_SLOT in html:
-        # Fresh seat counters, and the series in the same statement.
-        found = db.session.get(
-            Session, session_id, options=[joinedload(Session.series)], populate_existing=True
-        )
-        if found is None:
-            abort(404)
-        use_series_language(found.series.default_language)
-        form_html = render_template(INLINE_FORM, session=found, series=found.series)
-        html = html.replace(FORM_SLOT, form_html, 1)
-    response = make_response(html)
+    response = make_response(with_csrf_token(parts))
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return response
 
 
-def _render_session(series_slug: str, session_slug: str) -> tuple[tuple[str, int], list[Session]]:
+# A cached session page: the HTML split around its CSRF tokens, the session's id, and the seat
+# counters (seats held, waitlisted) it was rendered with.
+SessionPage = tuple[tuple[str, ...], int, tuple[int, int]]
+
+
+def _same_seats(page: SessionPage) -> bool:
+    return queries.seat_counters(page[1]) == page[2]
+
+
+def with_csrf_token(parts: tuple[str, ...]) -> str:
+    """A page split around its CSRF tokens, joined again with this visitor's token."""
+    if len(parts) == 1:
+        return parts[0]
+    # Only now, so a page without a form leaves the visitor's session (and cookie) alone.
+    return str(escape(generate_csrf())).join(parts)
+
+
+def _render_session(series_slug: str, session_slug: str) -> tuple[SessionPage, list[Session]]:
     found = queries.public_session(series_slug, session_slug)
     if found is None:
         abort(404)
     use_series_language(found.series.default_language)
     siblings = queries.sibling_sessions(found)
     programme = queries.Programme.of([found, *siblings])
+    availability = programme.availability[found.id]
     page_url = url_for(
         "public.session", series_slug=series_slug, session_slug=session_slug, _external=True
     )
+    form_html = None
+    if _has_template(INLINE_FORM):
+        # A template's output, escaped by Jinja as it rendered.
+        form_html = Markup(  # noqa: S704  # nosec B704
+            render_template(INLINE_FORM, session=found, availability=availability)
+        )
     html = render_template(
         "public/session.html",
         session=found,
         series=found.series,
         programme=programme,
-        availability=programme.availability[found.id],
+        availability=availability,
         siblings=siblings,
-        # A constant HTML comment of ours, never user input.
-        form_slot=Markup(FORM_SLOT) if _has_template(INLINE_FORM) else None,  # noqa: S704  # nosec B704
+        form_html=form_html,
         google_url=google_calendar_url(found, page_url),
         outlook_url=outlook_calendar_url(found, page_url),
     )
-    return (html, found.id), [found, *siblings]
+    # Every copy of this request's token (the form's, a logged-in reader's log-out forms) is
+    # cut out; the signed token cannot occur in the page by chance.
+    token = str(escape(generate_csrf())) if form_html is not None else None
+    parts = tuple(html.split(token)) if token else (html,)
+    return (parts, found.id, (found.seats_held, found.waitlisted_count)), [found, *siblings]
 
 
 @bp.route("/series/<series_slug>/<session_slug>/calendar.ics")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from eventhub.db_types import UTCDateTime
 from eventhub.extensions import Model
-from eventhub.models_base import Timestamped
+from eventhub.models_base import Ordered, Timestamped
 
 if TYPE_CHECKING:
     from eventhub.scheduling.models import Session
@@ -50,51 +50,45 @@ class Recap(Timestamped, Model):
         return self.published_at is not None
 
 
-class RecapSection(Model):
+class RecapPart(Ordered):
+    """A row of a recap's page (section, quote, photo), in its order there."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recap_id: Mapped[int] = mapped_column(ForeignKey("recaps.id", ondelete="CASCADE"), index=True)
+
+
+class SpeakerPart(RecapPart):
+    """A part about one speaker, or about none; it outlives the speaker's profile."""
+
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("speaker_profiles.id", ondelete="SET NULL")
+    )
+
+    @declared_attr
+    def speaker(cls) -> Mapped[SpeakerProfile | None]:
+        return relationship("SpeakerProfile")
+
+
+class RecapSection(SpeakerPart, Model):
     """What one speaker said (or a free section when no speaker is named)."""
 
     __tablename__ = "recap_sections"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recap_id: Mapped[int] = mapped_column(ForeignKey("recaps.id", ondelete="CASCADE"), index=True)
-    speaker_id: Mapped[int | None] = mapped_column(
-        ForeignKey("speaker_profiles.id", ondelete="SET NULL")
-    )
     heading: Mapped[str] = mapped_column(String(300), default="")
     body_markdown: Mapped[str] = mapped_column(Text, default="")
     heading_zh: Mapped[str] = mapped_column(String(300), default="", server_default="")
     body_markdown_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
-    position: Mapped[int] = mapped_column(default=0)
-
-    speaker: Mapped[SpeakerProfile | None] = relationship()
-
-    __table_args__ = (CheckConstraint("position >= 0", name="position_non_negative"),)
 
 
-class RecapQuote(Model):
+class RecapQuote(SpeakerPart, Model):
     __tablename__ = "recap_quotes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recap_id: Mapped[int] = mapped_column(ForeignKey("recaps.id", ondelete="CASCADE"), index=True)
-    speaker_id: Mapped[int | None] = mapped_column(
-        ForeignKey("speaker_profiles.id", ondelete="SET NULL")
-    )
     text: Mapped[str] = mapped_column(Text)
     text_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
-    position: Mapped[int] = mapped_column(default=0)
-
-    speaker: Mapped[SpeakerProfile | None] = relationship()
-
-    __table_args__ = (CheckConstraint("position >= 0", name="position_non_negative"),)
 
 
-class RecapPhoto(Model):
+class RecapPhoto(RecapPart, Model):
     __tablename__ = "recap_photos"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recap_id: Mapped[int] = mapped_column(ForeignKey("recaps.id", ondelete="CASCADE"), index=True)
     path: Mapped[str] = mapped_column(String(255))
     caption: Mapped[str] = mapped_column(String(500), default="")
-    position: Mapped[int] = mapped_column(default=0)
-
-    __table_args__ = (CheckConstraint("position >= 0", name="position_non_negative"),)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from eventhub.choices import labelled_select
 from eventhub.inputs import EventhubForm
 from eventhub.registration.models import QuestionKind
 
@@ -60,11 +60,7 @@ class ImportForm(EventhubForm):
 class QuestionForm(EventhubForm):
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
-    kind = SelectField(
-        _l("Kind"),
-        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
-        default=QuestionKind.SHORT_TEXT.value,
-    )
+    kind = labelled_select(_l("Kind"), KIND_LABELS, QuestionKind.SHORT_TEXT)
     choices = TextAreaField(
         _l("Choices"),
         validators=[Optional(), Length(max=5000)],

@@ -2,57 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from flask import abort
+
 from eventhub.extensions import db
 from eventhub.registration.models import Registration, SeriesRegistration
 from eventhub.tokens import InvalidToken, make_token, read_token
 from eventhub.urls import external_url
 
-PURPOSE = "registration.manage"
-SERIES_PURPOSE = "registration.manage-series"
 # Links stay usable well past the session (recordings, unsubscribing), but not for ever.
 MAX_AGE_SECONDS = 400 * 24 * 3600
 
-
-def manage_token(registration: Registration) -> str:
-    return make_token(PURPOSE, [registration.id, registration.token_version])
+Linked = TypeVar("Linked", Registration, SeriesRegistration)
 
 
-def manage_url(registration: Registration) -> str:
-    return external_url("registration.manage", token=manage_token(registration))
+@dataclass(frozen=True)
+class ManageLink(Generic[Linked]):
+    """One kind of manage link: its token carries the row's id and a stamp taken when issued,
+    and the link works while the stamp still matches."""
+
+    purpose: str
+    endpoint: str
+    model: type[Linked]
+    stamp: Callable[[Linked], int | str]
+
+    def token(self, row: Linked) -> str:
+        return make_token(self.purpose, [row.id, self.stamp(row)])
+
+    def url(self, row: Linked) -> str:
+        return external_url(self.endpoint, token=self.token(row))
+
+    def row_for(self, token: str) -> Linked | None:
+        """The row a token names, or None if invalid, expired, foreign or revoked."""
+        try:
+            payload = read_token(self.purpose, token, max_age_seconds=MAX_AGE_SECONDS)
+        except InvalidToken:
+            return None
+        if not (isinstance(payload, list) and len(payload) == 2 and type(payload[0]) is int):
+            return None
+        row = db.session.get(self.model, payload[0])
+        if row is None:
+            return None
+        stamp = self.stamp(row)
+        return row if type(payload[1]) is type(stamp) and payload[1] == stamp else None
 
 
-def registration_for_token(token: str) -> Registration | None:
-    """The registration a token names, or None if invalid, expired, foreign or revoked."""
-    try:
-        payload = read_token(PURPOSE, token, max_age_seconds=MAX_AGE_SECONDS)
-    except InvalidToken:
-        return None
-    if not (
-        isinstance(payload, list) and len(payload) == 2 and all(type(v) is int for v in payload)
-    ):
-        return None
-    registration = db.session.get(Registration, payload[0])
-    if registration is None or registration.token_version != payload[1]:
-        return None
+# Bumping a registration's token version revokes every link to it issued so far.
+SESSION_LINK = ManageLink(
+    "registration.manage", "registration.manage", Registration, lambda r: r.token_version
+)
+SERIES_LINK = ManageLink(
+    "registration.manage-series",
+    "registration.manage_series",
+    SeriesRegistration,
+    lambda r: r.email,
+)
+
+manage_token = SESSION_LINK.token
+manage_url = SESSION_LINK.url
+registration_for_token = SESSION_LINK.row_for
+series_token = SERIES_LINK.token
+series_manage_url = SERIES_LINK.url
+series_registration_for_token = SERIES_LINK.row_for
+
+
+def registration_for_token_or_404(token: str) -> Registration:
+    """The registration a manage link names; any other link is a page that does not exist."""
+    registration = registration_for_token(token)
+    if registration is None:
+        abort(404)
     return registration
-
-
-def series_token(series_registration: SeriesRegistration) -> str:
-    return make_token(SERIES_PURPOSE, [series_registration.id, series_registration.email])
-
-
-def series_manage_url(series_registration: SeriesRegistration) -> str:
-    return external_url("registration.manage_series", token=series_token(series_registration))
-
-
-def series_registration_for_token(token: str) -> SeriesRegistration | None:
-    try:
-        payload = read_token(SERIES_PURPOSE, token, max_age_seconds=MAX_AGE_SECONDS)
-    except InvalidToken:
-        return None
-    if not (isinstance(payload, list) and len(payload) == 2 and type(payload[0]) is int):
-        return None
-    found = db.session.get(SeriesRegistration, payload[0])
-    if found is None or found.email != payload[1]:
-        return None
-    return found

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventhub.db_types import UTCDateTime
 from eventhub.extensions import Model
-from eventhub.models_base import Timestamped, str_enum
+from eventhub.models_base import Ordered, Timestamped, str_enum
 
 if TYPE_CHECKING:
     from eventhub.scheduling.models import Series, Session
@@ -52,13 +52,11 @@ class QuestionKind(enum.StrEnum):
     MULTIPLE_CHOICE = "multiple_choice"
 
 
-class SeriesRegistration(Timestamped, Model):
-    """Someone registered for a whole series; sessions added later include them."""
+class Registrant:
+    """Who registered, as they wrote it on the form, and their consent: the same columns on a
+    session registration and a whole-series one."""
 
-    __tablename__ = "series_registrations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    # Normalised (lower-cased) so one address holds one seat per session or series.
     email: Mapped[str] = mapped_column(String(EMAIL_MAX))
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
@@ -68,6 +66,15 @@ class SeriesRegistration(Timestamped, Model):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_marketing_consent: Mapped[bool] = mapped_column(default=False)
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SeriesRegistration(Registrant, Timestamped, Model):
+    """Someone registered for a whole series; sessions added later include them."""
+
+    __tablename__ = "series_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
     # Opted out of being added to sessions created after they registered.
     is_opted_out_of_new_sessions: Mapped[bool] = mapped_column(default=False)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -77,7 +84,7 @@ class SeriesRegistration(Timestamped, Model):
     __table_args__ = (UniqueConstraint("series_id", "email"),)
 
 
-class Registration(Timestamped, Model):
+class Registration(Registrant, Timestamped, Model):
     __tablename__ = "registrations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,19 +92,9 @@ class Registration(Timestamped, Model):
     series_registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("series_registrations.id", ondelete="SET NULL"), index=True
     )
-    # Normalised (lower-cased) so one address holds one seat per session.
-    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
-    name: Mapped[str] = mapped_column(String(NAME_MAX))
-    organisation: Mapped[str] = mapped_column(String(ORGANISATION_MAX), default="")
-    timezone: Mapped[str] = mapped_column(String(64))
-    # Every email to this person is in it ("en" / "zh-Hant").
-    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[RegistrationStatus] = mapped_column(
         str_enum(RegistrationStatus, "registration_status")
     )
-    is_marketing_consent: Mapped[bool] = mapped_column(default=False)
-    consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Waitlist order: earliest first; set when the person joins the waitlist.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -132,7 +129,7 @@ class Registration(Timestamped, Model):
         return f"<Registration {self.email} session={self.session_id} {self.status.value}>"
 
 
-class RegistrationQuestion(Model):
+class RegistrationQuestion(Ordered, Model):
     """A question the organiser adds to a series' registration form."""
 
     __tablename__ = "registration_questions"
@@ -144,6 +141,3 @@ class RegistrationQuestion(Model):
     kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, "question_kind"))
     choices: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_required: Mapped[bool] = mapped_column(default=False)
-    position: Mapped[int] = mapped_column(default=0)
-
-    __table_args__ = (CheckConstraint("position >= 0", name="position_non_negative"),)

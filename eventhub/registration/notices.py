@@ -1,8 +1,15 @@
-"""Outbox rows telling every registrant that their session moved or was cancelled."""
+"""Outbox rows telling every registrant that their session moved or was cancelled.
+
+A fan-out inside the organiser's request: registrants are read and their rows written in
+chunks (one INSERT … ON CONFLICT DO NOTHING each), the message rendered once per zone, language
+and seat through the mail merge, so the request's statements do not grow with the audience.
+The dedupe keys make a retried request, or the same change told twice, create nothing twice.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -10,16 +17,20 @@ from sqlalchemy import select
 
 from eventhub import signals
 from eventhub.extensions import db
-from eventhub.i18n import language, localised
-from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.mail.merge import MailMerge
+from eventhub.mail.outbox import Envelope, RenderedEmail
 from eventhub.registration.invites import invite_attachment, private_join_url
 from eventhub.registration.manage_links import manage_url
+from eventhub.registration.messages import queue_in_chunks, registrant_envelope
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
-from eventhub.timefmt import format_moment
+from eventhub.speakers.notices import SessionChange, cancelled, rescheduled
+from eventhub.timefmt import in_two_zones
 from eventhub.urls import external_url
+
+# Rows a statement: as the reminders' fan-out (emails/reminders.py).
+CHUNK = 500
 
 # Everyone who still expects to hear about the session, seated or waiting.
 AFFECTED = (
@@ -30,104 +41,85 @@ AFFECTED = (
 )
 
 
-def affected_registrations(session: Session) -> list[Registration]:
+def affected_registrations(
+    session: Session, after_id: int = 0, limit: int | None = None
+) -> list[Registration]:
+    """Paged by id (`after_id`, `limit`), so a fan-out holds one chunk in memory."""
     query = (
         select(Registration)
-        .where(Registration.session_id == session.id, Registration.status.in_(AFFECTED))
+        .where(
+            Registration.session_id == session.id,
+            Registration.id > after_id,
+            Registration.status.in_(AFFECTED),
+        )
         .order_by(Registration.id)
+        .limit(limit)
     )
     return list(db.session.scalars(query))
 
 
-def _manage_url(registration: Registration) -> str:
-    """The registrant's private manage link, built by the registration package."""
-    return manage_url(registration)
-
-
-def _when(moment: datetime, reader_zone: str, series_zone: str) -> str:
-    mine = format_moment(moment, reader_zone)
-    if reader_zone == series_zone:
-        return mine
-    return f"{mine} ({format_moment(moment, series_zone)})"
-
-
-def _queue(
-    session: Session,
-    kind: MessageKind,
-    template: str,
-    dedupe_suffix: str,
+def _notice(
+    change: SessionChange,
+    registration: Registration,
+    *,
+    merge: MailMerge,
     primary: tuple[str, object],
-    **context: object,
-) -> int:
+) -> tuple[Envelope, RenderedEmail]:
+    """One registrant's notice; called in their language (the invite too)."""
+    session = change.session
+    series_zone = session.series.timezone
+    zone = registration.timezone or series_zone
+    # Only a held seat has an entry to update or remove, and may see the join link.
+    seated = registration.status is RegistrationStatus.CONFIRMED
     url, label = primary
-    queued = 0
-    for registration in affected_registrations(session):
-        # The whole message, its invite included, in the registrant's language.
-        with language(registration.language):
-            zone = registration.timezone or session.series.timezone
-            email = render_email(
-                template,
-                session=session,
-                registration=registration,
-                recipient_name=registration.name,
-                lineup_role=None,
-                series_title=localised(session.series, "title"),
-                primary_url=url,
-                primary_label=label,
-                manage_url=_manage_url(registration),
-                # Only a held seat has an entry to update or remove, and may see the join link.
-                has_invite=registration.status is RegistrationStatus.CONFIRMED,
-                join_url=private_join_url(registration),
-                unsubscribe_url=None,
-                new_time=_when(session.starts_at, zone, session.series.timezone),
-                **{
-                    key: _when(value, zone, session.series.timezone)
-                    if isinstance(value, datetime)
-                    else value
-                    for key, value in context.items()
-                },
-            )
-            envelope = Envelope(
-                kind=kind,
-                dedupe_key=f"{kind.value}:{session.id}:{registration.email}:{dedupe_suffix}",
-                recipient_email=registration.email,
-                recipient_name=registration.name,
-                series_id=session.series_id,
-                session_id=session.id,
-                registration_id=registration.id,
-                attachments=(
-                    [invite_attachment(registration)]
-                    if registration.status is RegistrationStatus.CONFIRMED
-                    else []
-                ),
-            )
-            if queue_message(envelope, email) is not None:
-                queued += 1
-    return queued
+    context = change.context(
+        lambda moment: in_two_zones(moment, zone, series_zone).inline(),
+        lineup_role=None,
+        primary_url=url,
+        primary_label=label,
+        has_invite=seated,
+        join_url=private_join_url(registration),
+    )
+    envelope = registrant_envelope(
+        registration,
+        session,
+        change.kind,
+        change.key(registration.email),
+        # The update (or, for a cancelled session, the CANCEL) of the entry they have.
+        attachments=[invite_attachment(registration)] if seated else [],
+    )
+    email = merge.render(
+        (zone, registration.language, seated),
+        context,
+        recipient_name=registration.name,
+        manage_url=manage_url(registration),
+    )
+    return envelope, email
+
+
+def _fan_out(change: SessionChange, primary: tuple[str, object]) -> int:
+    merge = change.merge("manage_url")
+    return sum(
+        queue_in_chunks(
+            partial(affected_registrations, change.session),
+            partial(_notice, change, merge=merge, primary=primary),
+            CHUNK,
+        )
+    )
 
 
 def tell_registrants_rescheduled(session: Session, previous_starts_at: datetime) -> int:
     """One RESCHEDULED row per registrant and per new SEQUENCE, with the updated invite."""
-    return _queue(
-        session,
-        MessageKind.RESCHEDULED,
-        "rescheduled",
-        f"seq{session.sequence}",
+    return _fan_out(
+        rescheduled(session, previous_starts_at),
         (public_session_url(session), _l("See the webinar")),
-        old_time=previous_starts_at,
     )
 
 
 def tell_registrants_cancelled(session: Session) -> int:
     """One SESSION_CANCELLED row per registrant, with a cancelling invite."""
     series_url = external_url("public.series", slug=session.series.slug)
-    return _queue(
-        session,
-        MessageKind.SESSION_CANCELLED,
-        "session_cancelled",
-        "cancel",
-        (series_url, _l("See the other webinars")),
-    )
+    return _fan_out(cancelled(session), (series_url, _l("See the other webinars")))
 
 
 def on_session_rescheduled(session: Session, *, previous_starts_at: datetime, **_: Any) -> None:

@@ -8,16 +8,13 @@ from typing import Any
 from flask_babel import gettext as _
 
 from eventhub.clock import utcnow
-from eventhub.i18n import in_language_of, localised, speaker_name
+from eventhub.i18n import in_language_of
 from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Attachment, DeferredEmail, Envelope, queue_message
-from eventhub.registration.invites import INVITE, cancel_attachment, private_join_url
-from eventhub.registration.manage_links import manage_url, series_manage_url
+from eventhub.registration.invites import cancel_attachment
+from eventhub.registration.messages import queue_for_registration, registration_key
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
-from eventhub.scheduling.models import Session
-from eventhub.timefmt import format_duration, format_moment
+from eventhub.timefmt import format_moment
 
 # One repeat-registration resend per registration per window: a double-click or a script
 # typing someone's address again cannot flood their inbox.
@@ -33,121 +30,6 @@ _STATUS_MAIL: dict[RegistrationStatus, tuple[MessageKind, str]] = {
 }
 
 
-def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
-    """What every registration email shows: the session in both zones, speakers, links."""
-    session = registration.session
-    series = session.series
-    link = manage_url(registration)
-    context: dict[str, Any] = {
-        "series_title": localised(series, "title"),
-        "series": series,
-        "session": session,
-        "registration": registration,
-        "when_attendee": format_moment(session.starts_at, registration.timezone),
-        "when_series": format_moment(session.starts_at, series.timezone),
-        "zones_differ": registration.timezone != series.timezone,
-        "duration": format_duration(session.duration_minutes),
-        "speakers": [
-            {
-                "name": speaker_name(link.speaker),
-                "role": link.role.value,
-                "meta": ", ".join(
-                    p for p in (link.speaker.position, link.speaker.organisation) if p
-                ),
-            }
-            for link in session.speaker_links
-        ],
-        "join_url": private_join_url(registration),
-        "join_hidden": session.is_join_url_hidden_until_reminder,
-        "session_url": session_url(session),
-        "manage_url": link,
-        "primary_url": link,
-        "primary_label": _("Manage your registration"),
-        "unsubscribe_url": None,
-        "series_manage_url": (
-            series_manage_url(registration.series_registration)
-            if registration.series_registration is not None
-            else None
-        ),
-    }
-    context.update(_calendar_links(registration))
-    context.update(extra)
-    return context
-
-
-def _calendar_links(registration: Registration) -> dict[str, str]:
-    """Google and Outlook "add to calendar" links beside the .ics, for a seat that is held."""
-    if registration.status is not RegistrationStatus.CONFIRMED:
-        return {"google_calendar_url": "", "outlook_calendar_url": ""}
-    session = registration.session
-    page = session_url(session)
-    join = private_join_url(registration)
-    return {
-        "google_calendar_url": google_calendar_url(session, page, join),
-        "outlook_calendar_url": outlook_calendar_url(session, page, join),
-    }
-
-
-def snapshot(context: dict[str, Any]) -> dict[str, Any]:
-    """The mail context as JSON for the outbox row: the session, series and registration as
-    the values the templates read, fixed at the moment the email was caused."""
-    session: Session = context["session"]
-    registration: Registration = context["registration"]
-    return {
-        **context,
-        # The worker renders it in this language (`render_deferred`), whatever its own.
-        "language": registration.language,
-        "series": {
-            "id": session.series.id,
-            "title": session.series.title,
-            "title_zh": session.series.title_zh,
-        },
-        "session": {
-            "id": session.id,
-            "number": session.number,
-            "title": session.title,
-            "title_zh": session.title_zh,
-            "timezone": session.timezone,
-            "duration_minutes": session.duration_minutes,
-            "join_url": session.join_url,
-            "is_join_url_hidden_until_reminder": session.is_join_url_hidden_until_reminder,
-            "status_reason": session.status_reason,
-        },
-        "registration": {"id": registration.id, "name": registration.name},
-    }
-
-
-def _queue(
-    registration: Registration,
-    kind: MessageKind,
-    template: str,
-    dedupe_key: str,
-    *,
-    with_ics: bool = False,
-    attachments: list[Attachment] | None = None,
-    **extra: Any,
-) -> int | None:
-    context = mail_context(registration, **extra)
-    envelope = Envelope(
-        kind=kind,
-        dedupe_key=dedupe_key,
-        recipient_email=registration.email,
-        recipient_name=registration.name,
-        series_id=registration.session.series_id,
-        session_id=registration.session_id,
-        registration_id=registration.id,
-        attachments=attachments or [],
-    )
-    # Rendered (and the invite built) by the worker at send time, not inside the seat lock.
-    email = DeferredEmail(template, snapshot(context), attach=INVITE if with_ics else None)
-    return queue_message(envelope, email)
-
-
-def _key(kind: str, registration: Registration, *suffix: object) -> str:
-    parts = [kind, str(registration.id), f"v{registration.token_version}", *map(str, suffix)]
-    return ":".join(parts)
-
-
 @in_language_of
 def status_mail(registration: Registration) -> int | None:
     """The email for the status a registration just reached (confirmed, waitlisted, …)."""
@@ -155,11 +37,11 @@ def status_mail(registration: Registration) -> int | None:
     suffix: list[object] = []
     if registration.status is RegistrationStatus.OFFERED and registration.offer_expires_at:
         suffix.append(int(registration.offer_expires_at.timestamp()))
-    return _queue(
+    return queue_for_registration(
         registration,
         kind,
         template,
-        _key(template, registration, *suffix),
+        registration_key(template, registration, *suffix),
         with_ics=registration.status is RegistrationStatus.CONFIRMED,
         **_offer_context(registration),
     )
@@ -172,11 +54,11 @@ def resend(registration: Registration, now: datetime | None = None) -> int | Non
         return None
     kind, template = _STATUS_MAIL[registration.status]
     bucket = int((now or utcnow()).timestamp()) // RESEND_WINDOW_SECONDS
-    return _queue(
+    return queue_for_registration(
         registration,
         kind,
         template,
-        _key(template, registration, "resend", bucket),
+        registration_key(template, registration, "resend", bucket),
         with_ics=registration.status is RegistrationStatus.CONFIRMED,
         is_resend=True,
         **_offer_context(registration),
@@ -187,45 +69,45 @@ def resend(registration: Registration, now: datetime | None = None) -> int | Non
 def promoted(registration: Registration) -> int | None:
     """ "You're in": a seat freed up and the waitlisted person now holds it."""
     stamp = int(registration.confirmed_at.timestamp()) if registration.confirmed_at else 0
-    return _queue(
+    return queue_for_registration(
         registration,
         MessageKind.PROMOTED,
         "promoted",
-        _key("promoted", registration, stamp),
+        registration_key("promoted", registration, stamp),
         with_ics=True,
     )
-
-
-def _removal(registration: Registration, had_invite: bool) -> list[Attachment]:
-    # Whoever had the entry in their calendar gets the CANCEL that removes it.
-    return [cancel_attachment(registration)] if had_invite else []
 
 
 @in_language_of
 def cancelled_by_attendee(registration: Registration, *, had_invite: bool = False) -> int | None:
     """Also for switching away: the old session's entry leaves their calendar."""
-    return _queue(
-        registration,
-        MessageKind.CANCELLED_BY_ATTENDEE,
-        "cancelled_by_attendee",
-        _key("cancelled_by_attendee", registration),
-        attachments=_removal(registration, had_invite),
-        primary_url=session_url(registration.session),
-        primary_label=_("See the session"),
-    )
+    return _cancelled(registration, MessageKind.CANCELLED_BY_ATTENDEE, had_invite)
 
 
 @in_language_of
 def cancelled_by_organiser(registration: Registration, *, had_invite: bool = False) -> int | None:
-    return _queue(
+    return _cancelled(
         registration,
         MessageKind.CANCELLED_BY_ORGANISER,
-        "cancelled_by_organiser",
-        _key("cancelled_by_organiser", registration),
-        attachments=_removal(registration, had_invite),
+        had_invite,
         reason=registration.cancel_reason,
+    )
+
+
+def _cancelled(
+    registration: Registration, kind: MessageKind, had_invite: bool, **extra: Any
+) -> int | None:
+    # The template is named for its kind; whoever had the entry in their calendar gets the
+    # CANCEL that removes it.
+    return queue_for_registration(
+        registration,
+        kind,
+        kind.value,
+        registration_key(kind.value, registration),
+        attachments=[cancel_attachment(registration)] if had_invite else [],
         primary_url=session_url(registration.session),
         primary_label=_("See the session"),
+        **extra,
     )
 
 

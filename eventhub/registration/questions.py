@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -34,50 +36,42 @@ def _check(kind: QuestionKind, choices: list[str]) -> list[str]:
     return []
 
 
-def add_question(
-    series_id: int,
-    label: str,
-    kind: QuestionKind,
-    *,
-    help_text: str = "",
-    choices: list[str] | None = None,
-    is_required: bool = False,
-) -> RegistrationQuestion:
+@dataclass(frozen=True)
+class QuestionFields:
+    """What the organiser writes for a question."""
+
+    label: str
+    kind: QuestionKind
+    help_text: str = ""
+    choices: list[str] = field(default_factory=list)
+    is_required: bool = False
+
+
+def _write(question: RegistrationQuestion, fields: QuestionFields) -> None:
+    question.choices = _check(fields.kind, fields.choices)
+    question.label = fields.label.strip()
+    question.help_text = fields.help_text.strip()
+    question.kind = fields.kind
+    question.is_required = fields.is_required
+
+
+def add_question(series_id: int, fields: QuestionFields) -> RegistrationQuestion:
     """Append a question to the end of the series' form."""
     last = db.session.scalar(
         select(func.max(RegistrationQuestion.position)).where(
             RegistrationQuestion.series_id == series_id
         )
     )
-    question = RegistrationQuestion(
-        series_id=series_id,
-        label=label.strip(),
-        help_text=help_text.strip(),
-        kind=kind,
-        choices=_check(kind, choices or []),
-        is_required=is_required,
-        position=0 if last is None else last + 1,
-    )
+    question = RegistrationQuestion(series_id=series_id, position=0 if last is None else last + 1)
+    _write(question, fields)
     db.session.add(question)
     db.session.flush()
     return question
 
 
-def update_question(
-    question: RegistrationQuestion,
-    label: str,
-    kind: QuestionKind,
-    *,
-    help_text: str = "",
-    choices: list[str] | None = None,
-    is_required: bool = False,
-) -> None:
+def update_question(question: RegistrationQuestion, fields: QuestionFields) -> None:
     """Change a question; answers already given stay stored under its id."""
-    question.choices = _check(kind, choices or [])
-    question.label = label.strip()
-    question.help_text = help_text.strip()
-    question.kind = kind
-    question.is_required = is_required
+    _write(question, fields)
     db.session.flush()
 
 

@@ -6,14 +6,14 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventhub.accounts.invitation_links import InvitationLink
 from eventhub.clock import utcnow
 from eventhub.db_types import UTCDateTime
 from eventhub.extensions import Model
-from eventhub.models_base import Timestamped, str_enum
+from eventhub.models_base import Ordered, Timestamped, str_enum
 
 if TYPE_CHECKING:
     from eventhub.accounts.models import User
@@ -64,7 +64,7 @@ class SpeakerProfile(Timestamped, Model):
         return f"<SpeakerProfile {self.slug}>"
 
 
-class SessionSpeaker(Model):
+class SessionSpeaker(Ordered, Model):
     """A speaker's part in one session: role and order on the card."""
 
     __tablename__ = "session_speakers"
@@ -77,15 +77,11 @@ class SessionSpeaker(Model):
     role: Mapped[SpeakerRole] = mapped_column(
         str_enum(SpeakerRole, "speaker_role"), default=SpeakerRole.SPEAKER
     )
-    position: Mapped[int] = mapped_column(default=0)
 
     session: Mapped[Session] = relationship(back_populates="speaker_links")
     speaker: Mapped[SpeakerProfile] = relationship(back_populates="session_links")
 
-    __table_args__ = (
-        UniqueConstraint("session_id", "speaker_id"),
-        CheckConstraint("position >= 0", name="position_non_negative"),
-    )
+    __table_args__ = (UniqueConstraint("session_id", "speaker_id"),)
 
 
 class SpeakerInvitation(InvitationLink, Timestamped, Model):

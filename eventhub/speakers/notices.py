@@ -1,7 +1,13 @@
-"""Speakers on a session's line-up hear when it moves or is cancelled, as registrants do."""
+"""Speakers on a session's line-up hear when it moves or is cancelled, as registrants do.
+
+`SessionChange` is what both notices say (registration.notices writes the registrants' part):
+one template per change, rendered once per language and role through the mail merge.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,74 +17,109 @@ from flask_babel import lazy_gettext as _l
 from eventhub import signals
 from eventhub.i18n import language, localised
 from eventhub.mail.compose import mailbox
+from eventhub.mail.dedupe import DedupeKey
+from eventhub.mail.merge import MailMerge
 from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Envelope, queue_message, render_email
+from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
-from eventhub.timefmt import format_moment
+from eventhub.timefmt import format_moment_often
 
 # A line-up role as the sentence about it reads.
 ROLE_NAMES = {"speaker": _l("speaker"), "moderator": _l("moderator"), "panelist": _l("panelist")}
 
 
-def _queue(session: Session, kind: MessageKind, template: str, suffix: str, **times: Any) -> int:
+@dataclass(frozen=True)
+class SessionChange:
+    """A moved or cancelled session as its notices tell it (the template is named for the kind)."""
+
+    session: Session
+    kind: MessageKind
+    # Ends every dedupe key: a new SEQUENCE is news again, a cancellation is news once.
+    suffix: str
+    previous_starts_at: datetime | None = None
+
+    def merge(self, *fields: str) -> MailMerge:
+        return MailMerge(self.kind.value, fields=("recipient_name", *fields))
+
+    def key(self, *recipient: object) -> DedupeKey:
+        """ "<kind>:<session>:<recipient…>:<suffix>"."""
+        return DedupeKey(self.kind.value, self.session.id, *recipient, self.suffix)
+
+    def context(self, when: Callable[[datetime], str], **fields: Any) -> dict[str, Any]:
+        """What every reader's copy shares; `when` writes a moment for this reader."""
+        session = self.session
+        context = {
+            "session": session,
+            "registration": None,
+            "series_title": localised(session.series, "title"),
+            "unsubscribe_url": None,
+            "new_time": when(session.starts_at),
+            **fields,
+        }
+        if self.previous_starts_at is not None:
+            context["old_time"] = when(self.previous_starts_at)
+        return context
+
+
+def rescheduled(session: Session, previous_starts_at: datetime) -> SessionChange:
+    return SessionChange(
+        session, MessageKind.RESCHEDULED, f"seq{session.sequence}", previous_starts_at
+    )
+
+
+def cancelled(session: Session) -> SessionChange:
+    return SessionChange(session, MessageKind.SESSION_CANCELLED, "cancel")
+
+
+def _queue(change: SessionChange) -> int:
+    session = change.session
     series = session.series
     organiser = series.organiser
     reply_to = (
         mailbox(organiser.display_name or organiser.email, organiser.email) if organiser else None
     )
-    queued = 0
+    merge = change.merge()
+    messages: list[tuple[Envelope, RenderedEmail]] = []
     for link in session.speaker_links:
         profile = link.speaker
         if not profile.email:
             continue
         # The speaker's own account language, else the series' language.
         user_language = profile.user.language if profile.user is not None else None
-        with language(user_language or series.default_language):
-            zone = series.timezone
-            email = render_email(
-                template,
-                session=session,
-                registration=None,
-                recipient_name=profile.name_line,
-                lineup_role=str(ROLE_NAMES.get(link.role.value, link.role.value)),
+        reader_language = user_language or series.default_language
+        with language(reader_language):
+            role = str(ROLE_NAMES.get(link.role.value, link.role.value))
+            context = change.context(
+                lambda moment: format_moment_often(moment, series.timezone),
+                lineup_role=role,
                 has_invite=False,
                 join_url="",
-                series_title=localised(series, "title"),
                 primary_url=public_session_url(session),
                 primary_label=_("See the webinar"),
                 manage_url=None,
-                unsubscribe_url=None,
-                new_time=format_moment(session.starts_at, zone),
-                **{key: format_moment(value, zone) for key, value in times.items()},
             )
-            envelope = Envelope(
-                kind=kind,
-                dedupe_key=f"{kind.value}:{session.id}:speaker:{profile.id}:{suffix}",
-                recipient_email=profile.email,
-                recipient_name=profile.name_line,
-                reply_to=reply_to,
-                series_id=session.series_id,
-                session_id=session.id,
-            )
-            if queue_message(envelope, email) is not None:
-                queued += 1
-    return queued
+            email = merge.render((reader_language, role), context, recipient_name=profile.name_line)
+        envelope = Envelope(
+            kind=change.kind,
+            dedupe_key=str(change.key("speaker", profile.id)),
+            recipient_email=profile.email,
+            recipient_name=profile.name_line,
+            reply_to=reply_to,
+            series_id=session.series_id,
+            session_id=session.id,
+        )
+        messages.append((envelope, email))
+    return queue_many(messages)
 
 
 def tell_speakers_rescheduled(session: Session, previous_starts_at: datetime) -> int:
     """One row per speaker with an address and per new SEQUENCE."""
-    return _queue(
-        session,
-        MessageKind.RESCHEDULED,
-        "rescheduled",
-        f"seq{session.sequence}",
-        old_time=previous_starts_at,
-    )
+    return _queue(rescheduled(session, previous_starts_at))
 
 
 def tell_speakers_cancelled(session: Session) -> int:
-    return _queue(session, MessageKind.SESSION_CANCELLED, "session_cancelled", "cancel")
+    return _queue(cancelled(session))
 
 
 def on_session_rescheduled(session: Session, *, previous_starts_at: datetime, **_: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -25,6 +27,15 @@ bp = Blueprint("teams", __name__)
 
 def _back(series_id: int) -> ResponseReturnValue:
     return redirect(url_for("teams.members", series_id=series_id))
+
+
+def _confirmed(act: Callable[[], object], done_message: str, category: str) -> None:
+    """Run the change a confirm button asked for; once it is committed, say what it did."""
+    if ConfirmForm().validate_on_submit():
+        with change() as done:
+            act()
+        if done.ok:
+            flash(done_message, category)
 
 
 @bp.route("/organiser/series/<int:series_id>/members", methods=["GET", "POST"])
@@ -82,11 +93,8 @@ def change_role(series_id: int, user_id: int) -> ResponseReturnValue:
 def remove_member(series_id: int, user_id: int) -> ResponseReturnValue:
     """Take someone off the team (their account stays)."""
     user = db.get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        with change() as done:
-            services.remove(series_id, user)
-        if done.ok:
-            flash(_("%(email)s removed from the team.", email=user.email), "info")
+    removed = _("%(email)s removed from the team.", email=user.email)
+    _confirmed(lambda: services.remove(series_id, user), removed, "info")
     return _back(series_id)
 
 
@@ -96,10 +104,8 @@ def remove_member(series_id: int, user_id: int) -> ResponseReturnValue:
 def revoke_invitation(series_id: int, invitation_id: int) -> ResponseReturnValue:
     """Make an invitation link unusable."""
     invitation = db.get_or_404(MemberInvitation, invitation_id)
-    if ConfirmForm().validate_on_submit():
-        with change():
-            invitations.revoke(invitation)
-        flash(_("The invitation to %(email)s no longer works.", email=invitation.email), "info")
+    revoked = _("The invitation to %(email)s no longer works.", email=invitation.email)
+    _confirmed(lambda: invitations.revoke(invitation), revoked, "info")
     return _back(series_id)
 
 
@@ -150,11 +156,8 @@ def accounts_page() -> ResponseReturnValue:
 def disable_account(user_id: int) -> ResponseReturnValue:
     """Stop an account from logging in or using its tokens."""
     user = db.get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        with change() as done:
-            accounts.disable(user, current_user)
-        if done.ok:
-            flash(_("%(email)s can no longer log in.", email=user.email), "info")
+    disabled = _("%(email)s can no longer log in.", email=user.email)
+    _confirmed(lambda: accounts.disable(user, current_user), disabled, "info")
     return redirect(url_for("teams.accounts_page"))
 
 
@@ -162,8 +165,6 @@ def disable_account(user_id: int) -> ResponseReturnValue:
 def enable_account(user_id: int) -> ResponseReturnValue:
     """Let a disabled account log in again."""
     user = db.get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        with change():
-            accounts.enable(user)
-        flash(_("%(email)s can log in again.", email=user.email), "success")
+    enabled = _("%(email)s can log in again.", email=user.email)
+    _confirmed(lambda: accounts.enable(user), enabled, "success")
     return redirect(url_for("teams.accounts_page"))

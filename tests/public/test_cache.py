@@ -166,11 +166,18 @@ def test_session_page_is_shared_but_its_form_is_made_per_visitor(app: Any, make:
         html = response.get_data(as_text=True)
         assert f'<form id="inline-form" data-session="{session.id}">' in html
         assert 'name="csrf_token" value="' in html
-        assert "eventhub:registration-form" not in html
-    # What is shared holds the slot, never a visitor's token.
-    _version, (shared, session_id) = cache.get("public:entry:session:s/w")
+    # What is shared is the page cut around the token, never a visitor's token.
+    _version, (parts, session_id, _seats) = cache.get("public:entry:session-page:s/w")
     assert session_id == session.id
-    assert "<!--eventhub:registration-form-->" in shared and "csrf_token" not in shared
+    assert len(parts) == 2 and parts[0].endswith('name="csrf_token" value="')
+    for response in (first, second):
+        token = _token(response.get_data(as_text=True))
+        assert all(token not in part for part in parts)
+
+
+def _token(html: str) -> str:
+    start = html.index('name="csrf_token" value="') + len('name="csrf_token" value="')
+    return html[start : html.index('"', start)]
 
 
 def test_cached_reads_skip_rate_limiting(app_config: dict[str, Any], make: Factories) -> None:

@@ -12,7 +12,7 @@ from eventhub.extensions import db
 from eventhub.mail import delivery
 from eventhub.mail.models import DevMailboxMessage, MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.outbox import render_email
-from eventhub.registration import notify, services
+from eventhub.registration import messages, services
 from eventhub.registration.invites import INVITE
 from eventhub.registration.manage_links import registration_for_token
 from eventhub.registration.models import Registration
@@ -137,8 +137,8 @@ def test_the_stored_snapshot_renders_exactly_as_the_live_context(make: Factories
         (seated, "cancelled_by_organiser", {"reason": "Booked <twice>"}),
     ]
     for registration, template, extra in cases:
-        context = notify.mail_context(registration, **extra)
-        stored = json.loads(json.dumps(notify.snapshot(context)))
+        context = messages.mail_context(registration, **extra)
+        stored = json.loads(json.dumps(messages.snapshot(context)))
         assert render_email(template, **stored) == render_email(template, **context), template
 
 

@@ -8,7 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from eventhub.clock import utcnow
 from eventhub.emails.announcements import (
@@ -51,45 +51,39 @@ def index() -> ResponseReturnValue:
     )
 
 
+def _scope(
+    series: Series, session: Session | None, where: ColumnElement[bool]
+) -> ResponseReturnValue:
+    """The delivery page of a series (with a row per session) or of one of its sessions."""
+    sessions = list(series.sessions) if session is None else []
+    return render_template(
+        "mail/organiser/scope.html",
+        series=series,
+        session=session,
+        counts=reports.counts(where),
+        per_session=(
+            reports.counts_per_group(OutboxMessage.session_id, [s.id for s in sessions])
+            if session is None
+            else None
+        ),
+        sessions=sessions,
+        failed=reports.messages(where, OutboxMessage.status == MessageStatus.FAILED, limit=50),
+        statuses=reports.STATUS_ORDER,
+    )
+
+
 @bp.route("/series/<int:series_id>")
 def series(series_id: int) -> ResponseReturnValue:
     """A series: messages by kind and status, per session, and what failed."""
     found = db.get_or_404(Series, series_id)
-    sessions = list(found.sessions)
-    return render_template(
-        "mail/organiser/scope.html",
-        series=found,
-        session=None,
-        counts=reports.counts(OutboxMessage.series_id == found.id),
-        per_session=reports.counts_per_group(OutboxMessage.session_id, [s.id for s in sessions]),
-        sessions=sessions,
-        failed=reports.messages(
-            OutboxMessage.series_id == found.id,
-            OutboxMessage.status == MessageStatus.FAILED,
-            limit=50,
-        ),
-        statuses=reports.STATUS_ORDER,
-    )
+    return _scope(found, None, OutboxMessage.series_id == found.id)
 
 
 @bp.route("/sessions/<int:session_id>")
 def session(session_id: int) -> ResponseReturnValue:
     """One session: messages by kind and status, and what failed."""
     found = db.get_or_404(Session, session_id)
-    return render_template(
-        "mail/organiser/scope.html",
-        series=found.series,
-        session=found,
-        counts=reports.counts(OutboxMessage.session_id == found.id),
-        per_session=None,
-        sessions=[],
-        failed=reports.messages(
-            OutboxMessage.session_id == found.id,
-            OutboxMessage.status == MessageStatus.FAILED,
-            limit=50,
-        ),
-        statuses=reports.STATUS_ORDER,
-    )
+    return _scope(found.series, found, OutboxMessage.session_id == found.id)
 
 
 @bp.route("/messages")

@@ -3,34 +3,23 @@ accept an offered seat, switch session, change details, calendar file, leave a s
 
 from __future__ import annotations
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from eventhub.i18n import localised, use_series_language
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
-from eventhub.registration.forms import (
-    DetailsForm,
-    SwitchForm,
-)
+from eventhub.registration.forms import DetailsForm, SwitchForm
 from eventhub.registration.invites import invite_attachment
 from eventhub.registration.locking import begin_writer
 from eventhub.registration.manage_links import (
     manage_token,
-    registration_for_token,
+    registration_for_token_or_404,
     series_registration_for_token,
     series_token,
 )
-from eventhub.registration.models import ACTIVE, Registration, RegistrationStatus
+from eventhub.registration.models import ACTIVE, RegistrationStatus
 from eventhub.registration.unsubscribe import unsubscribe
 from eventhub.registration.views.blueprint import bp
 from eventhub.registration.views.public import welcome
@@ -38,17 +27,10 @@ from eventhub.scheduling.calendar import public_calendar
 from eventhub.transaction import change, flash_refusal
 
 
-def _registration_or_404(token: str) -> Registration:
-    registration = registration_for_token(token)
-    if registration is None:
-        abort(404)
-    return registration
-
-
 @bp.route("/manage/<token>")
 def manage(token: str) -> ResponseReturnValue:
     """What you registered for, in your time zone, with what you can do about it."""
-    registration = _registration_or_404(token)
+    registration = registration_for_token_or_404(token)
     # Without a choice of the reader's own, the page speaks the language of their emails.
     use_series_language(registration.language)
     switch = SwitchForm()
@@ -76,7 +58,7 @@ def cancel(token: str) -> ResponseReturnValue:
     """Confirm (GET) and cancel (POST) the registration; a freed seat goes to the waitlist."""
     if request.method == "POST":
         begin_writer()
-    registration = _registration_or_404(token)
+    registration = registration_for_token_or_404(token)
     if request.method == "POST":
         with change(show=lambda refusal: flash_refusal(refusal, "info")) as attempt:
             services.cancel(registration)
@@ -95,7 +77,7 @@ def cancel(token: str) -> ResponseReturnValue:
 def accept_offer(token: str) -> ResponseReturnValue:
     """Take the seat offered from the waitlist."""
     begin_writer()
-    registration = _registration_or_404(token)
+    registration = registration_for_token_or_404(token)
     with change() as done:
         services.accept_offer(registration)
     if done.ok:
@@ -107,7 +89,7 @@ def accept_offer(token: str) -> ResponseReturnValue:
 def switch(token: str) -> ResponseReturnValue:
     """Move the registration to another session of the series."""
     begin_writer()
-    registration = _registration_or_404(token)
+    registration = registration_for_token_or_404(token)
     form = SwitchForm()
     form.target.choices = public_data.switch_choices(registration)
     if not form.validate_on_submit():
@@ -125,7 +107,7 @@ def switch(token: str) -> ResponseReturnValue:
 def details(token: str) -> ResponseReturnValue:
     """Correct the name or organisation on the registration."""
     begin_writer()
-    registration = _registration_or_404(token)
+    registration = registration_for_token_or_404(token)
     form = DetailsForm()
     if form.validate_on_submit():
         with change():
@@ -141,7 +123,7 @@ def details(token: str) -> ResponseReturnValue:
 @bp.route("/manage/<token>/calendar.ics")
 def calendar(token: str) -> ResponseReturnValue:
     """The session as an .ics file for the attendee's calendar."""
-    registration = _registration_or_404(token)
+    registration = registration_for_token_or_404(token)
     if registration.status is RegistrationStatus.CONFIRMED:
         attachment = invite_attachment(registration)
         body = attachment.data
@@ -161,7 +143,7 @@ def unsubscribe_series(token: str) -> ResponseReturnValue:
     """Stop series news (follow-ups, announcements); a GET only asks."""
     if request.method == "POST":
         begin_writer()
-    registration = _registration_or_404(token)
+    registration = registration_for_token_or_404(token)
     series = registration.session.series
     if request.method == "POST":
         with change():

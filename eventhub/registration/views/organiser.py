@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -165,28 +166,35 @@ def _back(registration: Registration) -> ResponseReturnValue:
     return redirect(url_for(".session_registrants", session_id=registration.session_id))
 
 
-@bp.route("/<int:registration_id>/approve", methods=["POST"])
-def approve(registration_id: int) -> ResponseReturnValue:
-    """Approve one pending registration."""
+def _decide(
+    registration_id: int,
+    decision: Callable[[Registration], object],
+    done_message: Callable[[Registration], str],
+) -> ResponseReturnValue:
+    """Approve or decline one pending registration, then go back to the list it came from."""
     begin_writer()
     registration = _registration(registration_id)
     with change() as done:
-        services.approve(registration)
+        decision(registration)
     if done.ok:
-        flash(_("Approved %(email)s.", email=registration.email), "success")
+        flash(done_message(registration), "success")
     return _back(registration)
+
+
+@bp.route("/<int:registration_id>/approve", methods=["POST"])
+def approve(registration_id: int) -> ResponseReturnValue:
+    """Approve one pending registration."""
+    return _decide(
+        registration_id, services.approve, lambda r: _("Approved %(email)s.", email=r.email)
+    )
 
 
 @bp.route("/<int:registration_id>/decline", methods=["POST"])
 def decline(registration_id: int) -> ResponseReturnValue:
     """Decline one pending registration; its seat passes to the waitlist."""
-    begin_writer()
-    registration = _registration(registration_id)
-    with change() as done:
-        services.decline(registration)
-    if done.ok:
-        flash(_("Declined %(email)s.", email=registration.email), "success")
-    return _back(registration)
+    return _decide(
+        registration_id, services.decline, lambda r: _("Declined %(email)s.", email=r.email)
+    )
 
 
 def _moved_up(count: int) -> str:

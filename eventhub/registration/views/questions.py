@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -34,15 +32,15 @@ def _question(series_id: int, question_id: int) -> RegistrationQuestion:
     return question
 
 
-def _question_values(form: QuestionForm) -> dict[str, Any]:
+def _question_fields(form: QuestionForm) -> question_services.QuestionFields:
     """What the question form says, in the services' terms."""
-    return {
-        "label": form.label.data or "",
-        "kind": QuestionKind(form.kind.data),
-        "help_text": form.help_text.data or "",
-        "choices": question_services.parse_choices(form.choices.data or ""),
-        "is_required": bool(form.is_required.data),
-    }
+    return question_services.QuestionFields(
+        label=form.label.data or "",
+        kind=QuestionKind(form.kind.data),
+        help_text=form.help_text.data or "",
+        choices=question_services.parse_choices(form.choices.data or ""),
+        is_required=bool(form.is_required.data),
+    )
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -52,7 +50,7 @@ def index(series_id: int) -> ResponseReturnValue:
     form = QuestionForm()
     if form.validate_on_submit():
         with change(show=keep_quiet) as done:
-            question_services.add_question(series.id, **_question_values(form))
+            question_services.add_question(series.id, _question_fields(form))
         if done.refusal is not None:
             form.choices.errors = [str(done.refusal)]
         else:
@@ -82,7 +80,7 @@ def edit(series_id: int, question_id: int) -> ResponseReturnValue:
     )
     if form.validate_on_submit():
         with change(show=keep_quiet) as done:
-            question_services.update_question(question, **_question_values(form))
+            question_services.update_question(question, _question_fields(form))
         if done.refusal is not None:
             form.choices.errors = [str(done.refusal)]
         else:

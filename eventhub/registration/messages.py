@@ -1,0 +1,230 @@
+"""One way to write an email to a registrant: its dedupe key, envelope, context and queueing.
+
+Every message about a registration (status mails here and in notify.py, the reschedule and
+cancel fan-outs, reminders, follow-ups) is addressed by `registrant_envelope`; the one-at-a-time
+mails are queued by `queue_for_registration`, the fan-outs by `queue_in_chunks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, String, cast, exists, literal, select
+
+from eventhub.extensions import db
+from eventhub.i18n import language, localised, speaker_name
+from eventhub.mail.dedupe import DedupeKey
+from eventhub.mail.erasure import erased_address_clause
+from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.outbox import (
+    Attachment,
+    DeferredEmail,
+    Envelope,
+    RenderedEmail,
+    queue_many,
+    queue_message,
+)
+from eventhub.registration.invites import INVITE, private_join_url
+from eventhub.registration.manage_links import manage_url, series_manage_url
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
+from eventhub.scheduling.links import public_session_url as session_url
+from eventhub.scheduling.models import Session
+from eventhub.speakers.models import SessionSpeaker
+from eventhub.timefmt import format_duration, in_two_zones
+
+
+def registration_key(name: str, registration: Registration, *suffix: object) -> DedupeKey:
+    """ "<name>:<registration>:v<token version>[:<suffix>…]": a new manage link, a new mail."""
+    return DedupeKey(name, registration.id, f"v{registration.token_version}", *suffix)
+
+
+def registrant_envelope(
+    registration: Registration,
+    session: Session,
+    kind: MessageKind,
+    key: DedupeKey,
+    *,
+    reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
+    attachments: list[Attachment] | None = None,
+) -> Envelope:
+    """The outbox row's identity for a message to `registration` about its `session`."""
+    return Envelope(
+        kind=kind,
+        dedupe_key=str(key),
+        recipient_email=registration.email,
+        recipient_name=registration.name,
+        reply_to=reply_to,
+        series_id=session.series_id,
+        session_id=session.id,
+        registration_id=registration.id,
+        headers=headers or {},
+        attachments=attachments or [],
+    )
+
+
+def speaker_entry(link: SessionSpeaker) -> dict[str, str]:
+    """A speaker as emails name them (in the language being rendered): name, role, position."""
+    speaker = link.speaker
+    return {
+        "name": speaker_name(speaker),
+        "role": link.role.value,
+        "meta": ", ".join(p for p in (speaker.position, speaker.organisation) if p),
+    }
+
+
+def speaker_line(link: SessionSpeaker) -> str:
+    """ "Dr Ada Chan · Director, Lab · moderator": a speaker entry on one line."""
+    entry = speaker_entry(link)
+    parts = [entry["name"], entry["meta"]]
+    if entry["role"] == "moderator":
+        parts.append(_("moderator"))
+    return " · ".join(p for p in parts if p)
+
+
+def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
+    """What every registration email shows: the session in both zones, speakers, links."""
+    session = registration.session
+    series = session.series
+    link = manage_url(registration)
+    times = in_two_zones(session.starts_at, registration.timezone, series.timezone)
+    context: dict[str, Any] = {
+        "series_title": localised(series, "title"),
+        "series": series,
+        "session": session,
+        "registration": registration,
+        "when_attendee": times.local,
+        "when_series": times.series or times.local,
+        "zones_differ": registration.timezone != series.timezone,
+        "duration": format_duration(session.duration_minutes),
+        "speakers": [speaker_entry(link) for link in session.speaker_links],
+        "join_url": private_join_url(registration),
+        "join_hidden": session.is_join_url_hidden_until_reminder,
+        "session_url": session_url(session),
+        "manage_url": link,
+        "primary_url": link,
+        "primary_label": _("Manage your registration"),
+        "unsubscribe_url": None,
+        "series_manage_url": (
+            series_manage_url(registration.series_registration)
+            if registration.series_registration is not None
+            else None
+        ),
+    }
+    context.update(_calendar_links(registration))
+    context.update(extra)
+    return context
+
+
+def _calendar_links(registration: Registration) -> dict[str, str]:
+    """Google and Outlook "add to calendar" links beside the .ics, for a seat that is held."""
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        return {"google_calendar_url": "", "outlook_calendar_url": ""}
+    session = registration.session
+    page = session_url(session)
+    join = private_join_url(registration)
+    return {
+        "google_calendar_url": google_calendar_url(session, page, join),
+        "outlook_calendar_url": outlook_calendar_url(session, page, join),
+    }
+
+
+def snapshot(context: dict[str, Any]) -> dict[str, Any]:
+    """The mail context as JSON for the outbox row: the session, series and registration as
+    the values the templates read, fixed at the moment the email was caused."""
+    session: Session = context["session"]
+    registration: Registration = context["registration"]
+    return {
+        **context,
+        # The worker renders it in this language (`render_deferred`), whatever its own.
+        "language": registration.language,
+        "series": {
+            "id": session.series.id,
+            "title": session.series.title,
+            "title_zh": session.series.title_zh,
+        },
+        "session": {
+            "id": session.id,
+            "number": session.number,
+            "title": session.title,
+            "title_zh": session.title_zh,
+            "timezone": session.timezone,
+            "duration_minutes": session.duration_minutes,
+            "join_url": session.join_url,
+            "is_join_url_hidden_until_reminder": session.is_join_url_hidden_until_reminder,
+            "status_reason": session.status_reason,
+        },
+        "registration": {"id": registration.id, "name": registration.name},
+    }
+
+
+def queue_for_registration(
+    registration: Registration,
+    kind: MessageKind,
+    template: str,
+    key: DedupeKey,
+    *,
+    with_ics: bool = False,
+    attachments: list[Attachment] | None = None,
+    **extra: Any,
+) -> int | None:
+    """Queue `template` for one registration (rendered by the worker); its row id, or None
+    when `key` was queued before."""
+    context = mail_context(registration, **extra)
+    envelope = registrant_envelope(
+        registration, registration.session, kind, key, attachments=attachments
+    )
+    # Rendered (and the invite built) by the worker at send time, not inside the seat lock.
+    email = DeferredEmail(template, snapshot(context), attach=INVITE if with_ics else None)
+    return queue_message(envelope, email)
+
+
+# A fan-out's registrations after an id, at most so many (paged by id, so that a fan-out holds
+# one chunk in memory), and one registrant's message, built in their language.
+Page = Callable[[int, int], list[Registration]]
+Build = Callable[[Registration], tuple[Envelope, RenderedEmail]]
+
+
+def queue_in_chunks(page: Page, build: Build, chunk: int) -> Iterator[int]:
+    """Queue a message per registration `page` returns, one INSERT … ON CONFLICT DO NOTHING
+    per chunk; yield each chunk's count of new rows (a beat commits between chunks)."""
+    last_id = 0
+    while part := page(last_id, chunk):
+        last_id = part[-1].id
+        messages = []
+        for registration in part:
+            with language(registration.language):
+                messages.append(build(registration))
+        yield queue_many(messages)
+        if len(part) < chunk:
+            return
+
+
+def confirmed_not_yet_mailed(
+    session: Session,
+    key: DedupeKey,
+    after_id: int,
+    limit: int | None,
+    *conditions: ColumnElement[bool],
+) -> list[Registration]:
+    """Confirmed registrations of `session` (and `conditions`) with no row under
+    `key.child(<their id>)` yet, paged by id: one indexed probe of the outbox each."""
+    mailed = literal(key.prefix) + cast(Registration.id, String)
+    query = (
+        select(Registration)
+        .where(
+            Registration.session_id == session.id,
+            Registration.id > after_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            # An erased person's seat still counts, but they get no mail.
+            ~erased_address_clause(Registration.email),
+            ~exists().where(OutboxMessage.dedupe_key == mailed),
+            *conditions,
+        )
+        .order_by(Registration.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

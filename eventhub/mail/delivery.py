@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import socket
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +28,6 @@ from eventhub.database import begin_immediate_options
 from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_message
 from eventhub.mail.deferred import DeferredRenders
-from eventhub.mail.dispatch import wake_delivery
 from eventhub.mail.guards import SeriesSender, series_senders, suppression_reasons
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.mail.outbox import (
@@ -369,9 +369,17 @@ def _release(rows: list[Any]) -> int:
 
 
 def deliver_due(
-    batch_size: int, max_batches: int, now: datetime | None = None
+    batch_size: int,
+    max_batches: int,
+    now: datetime | None = None,
+    on_backlog: Callable[[], object] | None = None,
 ) -> tuple[BatchResult, bool]:
-    """Claim and send batch after batch over one connection; True when rows may remain."""
+    """Claim and send batch after batch over one connection; True when rows may remain.
+
+    `on_backlog` is called once if the first claim finds a full batch: the task wakes another
+    (wake-ups are coalesced, so one waits at most, and each that also finds a full batch
+    calls the next), and a backlog is sent by every pool child.
+    """
     total = BatchResult()
     renders = DeferredRenders()
     with LazyTransport() as transport:
@@ -379,10 +387,8 @@ def deliver_due(
             ids = claim_batch(batch_size, now)
             if not ids:
                 return total, False
-            if number == 0 and len(ids) == batch_size:
-                # A backlog: another pool child joins in (wake-ups are coalesced, so one task
-                # waits at most, and each that also finds a full batch calls the next).
-                wake_delivery()
+            if number == 0 and len(ids) == batch_size and on_backlog is not None:
+                on_backlog()
             result = deliver_claimed(ids, transport, now, renders)
             total.add(result)
             if result.unreachable:

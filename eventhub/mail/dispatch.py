@@ -29,9 +29,9 @@ WAKE_PENDING_SECONDS = 30
 _STORE = "eventhub.mail.wake_store"
 
 
-def _send(task: str) -> bool:
+def _send(task: str, **kwargs: Any) -> bool:
     try:
-        current_app.extensions["celery"].send_task(task, retry=False)
+        current_app.extensions["celery"].send_task(task, kwargs=kwargs, retry=False)
     except Exception:  # any broker error: the beat does the same work within a minute
         log.warning("broker unreachable; %s waits for the beat", task, exc_info=True)
         return False
@@ -60,8 +60,10 @@ def wake_follow_ups() -> None:
     _send(FOLLOW_UP_TASK)
 
 
-def wake_delivery() -> None:
+def wake_delivery(**kwargs: Any) -> None:
     """Ask a worker to deliver now, unless a wake-up is already pending (see the module doc).
+
+    `kwargs` go to the task (`sibling=True`: woken by a task that found a backlog).
 
     If the broker is down the rows wait for the periodic sweep. Sent by name (no import of the
     task module, which imports the outbox) and without publish retries: the connect timeout in
@@ -75,7 +77,7 @@ def wake_delivery() -> None:
         except redis.RedisError:
             log.warning("cannot coalesce the delivery wake-up; sending one", exc_info=True)
             store = None
-    if not _send(DELIVER_TASK) and store is not None:
+    if not _send(DELIVER_TASK, **kwargs) and store is not None:
         # Nothing was queued: the next commit must try the broker again.
         with suppress(redis.RedisError):
             store.delete(WAKE_PENDING_KEY)

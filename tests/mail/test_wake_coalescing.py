@@ -125,7 +125,7 @@ def test_without_redis_every_commit_wakes_delivery(
     app_config["REDIS_URL"] = None
     sent: list[str] = []
 
-    def send(task: str) -> bool:
+    def send(task: str, **kwargs: object) -> bool:
         sent.append(task)
         return True
 

@@ -37,9 +37,10 @@ from eventhub.extensions import api, csrf, db, limiter, login_manager, migrate
 from eventhub.health import bp as health_bp
 from eventhub.i18n import install_i18n
 from eventhub.images import bp as uploads_bp
-from eventhub.insights import speaker_views  # noqa: F401  (routes on speakers' bp)
-from eventhub.insights import views as insights_views  # noqa: F401  (routes on scheduling's bp)
-from eventhub.insights.home_views import bp as attention_bp
+from eventhub.insights.views import bp as attention_bp
+from eventhub.insights.views import home as insights_home  # noqa: F401  (routes)
+from eventhub.insights.views import organiser as insights_organiser  # noqa: F401  (routes)
+from eventhub.insights.views import speaker as insights_speaker  # noqa: F401  (routes)
 from eventhub.language_views import bp as language_bp
 from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers

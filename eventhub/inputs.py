@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import marshmallow as ma
 from flask_babel import gettext
@@ -121,34 +121,40 @@ SINGLE_LINE_PATTERN = "^(?!.*=\\?)[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029
 MULTI_LINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
 
 
-class SingleLine(ma.fields.String):
+class _CheckedText(ma.fields.String):
+    """A JSON string under one of the rules above: checked with the same words as a form field,
+    and stated as a pattern so the OpenAPI document tells clients."""
+
+    pattern: ClassVar[str]
+
+    @staticmethod
+    def problem(value: str) -> str | None:
+        raise NotImplementedError
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [*self.validators, ma.validate.Regexp(self.pattern)]
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        problem = self.problem(text)
+        if problem is not None:
+            raise ma.ValidationError(problem)
+        return text
+
+
+class SingleLine(_CheckedText):
     """A JSON string that may reach a header: one line, no control characters, no encoded words."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.validators = [*self.validators, ma.validate.Regexp(SINGLE_LINE_PATTERN)]
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text: str = super()._deserialize(value, attr, data, **kwargs)
-        problem = single_line_problem(text)
-        if problem is not None:
-            raise ma.ValidationError(problem)
-        return text
+    pattern = SINGLE_LINE_PATTERN
+    problem = staticmethod(single_line_problem)
 
 
-class MultiLine(ma.fields.String):
+class MultiLine(_CheckedText):
     """A JSON text: line breaks allowed, other control characters refused."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.validators = [*self.validators, ma.validate.Regexp(MULTI_LINE_PATTERN)]
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text: str = super()._deserialize(value, attr, data, **kwargs)
-        problem = multi_line_problem(text)
-        if problem is not None:
-            raise ma.ValidationError(problem)
-        return text
+    pattern = MULTI_LINE_PATTERN
+    problem = staticmethod(multi_line_problem)
 
 
 class Int32(ma.fields.Integer):

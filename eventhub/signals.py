@@ -29,6 +29,9 @@ counting_audience = _signals.signal("counting-audience")
 # Sent for each session of a series being duplicated, before the copy is flushed. sender: the
 # source Session. kwargs: copy (the new Session). Receivers copy what they attach to a session.
 session_copied = _signals.signal("session-copied")
+# Sent when a series has been duplicated, after the copy and its sessions are flushed. sender: the
+# source Series. kwargs: copy (the new Series). Receivers copy what they attach to a series.
+series_copied = _signals.signal("series-copied")
 # Asked for a session's warnings before it is published. sender: the Session. Receivers return
 # a list of eventhub.scheduling.checks.Warning (speakers: someone booked twice at once).
 checking_publication = _signals.signal("checking-publication")
@@ -36,12 +39,6 @@ checking_publication = _signals.signal("checking-publication")
 # (int or None: unlimited). Receivers apply it to what they hold (registration: under the seat
 # lock, moving the waitlist up) and return a refusal for the organiser (str) or None.
 capacity_changing = _signals.signal("capacity-changing")
-# sender: the Registration, when it gets a seat (first time or by promotion).
-registration_confirmed = _signals.signal("registration-confirmed")
-# sender: the Registration, when it gives up a seat or a waitlist place.
-registration_cancelled = _signals.signal("registration-cancelled")
-# sender: the Recap, when it is first published.
-recap_published = _signals.signal("recap-published")
 
 # Sent by mail delivery before a batch goes out. kwargs: rows (outbox rows not yet suppressed),
 # now (datetime). Receivers return {row id: reason} for rows the world has overtaken.

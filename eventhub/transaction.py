@@ -97,6 +97,8 @@ def change(
 
 # --- What runs when the transaction ends ----------------------------------------------------
 #
+# Rows that belong to whatever the transaction changed (the organiser activity log) are added
+# by `before_commit` callbacks, inside the transaction, just before it commits.
 # Work that must wait for the commit (waking the mail worker, dropping cached public pages,
 # deleting files a change stopped pointing at) is registered here by the code that caused it,
 # and runs once after the application session's outermost transaction commits — in a request or
@@ -104,6 +106,7 @@ def change(
 # the `after_rollback` callbacks instead. The listeners sit on the application's session only:
 # other SQLAlchemy sessions in the process (kombu's broker transport) never see them.
 
+_BEFORE_COMMIT = "eventhub.before_commit"
 _ON_COMMIT = "eventhub.after_commit"
 _ON_ROLLBACK = "eventhub.after_rollback"
 _AT_END = "eventhub.at_transaction_end"
@@ -115,6 +118,12 @@ def _register(slot: str, callback: Callback, key: str | None) -> None:
     # A key makes a second registration of the same work (one wake-up per commit) a no-op.
     callbacks: dict[object, Callback] = db.session.info.setdefault(slot, {})
     callbacks.setdefault(key if key is not None else object(), callback)
+
+
+def before_commit(callback: Callback, *, key: str | None = None) -> None:
+    """Run `callback` inside the current transaction just before it commits (it may add rows;
+    an error it raises fails the commit). Discarded if the transaction rolls back."""
+    _register(_BEFORE_COMMIT, callback, key)
 
 
 def after_commit(callback: Callback, *, key: str | None = None) -> None:
@@ -142,6 +151,12 @@ def _run(callbacks: dict[object, Callback]) -> None:
             log.exception("a transaction-end callback failed")
 
 
+def _committing(session: OrmSession) -> None:
+    # Unlike the callbacks after the transaction, these are part of it: an error propagates.
+    for callback in session.info.pop(_BEFORE_COMMIT, {}).values():
+        callback()
+
+
 def _committed(session: OrmSession) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the outer transaction may still roll back
@@ -152,6 +167,7 @@ def _committed(session: OrmSession) -> None:
 def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
     if transaction.parent is not None:
         return
+    session.info.pop(_BEFORE_COMMIT, None)  # registered by a transaction that is over
     session.info.pop(_ON_COMMIT, None)  # still here: the transaction did not commit
     _run(session.info.pop(_ON_ROLLBACK, {}))
     _run(session.info.pop(_AT_END, {}))
@@ -159,6 +175,10 @@ def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
 
 def install_transaction_hooks() -> None:
     """Attach the listeners to the application's session (safe to call twice)."""
-    for name, listener in (("after_commit", _committed), ("after_transaction_end", _ended)):
+    for name, listener in (
+        ("before_commit", _committing),
+        ("after_commit", _committed),
+        ("after_transaction_end", _ended),
+    ):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)

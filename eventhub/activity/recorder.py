@@ -2,9 +2,11 @@
 
 A request to an organiser endpoint that changes something (or exports registrants) is an
 action. While it runs, every flush notes what changed on the rows worth auditing (before →
-after per column); just before the request's one commit, one entry per series touched is
-added to the same transaction — so a refused or rolled-back action leaves no entry, and a
-committed one cannot lose its entry. Exports change nothing and are recorded on their own.
+after per column; listeners on the application's session, like the public cache's); just
+before the request's one commit, one entry per series touched is added to the same
+transaction (a `transaction.before_commit` callback the action registers when it starts) — so a
+refused or rolled-back action leaves no entry, and a committed one cannot lose its entry.
+Exports change nothing and are recorded on their own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from eventhub.extensions import db
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import Need, current_actor, series_of
+from eventhub.transaction import at_transaction_end, before_commit
 
 # GET endpoints that are actions all the same: they hand out personal data.
 READ_ACTIONS = frozenset(
@@ -127,10 +130,25 @@ def _after_flush(session: OrmSession, _context: Any) -> None:
             pending.series_ids.add(series_id)
 
 
-def _before_commit(session: OrmSession) -> None:
+_KEY = "eventhub.activity"
+
+
+def _arm() -> None:
+    """Write the action's entries at the next commit; once written, the request is done."""
     pending = _pending()
     if pending is None or pending.written:
         return
+    before_commit(_write_entries, key=_KEY)
+    # A transaction that ended without entries (rolled back, or nothing to its series yet):
+    # the request's next one may still commit its action.
+    at_transaction_end(_arm, key=_KEY)
+
+
+def _write_entries() -> None:
+    pending = _pending()
+    if pending is None or pending.written:
+        return
+    session = db.session
     session.flush()
     if not pending.series_ids:
         return
@@ -188,6 +206,7 @@ def _start() -> None:
     if series_id is not None:
         pending.series_ids.add(series_id)
     g.activity = pending
+    _arm()
     if not changes:
         # An export changes nothing: its entry is this request's one commit, made before
         # the rows stream out.
@@ -198,10 +217,6 @@ def _start() -> None:
 def install(app: Flask) -> None:
     """Record actions of `app`'s organiser endpoints (after the access check has run)."""
     app.before_request(_start)
-    for name, listener in (
-        ("before_flush", _note_flush),
-        ("after_flush", _after_flush),
-        ("before_commit", _before_commit),
-    ):
+    for name, listener in (("before_flush", _note_flush), ("after_flush", _after_flush)):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)

@@ -12,6 +12,7 @@ from eventhub.public.queries import Programme
 from eventhub.scheduling.checks import Warning
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Series, Session
+from eventhub.speakers.models import lineup_of
 from eventhub.speakers.serialise import speaker_public_dict
 
 
@@ -72,7 +73,7 @@ def session_dict(session: Session, programme: Programme) -> dict[str, Any]:
             session_slug=session.slug,
             _external=True,
         ),
-        "speakers": [speaker_public_dict(link) for link in session.speaker_links],
+        "speakers": [speaker_public_dict(link) for link in lineup_of(session)],
     }
 
 

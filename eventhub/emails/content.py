@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventhub.emails.links import recap_url, register_url, session_url
@@ -18,6 +17,7 @@ from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import ACTION_LABELS, Action, availability_for
 from eventhub.registration.messages import speaker_line
 from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.scheduling.queries import others_in_series
 from eventhub.speakers.models import SessionSpeaker
 from eventhub.timefmt import format_duration, format_moment_often, in_two_zones
 
@@ -65,13 +65,8 @@ def next_sessions(
     """The series' other public sessions still ahead, each with "Read more" and an action."""
     sessions = list(
         db.session.scalars(
-            select(Session)
-            .where(
-                Session.series_id == series.id,
-                Session.id != after.id,
-                Session.status == SessionStatus.PUBLISHED,
-                Session.starts_at > now,
-            )
+            others_in_series(after)
+            .where(Session.status == SessionStatus.PUBLISHED, Session.starts_at > now)
             .order_by(Session.starts_at)
             .limit(limit)
             .options(selectinload(Session.speaker_links).selectinload(SessionSpeaker.speaker))

@@ -25,6 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 
+from eventhub.accounts.loader import cannot_be_logged_in
 from eventhub.clock import utcnow
 from eventhub.config import ConfigError
 from eventhub.extensions import cache, db, limiter
@@ -147,16 +148,9 @@ def _next_change(sessions: Iterable[Session], now: datetime) -> int:
     return max(1, min(MAX_TTL_SECONDS, seconds))
 
 
-def _is_anonymous() -> bool:
-    # Read from the cookie session without loading a user: a logged-in visitor has a user id
-    # there, or a remember-me cookie that would log them in on this request.
-    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    return "_user_id" not in session and remember not in request.cookies
-
-
 def _cacheable() -> bool:
     # Personal pages (logged in, a pending flash message) are never shared.
-    return _enabled() and _is_anonymous() and "_flashes" not in session
+    return _enabled() and cannot_be_logged_in() and "_flashes" not in session
 
 
 def cached_value(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     Response,
@@ -20,6 +22,7 @@ from markupsafe import Markup, escape
 from eventhub.i18n import use_series_language
 from eventhub.public import queries
 from eventhub.public.cache import cached_page, cached_value
+from eventhub.registration.public_data import panel_for
 from eventhub.scheduling.calendar import public_calendar, series_feed
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.models import Session
@@ -129,10 +132,10 @@ def series_calendar(slug: str) -> ResponseReturnValue:
 def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
     """One webinar at full length, with its registration form."""
     # The whole page, form included, is shared by every anonymous reader of its language; only
-    # the CSRF token is the visitor's own. Seats and the action (register or join the waitlist)
-    # are checked per request against the session row's counters, one small statement: the
-    # content version follows the registrations written through the ORM, the counters (kept by
-    # triggers) follow every write.
+    # the CSRF token is the visitor's own. The seats and the action (register or join the
+    # waitlist) it shows are checked against the session row's counters: the content version
+    # follows every registration written through the ORM at once, the check (at most
+    # EVENTHUB_SEAT_CHECK_SECONDS late) any other write to the counters.
     (parts, _session_id, _seats), hit = cached_value(
         f"session-page:{series_slug}/{session_slug}",
         lambda: _render_session(series_slug, session_slug),
@@ -148,8 +151,28 @@ def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
 SessionPage = tuple[tuple[str, ...], int, tuple[int, int]]
 
 
+# Seat counters this worker read lately, by session id: (when, counters). Within
+# EVENTHUB_SEAT_CHECK_SECONDS a cached page that agrees with them is served without a statement
+# (the statement cost a third of the page); a page that disagrees is checked against the row.
+_recent_seats: dict[int, tuple[float, tuple[int, int] | None]] = {}
+_RECENT_SEATS_MAX = 1024
+
+
 def _same_seats(page: SessionPage) -> bool:
-    return queries.seat_counters(page[1]) == page[2]
+    _parts, session_id, rendered = page
+    recent = _recent_seats.get(session_id)
+    window = current_app.config.get("EVENTHUB_SEAT_CHECK_SECONDS", 1.0)
+    if recent is not None and time.monotonic() - recent[0] < window and recent[1] == rendered:
+        return True
+    counters = queries.seat_counters(session_id)
+    _remember_seats(session_id, counters)
+    return counters == rendered
+
+
+def _remember_seats(session_id: int, counters: tuple[int, int] | None) -> None:
+    if len(_recent_seats) >= _RECENT_SEATS_MAX:
+        _recent_seats.clear()
+    _recent_seats[session_id] = (time.monotonic(), counters)
 
 
 def with_csrf_token(parts: tuple[str, ...]) -> str:
@@ -175,7 +198,9 @@ def _render_session(series_slug: str, session_slug: str) -> tuple[SessionPage, l
     if _has_template(INLINE_FORM):
         # A template's output, escaped by Jinja as it rendered.
         form_html = Markup(  # noqa: S704  # nosec B704
-            render_template(INLINE_FORM, session=found, availability=availability)
+            render_template(
+                INLINE_FORM, session=found, panel=panel_for(found, availability=availability)
+            )
         )
     html = render_template(
         "public/session.html",
@@ -192,7 +217,9 @@ def _render_session(series_slug: str, session_slug: str) -> tuple[SessionPage, l
     # cut out; the signed token cannot occur in the page by chance.
     token = str(escape(generate_csrf())) if form_html is not None else None
     parts = tuple(html.split(token)) if token else (html,)
-    return (parts, found.id, (found.seats_held, found.waitlisted_count)), [found, *siblings]
+    seats = (found.seats_held, found.waitlisted_count)
+    _remember_seats(found.id, seats)
+    return (parts, found.id, seats), [found, *siblings]
 
 
 @bp.route("/series/<series_slug>/<session_slug>/calendar.ics")

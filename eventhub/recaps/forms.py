@@ -13,6 +13,7 @@ from wtforms.validators import URL, Length, Optional, ValidationError
 from eventhub.i18n import speaker_name
 from eventhub.inputs import EventhubForm
 from eventhub.scheduling.models import Session
+from eventhub.speakers.models import lineup_of
 
 # Each text has an optional Traditional Chinese version: Chinese readers see it, everyone
 # else the English one, and either falls back to the other when it is empty.
@@ -22,7 +23,7 @@ ZH_HELP = _l("Optional. Chinese readers see it; either language falls back to th
 def _speaker_choices(session: Session) -> list[SelectChoice]:
     return [SelectChoice("", str(_l("No speaker (a free section)")))] + [
         SelectChoice(str(link.speaker_id), speaker_name(link.speaker))
-        for link in session.speaker_links
+        for link in lineup_of(session)
     ]
 
 

@@ -20,6 +20,7 @@ from eventhub.registration.availability import (
 )
 from eventhub.scheduling.links import public_session_path
 from eventhub.scheduling.models import PUBLIC_STATUSES, Series, Session
+from eventhub.scheduling.queries import others_in_series
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
 
 
@@ -78,12 +79,8 @@ def build_page(session: Session, recap: Recap) -> RecapPage:
             loose.append(quote)
     others = list(
         db.session.scalars(
-            select(Session)
-            .where(
-                Session.series_id == session.series_id,
-                Session.id != session.id,
-                Session.status.in_(PUBLIC_STATUSES),
-            )
+            others_in_series(session)
+            .where(Session.status.in_(PUBLIC_STATUSES))
             .order_by(Session.number)
             .options(selectinload(Session.speaker_links).selectinload(SessionSpeaker.speaker))
         )

@@ -9,12 +9,12 @@ from typing import IO, Protocol
 
 from flask_babel import gettext as _
 
-from eventhub import signals
 from eventhub.extensions import db
 from eventhub.images import delete_after_commit, store_image
 from eventhub.recaps.models import Recap, RecapPhoto, RecapQuote, RecapSection
 from eventhub.refusal import Refusal
 from eventhub.scheduling.models import Session, SessionStatus
+from eventhub.speakers.models import lineup_of
 
 PHOTO_SUBFOLDER = "recaps"
 # Photos are shown at most ~900 px wide; 2000 keeps them sharp on dense screens.
@@ -63,7 +63,7 @@ def save_recap(session: Session, fields: RecapFields) -> Recap:
 
 
 def _speaker_ids(session: Session) -> set[int]:
-    return {link.speaker_id for link in session.speaker_links}
+    return {link.speaker_id for link in lineup_of(session)}
 
 
 def _check_speaker(recap: Recap, speaker_id: int | None) -> None:
@@ -213,7 +213,6 @@ def publish(recap: Recap, now: datetime) -> bool:
         return False
     recap.published_at = now
     db.session.flush()
-    signals.recap_published.send(recap)
     return True
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,6 +16,7 @@ from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.inputs import EventhubForm
 from eventhub.mail.dispatch import wake_follow_ups
 from eventhub.recaps import pages, services
 from eventhub.recaps.forms import PhotoForm, QuoteForm, RecapForm, SectionForm
@@ -27,6 +29,8 @@ from eventhub.transaction import change, keep_quiet
 
 bp = Blueprint("recap_editor", __name__, url_prefix="/organiser/recaps")
 require_role_for_blueprint(bp, Role.ORGANISER)
+
+F = TypeVar("F", bound=EventhubForm)
 
 
 def _session(session_id: int) -> Session:
@@ -54,6 +58,28 @@ def _section_text(form: SectionForm) -> SectionText:
         heading_zh=form.heading_zh.data or "",
         body_zh=form.body_zh.data or "",
     )
+
+
+def _add_item(
+    session_id: int,
+    kind: str,
+    form_for: Callable[[Session], F],
+    add: Callable[[Recap, F], None],
+    added_message: str,
+) -> Response:
+    """Add a section, quote or photo from its posted form, then back to its list; the editor
+    page holds the three forms, so what is wrong with one is flashed above them all."""
+    session = _session(session_id)
+    recap = _recap(session)
+    form = form_for(session)
+    if form.validate_on_submit():
+        with change() as added:
+            add(recap, form)
+        if added.ok:
+            flash(added_message, "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return _back(session, kind)
 
 
 @bp.route("/")
@@ -130,18 +156,11 @@ def edit(session_id: int) -> ResponseReturnValue:
 @bp.route("/sessions/<int:session_id>/sections", methods=["POST"])
 def add_section(session_id: int) -> ResponseReturnValue:
     """Add what one speaker said."""
-    session = _session(session_id)
-    recap = _recap(session)
-    form = SectionForm(session)
-    if form.validate_on_submit():
-        text = _section_text(form)
-        with change() as added:
-            services.add_section(recap, form.chosen_speaker_id, text)
-        if added.ok:
-            flash(_("Section added."), "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return _back(session, "sections")
+    return _add_item(session_id, "sections", SectionForm, _new_section, _("Section added."))
+
+
+def _new_section(recap: Recap, form: SectionForm) -> None:
+    services.add_section(recap, form.chosen_speaker_id, _section_text(form))
 
 
 @bp.route("/sessions/<int:session_id>/sections/<int:section_id>", methods=["GET", "POST"])
@@ -198,36 +217,27 @@ def move_item(session_id: int, kind: str, item_id: int) -> ResponseReturnValue:
 @bp.route("/sessions/<int:session_id>/quotes", methods=["POST"])
 def add_quote(session_id: int) -> ResponseReturnValue:
     """Add a pull quote, attributed to a speaker."""
-    session = _session(session_id)
-    recap = _recap(session)
-    form = QuoteForm(session)
-    if form.validate_on_submit():
-        text, text_zh = form.text.data or "", form.text_zh.data or ""
-        with change() as added:
-            services.add_quote(recap, form.chosen_speaker_id, text, text_zh)
-        if added.ok:
-            flash(_("Quote added."), "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return _back(session, "quotes")
+    return _add_item(session_id, "quotes", QuoteForm, _new_quote, _("Quote added."))
+
+
+def _new_quote(recap: Recap, form: QuoteForm) -> None:
+    text, text_zh = form.text.data or "", form.text_zh.data or ""
+    services.add_quote(recap, form.chosen_speaker_id, text, text_zh)
 
 
 @bp.route("/sessions/<int:session_id>/photos", methods=["POST"])
 def add_photo(session_id: int) -> ResponseReturnValue:
     """Upload a photo (validated and re-encoded) with its caption."""
-    session = _session(session_id)
-    recap = _recap(session)
-    form = PhotoForm()
-    if form.validate_on_submit():
-        stream, caption = form.photo.data.stream, form.caption.data or ""
-        # A refusal rolls back, and the stored files with it.
-        with change() as added:
-            services.add_photo(recap, stream, caption)
-        if added.ok:
-            flash(_("Photo added."), "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return _back(session, "photos")
+    return _add_item(session_id, "photos", _photo_form, _new_photo, _("Photo added."))
+
+
+def _photo_form(session: Session) -> PhotoForm:
+    return PhotoForm()
+
+
+def _new_photo(recap: Recap, form: PhotoForm) -> None:
+    # A refusal rolls back, and the stored files with it.
+    services.add_photo(recap, form.photo.data.stream, form.caption.data or "")
 
 
 @bp.route("/sessions/<int:session_id>/photos/<int:photo_id>/caption", methods=["POST"])

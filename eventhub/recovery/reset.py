@@ -16,9 +16,9 @@ from eventhub.accounts.models import User
 from eventhub.accounts.services import change_password, find_user
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.i18n import language, recipient_language
+from eventhub.mail.account_messages import Addressee, queue_for_account
+from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Envelope, queue_message, render_email
 from eventhub.tokens import InvalidToken, make_token, read_token
 from eventhub.urls import external_url
 
@@ -38,28 +38,28 @@ def reset_url(user: User) -> str:
     return external_url("recovery.password_reset_confirm", token=token)
 
 
+def reset_key(user: User) -> DedupeKey:
+    """ "password-reset:<user>:<nonce>": every request sends a link, however many."""
+    return DedupeKey(PURPOSE, user.id, secrets.token_hex(8))
+
+
 def request_reset(email: str) -> None:
     """Email a reset link if an enabled account has this address; say nothing either way."""
     user = find_user(email)
     if user is None or not user.is_enabled:
         return
     # The account's language, else the language the request for the link was made in.
-    with language(recipient_language(user)):
-        message = render_email(
-            "password_reset",
-            user=user,
-            series_title="eventhub",
-            primary_url=reset_url(user),
-            primary_label=_("Choose a new password"),
-        )
-    queue_message(
-        Envelope(
-            kind=MessageKind.PASSWORD_RESET,
-            dedupe_key=f"password-reset:{user.id}:{secrets.token_hex(8)}",
-            recipient_email=user.email,
-            recipient_name=user.display_name,
-        ),
-        message,
+    queue_for_account(
+        Addressee(user.email, user.display_name, account=user),
+        MessageKind.PASSWORD_RESET,
+        "password_reset",
+        reset_key(user),
+        lambda: {
+            "user": user,
+            "series_title": "eventhub",
+            "primary_url": reset_url(user),
+            "primary_label": _("Choose a new password"),
+        },
     )
 
 

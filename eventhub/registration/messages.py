@@ -32,7 +32,7 @@ from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
 from eventhub.scheduling.models import Session
-from eventhub.speakers.models import SessionSpeaker
+from eventhub.speakers.models import SessionSpeaker, lineup_of
 from eventhub.timefmt import format_duration, in_two_zones
 
 
@@ -100,7 +100,7 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
         "when_series": times.series or times.local,
         "zones_differ": registration.timezone != series.timezone,
         "duration": format_duration(session.duration_minutes),
-        "speakers": [speaker_entry(link) for link in session.speaker_links],
+        "speakers": [speaker_entry(link) for link in lineup_of(session)],
         "join_url": private_join_url(registration),
         "join_hidden": session.is_join_url_hidden_until_reminder,
         "session_url": session_url(session),

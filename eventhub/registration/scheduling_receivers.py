@@ -2,8 +2,8 @@
 or asks how many people a change reaches.
 
 Scheduling sits below registration and never imports it: it sends `capacity_changing`,
-`deleting_series`, `deleting_session` and `counting_audience`, and these receivers answer for
-the seats and the registrations.
+`deleting_series`, `deleting_session`, `counting_audience` and `series_copied`, and these
+receivers answer for the seats, the registrations and the registration form's questions.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from eventhub import signals
 from eventhub.extensions import db
 from eventhub.registration import seats
 from eventhub.registration.availability import counts_by_session
-from eventhub.registration.models import Registration, SeriesRegistration
+from eventhub.registration.models import Registration, RegistrationQuestion, SeriesRegistration
 from eventhub.scheduling.models import Series, Session
 
 
@@ -67,7 +67,30 @@ def _audience(session: Session) -> int:
     return sum(counts_by_session([session.id])[session.id].values())
 
 
+def _copy_questions(series: Series, *, copy: Series) -> None:
+    """A copied series asks its registrants the same questions, in the same order."""
+    questions = db.session.scalars(
+        select(RegistrationQuestion)
+        .where(RegistrationQuestion.series_id == series.id)
+        .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
+    )
+    for question in questions:
+        db.session.add(
+            RegistrationQuestion(
+                series_id=copy.id,
+                position=question.position,
+                label=question.label,
+                help_text=question.help_text,
+                kind=question.kind,
+                choices=list(question.choices),
+                is_required=question.is_required,
+            )
+        )
+    db.session.flush()
+
+
 def connect() -> None:
+    signals.series_copied.connect(_copy_questions)
     signals.counting_audience.connect(_audience)
     signals.capacity_changing.connect(_apply_capacity)
     signals.deleting_series.connect(_series_dependants)

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import exists, func, literal, select
 
-from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
@@ -162,7 +161,6 @@ def _move_up(session: Session, registration: Registration, now: datetime) -> Non
     confirm(registration, now)
     db.session.flush()
     notify.promoted(registration)
-    signals.registration_confirmed.send(registration)
 
 
 def lapse_offers(session: Session, now: datetime | None = None) -> list[Registration]:

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
@@ -126,8 +125,6 @@ def register(
     db.session.add(registration)
     db.session.flush()
     notify.status_mail(registration)
-    if registration.status is RegistrationStatus.CONFIRMED:
-        signals.registration_confirmed.send(registration)
     return Outcome(registration, is_new=True)
 
 
@@ -215,7 +212,6 @@ def cancel(
         notify.cancelled_by_organiser(registration, had_invite=had_invite)
     elif tell_them:
         notify.cancelled_by_attendee(registration, had_invite=had_invite)
-    signals.registration_cancelled.send(registration)
     if held_seat:
         return seats.fill_free_seats(registration.session, now)
     return []
@@ -270,7 +266,6 @@ def accept_offer(registration: Registration, now: datetime | None = None) -> Non
     seats.confirm(registration, now)
     db.session.flush()
     notify.promoted(registration)
-    signals.registration_confirmed.send(registration)
 
 
 def approve(registration: Registration, now: datetime | None = None) -> None:
@@ -283,7 +278,6 @@ def approve(registration: Registration, now: datetime | None = None) -> None:
     seats.confirm(registration, now)
     db.session.flush()
     notify.status_mail(registration)
-    signals.registration_confirmed.send(registration)
 
 
 def decline(registration: Registration, now: datetime | None = None) -> list[Registration]:

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from eventhub.i18n import join_sentences
+from eventhub.i18n import Labels, join_sentences
 from eventhub.refusal import GENERAL, Refusal
 from eventhub.scheduling.models import SessionStatus
 
 __all__ = ["GENERAL", "Problems", "SchedulingError", "status_word"]
 
 # A session's state as a sentence names it ("this one is cancelled").
-_STATUS_WORDS = {
-    SessionStatus.DRAFT: _l("a draft"),
-    SessionStatus.PUBLISHED: _l("published"),
-    SessionStatus.CANCELLED: _l("cancelled"),
-    SessionStatus.ENDED: _l("ended"),
-}
-
-
-def status_word(status: SessionStatus) -> str:
-    return str(_STATUS_WORDS.get(status, status.value))
+status_word = Labels(
+    {
+        SessionStatus.DRAFT: _l("a draft"),
+        SessionStatus.PUBLISHED: _l("published"),
+        SessionStatus.CANCELLED: _l("cancelled"),
+        SessionStatus.ENDED: _l("ended"),
+    }
+)
 
 
 class SchedulingError(Refusal):

@@ -35,6 +35,8 @@ from wtforms.validators import (
 from eventhub.i18n import NATIVE_NAMES
 from eventhub.inputs import EventhubForm
 from eventhub.refusal import GENERAL, Refusal
+from eventhub.scheduling.models import TITLE_MAX
+from eventhub.scheduling.slugs import MAX_SLUG
 from eventhub.scheduling.zones import LocalTimeProblem, WallClock, ambiguity_choices, to_utc
 from eventhub.timefmt import zone_choices
 
@@ -80,6 +82,26 @@ def _zone_field(label: LazyString, description: LazyString | str = "") -> Select
     )
 
 
+def _title_field() -> StringField:
+    """A series' or session's title: required, as long as the column allows."""
+    return StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
+
+
+def _title_zh_field(description: LazyString | str = "") -> StringField:
+    return StringField(
+        _l("Title in Traditional Chinese"),
+        validators=[Optional(), Length(max=TITLE_MAX)],
+        description=description,
+    )
+
+
+def _slug_field(description: LazyString) -> StringField:
+    """The part of the page address; the services make one from the title when it is empty."""
+    return StringField(
+        _l("Web address"), validators=[Optional(), Length(max=MAX_SLUG)], description=description
+    )
+
+
 class ErrorsOnFields:
     """Put a service's field errors onto the matching form fields."""
 
@@ -100,21 +122,13 @@ class ErrorsOnFields:
 
 
 class SeriesForm(ErrorsOnFields, EventhubForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(
-        _l("Web address"),
-        validators=[Optional(), Length(max=80)],
-        description=_l("Part of the page address. Leave empty to make one from the title."),
-    )
+    title = _title_field()
+    slug = _slug_field(_l("Part of the page address. Leave empty to make one from the title."))
     summary = TextAreaField(
         _l("Summary"), description=_l("Shown at the top of the series page. Markdown allowed.")
     )
-    title_zh = StringField(
-        _l("Title in Traditional Chinese"),
-        validators=[Optional(), Length(max=200)],
-        description=_l(
-            "Optional. Chinese readers see it; either language falls back to the other."
-        ),
+    title_zh = _title_zh_field(
+        _l("Optional. Chinese readers see it; either language falls back to the other.")
     )
     summary_zh = TextAreaField(_l("Summary in Traditional Chinese"), description=_l("Optional."))
     default_language = SelectField(
@@ -197,27 +211,33 @@ def _fold_field() -> RadioField:
     )
 
 
+def _wall_clock_fields(
+    label: LazyString, description: LazyString | str = ""
+) -> tuple[DateTimeLocalField, RadioField]:
+    """A time read on the wall clock of the form's zone, and its `_fold` companion that asks
+    which one is meant when the clock shows that reading twice (see `LocalTimes.moment`)."""
+    return (
+        DateTimeLocalField(
+            label, format=LOCAL_FORMAT, validators=[Optional()], description=description
+        ),
+        _fold_field(),
+    )
+
+
 class SessionForm(ErrorsOnFields, LocalTimes, EventhubForm):
     number = IntegerField(
         _l("Number in the series"),
         validators=[Optional(), NumberRange(min=1, max=999)],
         description=_l("“Webinar 3”. Leave empty for the next number."),
     )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(
-        _l("Web address"),
-        validators=[Optional(), Length(max=80)],
-        description=_l("Leave empty to make one from the title."),
-    )
+    title = _title_field()
+    slug = _slug_field(_l("Leave empty to make one from the title."))
     abstract = TextAreaField(
         _l("Abstract"), description=_l("Markdown allowed; shown on the session page.")
     )
-    title_zh = StringField(
-        _l("Title in Traditional Chinese"), validators=[Optional(), Length(max=200)]
-    )
+    title_zh = _title_zh_field()
     abstract_zh = TextAreaField(_l("Abstract in Traditional Chinese"), description=_l("Optional."))
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[Optional()])
-    starts_at_fold = _fold_field()
+    starts_at, starts_at_fold = _wall_clock_fields(_l("Starts"))
     timezone = _zone_field(_l("Time zone of the start time"))
     duration_minutes = IntegerField(
         _l("Duration (minutes)"),
@@ -240,20 +260,12 @@ class SessionForm(ErrorsOnFields, LocalTimes, EventhubForm):
         validators=[Optional(), NumberRange(min=0, message=_l("Capacity cannot be negative."))],
         description=_l("Leave empty for unlimited seats; people beyond it join the waitlist."),
     )
-    registration_opens_at = DateTimeLocalField(
-        _l("Registration opens"),
-        format=LOCAL_FORMAT,
-        validators=[Optional()],
-        description=_l("Empty: open as soon as the session is published."),
+    registration_opens_at, registration_opens_at_fold = _wall_clock_fields(
+        _l("Registration opens"), _l("Empty: open as soon as the session is published.")
     )
-    registration_opens_at_fold = _fold_field()
-    registration_closes_at = DateTimeLocalField(
-        _l("Registration closes"),
-        format=LOCAL_FORMAT,
-        validators=[Optional()],
-        description=_l("Empty: open until the session ends."),
+    registration_closes_at, registration_closes_at_fold = _wall_clock_fields(
+        _l("Registration closes"), _l("Empty: open until the session ends.")
     )
-    registration_closes_at_fold = _fold_field()
     requires_approval = BooleanField(_l("Registrations need my approval"))
 
     def __init__(self, *args: Any, time_locked: bool = False, **kwargs: Any) -> None:
@@ -270,20 +282,27 @@ class SessionForm(ErrorsOnFields, LocalTimes, EventhubForm):
         }
 
 
-class RescheduleForm(ErrorsOnFields, LocalTimes, EventhubForm):
-    starts_at = DateTimeLocalField(_l("New start"), format=LOCAL_FORMAT, validators=[Optional()])
-    starts_at_fold = _fold_field()
-    timezone = _zone_field(_l("Time zone of the new start"))
-    duration_minutes = IntegerField(
-        _l("Duration (minutes)"), validators=[InputRequired(), NumberRange(min=1, max=1440)]
-    )
-    reason = TextAreaField(
-        _l("Why the time changes"),
+def _reason_field(label: LazyString, description: LazyString) -> TextAreaField:
+    """Why a published session changes: required, since every registrant reads it."""
+    return TextAreaField(
+        label,
         validators=[
             DataRequired(message=_l("Say why; registrants will read it.")),
             Length(max=2000),
         ],
-        description=_l("Sent to every registrant with the updated calendar invite."),
+        description=description,
+    )
+
+
+class RescheduleForm(ErrorsOnFields, LocalTimes, EventhubForm):
+    starts_at, starts_at_fold = _wall_clock_fields(_l("New start"))
+    timezone = _zone_field(_l("Time zone of the new start"))
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"), validators=[InputRequired(), NumberRange(min=1, max=1440)]
+    )
+    reason = _reason_field(
+        _l("Why the time changes"),
+        _l("Sent to every registrant with the updated calendar invite."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -292,13 +311,9 @@ class RescheduleForm(ErrorsOnFields, LocalTimes, EventhubForm):
 
 
 class CancelForm(ErrorsOnFields, EventhubForm):
-    reason = TextAreaField(
+    reason = _reason_field(
         _l("Why the session is cancelled"),
-        validators=[
-            DataRequired(message=_l("Say why; registrants will read it.")),
-            Length(max=2000),
-        ],
-        description=_l("Sent to every registrant with a calendar cancellation."),
+        _l("Sent to every registrant with a calendar cancellation."),
     )
     confirm = BooleanField(
         _l("Yes, cancel this session and tell everyone registered"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,7 +16,6 @@ from eventhub.models_base import Timestamped, str_enum
 
 if TYPE_CHECKING:
     from eventhub.accounts.models import User
-    from eventhub.speakers.models import SessionSpeaker
 
 DEFAULT_REMINDER_OFFSETS = [24 * 60, 60]
 
@@ -28,8 +27,36 @@ class SessionStatus(enum.StrEnum):
     ENDED = "ended"
 
 
+class SpeakerName(Protocol):
+    """What scheduling reads of a speaker's profile (the calendar's description line)."""
+
+    @property
+    def name_line(self) -> str: ...
+
+    @property
+    def name_zh(self) -> str: ...
+
+
+class SpeakerLink(Protocol):
+    """A speaker's part in a session, as scheduling reads it.
+
+    The mapped class is `eventhub.speakers.models.SessionSpeaker`; speakers sits above
+    scheduling, so scheduling names the shape it reads instead of importing the class. Code
+    above speakers that needs the whole row reads `eventhub.speakers.models.lineup(session)`.
+    """
+
+    @property
+    def role(self) -> enum.Enum: ...
+
+    @property
+    def speaker(self) -> SpeakerName: ...
+
+
 # What a public page or the public API shows; a draft is the organisers' alone.
 PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.ENDED)
+
+# The longest title a series or session may have, in either language.
+TITLE_MAX = 200
 
 
 class Series(Timestamped, Model):
@@ -37,10 +64,10 @@ class Series(Timestamped, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     summary: Mapped[str] = mapped_column(Text, default="")
     # Traditional Chinese versions; pages fall back to the other language when one is empty.
-    title_zh: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    title_zh: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
     summary_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     # What readers with no preference of their own get ("en" / "zh-Hant").
     default_language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
@@ -82,10 +109,10 @@ class Session(Timestamped, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     slug: Mapped[str] = mapped_column(String(120))
     abstract: Mapped[str] = mapped_column(Text, default="")
-    title_zh: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    title_zh: Mapped[str] = mapped_column(String(TITLE_MAX), default="", server_default="")
     abstract_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     duration_minutes: Mapped[int] = mapped_column(default=60)
@@ -119,8 +146,11 @@ class Session(Timestamped, Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     series: Mapped[Series] = relationship(back_populates="sessions")
-    speaker_links: Mapped[list[SessionSpeaker]] = relationship(
-        back_populates="session", order_by="SessionSpeaker.position", cascade="all, delete-orphan"
+    speaker_links: Mapped[list[SpeakerLink]] = relationship(
+        "SessionSpeaker",
+        back_populates="session",
+        order_by="SessionSpeaker.position",
+        cascade="all, delete-orphan",
     )
 
     __table_args__ = (

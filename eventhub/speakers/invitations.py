@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -14,10 +15,10 @@ from eventhub.accounts.models import Role, User
 from eventhub.accounts.services import find_user, new_account
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.i18n import lang_attr, language, localised, recipient_language
-from eventhub.mail.compose import mailbox
+from eventhub.i18n import lang_attr, localised
+from eventhub.mail.account_messages import Addressee, queue_for_account, reply_address
+from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Envelope, queue_message, render_email
 from eventhub.speakers import queries
 from eventhub.speakers.models import SpeakerInvitation, SpeakerProfile
 from eventhub.speakers.notices import ROLE_NAMES
@@ -100,9 +101,8 @@ def _queue_email(
         link for link in queries.own_session_links(profile) if link.session.ends_at >= utcnow()
     ]
     series = links[0].session.series if links else None
-    # No account can exist for the address (invite() refuses), so the series decides, else
-    # the organiser sending it.
-    with language(recipient_language(series=series)):
+
+    def context() -> dict[str, Any]:
         sessions = [
             {
                 "number": link.session.number,
@@ -113,35 +113,31 @@ def _queue_email(
             }
             for link in links
         ]
-        email = render_email(
-            "speaker_invitation",
-            speaker_name=profile.name_line,
-            inviter=(actor.display_name or actor.email) if actor else _("The organisers"),
-            sessions=sessions,
-            valid_until=format_moment(invitation.expires_at, zone),
-            series_title=localised(series, "title") if series is not None else "eventhub",
-            primary_url=invitation_url(invitation),
-            primary_label=_("Set your password"),
-        )
-    # Replies reach the person who invited them, else the series' organiser, like other mail.
-    reply_to: str | None = None
-    if actor is not None:
-        reply_to = mailbox(actor.display_name or actor.email, actor.email)
-    else:
-        organiser = series.organiser if series is not None else None
-        if organiser is not None:
-            reply_to = mailbox(organiser.display_name or organiser.email, organiser.email)
-    queue_message(
-        Envelope(
-            kind=MessageKind.SPEAKER_INVITATION,
-            dedupe_key=f"speaker-invitation:{invitation.id}",
-            recipient_email=invitation.email,
-            recipient_name=profile.name_line,
-            reply_to=reply_to,
-            # The series names the sender ("<series title>" <no-reply@…>).
-            series_id=series.id if series is not None else None,
+        return {
+            "speaker_name": profile.name_line,
+            "inviter": (actor.display_name or actor.email) if actor else _("The organisers"),
+            "sessions": sessions,
+            "valid_until": format_moment(invitation.expires_at, zone),
+            "series_title": localised(series, "title") if series is not None else "eventhub",
+            "primary_url": invitation_url(invitation),
+            "primary_label": _("Set your password"),
+        }
+
+    # No account can exist for the address (invite() refuses), so the series decides the
+    # language, else the organiser sending it. Replies reach the person who invited them,
+    # else the series' organiser, like other mail.
+    organiser = series.organiser if series is not None else None
+    queue_for_account(
+        Addressee(
+            invitation.email,
+            profile.name_line,
+            series=series,
+            reply_to=reply_address(actor or organiser),
         ),
-        email,
+        MessageKind.SPEAKER_INVITATION,
+        "speaker_invitation",
+        DedupeKey(PURPOSE, invitation.id),
+        context,
     )
 
 

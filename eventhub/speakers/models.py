@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -82,6 +82,15 @@ class SessionSpeaker(Ordered, Model):
     speaker: Mapped[SpeakerProfile] = relationship(back_populates="session_links")
 
     __table_args__ = (UniqueConstraint("session_id", "speaker_id"),)
+
+
+def lineup_of(session: Session) -> list[SessionSpeaker]:
+    """The session's speaker rows in card order, typed as the rows they are.
+
+    `Session.speaker_links` is typed with scheduling's `SpeakerLink` protocol (scheduling sits
+    below speakers and does not import this module); the relationship maps `SessionSpeaker`.
+    """
+    return cast("list[SessionSpeaker]", session.speaker_links)
 
 
 class SpeakerInvitation(InvitationLink, Timestamped, Model):

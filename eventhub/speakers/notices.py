@@ -23,6 +23,7 @@ from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
+from eventhub.speakers.models import lineup_of
 from eventhub.timefmt import format_moment_often
 
 # A line-up role as the sentence about it reads.
@@ -81,7 +82,7 @@ def _queue(change: SessionChange) -> int:
     )
     merge = change.merge()
     messages: list[tuple[Envelope, RenderedEmail]] = []
-    for link in session.speaker_links:
+    for link in lineup_of(session):
         profile = link.speaker
         if not profile.email:
             continue

@@ -17,19 +17,19 @@ from eventhub.extensions import db
 from eventhub.i18n import speaker_name
 from eventhub.scheduling import checks
 from eventhub.scheduling.models import Session, SessionStatus
-from eventhub.speakers.models import SessionSpeaker
+from eventhub.speakers.models import SessionSpeaker, lineup_of
 
 
 def copy_lineup(source: Session, *, copy: Session) -> None:
     """A duplicated series' session gets the same speakers, roles and order."""
-    for link in source.speaker_links:
+    for link in lineup_of(source):
         copy.speaker_links.append(
             SessionSpeaker(speaker_id=link.speaker_id, role=link.role, position=link.position)
         )
 
 
 def speaker_overlaps(session: Session) -> list[checks.Warning]:
-    speaker_ids = [link.speaker_id for link in session.speaker_links]
+    speaker_ids = [link.speaker_id for link in lineup_of(session)]
     if not speaker_ids:
         return []
     other = aliased(Session)

@@ -198,9 +198,6 @@ def need_for(rule: Rule | None, method: str) -> Need | None:
 
 
 def install(app: Flask, needs: Mapping[str, Rule]) -> None:
-    """Enforce `needs` (endpoint → Need) before every request; offer `can()` to templates."""
+    """Enforce `needs` (endpoint → Need) before every request."""
     app.extensions["access_needs"] = dict(needs)
     app.before_request(enforce)
-    app.jinja_env.globals["can"] = lambda need, series_id=None: can(
-        current_actor(), Need[need.upper()], series_id
-    )

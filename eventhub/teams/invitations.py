@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,10 +16,10 @@ from eventhub.accounts.models import Role, User
 from eventhub.accounts.services import AccountError, find_user, new_account, normalise_email
 from eventhub.clock import utcnow
 from eventhub.extensions import db
-from eventhub.i18n import language, localised, recipient_language
-from eventhub.mail.compose import mailbox
+from eventhub.i18n import localised
+from eventhub.mail.account_messages import Addressee, queue_for_account, reply_address
+from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.models import MessageKind
-from eventhub.mail.outbox import Envelope, queue_message, render_email
 from eventhub.scheduling.models import Series
 from eventhub.teams import services
 from eventhub.teams.models import MemberInvitation, MemberRole, Membership
@@ -114,29 +115,28 @@ def invite(
     invitation = invitation_links.create(
         MemberInvitation, email, actor, days=valid_days(), now=now, series_id=series.id, role=role
     )
-    # An address with an account reads its own language; a newcomer the series' language.
-    with language(recipient_language(find_user(email), series)):
+
+    def context() -> dict[str, Any]:
         inviter = (actor.display_name or actor.email) if actor else _("The organisers")
-        email_content = render_email(
-            "team_invitation",
-            series=series,
-            role=role,
-            role_sentence=_ROLE_SENTENCES[role](inviter=inviter, series=localised(series, "title")),
-            inviter=inviter,
-            valid_until=format_moment(invitation.expires_at, series.timezone),
-            series_title=localised(series, "title"),
-            primary_url=invitation_url(invitation),
-            primary_label=_("Accept the invitation"),
-        )
-    queue_message(
-        Envelope(
-            kind=MessageKind.TEAM_INVITATION,
-            dedupe_key=f"team-invitation:{invitation.id}",
-            recipient_email=email,
-            reply_to=mailbox(actor.display_name or actor.email, actor.email) if actor else None,
-            series_id=series.id,
-        ),
-        email_content,
+        title = localised(series, "title")
+        return {
+            "series": series,
+            "role": role,
+            "role_sentence": _ROLE_SENTENCES[role](inviter=inviter, series=title),
+            "inviter": inviter,
+            "valid_until": format_moment(invitation.expires_at, series.timezone),
+            "series_title": title,
+            "primary_url": invitation_url(invitation),
+            "primary_label": _("Accept the invitation"),
+        }
+
+    # An address with an account reads its own language; a newcomer the series' language.
+    queue_for_account(
+        Addressee(email, account=find_user(email), series=series, reply_to=reply_address(actor)),
+        MessageKind.TEAM_INVITATION,
+        "team_invitation",
+        DedupeKey(PURPOSE, invitation.id),
+        context,
     )
     return invitation
 

@@ -14,7 +14,7 @@ from eventhub.extensions import db
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Series, Session, SessionStatus
-from eventhub.speakers.models import SessionSpeaker, SpeakerProfile, SpeakerRole
+from eventhub.speakers.models import SessionSpeaker, SpeakerProfile, SpeakerRole, lineup_of
 
 
 def _counts() -> dict[str, int]:
@@ -46,14 +46,14 @@ def test_demo_has_the_seed_series(app: Flask) -> None:
         assert upcoming.status is SessionStatus.PUBLISHED
         assert upcoming.registration_closes_at is None or upcoming.registration_closes_at > now
 
-    lineup = [(link.speaker.name_line, link.role) for link in sessions[0].speaker_links]
+    lineup = [(link.speaker.name_line, link.role) for link in lineup_of(sessions[0])]
     assert lineup == [
         ("Prof Man Hau-chung", SpeakerRole.SPEAKER),
         ("Dr Daniel Yip", SpeakerRole.SPEAKER),
         ("Dr Sunny Chai", SpeakerRole.SPEAKER),
         ("Dr Bobby Liu", SpeakerRole.MODERATOR),
     ]
-    organisations = {link.speaker.organisation for link in sessions[0].speaker_links}
+    organisations = {link.speaker.organisation for link in lineup_of(sessions[0])}
     assert "Federation of Hong Kong Industries" in organisations
     recap = db.session.scalars(select(Recap)).one()
     assert recap.session_id == sessions[0].id and recap.is_published

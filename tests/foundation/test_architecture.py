@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
 
+from blinker import ANY, NamedSignal
+from flask import Flask
+
+from eventhub import signals
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Ceilings: lower them as the code improves; a change that raises a figure fails here.
-MAX_MUTUAL_PAIRS = 5
+# Domains depend one way: a lower domain that needs a shape from a higher one names it with a
+# Protocol (scheduling.models.SpeakerLink) or hears it through a signal, never imports it.
+MAX_MUTUAL_PAIRS = 0
 # Views and APIs commit through eventhub.transaction.change, never by hand.
 MAX_BOUNDARY_CALLS = 0
 
@@ -86,3 +95,75 @@ def test_no_listener_on_every_sqlalchemy_session() -> None:
             if pattern in text:
                 found.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert found == []
+
+
+def _signal_uses(method: str) -> set[str]:
+    """Names of eventhub.signals signals on which eventhub calls `method` (`signals.X.send(`)."""
+    found = set()
+    for path in sorted((ROOT / "eventhub").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == method
+                and isinstance(node.func.value, ast.Attribute)
+                and ast.unparse(node.func.value.value) == "signals"
+            ):
+                found.add(node.func.value.attr)
+    return found
+
+
+def test_signals_live_in_eventhub_signals_only() -> None:
+    """One place lists what one domain tells another; a blinker Namespace elsewhere hides one."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "eventhub").rglob("*.py"))
+        if path.name != "signals.py"
+        and re.search(
+            r"\bNamespace\(|\bblinker\b.*import|import blinker", path.read_text(encoding="utf-8")
+        )
+    ]
+    assert found == []
+
+
+def test_every_signal_is_sent_and_received_in_production(app: Flask) -> None:
+    """A signal nobody sends is dead; one only tests receive is a test hook in production code.
+    Tests observe what the receivers do (an email queued, a seat given), not the signal."""
+    declared = {name for name, value in vars(signals).items() if isinstance(value, NamedSignal)}
+    assert declared - _signal_uses("send") == set(), "declared but never sent"
+    unreceived = {
+        name
+        for name in declared
+        if not any(
+            getattr(receiver, "__module__", "").startswith("eventhub.")
+            for receiver in getattr(signals, name).receivers_for(ANY)
+        )
+    }
+    assert unreceived == set(), "sent, but no receiver connected by register_signals"
+
+
+# Every SQLAlchemy event listener in eventhub, with the reason it cannot be an explicit call or a
+# `transaction` registry callback. Work at the end of a transaction is registered there
+# (after_commit, after_rollback, at_transaction_end, before_commit), never listened for.
+LISTENERS = {
+    # The registries themselves.
+    "eventhub/transaction.py": {"before_commit", "after_commit", "after_transaction_end"},
+    # Pragmas and BEGIN modes on each connection of the app's engines.
+    "eventhub/database.py": {"connect", "begin"},
+    # Change detection: any flush or bulk statement touching programme data drops cached pages.
+    "eventhub/public/cache.py": {"after_flush", "do_orm_execute"},
+    # Change detection: every column an organiser action changes goes into its log entry.
+    "eventhub/activity/recorder.py": {"before_flush", "after_flush"},
+}
+
+
+def test_sqlalchemy_listeners_are_the_listed_few() -> None:
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "eventhub").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "event.listen" not in text and "listens_for" not in text:
+            continue
+        names = set(re.findall(r'\(\s*"(\w+)",\s*_\w+\s*\)', text))
+        names |= set(re.findall(r'(?:listen|listens_for)\(\s*[\w.]+,\s*"(\w+)"', text))
+        found[str(path.relative_to(ROOT))] = names
+    assert found == LISTENERS

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
 from eventhub.registration.models import QuestionKind, Registration, RegistrationStatus
+from eventhub.registration.public_data import panel_for
 from tests.registration.conftest import outbox
 from tests.support.factories import Factories
 
@@ -175,13 +176,13 @@ def test_unpublished_session_is_404(client: FlaskClient, make: Factories) -> Non
     assert client.get("/sessions/9999/register").status_code == 404
 
 
-def test_inline_form_is_self_sufficient(app: Flask, make: Factories) -> None:
+def test_inline_form_renders_the_panel_it_is_given(app: Flask, make: Factories) -> None:
     session = make.session(capacity=3)
     make.question(session.series, "Your role?")
     db.session.commit()
     with app.test_request_context("/"):
         html = render_template_string(
-            '{% include "registration/_inline_form.html" %}', session=session
+            '{% include "registration/_inline_form.html" %}', panel=panel_for(session)
         )
     assert f'action="/sessions/{session.id}/register"' in html
     assert "Your role?" in html

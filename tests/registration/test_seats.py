@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from eventhub import signals
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
@@ -275,27 +274,15 @@ def test_switch_to_another_session(make: Factories) -> None:
         services.switch(outcome.registration, make.session().id)
 
 
-def test_signals_carry_the_registration(app: Flask, make: Factories) -> None:
+def test_a_cancelled_seat_confirms_the_next_in_line(app: Flask, make: Factories) -> None:
     session = make.session(capacity=1)
     db.session.commit()
-    confirmed: list[int] = []
-    cancelled: list[int] = []
-
-    def on_confirmed(sender: Registration, **_: object) -> None:
-        confirmed.append(sender.id)
-
-    def on_cancelled(sender: Registration, **_: object) -> None:
-        cancelled.append(sender.id)
-
-    with (
-        signals.registration_confirmed.connected_to(on_confirmed),
-        signals.registration_cancelled.connected_to(on_cancelled),
-    ):
-        a, b = _register(session.id), _register(session.id)
-        services.cancel(a)
-        db.session.commit()
-    assert confirmed == [a.id, b.id]
-    assert cancelled == [a.id]
+    a, b = _register(session.id), _register(session.id)
+    assert (a.status, b.status) == (S.CONFIRMED, S.WAITLISTED)
+    services.cancel(a)
+    db.session.commit()
+    db.session.refresh(b)
+    assert (a.status, b.status) == (S.CANCELLED, S.CONFIRMED)
 
 
 def test_pending_waitlisted_and_offered_never_get_reminders(make: Factories) -> None:

@@ -4,10 +4,11 @@ the seats are checked against the session row, and changes reach the page at onc
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
-from flask import g
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
@@ -20,7 +21,13 @@ from tests.support.statements import count_statements
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    return {**app_config, "EVENTHUB_PUBLIC_CACHE": "simple", "WTF_CSRF_ENABLED": True}
+    # Seat counters checked on every request here (one test below leaves them a window).
+    return {
+        **app_config,
+        "EVENTHUB_PUBLIC_CACHE": "simple",
+        "WTF_CSRF_ENABLED": True,
+        "EVENTHUB_SEAT_CHECK_SECONDS": 0,
+    }
 
 
 def _csrf(page: str) -> str:
@@ -225,3 +232,46 @@ def test_a_logged_in_reader_gets_the_page_with_their_own_token_everywhere(
         for i in (m.end() for m in re.finditer(r'name="csrf_token"[^>]*value="', html))
     }
     assert len(tokens) == 1 and html.count(next(iter(tokens))) == 3
+
+
+def _write_behind_the_cache(session_id: int, email: str) -> None:
+    """A confirmed registration written without the ORM: the content version does not move."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            insert(Registration).values(
+                session_id=session_id,
+                email=email,
+                name="Behind",
+                timezone="UTC",
+                status=RegistrationStatus.CONFIRMED,
+                consented_at=utcnow(),
+            )
+        )
+    db.session.remove()
+
+
+def test_seats_read_lately_spare_the_statement_for_a_moment_only(
+    app: Flask, client: FlaskClient, make: Factories
+) -> None:
+    app.config["EVENTHUB_SEAT_CHECK_SECONDS"] = 0.5
+    session = make.session(make.series(slug="s"), slug="w", capacity=5)
+    db.session.commit()
+    client.get("/series/s/w")
+    _write_behind_the_cache(session.id, "one@example.org")
+    # Within the window a page agreeing with the counters read last is served as it is...
+    with count_statements(db.engine) as log:
+        page = _visitor(client).get("/series/s/w")
+    assert page.headers["X-Cache"] == "hit" and log.count == 0
+    assert "5 seats left" in page.get_data(as_text=True)
+    # ...and after it the counters are read again: the write shows.
+    time.sleep(0.6)
+    page = _visitor(client).get("/series/s/w")
+    assert page.headers["X-Cache"] == "miss"
+    assert "4 seats left" in page.get_data(as_text=True)
+    # A registration through the application shows at once, window or not.
+    visitor = _visitor(client)
+    html = visitor.get("/series/s/w").get_data(as_text=True)
+    visitor.post(f"/sessions/{session.id}/register", data=_signup(_csrf(html), "a@example.org"))
+    page = _visitor(client).get("/series/s/w")
+    assert page.headers["X-Cache"] == "miss"
+    assert "3 seats left" in page.get_data(as_text=True)

@@ -11,6 +11,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from eventhub.extensions import db
+from eventhub.registration.models import RegistrationQuestion
 from eventhub.scheduling.models import Series, SessionStatus
 from tests.support.factories import Factories, LoginHelper
 
@@ -136,6 +137,43 @@ def test_duplicate_copies_sessions_as_drafts(
     assert copy is not None and not copy.is_published
     assert [s.status for s in copy.sessions] == [SessionStatus.DRAFT]
     assert len(copy.sessions[0].speaker_links) == 1
+
+
+def test_duplicate_keeps_the_chinese_version_and_the_registration_questions(
+    client: FlaskClient, make: Factories, login: LoginHelper
+) -> None:
+    series = make.series(
+        slug="bilingual",
+        title="Spring",
+        title_zh="春季",
+        summary_zh="四場研討會。",
+        default_language="zh_Hant",
+    )
+    make.session(series, title_zh="第一場", abstract_zh="我們會談甚麼。")
+    make.question(series, label="Your organisation", position=0)
+    make.question(series, label="Your role", position=1)
+    login(make.organiser())
+    assert client.post(f"/organiser/series/{series.id}/duplicate").status_code == 302
+    copy = db.session.scalar(select(Series).where(Series.slug == "bilingual-copy"))
+    assert copy is not None
+    assert (copy.title, copy.title_zh) == ("Spring (copy)", "春季\uff08副本\uff09")
+    assert (copy.summary_zh, copy.default_language) == ("四場研討會。", "zh_Hant")
+    assert [(s.title_zh, s.abstract_zh) for s in copy.sessions] == [("第一場", "我們會談甚麼。")]
+    questions = db.session.scalars(
+        select(RegistrationQuestion)
+        .where(RegistrationQuestion.series_id == copy.id)
+        .order_by(RegistrationQuestion.position)
+    )
+    assert [q.label for q in questions] == ["Your organisation", "Your role"]
+    # The source keeps its own questions.
+    assert (
+        len(
+            db.session.scalars(
+                select(RegistrationQuestion).where(RegistrationQuestion.series_id == series.id)
+            ).all()
+        )
+        == 2
+    )
 
 
 def test_delete_only_while_nothing_depends_on_it(

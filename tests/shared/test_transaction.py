@@ -21,6 +21,7 @@ from eventhub.transaction import (
     after_commit,
     after_rollback,
     at_transaction_end,
+    before_commit,
     change,
     keep_quiet,
 )
@@ -207,3 +208,29 @@ def test_a_failing_callback_does_not_undo_or_fail_the_commit(app: Flask, make: F
     db.session.commit()
     assert ran == ["still run"]
     assert _titles() == ["Saved anyway"]
+
+
+def test_before_commit_work_is_part_of_the_transaction(app: Flask, make: Factories) -> None:
+    make.series(title="Changed")
+    before_commit(lambda: make.series(title="Logged with it"), key="log")
+    before_commit(lambda: make.series(title="Logged twice"), key="log")  # same key: once
+    db.session.commit()
+    assert sorted(_titles()) == ["Changed", "Logged with it"]
+
+    make.series(title="Refused")
+    before_commit(lambda: make.series(title="Never logged"))
+    db.session.rollback()
+    db.session.commit()  # the next transaction does not inherit it
+    assert sorted(_titles()) == ["Changed", "Logged with it"]
+
+
+def test_a_failing_before_commit_callback_fails_the_commit(app: Flask, make: Factories) -> None:
+    def broken() -> None:
+        raise RuntimeError("cannot log")
+
+    make.series(title="Not without its log")
+    before_commit(broken)
+    with pytest.raises(RuntimeError):
+        db.session.commit()
+    db.session.rollback()
+    assert _titles() == []

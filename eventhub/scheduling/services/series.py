@@ -17,6 +17,29 @@ from eventhub.scheduling.slugs import is_valid_slug, slugify, unique_slug
 from eventhub.timefmt import is_valid_zone
 
 MAX_REMINDER_MINUTES = 60 * 24 * 30
+# "(copy)" in Chinese, with full-width brackets as Chinese text writes them.
+COPY_MARK_ZH = "\uff08副本\uff09"
+
+# What a session copied with its series keeps of its source; the copy starts as a draft.
+_KEPT_BY_A_COPY = (
+    "number",
+    "title",
+    "title_zh",
+    "slug",
+    "abstract",
+    "abstract_zh",
+    "starts_at",
+    "duration_minutes",
+    "timezone",
+    "join_url",
+    "is_join_url_hidden_until_reminder",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "requires_approval",
+    "seat_offer_hours",
+    "reminder_offsets_minutes",
+)
 
 
 @dataclass
@@ -118,7 +141,11 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
     """Copy a series and its sessions as unpublished drafts, speakers included."""
     copy = Series(
         title=f"{series.title} (copy)",
+        # The Chinese title is marked as a copy in its own words too.
+        title_zh=f"{series.title_zh}{COPY_MARK_ZH}" if series.title_zh else "",
         summary=series.summary,
+        summary_zh=series.summary_zh,
+        default_language=series.default_language,
         timezone=series.timezone,
         reminder_offsets_minutes=list(series.reminder_offsets_minutes),
         follow_up_delay_minutes=series.follow_up_delay_minutes,
@@ -132,29 +159,14 @@ def duplicate_series(series: Series, organiser: User | None = None) -> Series:
     sources = list(series.sessions)
     with db.session.no_autoflush:
         for source in sources:
-            session = Session(
-                series=copy,
-                number=source.number,
-                title=source.title,
-                slug=source.slug,
-                abstract=source.abstract,
-                starts_at=source.starts_at,
-                duration_minutes=source.duration_minutes,
-                timezone=source.timezone,
-                join_url=source.join_url,
-                is_join_url_hidden_until_reminder=source.is_join_url_hidden_until_reminder,
-                capacity=source.capacity,
-                registration_opens_at=source.registration_opens_at,
-                registration_closes_at=source.registration_closes_at,
-                requires_approval=source.requires_approval,
-                seat_offer_hours=source.seat_offer_hours,
-                reminder_offsets_minutes=source.reminder_offsets_minutes,
-                status=SessionStatus.DRAFT,
-            )
+            kept = {name: getattr(source, name) for name in _KEPT_BY_A_COPY}
+            session = Session(series=copy, **kept, status=SessionStatus.DRAFT)
             # The domains above copy what they attach to a session (speakers: the line-up).
             signals.session_copied.send(source, copy=session)
             db.session.add(session)
     db.session.flush()
+    # The domains above copy what they attach to a series (registration: its questions).
+    signals.series_copied.send(series, copy=copy)
     signals.series_created.send(copy, creator=organiser)
     return copy
 

@@ -27,6 +27,11 @@ def _audience(session: Session) -> int:
     return sum(count for _receiver, count in signals.counting_audience.send(session))
 
 
+def _change_page(template: str, session: Session, form: RescheduleForm | CancelForm) -> str:
+    """The page that asks for a change every registrant hears about, saying how many they are."""
+    return render_template(template, session=session, form=form, registrants=_audience(session))
+
+
 def _fill_times(form: SessionForm | RescheduleForm, session: Session) -> None:
     """Show stored UTC moments as wall-clock readings in the session's zone."""
     form.timezone.data = session.timezone
@@ -153,10 +158,7 @@ def session_reschedule(session_id: int) -> ResponseReturnValue:
             if done.ok:
                 flash(_("Rescheduled; registrants are being told."), "success")
                 return redirect(url_for("scheduling.session_show", session_id=session.id))
-    registrants = _audience(session)
-    return render_template(
-        "scheduling/session_reschedule.html", session=session, form=form, registrants=registrants
-    )
+    return _change_page("scheduling/session_reschedule.html", session, form)
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -176,10 +178,7 @@ def session_cancel(session_id: int) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("scheduling.session_show", session_id=session.id))
-    registrants = _audience(session)
-    return render_template(
-        "scheduling/session_cancel.html", session=session, form=form, registrants=registrants
-    )
+    return _change_page("scheduling/session_cancel.html", session, form)
 
 
 @bp.route("/sessions/<int:session_id>/end", methods=["POST"])

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask.typing import ResponseReturnValue
 
-from eventhub.accounts.access import require_role_for_blueprint
-from eventhub.accounts.models import Role
 from eventhub.clock import utcnow
 from eventhub.insights.attention import attention
-
-bp = Blueprint("attention", __name__, url_prefix="/organiser")
-require_role_for_blueprint(bp, Role.ORGANISER)
+from eventhub.insights.views import bp
 
 
 @bp.route("/")

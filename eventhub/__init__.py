@@ -46,8 +46,10 @@ from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.privacy.views import bp as privacy_bp
 from eventhub.public.cache import init_cache
-from eventhub.public.recap_views import bp as recaps_bp
 from eventhub.public.views import bp as public_bp
+from eventhub.public.views import pages as public_pages  # noqa: F401  (routes)
+from eventhub.public.views import recap as public_recap  # noqa: F401  (routes)
+from eventhub.public.views import recaps_bp
 from eventhub.recaps.views import bp as recap_editor_bp
 from eventhub.receivers import register_signals
 from eventhub.recovery.views import bp as recovery_bp

@@ -29,8 +29,6 @@ NOT_YET = {
     "eventhub/api/organiser.py",
     "eventhub/api/programme.py",
     "eventhub/api/registrations.py",
-    # public/ is being reworked for speed (issue 15); its recap page moves to public/views/ after.
-    "eventhub/public/recap_views.py",
     # Blueprints declared in a views module of their own, not views/__init__.py (issue 12:
     # registration by dup-reg, speakers by dup-people).
     "eventhub/registration/views/api.py",

@@ -149,3 +149,17 @@ def test_a_fan_out_larger_than_a_chunk_is_written_chunk_by_chunk(
     assert len(inserts) == 3
     db.session.commit()
     assert len({r.recipient_email for r in outbox(MessageKind.SESSION_CANCELLED)}) == 8
+
+
+def test_a_retry_after_part_was_written_adds_only_the_rest(make: Factories) -> None:
+    session = _session_with(make, 4)
+    assert notices.tell_registrants_cancelled(session) == 4
+    db.session.commit()
+    # Two more registrants appear (as rows a crashed attempt had not reached would be).
+    for n in (4, 5):
+        make.registration(session, email=f"r{n}@example.org", name=f"Reader {n}")
+    db.session.commit()
+    assert notices.tell_registrants_cancelled(session) == 2
+    db.session.commit()
+    rows = outbox(MessageKind.SESSION_CANCELLED)
+    assert sorted(r.recipient_email for r in rows) == [f"r{n}@example.org" for n in range(6)]

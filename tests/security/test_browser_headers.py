@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from flask import Flask, request
 from flask.testing import FlaskClient
+from flask_talisman import Talisman
 
 from eventhub import create_app
+from eventhub.browser_policy import talisman
 from eventhub.registration.manage_links import manage_url
 from tests.conftest import base_config
 from tests.support.factories import Factories, LoginHelper
@@ -93,3 +96,12 @@ def test_production_sends_hsts(tmp_path: Path, database_url: str) -> None:
     )
     assert "max-age=" in response.headers["Strict-Transport-Security"]
     _assert_browser_headers(response.headers)
+
+
+def test_the_policy_text_written_once_is_talismans_own(app: Flask, client: FlaskClient) -> None:
+    first, second = (client.get("/").headers["Content-Security-Policy"] for _ in range(2))
+    nonces = [re.search(r"'nonce-([^']+)'", csp) for csp in (first, second)]
+    assert nonces[0] and nonces[1] and nonces[0].group(1) != nonces[1].group(1)
+    with app.test_request_context("/"):
+        request.csp_nonce = nonces[1].group(1)  # type: ignore[attr-defined]
+        assert second == Talisman._parse_policy(talisman, talisman.content_security_policy)

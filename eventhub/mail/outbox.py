@@ -136,8 +136,10 @@ def queue_message(envelope: Envelope, email: RenderedEmail | DeferredEmail) -> i
     """
     if is_erased_address(envelope.recipient_email):
         return None
-    statement = _insert_ignoring_duplicates(_values(envelope, email, utcnow()))
-    row = db.session.execute(statement).first()
+    # The values as bound parameters of one statement built the same way every time: its
+    # cache key is not recomputed over every value on each call (this runs in the seat lock).
+    statement = _insert_ignoring_duplicates(None)
+    row = db.session.execute(statement, _values(envelope, email, utcnow())).first()
     if row is None:
         return None
     mark_pending()

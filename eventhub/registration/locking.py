@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, select, true
+from sqlalchemy import Integer, Select, String, bindparam, func, select, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -78,25 +79,48 @@ def lock_session(session_id: int) -> Session:
 
 def _lock_postgres(session_id: int) -> Session | None:
     try:
-        return db.session.scalars(_postgres_lock_query(session_id)).unique().first()
+        statement = _postgres_lock_query()
+        return db.session.scalars(statement, _lock_parameters(session_id)).unique().first()
     except OperationalError as exc:
         db.session.rollback()
         raise TryAgainLater() from exc
 
 
-def _postgres_lock_query(session_id: int) -> Select[Any]:
-    timeout_ms = int(float(current_app.config["EVENTHUB_LOCK_TIMEOUT_SECONDS"]) * 1000)
+@cache
+def _postgres_lock_query() -> Select[Any]:
+    """The PostgreSQL lock statement, built once per process: every request reuses the object
+    (and its memoised cache key), binding only the session id and the lock timeout."""
     # set_config(…, is_local) in the FROM list: the lock timeout is in force before the row
     # lock is requested, without a separate SET LOCAL round trip.
-    timeout = select(func.set_config("lock_timeout", str(timeout_ms), True).label("t")).subquery()
+    setting = func.set_config("lock_timeout", bindparam("lock_timeout", type_=String), True)
+    timeout = select(setting.label("t")).subquery()
     return (
         select(Session)
         .join(timeout, true())
-        .where(Session.id == session_id)
+        .where(Session.id == bindparam("session_id", type_=Integer))
         .options(*_WITH_DETAILS)
         .with_for_update(of=Session)
         .execution_options(populate_existing=True)
     )
+
+
+@cache
+def _postgres_signup_query() -> Select[Any]:
+    """The lock statement with the email's registration id: built once, like the lock's."""
+    mine = (
+        select(Registration.id)
+        .where(
+            Registration.session_id == bindparam("session_id", type_=Integer),
+            Registration.email == bindparam("email", type_=String),
+        )
+        .scalar_subquery()
+    )
+    return _postgres_lock_query().add_columns(mine)
+
+
+def _lock_parameters(session_id: int) -> dict[str, Any]:
+    timeout_ms = int(float(current_app.config["EVENTHUB_LOCK_TIMEOUT_SECONDS"]) * 1000)
+    return {"session_id": session_id, "lock_timeout": str(timeout_ms)}
 
 
 @dataclass(frozen=True)
@@ -125,24 +149,12 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
         if session is None:
             raise LookupError(session_id)
         return SignupLock(session, _registration_id(session_id, email), is_fresh=False)
-    mine = (
-        select(Registration.id)
-        .where(Registration.session_id == session_id, Registration.email == email)
-        .scalar_subquery()
-    )
-    if _dialect() == "sqlite":
-        if not db.session().in_transaction():
-            begin_writer()
-        query = (
-            select(Session, mine)
-            .where(Session.id == session_id)
-            .options(*_WITH_DETAILS)
-            .execution_options(populate_existing=True)
-        )
-    else:
-        query = _postgres_lock_query(session_id).add_columns(mine)
     try:
-        row = db.session.execute(query).unique().first()
+        if _dialect() == "sqlite":
+            row = _sqlite_signup_row(session_id, email)
+        else:
+            parameters = {**_lock_parameters(session_id), "email": email}
+            row = db.session.execute(_postgres_signup_query(), parameters).unique().first()
     except OperationalError as exc:
         if _dialect() == "sqlite":
             raise
@@ -152,6 +164,23 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
         raise LookupError(session_id)
     _hold(session_id)
     return SignupLock(row[0], row[1], is_fresh=True)
+
+
+def _sqlite_signup_row(session_id: int, email: str) -> Any:
+    if not db.session().in_transaction():
+        begin_writer()
+    mine = (
+        select(Registration.id)
+        .where(Registration.session_id == session_id, Registration.email == email)
+        .scalar_subquery()
+    )
+    query = (
+        select(Session, mine)
+        .where(Session.id == session_id)
+        .options(*_WITH_DETAILS)
+        .execution_options(populate_existing=True)
+    )
+    return db.session.execute(query).unique().first()
 
 
 def _registration_id(session_id: int, email: str) -> int | None:

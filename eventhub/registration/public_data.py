@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import abort, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from wtforms.fields.choices import SelectChoice
 
@@ -44,17 +45,24 @@ def public_session_or_404(session_id: int, *, lock: bool = False) -> Session:
 
 def session_and_questions(session_id: int) -> tuple[Session | None, list[RegistrationQuestion]]:
     """A session with its series and its series' questions, in one statement (the POST path)."""
-    rows = db.session.execute(
-        select(Session, RegistrationQuestion)
-        .join(Session.series)
-        .outerjoin(RegistrationQuestion, RegistrationQuestion.series_id == Session.series_id)
-        .where(Session.id == session_id)
-        .options(contains_eager(Session.series))
-        .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
-    ).all()
+    rows = db.session.execute(_session_and_questions_query(), {"session_id": session_id}).all()
     if not rows:
         return None, []
     return rows[0][0], [question for _, question in rows if question is not None]
+
+
+@cache
+def _session_and_questions_query() -> Select[Session, RegistrationQuestion]:
+    # Built once per process and bound per call: each sign-up runs it, and building the
+    # statement (and walking it for its cache key) cost as much as running it.
+    return (
+        select(Session, RegistrationQuestion)
+        .join(Session.series)
+        .outerjoin(RegistrationQuestion, RegistrationQuestion.series_id == Session.series_id)
+        .where(Session.id == bindparam("session_id", type_=Integer))
+        .options(contains_eager(Session.series))
+        .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
+    )
 
 
 def public_session_and_questions_or_404(

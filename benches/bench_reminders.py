@@ -102,7 +102,7 @@ def baseline_messages(session: Session) -> list[dict[str, Any]]:
     offset = 24 * 60
     rows = []
     for registration in registrations_due(session, offset):
-        envelope, email = build_reminder(session, offset, registration, contexts)
+        envelope, email = build_reminder(session, offset, registration, contexts=contexts)
         rows.append(
             {
                 "to": envelope.recipient_email,

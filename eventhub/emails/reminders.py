@@ -136,15 +136,13 @@ def build_reminder(
     session: Session,
     offset: int,
     registration: Registration,
-    contexts: SessionContexts | None = None,
+    contexts: SessionContexts,
     merge: MailMerge | None = None,
 ) -> tuple[Envelope, RenderedEmail]:
     """One reminder, in the reader's language; pass one `contexts` (`per_reader`) and one
     `merge` for a whole fan-out (a context and a render per zone and language)."""
     with language(registration.language):
-        return _reminder(
-            session, offset, registration, contexts=contexts or per_reader(session), merge=merge
-        )
+        return _reminder(session, offset, registration, contexts=contexts, merge=merge)
 
 
 def _reminder(

@@ -84,11 +84,11 @@ def test_reminders_render_per_language_in_one_fan_out(make: Factories) -> None:
     en = make.registration(session, timezone="Asia/Hong_Kong")
     db.session.commit()
     merge, contexts = reminder_merge(), per_reader(session)
-    _, chinese = build_reminder(session, 1440, zh, contexts, merge)
-    _, english = build_reminder(session, 1440, en, contexts, merge)
+    _, chinese = build_reminder(session, 1440, zh, contexts=contexts, merge=merge)
+    _, english = build_reminder(session, 1440, en, contexts=contexts, merge=merge)
     assert chinese.subject == f"提示：人工智能如何重塑工業？ 將於明天開始（{CHINESE_DATE}）"
     assert english.subject.startswith("Reminder: How does AI reinvent industry? starts tomorrow")
-    _, chinese_hour = build_reminder(session, 120, zh, contexts, merge)
+    _, chinese_hour = build_reminder(session, 120, zh, contexts=contexts, merge=merge)
     assert "將於 2 小時後開始" in chinese_hour.subject
 
 

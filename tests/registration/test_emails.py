@@ -146,11 +146,7 @@ def test_a_snapshot_queued_before_the_shared_session_context_still_renders(
     make: Factories,
 ) -> None:
     """Rows queued by the old builder keep `when_attendee` and `when_series`, not `when`."""
-    session = make.session(capacity=5)
-    db.session.commit()
-    registration = services.register(
-        session.id, applicant(timezone="America/New_York")
-    ).registration
+    registration = make.registration(make.session(), timezone="America/New_York")
     context = json.loads(json.dumps(messages.snapshot(messages.mail_context(registration))))
     when = context["when"]
     dropped = ("when", "session_title", "session_number")

@@ -11,7 +11,6 @@ baseline). Needs PostgreSQL and Redis as the tests do (tests/support/services.py
 from __future__ import annotations
 
 import argparse
-import os
 import smtplib
 import sys
 import tempfile
@@ -30,50 +29,25 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, insert, select
 
 from benches.support import (
+    CountingHandler,
     bench_config,
     celery_worker,
     free_port,
     migrate_schema,
+    peak_rss_mb,
     postgres_database,
     redis_database,
 )
 from eventhub import create_app
 from eventhub.clock import utcnow
-from eventhub.emails.content import session_facts
 from eventhub.emails.reminders import build_reminder, registrations_due
 from eventhub.extensions import db
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.speakers.mail_context import per_reader
 
 SENDER = "eventhub <no-reply@eventhub.localhost>"
-
-
-class CountingHandler:
-    """Accepts everything; remembers how many arrived and when the last one did."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.last = 0.0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.lock:
-            self.count += 1
-            self.last = time.time()
-        return "250 OK"
-
-    def reset(self) -> None:
-        with self.lock:
-            self.count = 0
-            self.last = 0.0
-
-    def wait_for(self, n: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while self.count < n:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"only {self.count} of {n} messages arrived in {timeout}s")
-            time.sleep(0.01)
 
 
 def seed(registrants: int) -> Session:
@@ -124,11 +98,11 @@ def seed(registrants: int) -> Session:
 
 def baseline_messages(session: Session) -> list[dict[str, Any]]:
     """The same reminders the pipeline renders (subject, bodies, headers), rendered up front."""
-    facts = session_facts(session)
+    contexts = per_reader(session)
     offset = 24 * 60
     rows = []
     for registration in registrations_due(session, offset):
-        envelope, email = build_reminder(session, offset, registration, facts)
+        envelope, email = build_reminder(session, offset, registration, contexts=contexts)
         rows.append(
             {
                 "to": envelope.recipient_email,
@@ -161,29 +135,6 @@ def smtplib_loop(messages: list[dict[str, Any]], port: int) -> float:
             message.add_alternative(m["html"], subtype="html")
             connection.send_message(message)
     return len(messages) / (time.perf_counter() - started)
-
-
-def peak_rss_mb(root_pid: int, stop: threading.Event, result: list[float]) -> None:
-    """Largest summed RSS of the worker's process group, and of one process, while it runs."""
-    peak = largest = 0.0
-    while not stop.is_set():
-        total = 0
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text().split()
-                if int(stat[4]) != root_pid:  # process group id
-                    continue
-                for line in Path(f"/proc/{entry}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        largest = max(largest, int(line.split()[1]) / 1024)
-            except (OSError, IndexError, ValueError):
-                continue
-        peak = max(peak, total / 1024)
-        time.sleep(0.2)
-    result.extend([peak, largest])
 
 
 def main() -> None:

@@ -14,7 +14,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -165,3 +167,57 @@ def celery_worker(
             yield worker
         finally:
             worker.stop()
+
+
+class CountingHandler:
+    """An aiosmtpd handler that accepts everything; remembers how many arrived, when the last
+    one did, and how often each recipient got mail (duplicates show as counts above 1)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last = 0.0
+        self.recipients: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.count += 1
+            self.last = time.time()
+            self.recipients.update(envelope.rcpt_tos)
+        return "250 OK"
+
+    def reset(self) -> None:
+        with self.lock:
+            self.count = 0
+            self.last = 0.0
+            self.recipients.clear()
+
+    def wait_for(self, n: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count < n:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {self.count} of {n} messages arrived in {timeout}s")
+            time.sleep(0.01)
+
+
+def peak_rss_mb(root_pid: int, stop: threading.Event, result: list[float]) -> None:
+    """Largest summed RSS of the worker's process group, and of one process, while it runs."""
+    peak = largest = 0.0
+    while not stop.is_set():
+        total = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().split()
+                if int(stat[4]) != root_pid:  # process group id
+                    continue
+                for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        largest = max(largest, int(line.split()[1]) / 1024)
+            except (OSError, IndexError, ValueError):
+                continue
+        peak = max(peak, total / 1024)
+        time.sleep(0.2)
+    result.extend([peak, largest])

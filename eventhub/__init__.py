@@ -46,24 +46,33 @@ from eventhub.mail.views import bp as mailbox_bp
 from eventhub.presentation import install_template_helpers
 from eventhub.privacy.views import bp as privacy_bp
 from eventhub.public.cache import init_cache
-from eventhub.public.recap_views import bp as recaps_bp
 from eventhub.public.views import bp as public_bp
+from eventhub.public.views import pages as public_pages  # noqa: F401  (routes)
+from eventhub.public.views import recap as public_recap  # noqa: F401  (routes)
+from eventhub.public.views import recaps_bp
 from eventhub.recaps.views import bp as recap_editor_bp
 from eventhub.receivers import register_signals
 from eventhub.recovery.views import bp as recovery_bp
 from eventhub.registration import templating as registration_templating
+from eventhub.registration.views import admin_bp as registration_admin_bp
+from eventhub.registration.views import bp as registration_bp
 from eventhub.registration.views import manage as registration_manage  # noqa: F401  (routes)
+from eventhub.registration.views import organiser as registration_organiser  # noqa: F401  (routes)
 from eventhub.registration.views import public as registration_public  # noqa: F401  (routes)
+from eventhub.registration.views import questions as registration_questions  # noqa: F401  (routes)
+from eventhub.registration.views import questions_bp as registration_questions_bp
 from eventhub.registration.views.api import blp as registration_api_blp
-from eventhub.registration.views.blueprint import bp as registration_bp
-from eventhub.registration.views.organiser import bp as registration_admin_bp
-from eventhub.registration.views.questions import bp as registration_questions_bp
 from eventhub.request_guards import install_request_guards
 from eventhub.scheduling.views import bp as scheduling_bp
 from eventhub.scheduling.views import series as scheduling_series  # noqa: F401  (routes)
 from eventhub.scheduling.views import session as scheduling_session  # noqa: F401  (routes)
 from eventhub.security.views import bp as security_bp
 from eventhub.speakers.views import bp as speakers_bp
+from eventhub.speakers.views import invitation as speakers_invitation  # noqa: F401  (routes)
+from eventhub.speakers.views import lineup as speakers_lineup  # noqa: F401  (routes)
+from eventhub.speakers.views import me as speakers_me  # noqa: F401  (routes)
+from eventhub.speakers.views import organiser as speakers_organiser  # noqa: F401  (routes)
+from eventhub.speakers.views import public as speakers_public  # noqa: F401  (routes)
 from eventhub.teams import access
 from eventhub.teams.views import bp as teams_bp
 from eventhub.transaction import install_transaction_hooks

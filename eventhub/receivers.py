@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from eventhub.activity import account_log
 from eventhub.emails import guards as email_guards
 from eventhub.emails import receivers as email_receivers
 from eventhub.recaps import receivers as recap_receivers
@@ -23,6 +24,7 @@ from eventhub.teams import receivers as team_receivers
 def register_signals(app: Flask) -> None:
     """Connect every receiver; `app` is taken for symmetry with the other register_* steps."""
     # Registration before recaps: a refused deletion names registrations first.
+    account_log.connect()
     registration_scheduling.connect()
     recap_receivers.connect()
     registration_series.connect()

@@ -10,6 +10,10 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+# Something done to an account's own sign-in (tokens, second factor, recovery codes) that the
+# activity log keeps. sender: the acting User, or None at the shell. kwargs: action (a code such
+# as "cli.revoke_tokens"), target (words), changes (dict of what changed, never a secret).
+account_action = _signals.signal("account-action")
 # sender: the new Series (created or duplicated). kwargs: creator (User or None).
 series_created = _signals.signal("series-created")
 # sender: the Session. kwargs: previous_starts_at (datetime), reason (str)

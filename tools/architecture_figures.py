@@ -98,6 +98,46 @@ def mutual_pairs(package_dir: Path) -> list[dict[str, object]]:
     return pairs
 
 
+def domain_cycles(package_dir: Path) -> list[list[str]]:
+    """Groups of domains that reach each other through imports (strongly connected components of
+    more than one domain): a one-way graph has none, whatever the length of the loop."""
+    edges = domain_edges(package_dir)
+    graph: dict[str, set[str]] = defaultdict(set)
+    for a, b in edges:
+        graph[a].add(b)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:  # Tarjan's algorithm; the graph has a few dozen nodes
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(groups)
+
+
 def is_view_module(module: str, tree: ast.AST) -> bool:
     """A module of eventhub/api/, or one that declares a route on a blueprint."""
     if module.split(".")[1:2] == ["api"]:
@@ -159,6 +199,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     package_dir = args.root / PACKAGE
     pairs = mutual_pairs(package_dir)
+    cycles = domain_cycles(package_dir)
     calls = boundary_calls(package_dir)
     commits = sum(c["commit"] for c in calls.values())
     rollbacks = sum(c["rollback"] for c in calls.values())
@@ -166,6 +207,7 @@ def main(argv: list[str]) -> int:
     if args.json:
         report = {
             "mutual_pairs": pairs,
+            "domain_cycles": cycles,
             "boundary_calls": calls,
             "duplicates": duplicates,
             "duplicate_rows": rows,
@@ -175,6 +217,9 @@ def main(argv: list[str]) -> int:
     print(f"mutual domain pairs: {len(pairs)}")
     for pair in pairs:
         print(f"  {pair['pair']}")
+    print(f"domain import cycles (any length): {len(cycles)}")
+    for group in cycles:
+        print(f"  {' -> '.join(group)}")
     print(f"commit/rollback in view and API modules: {commits} commit, {rollbacks} rollback")
     for path, counts in sorted(calls.items()):
         print(f"  {path}: {counts['commit']} commit, {counts['rollback']} rollback")

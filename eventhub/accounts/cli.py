@@ -8,9 +8,9 @@ import click
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from eventhub import signals
 from eventhub.accounts import services, sessions, totp
 from eventhub.accounts.models import TokenScope
-from eventhub.activity import account_log
 from eventhub.cli_help import LocalisedCommand
 from eventhub.clock import utcnow
 from eventhub.error_phrases import N_
@@ -78,12 +78,11 @@ def create_token_command(email: str, name: str, scope: str, expires_days: int | 
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     # Run at the shell, so nobody is signed in: the entry names no actor.
-    account_log.record(
+    signals.account_action.send(
         None,
-        "cli.create_token",
-        f"API token “{name}” of {user.email}",
-        scope=scope,
-        expires_days=expires_days,
+        action="cli.create_token",
+        target=f"API token “{name}” of {user.email}",
+        changes={"scope": scope, "expires_days": expires_days},
     )
     db.session.commit()
     click.echo(token)
@@ -101,7 +100,9 @@ def revoke_tokens_command(email: str, name: str | None) -> None:
     count = services.revoke_api_tokens(user, name)
     if count:
         target = f"API tokens of {user.email}" + (f" named “{name}”" if name else "")
-        account_log.record(None, "cli.revoke_tokens", target, revoked=count)
+        signals.account_action.send(
+            None, action="cli.revoke_tokens", target=target, changes={"revoked": count}
+        )
     db.session.commit()
     click.echo(ngettext("Revoked %(num)d token.", "Revoked %(num)d tokens.", count))
 
@@ -123,7 +124,9 @@ def reset_second_factor_command(email: str) -> None:
     totp.reset(user)
     # Whoever held the phone may be logged in: end every login of the account.
     sessions.revoke_all(user)
-    account_log.record(None, "cli.reset_second_factor", f"Two-factor sign-in of {user.email}")
+    signals.account_action.send(
+        None, action="cli.reset_second_factor", target=f"Two-factor sign-in of {user.email}"
+    )
     db.session.commit()
     click.echo(
         _(

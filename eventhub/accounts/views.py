@@ -19,10 +19,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from eventhub import signals
 from eventhub.accounts import pending, services, sessions, totp
 from eventhub.accounts.forms import CodeForm, LoginForm
 from eventhub.accounts.models import PendingLogin, User
-from eventhub.activity import account_log
 from eventhub.clock import utcnow
 from eventhub.extensions import db, limiter
 from eventhub.transaction import change
@@ -130,7 +130,12 @@ def _finish_login(row: PendingLogin, user: User, proof: str) -> ResponseReturnVa
         sessions.start(user, remember=row.is_remembered)
         if proof == "recovery_code":
             left = totp.recovery_codes_left(user)
-            account_log.record(user, "accounts.use_recovery_code", "Recovery code", codes_left=left)
+            signals.account_action.send(
+                user,
+                action="accounts.use_recovery_code",
+                target="Recovery code",
+                changes={"codes_left": left},
+            )
             flash(
                 ngettext(
                     "You used a recovery code; %(num)d is left.",

@@ -2,7 +2,9 @@
 
 These belong to no series, so the request recorder (which writes one entry per series touched)
 never sees them; the boundary that makes the change adds the entry to the same transaction,
-so a rolled-back change leaves none. Secrets, codes and token values never go in.
+so a rolled-back change leaves none. Secrets, codes and token values never go in. accounts/ sits
+below this package and tells it through the `account_action` signal; the domains above call
+`record` directly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from eventhub import signals
 from eventhub.activity.models import ActivityEntry
 from eventhub.extensions import db
 
@@ -32,6 +35,16 @@ def record(actor: Actor | None, action: str, target: str, **changes: Any) -> Act
     )
     db.session.add(entry)
     return entry
+
+
+def _on_account_action(
+    actor: Actor | None, *, action: str, target: str, changes: dict[str, Any] | None = None
+) -> None:
+    record(actor, action, target, **(changes or {}))
+
+
+def connect() -> None:
+    signals.account_action.connect(_on_account_action)
 
 
 def recent_for(actor_id: int, actions: tuple[str, ...], limit: int = 20) -> list[ActivityEntry]:

@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import socket
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,12 +27,12 @@ from eventhub.clock import utcnow
 from eventhub.database import begin_immediate_options
 from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_message
+from eventhub.mail.deferred import DeferredRenders
 from eventhub.mail.guards import SeriesSender, series_senders, suppression_reasons
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.mail.outbox import (
     RenderedEmail,
     attachments_at_send_time,
-    render_deferred,
     store_rendered,
 )
 from eventhub.mail.transport import (
@@ -178,9 +179,15 @@ class _Marks:
 
 
 def deliver_claimed(
-    ids: list[int], transport: LazyTransport, now: datetime | None = None
+    ids: list[int],
+    transport: LazyTransport,
+    now: datetime | None = None,
+    renders: DeferredRenders | None = None,
 ) -> BatchResult:
-    """Send claimed rows over the task's connection, recording each outcome."""
+    """Send claimed rows over the task's connection, recording each outcome.
+
+    `renders` is the task's mail merge, kept across its batches.
+    """
     result = BatchResult(claimed=len(ids))
     if not ids:
         return result
@@ -200,7 +207,9 @@ def deliver_claimed(
         if row.id in reasons:
             _finish(row, MessageStatus.SUPPRESSED, reasons[row.id])
             result.suppressed += 1
-    pending = _render_deferred([r for r in rows if r.id not in reasons], result)
+    pending = _render_deferred(
+        [r for r in rows if r.id not in reasons], result, renders or DeferredRenders()
+    )
     marks = _Marks(claimed=[r.id for r in pending])
     try:
         _send_all(pending, transport, sender, senders, marks, result)
@@ -218,7 +227,7 @@ def deliver_claimed(
     return result
 
 
-def _render_deferred(rows: list[Any], result: BatchResult) -> list[Any]:
+def _render_deferred(rows: list[Any], result: BatchResult, renders: DeferredRenders) -> list[Any]:
     """Render the rows queued with a context snapshot (and build their attachments), store
     the result on the rows and return the sendable ones.
 
@@ -233,7 +242,7 @@ def _render_deferred(rows: list[Any], result: BatchResult) -> list[Any]:
     ready: list[Any] = []
     for row in rows:
         try:
-            email = render_deferred(row)
+            email = renders.render(row)
         except Exception as exc:  # any template error: this row fails, the batch goes on
             log.exception("outbox row %s cannot be rendered", row.id)
             broken.append((row, f"cannot render the message: {exc}"))
@@ -360,16 +369,27 @@ def _release(rows: list[Any]) -> int:
 
 
 def deliver_due(
-    batch_size: int, max_batches: int, now: datetime | None = None
+    batch_size: int,
+    max_batches: int,
+    now: datetime | None = None,
+    on_backlog: Callable[[], object] | None = None,
 ) -> tuple[BatchResult, bool]:
-    """Claim and send batch after batch over one connection; True when rows may remain."""
+    """Claim and send batch after batch over one connection; True when rows may remain.
+
+    `on_backlog` is called once if the first claim finds a full batch: the task wakes another
+    (wake-ups are coalesced, so one waits at most, and each that also finds a full batch
+    calls the next), and a backlog is sent by every pool child.
+    """
     total = BatchResult()
+    renders = DeferredRenders()
     with LazyTransport() as transport:
-        for _ in range(max_batches):
+        for number in range(max_batches):
             ids = claim_batch(batch_size, now)
             if not ids:
                 return total, False
-            result = deliver_claimed(ids, transport, now)
+            if number == 0 and len(ids) == batch_size and on_backlog is not None:
+                on_backlog()
+            result = deliver_claimed(ids, transport, now, renders)
             total.add(result)
             if result.unreachable:
                 # Each further batch would wait for the same connect timeout; the rows are

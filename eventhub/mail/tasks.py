@@ -13,6 +13,7 @@ from celery import shared_task
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail import delivery
+from eventhub.mail.dispatch import delivery_woken, wake_delivery
 
 BATCH_SIZE = 200
 MAX_BATCHES = 25
@@ -25,14 +26,34 @@ def moment(now: str | None) -> datetime:
 
 @shared_task(name="eventhub.mail.deliver_due", acks_late=True, ignore_result=True)
 def deliver_due(
-    batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES, now: str | None = None
+    batch_size: int = BATCH_SIZE,
+    max_batches: int = MAX_BATCHES,
+    now: str | None = None,
+    sibling: bool = False,
 ) -> int:
-    """Send due rows batch by batch over one connection; hand on to a fresh task if more remain."""
-    result, more = delivery.deliver_due(batch_size, max_batches, moment(now) if now else None)
+    """Send due rows batch by batch over one connection; hand on to a fresh task if more remain.
+
+    Every row committed before the task starts is claimed by it (or by a task running beside
+    it): the commits that found a wake-up pending sent none of their own (dispatch).
+    """
+    delivery_woken()
+    on_backlog = None if now or sibling else _wake_sibling
+    result, more = delivery.deliver_due(
+        batch_size, max_batches, moment(now) if now else None, on_backlog
+    )
     db.session.remove()
     if more:
         deliver_due.delay(batch_size, max_batches, now)
     return result.sent
+
+
+def _wake_sibling() -> None:
+    """A backlog: a second pool child joins in. Only one: a sibling wakes no further sibling,
+    so no woken task is left waiting in the broker while two send. None for a task on a test's
+    moved clock either: the lease arithmetic of two clocks would let one take the other's rows
+    in flight (sent twice); such a task hands on, one at a time, as before.
+    """
+    wake_delivery(sibling=True)
 
 
 @shared_task(name="eventhub.mail.sweep_outbox", acks_late=True, ignore_result=True)

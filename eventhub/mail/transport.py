@@ -10,6 +10,7 @@ from typing import Protocol
 from flask import current_app
 
 from eventhub.extensions import db
+from eventhub.mail.compose import OutgoingMessage
 from eventhub.mail.models import DevMailboxMessage
 from eventhub.mail.wire import (
     DkimSigner,
@@ -57,16 +58,27 @@ def classify(code: int, answer: bytes | str) -> Exception:
 
 def _wire_bytes(message: EmailMessage, signer: DkimSigner | None) -> bytes:
     try:
+        if isinstance(message, OutgoingMessage):
+            return to_bytes(
+                message,
+                signer,
+                international=message.international,
+                flattened=message.checked_bytes,
+            )
         return to_bytes(message, signer)
     except SigningError as exc:
         # A key the signer cannot use is a setting to fix: keep the rows waiting.
         raise ConnectionLost(str(exc)) from exc
 
 
-def _envelope(message: EmailMessage) -> tuple[str, str]:
+def _envelope(message: EmailMessage) -> tuple[str, str, bool]:
+    """Sender and recipient address, and whether either needs SMTPUTF8."""
+    if isinstance(message, OutgoingMessage) and message.recipient_address:
+        return message.sender_address, message.recipient_address, message.international
     return (
         str(message["From"].addresses[0].addr_spec),
         str(message["To"].addresses[0].addr_spec),
+        is_international(message),
     )
 
 
@@ -77,8 +89,8 @@ class SmtpTransport:
 
     def send(self, message: EmailMessage, outbox_id: int | None) -> None:
         # The exact bytes are sent (not send_message's own flattening): they are what was signed.
-        sender, recipient = _envelope(message)
-        options = ["SMTPUTF8", "BODY=8BITMIME"] if is_international(message) else []
+        sender, recipient, international = _envelope(message)
+        options = ["SMTPUTF8", "BODY=8BITMIME"] if international else []
         raw = _wire_bytes(message, self.signer)
         try:
             refused = self.connection.sendmail(sender, [recipient], raw, mail_options=options)

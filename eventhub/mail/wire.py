@@ -176,8 +176,22 @@ def is_international(message: EmailMessage) -> bool:
     )
 
 
-def to_bytes(message: EmailMessage, signer: DkimSigner | None = None) -> bytes:
-    """The message as the SMTP server receives it (CRLF), with a DKIM-Signature on top."""
-    wire_policy = POLICY.clone(utf8=True) if is_international(message) else POLICY
-    raw = message.as_bytes(policy=wire_policy)
+def to_bytes(
+    message: EmailMessage,
+    signer: DkimSigner | None = None,
+    *,
+    international: bool | None = None,
+    flattened: bytes | None = None,
+) -> bytes:
+    """The message as the SMTP server receives it (CRLF), with a DKIM-Signature on top.
+
+    A caller that knows whether the message is `international`, or holds its bytes already
+    `flattened` with POLICY (what an ASCII message is sent as), saves parsing and flattening.
+    """
+    if international is None:
+        international = is_international(message)
+    if international:
+        raw = message.as_bytes(policy=POLICY.clone(utf8=True))
+    else:
+        raw = flattened if flattened is not None else message.as_bytes(policy=POLICY)
     return signer.sign(raw) if signer is not None else raw

@@ -67,11 +67,33 @@ def test_the_script_finds_mutual_pairs_and_boundary_calls(tmp_path: Path) -> Non
     )
     pairs = figures.mutual_pairs(package)
     assert [p["pair"] for p in pairs] == ["high<->low"]
+    assert figures.domain_cycles(package) == [["high", "low"]]
     calls = figures.boundary_calls(package)
     assert calls == {
         "eventhub/api/__init__.py": {"commit": 0, "rollback": 1},
         "eventhub/high/views.py": {"commit": 1, "rollback": 1},
     }
+
+
+def test_the_script_finds_a_loop_of_three_domains(tmp_path: Path) -> None:
+    """No pair imports each other, yet a -> b -> c -> a is not one-way either."""
+    figures = _figures()
+    package = _write(
+        tmp_path,
+        {
+            "eventhub/__init__.py": "",
+            "eventhub/a/__init__.py": "from eventhub.b import x\n",
+            "eventhub/b/__init__.py": "from eventhub.c import y\n",
+            "eventhub/c/__init__.py": "from eventhub.a import z\n",
+            "eventhub/d/__init__.py": "from eventhub.a import z\n",
+        },
+    )
+    assert figures.mutual_pairs(package) == []
+    assert figures.domain_cycles(package) == [["a", "b", "c"]]
+
+
+def test_the_domain_graph_is_one_way() -> None:
+    assert _figures().domain_cycles(ROOT / "eventhub") == []
 
 
 def test_the_code_stays_under_its_ceilings() -> None:

@@ -52,18 +52,7 @@ def test_a_cached_session_page_gets_its_own_token_and_a_fresh_seat_count(
     assert _csrf(first.get_data(as_text=True)) != _csrf(second.get_data(as_text=True))
     # A registration written behind the cache's back (no invalidation) still shows at once:
     # every request checks the cached page's seats against the session row's counters.
-    with db.engine.begin() as connection:
-        connection.execute(
-            insert(Registration).values(
-                session_id=session.id,
-                email="behind@example.org",
-                name="Behind",
-                timezone="UTC",
-                status=RegistrationStatus.CONFIRMED,
-                consented_at=utcnow(),
-            )
-        )
-    db.session.remove()  # as a new request would: a fresh snapshot
+    _write_behind_the_cache(session.id, "behind@example.org")
     page = other.get("/series/s/w")
     assert page.headers["X-Cache"] == "miss"
     assert "4 seats left" in page.get_data(as_text=True)
@@ -247,7 +236,7 @@ def _write_behind_the_cache(session_id: int, email: str) -> None:
                 consented_at=utcnow(),
             )
         )
-    db.session.remove()
+    db.session.remove()  # as a new request would: a fresh snapshot
 
 
 def test_seats_read_lately_spare_the_statement_for_a_moment_only(

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from eventhub.clock import utcnow
 from eventhub.registration.availability import availability_for
 from eventhub.speakers import queries
-from eventhub.speakers.views.blueprint import bp
+from eventhub.speakers.views import bp
 from eventhub.speakers.views.me import own_profile
 
 

@@ -25,7 +25,7 @@ from eventhub.registration.models import (
     RegistrationQuestion,
 )
 from eventhub.registration.public_data import session_and_questions
-from eventhub.registration.views.blueprint import registration_limit
+from eventhub.registration.views import registration_limit
 from eventhub.scheduling.models import PUBLIC_STATUSES, Session
 from eventhub.timefmt import is_valid_zone
 from eventhub.transaction import change, reraise

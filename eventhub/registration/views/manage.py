@@ -21,7 +21,7 @@ from eventhub.registration.manage_links import (
 )
 from eventhub.registration.models import ACTIVE, RegistrationStatus
 from eventhub.registration.unsubscribe import unsubscribe
-from eventhub.registration.views.blueprint import bp
+from eventhub.registration.views import bp
 from eventhub.registration.views.public import welcome
 from eventhub.scheduling.calendar import public_calendar
 from eventhub.transaction import change, flash_refusal

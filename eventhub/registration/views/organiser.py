@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -21,8 +20,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from eventhub.accounts.access import require_role_for_blueprint
-from eventhub.accounts.models import Role
 from eventhub.extensions import db
 from eventhub.inputs import int32
 from eventhub.registration import attendance, exports, seats, services
@@ -31,12 +28,10 @@ from eventhub.registration.answers import questions_for
 from eventhub.registration.availability import availability_for
 from eventhub.registration.locking import begin_writer, lock_session
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.views import admin_bp as bp
 from eventhub.scheduling.models import Series, Session
 from eventhub.teams.access import in_reach
 from eventhub.transaction import change
-
-bp = Blueprint("registration_admin", __name__, url_prefix="/organiser/registrations")
-require_role_for_blueprint(bp, Role.ORGANISER)
 
 
 @bp.route("/")

@@ -29,7 +29,7 @@ from eventhub.registration.manage_links import (
     manage_token,
 )
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.registration.views.blueprint import bp, registration_limit
+from eventhub.registration.views import bp, registration_limit
 from eventhub.transaction import change
 
 

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from eventhub.accounts.access import require_role_for_blueprint
-from eventhub.accounts.models import Role
 from eventhub.extensions import db
 from eventhub.registration import questions as question_services
 from eventhub.registration.admin_forms import KIND_LABELS, QuestionForm
 from eventhub.registration.answers import questions_for
 from eventhub.registration.locking import begin_writer
 from eventhub.registration.models import QuestionKind, RegistrationQuestion
+from eventhub.registration.views import questions_bp as bp
 from eventhub.scheduling.models import Series
 from eventhub.transaction import change, keep_quiet
-
-bp = Blueprint(
-    "registration_questions",
-    __name__,
-    url_prefix="/organiser/registrations/series/<int:series_id>/questions",
-)
-require_role_for_blueprint(bp, Role.ORGANISER)
 
 
 def _question(series_id: int, question_id: int) -> RegistrationQuestion:

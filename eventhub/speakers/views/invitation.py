@@ -14,7 +14,7 @@ from eventhub.extensions import limiter
 from eventhub.speakers import invitations
 from eventhub.speakers.forms import SetPasswordForm
 from eventhub.speakers.invitations import InvitationError, Problem
-from eventhub.speakers.views.blueprint import bp
+from eventhub.speakers.views import bp
 from eventhub.transaction import change, keep_quiet
 
 # What each unusable link says: a heading and what to do next.

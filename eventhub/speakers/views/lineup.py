@@ -11,7 +11,7 @@ from eventhub.scheduling.models import Session
 from eventhub.speakers import lineup, queries
 from eventhub.speakers.forms import ROLE_LABELS, AddSpeakerForm, LineupForm, choices
 from eventhub.speakers.models import SpeakerProfile, SpeakerRole
-from eventhub.speakers.views.blueprint import bp
+from eventhub.speakers.views import bp
 from eventhub.transaction import change, keep_quiet
 
 

@@ -9,8 +9,7 @@ from flask_login import current_user
 from eventhub.speakers import services
 from eventhub.speakers.forms import PhotoForm, ProfileForm
 from eventhub.speakers.models import SpeakerProfile
-from eventhub.speakers.views import editing
-from eventhub.speakers.views.blueprint import bp
+from eventhub.speakers.views import bp, editing
 
 
 def own_profile() -> SpeakerProfile:

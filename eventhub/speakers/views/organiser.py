@@ -19,8 +19,7 @@ from eventhub.speakers.forms import (
     choices,
 )
 from eventhub.speakers.models import SpeakerProfile
-from eventhub.speakers.views import editing
-from eventhub.speakers.views.blueprint import bp
+from eventhub.speakers.views import bp, editing
 from eventhub.transaction import change
 
 

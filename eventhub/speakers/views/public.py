@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from eventhub.speakers import queries
 from eventhub.speakers.models import SpeakerProfile
-from eventhub.speakers.views.blueprint import bp
+from eventhub.speakers.views import bp
 
 
 def _may_preview(speaker: SpeakerProfile) -> bool:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
 from eventhub.clock import utcnow
 from eventhub.i18n import use_series_language
 from eventhub.public.queries import public_session
+from eventhub.public.views import recaps_bp as bp
 from eventhub.recaps import pages
-
-bp = Blueprint("recaps", __name__)
 
 
 @bp.route("/series/<series_slug>/<session_slug>/recap")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -22,12 +21,11 @@ from markupsafe import Markup, escape
 from eventhub.i18n import use_series_language
 from eventhub.public import queries
 from eventhub.public.cache import cached_page, cached_value
+from eventhub.public.views import bp
 from eventhub.registration.public_data import panel_for
 from eventhub.scheduling.calendar import public_calendar, series_feed
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.models import Session
-
-bp = Blueprint("public", __name__)
 
 # Werkzeug adds "; charset=utf-8" to text/* mimetypes: naming it here too doubled it.
 ICS_MIMETYPE = "text/calendar"

@@ -70,6 +70,17 @@ def _cache_states(client: FlaskClient, urls: dict[str, str]) -> dict[str, str]:
     return {name: client.get(url).headers["X-Cache"] for name, url in urls.items()}
 
 
+def _cached_programme(
+    client: FlaskClient, make: Factories, **fields: Any
+) -> tuple[Session, dict[str, str]]:
+    """A session of series "s" and its pages, each read once (so cached)."""
+    session = make.session(make.series(slug="s"), slug="w", **fields)
+    db.session.commit()
+    pages = _pages("s", session)
+    assert set(_cache_states(client, pages).values()) == {"miss"}
+    return session, pages
+
+
 def test_a_registration_leaves_the_content_version_and_other_pages_alone(
     client: FlaskClient, make: Factories
 ) -> None:
@@ -85,21 +96,17 @@ def test_a_registration_leaves_the_content_version_and_other_pages_alone(
         make.registration(busy, email=f"r{n}@example.org")
         db.session.commit()
 
-    assert cache.get(VERSION_KEY) == version
     assert set(_cache_states(client, quiet_pages).values()) == {"hit"}
     # Past the seat-check window too: the other series' counters did not move.
     clock.move(SEAT_WINDOW)
     assert set(_cache_states(client, quiet_pages).values()) == {"hit"}
+    assert cache.get(VERSION_KEY) == version
 
 
 def test_seats_shown_follow_registrations_within_the_window(
     client: FlaskClient, make: Factories
 ) -> None:
-    session = make.session(make.series(slug="s"), slug="w", capacity=5)
-    db.session.commit()
-    pages = _pages("s", session)
-    assert set(_cache_states(client, pages).values()) == {"miss"}
-
+    session, pages = _cached_programme(client, make, capacity=5)
     make.registration(session)
     db.session.commit()
     # Within the window this worker trusts the counters it read: the entries are served...
@@ -121,13 +128,11 @@ def test_seats_shown_follow_registrations_within_the_window(
 def test_a_session_that_fills_offers_the_waitlist_within_the_window(
     client: FlaskClient, make: Factories
 ) -> None:
-    session = make.session(make.series(slug="s"), slug="w", capacity=1)
-    db.session.commit()
-    pages = _pages("s", session)
-    _cache_states(client, pages)
-    assert "Join the waitlist" not in client.get(pages["session"]).get_data(as_text=True)
-
-    make.registration(session)
+    session, pages = _cached_programme(client, make, capacity=1)
+    html = client.get(pages["session"]).get_data(as_text=True)
+    assert "1 seat left" in html and "Join the waitlist" not in html
+    # The last seat taken: once the window has passed, every page offers the waitlist.
+    make.registration(session, email="last@example.org")
     db.session.commit()
     clock.move(SEAT_WINDOW)
     for name in ("home", "series", "upcoming", "session"):
@@ -139,10 +144,7 @@ def test_a_session_that_fills_offers_the_waitlist_within_the_window(
 def test_a_content_change_shows_at_once_within_the_window(
     client: FlaskClient, make: Factories
 ) -> None:
-    session = make.session(make.series(slug="s"), slug="w", title="Before")
-    db.session.commit()
-    pages = _pages("s", session)
-    _cache_states(client, pages)
+    session, pages = _cached_programme(client, make, title="Before")
     session.title = "After"
     db.session.commit()
     assert set(_cache_states(client, pages).values()) == {"miss"}

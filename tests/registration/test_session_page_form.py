@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
@@ -17,6 +17,7 @@ from eventhub.clock import utcnow
 from eventhub.extensions import cache, db
 from eventhub.public.cache import VERSION_KEY
 from eventhub.registration.models import QuestionKind, Registration, RegistrationStatus
+from eventhub.scheduling.models import Session
 from tests.support.factories import PASSWORD, Factories
 from tests.support.statements import count_statements
 
@@ -241,13 +242,19 @@ def _write_behind_the_cache(session_id: int, email: str) -> None:
     db.session.remove()  # as a new request would: a fresh snapshot
 
 
-def test_seats_read_lately_spare_the_statement_for_a_moment_only(
-    app: Flask, client: FlaskClient, make: Factories
-) -> None:
-    app.config["EVENTHUB_SEAT_CHECK_SECONDS"] = 0.5
-    session = make.session(make.series(slug="s"), slug="w", capacity=5)
+def _cached_page(client: FlaskClient, make: Factories, window: float, capacity: int) -> Session:
+    """Session "s/w" with its page cached, seat counters trusted for `window` seconds."""
+    client.application.config["EVENTHUB_SEAT_CHECK_SECONDS"] = window
+    session = make.session(make.series(slug="s"), slug="w", capacity=capacity)
     db.session.commit()
-    client.get("/series/s/w")
+    assert client.get("/series/s/w").headers["X-Cache"] == "miss"
+    return session
+
+
+def test_seats_read_lately_spare_the_statement_for_a_moment_only(
+    client: FlaskClient, make: Factories
+) -> None:
+    session = _cached_page(client, make, window=0.5, capacity=5)
     _write_behind_the_cache(session.id, "one@example.org")
     # Within the window a page agreeing with the counters read last is served as it is...
     with count_statements(db.engine) as log:
@@ -271,14 +278,11 @@ def test_seats_read_lately_spare_the_statement_for_a_moment_only(
 
 
 def test_a_burst_of_sign_ups_rebuilds_the_page_once_a_window(
-    app: Flask, client: FlaskClient, make: Factories
+    client: FlaskClient, make: Factories
 ) -> None:
     # Issue 15: each sign-up replaced the content version, so the page (and every public page)
     # was rebuilt after each one, in the minute it is read most.
-    app.config["EVENTHUB_SEAT_CHECK_SECONDS"] = 1
-    session = make.session(make.series(slug="s"), slug="w", capacity=100)
-    db.session.commit()
-    client.get("/series/s/w")
+    session = _cached_page(client, make, window=1, capacity=100)
     version = cache.get(VERSION_KEY)
     states = []
     for n in range(5):

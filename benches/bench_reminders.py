@@ -40,12 +40,12 @@ from benches.support import (
 )
 from eventhub import create_app
 from eventhub.clock import utcnow
-from eventhub.emails.content import session_facts
 from eventhub.emails.reminders import build_reminder, registrations_due
 from eventhub.extensions import db
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.speakers.mail_context import per_reader
 
 SENDER = "eventhub <no-reply@eventhub.localhost>"
 
@@ -98,11 +98,11 @@ def seed(registrants: int) -> Session:
 
 def baseline_messages(session: Session) -> list[dict[str, Any]]:
     """The same reminders the pipeline renders (subject, bodies, headers), rendered up front."""
-    facts = session_facts(session)
+    contexts = per_reader(session)
     offset = 24 * 60
     rows = []
     for registration in registrations_due(session, offset):
-        envelope, email = build_reminder(session, offset, registration, facts)
+        envelope, email = build_reminder(session, offset, registration, contexts=contexts)
         rows.append(
             {
                 "to": envelope.recipient_email,

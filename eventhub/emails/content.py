@@ -1,10 +1,10 @@
-"""What every email about a session says: facts, times in two zones, the next sessions."""
+"""What the fan-outs about a session add to its context (speakers/mail_context.py): the next
+sessions, the organiser to reply to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -15,37 +15,10 @@ from eventhub.i18n import Deferred, localised
 from eventhub.mail.compose import mailbox
 from eventhub.recaps.queries import published_recap_session_ids
 from eventhub.registration.availability import ACTION_LABELS, Action, availability_for
-from eventhub.registration.messages import speaker_line
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.scheduling.queries import others_in_series
 from eventhub.speakers.models import SessionSpeaker
-from eventhub.timefmt import format_duration, format_moment_often, in_two_zones
-
-
-def when(moment: datetime, reader_zone: str | None, series_zone: str) -> dict[str, str]:
-    """The reader's local time (zone named) and the series' time when it differs."""
-    times = in_two_zones(moment, reader_zone, series_zone)
-    return {"local": times.local, "series": times.series}
-
-
-def speaker_lines(session: Session) -> list[Deferred]:
-    """One line per speaker, written when rendered (in the reader's language)."""
-    return [Deferred(speaker_line, link) for link in session.speaker_links]
-
-
-def session_facts(session: Session) -> dict[str, Any]:
-    """The parts of the context that are the same for every reader of one session's mail."""
-    series = session.series
-    return {
-        # Worked out per render: one context serves readers in either language.
-        "series_title": Deferred(localised, series, "title"),
-        "session_title": Deferred(localised, session, "title"),
-        "session_number": session.number,
-        "duration": Deferred(format_duration, session.duration_minutes),
-        "join_url": session.join_url,
-        "speakers": speaker_lines(session),
-        "session_url": session_url(session),
-    }
+from eventhub.timefmt import format_moment_often
 
 
 @dataclass(frozen=True)

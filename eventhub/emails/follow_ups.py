@@ -7,15 +7,16 @@ late attendance import cannot produce both).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eventhub.emails.content import next_sessions, reply_to, session_facts, when
+from eventhub.emails.content import next_sessions, reply_to
 from eventhub.emails.links import recap_url
 from eventhub.emails.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from eventhub.extensions import db
@@ -32,6 +33,7 @@ from eventhub.registration.messages import (
 )
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session, SessionStatus
+from eventhub.speakers.mail_context import per_reader
 from eventhub.speakers.models import SessionSpeaker
 
 CHUNK = 500
@@ -97,6 +99,7 @@ def build_follow_up(
     registration: Registration,
     *,
     shared: dict[str, object],
+    contexts: Callable[[str | None], dict[str, Any]],
     merges: dict[MessageKind, MailMerge],
 ) -> tuple[Envelope, RenderedEmail]:
     """One registrant's follow-up; called in their language (`queue_in_chunks`)."""
@@ -109,8 +112,8 @@ def build_follow_up(
     else:
         primary_url, primary_label = recap.recording_url, _("Watch the recording")
     context = {
+        **contexts(registration.timezone),
         **shared,
-        "when": when(session.starts_at, registration.timezone, series.timezone),
         "primary_url": primary_url,
         "primary_label": primary_label,
         "manage_url": None,
@@ -137,7 +140,7 @@ def follow_up_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
         if not registrations_to_follow_up(session, limit=1):
             continue
         shared: dict[str, object] = {
-            **session_facts(session),
+            "join_url": session.join_url,
             "headline": Deferred(localised, recap, "headline"),
             "recap_url": recap_url(session),
             "recording_url": recap.recording_url,
@@ -147,7 +150,14 @@ def follow_up_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
         }
         yield from queue_in_chunks(
             partial(registrations_to_follow_up, session),
-            partial(build_follow_up, session, recap, shared=shared, merges=follow_up_merges()),
+            partial(
+                build_follow_up,
+                session,
+                recap,
+                shared=shared,
+                contexts=per_reader(session),
+                merges=follow_up_merges(),
+            ),
             chunk,
         )
 

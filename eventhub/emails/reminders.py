@@ -8,16 +8,17 @@ suppressed (receivers.py) and re-checked at delivery (guards.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
 
-from eventhub.emails.content import reply_to, session_facts, when
+from eventhub.emails.content import reply_to
 from eventhub.extensions import db
 from eventhub.i18n import language
 from eventhub.mail.dedupe import DedupeKey
@@ -32,9 +33,12 @@ from eventhub.registration.messages import (
 )
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Series, Session, SessionStatus
+from eventhub.speakers.mail_context import per_reader
 from eventhub.speakers.models import SessionSpeaker
 
 CHUNK = 500
+# A session's context for a reader's zone, in the language being rendered (`per_reader`).
+SessionContexts = Callable[[str | None], dict[str, Any]]
 
 
 def reminder_key(session: Session, offset: int) -> DedupeKey:
@@ -132,13 +136,13 @@ def build_reminder(
     session: Session,
     offset: int,
     registration: Registration,
-    facts: dict[str, object],
+    contexts: SessionContexts,
     merge: MailMerge | None = None,
 ) -> tuple[Envelope, RenderedEmail]:
-    """One reminder, in the reader's language; pass one `merge` for a whole fan-out (a render
-    per zone and language)."""
+    """One reminder, in the reader's language; pass one `contexts` (`per_reader`) and one
+    `merge` for a whole fan-out (a context and a render per zone and language)."""
     with language(registration.language):
-        return _reminder(session, offset, registration, facts=facts, merge=merge)
+        return _reminder(session, offset, registration, contexts=contexts, merge=merge)
 
 
 def _reminder(
@@ -146,15 +150,16 @@ def _reminder(
     offset: int,
     registration: Registration,
     *,
-    facts: dict[str, object],
+    contexts: SessionContexts,
     merge: MailMerge | None,
 ) -> tuple[Envelope, RenderedEmail]:
     series = session.series
+    shared = contexts(registration.timezone)
     context = {
-        **facts,
+        **shared,
+        "join_url": session.join_url,
         "lead_time": _lead_time(offset),
-        "when": when(session.starts_at, registration.timezone, series.timezone),
-        "primary_url": session.join_url or facts["session_url"],
+        "primary_url": session.join_url or shared["session_url"],
         "primary_label": _("Join the webinar") if session.join_url else _("See the webinar"),
         "unsubscribe_url": None,
     }
@@ -184,7 +189,7 @@ def reminder_chunks(now: datetime, chunk: int = CHUNK) -> Iterator[int]:
         yield from queue_in_chunks(
             partial(registrations_due, session, offset),
             partial(
-                _reminder, session, offset, facts=session_facts(session), merge=reminder_merge()
+                _reminder, session, offset, contexts=per_reader(session), merge=reminder_merge()
             ),
             chunk,
         )

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, String, cast, exists, literal, select
 
 from eventhub.extensions import db
-from eventhub.i18n import language, localised, speaker_name
+from eventhub.i18n import language
 from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.erasure import erased_address_clause
 from eventhub.mail.models import MessageKind, OutboxMessage
@@ -32,8 +32,7 @@ from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
 from eventhub.scheduling.models import Session
-from eventhub.speakers.models import SessionSpeaker, lineup_of
-from eventhub.timefmt import format_duration, in_two_zones
+from eventhub.speakers.mail_context import session_context
 
 
 def registration_key(name: str, registration: Registration, *suffix: object) -> DedupeKey:
@@ -66,44 +65,19 @@ def registrant_envelope(
     )
 
 
-def speaker_entry(link: SessionSpeaker) -> dict[str, str]:
-    """A speaker as emails name them (in the language being rendered): name, role, position."""
-    speaker = link.speaker
-    return {
-        "name": speaker_name(speaker),
-        "role": link.role.value,
-        "meta": ", ".join(p for p in (speaker.position, speaker.organisation) if p),
-    }
-
-
-def speaker_line(link: SessionSpeaker) -> str:
-    """ "Dr Ada Chan · Director, Lab · moderator": a speaker entry on one line."""
-    entry = speaker_entry(link)
-    parts = [entry["name"], entry["meta"]]
-    if entry["role"] == "moderator":
-        parts.append(_("moderator"))
-    return " · ".join(p for p in parts if p)
-
-
 def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
-    """What every registration email shows: the session in both zones, speakers, links."""
+    """A status mail's context: the session part (`session_context`) in the registrant's zone,
+    then their registration's links, then the kind's `extra`."""
     session = registration.session
-    series = session.series
     link = manage_url(registration)
-    times = in_two_zones(session.starts_at, registration.timezone, series.timezone)
     context: dict[str, Any] = {
-        "series_title": localised(series, "title"),
-        "series": series,
-        "session": session,
+        **session_context(session, registration.timezone),
+        "series": session.series,
         "registration": registration,
-        "when_attendee": times.local,
-        "when_series": times.series or times.local,
-        "zones_differ": registration.timezone != series.timezone,
-        "duration": format_duration(session.duration_minutes),
-        "speakers": [speaker_entry(link) for link in lineup_of(session)],
+        # By zone name, not by how the time reads: "(…)" follows whenever the names differ.
+        "zones_differ": registration.timezone != session.series.timezone,
         "join_url": private_join_url(registration),
         "join_hidden": session.is_join_url_hidden_until_reminder,
-        "session_url": session_url(session),
         "manage_url": link,
         "primary_url": link,
         "primary_label": _("Manage your registration"),

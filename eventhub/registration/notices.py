@@ -26,7 +26,6 @@ from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
 from eventhub.speakers.notices import SessionChange, cancelled, rescheduled
-from eventhub.timefmt import in_two_zones
 from eventhub.urls import external_url
 
 # Rows a statement: as the reminders' fan-out (emails/reminders.py).
@@ -67,13 +66,12 @@ def _notice(
 ) -> tuple[Envelope, RenderedEmail]:
     """One registrant's notice; called in their language (the invite too)."""
     session = change.session
-    series_zone = session.series.timezone
-    zone = registration.timezone or series_zone
+    zone = registration.timezone or session.series.timezone
     # Only a held seat has an entry to update or remove, and may see the join link.
     seated = registration.status is RegistrationStatus.CONFIRMED
     url, label = primary
     context = change.context(
-        lambda moment: in_two_zones(moment, zone, series_zone).inline(),
+        zone,
         lineup_role=None,
         primary_url=url,
         primary_label=label,

@@ -7,7 +7,7 @@ one template per change, rendered once per language and role through the mail me
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from eventhub import signals
-from eventhub.i18n import language, localised
+from eventhub.i18n import language
 from eventhub.mail.compose import mailbox
 from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.merge import MailMerge
@@ -23,8 +23,8 @@ from eventhub.mail.models import MessageKind
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_many
 from eventhub.scheduling.links import public_session_url
 from eventhub.scheduling.models import Session
+from eventhub.speakers.mail_context import per_reader, two_zones
 from eventhub.speakers.models import lineup_of
-from eventhub.timefmt import format_moment_often
 
 # A line-up role as the sentence about it reads.
 ROLE_NAMES = {"speaker": _l("speaker"), "moderator": _l("moderator"), "panelist": _l("panelist")}
@@ -39,6 +39,11 @@ class SessionChange:
     # Ends every dedupe key: a new SEQUENCE is news again, a cancellation is news once.
     suffix: str
     previous_starts_at: datetime | None = None
+    # The session's part of the context, built once per reader zone and language of a fan-out.
+    contexts: Callable[[str | None], dict[str, Any]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "contexts", per_reader(self.session))
 
     def merge(self, *fields: str) -> MailMerge:
         return MailMerge(self.kind.value, fields=("recipient_name", *fields))
@@ -47,19 +52,20 @@ class SessionChange:
         """ "<kind>:<session>:<recipient…>:<suffix>"."""
         return DedupeKey(self.kind.value, self.session.id, *recipient, self.suffix)
 
-    def context(self, when: Callable[[datetime], str], **fields: Any) -> dict[str, Any]:
-        """What every reader's copy shares; `when` writes a moment for this reader."""
+    def context(self, reader_zone: str | None, **fields: Any) -> dict[str, Any]:
+        """What every reader's copy shares: the session (`session_context`) in `reader_zone`,
+        the time it moved from, and `fields`."""
         session = self.session
         context = {
-            "session": session,
+            **self.contexts(reader_zone),
             "registration": None,
-            "series_title": localised(session.series, "title"),
             "unsubscribe_url": None,
-            "new_time": when(session.starts_at),
             **fields,
         }
         if self.previous_starts_at is not None:
-            context["old_time"] = when(self.previous_starts_at)
+            context["was"] = two_zones(
+                self.previous_starts_at, reader_zone, session.series.timezone
+            )
         return context
 
 
@@ -91,8 +97,9 @@ def _queue(change: SessionChange) -> int:
         reader_language = user_language or series.default_language
         with language(reader_language):
             role = str(ROLE_NAMES.get(link.role.value, link.role.value))
+            # In the series' zone alone: the organisers' time, as they agree it with speakers.
             context = change.context(
-                lambda moment: format_moment_often(moment, series.timezone),
+                series.timezone,
                 lineup_role=role,
                 has_invite=False,
                 join_url="",

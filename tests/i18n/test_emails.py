@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 from flask.testing import FlaskClient
 
-from eventhub.emails.content import session_facts
 from eventhub.emails.reminders import build_reminder, reminder_merge
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
 from eventhub.registration import services
 from eventhub.scheduling.models import Session
+from eventhub.speakers.mail_context import per_reader
 from eventhub.speakers.models import SpeakerRole
 from tests.registration.conftest import applicant, outbox
 from tests.support.factories import Factories
@@ -83,12 +83,12 @@ def test_reminders_render_per_language_in_one_fan_out(make: Factories) -> None:
     zh = make.registration(session, language="zh-Hant", timezone="Asia/Hong_Kong")
     en = make.registration(session, timezone="Asia/Hong_Kong")
     db.session.commit()
-    merge, facts = reminder_merge(), session_facts(session)
-    _, chinese = build_reminder(session, 1440, zh, facts, merge)
-    _, english = build_reminder(session, 1440, en, facts, merge)
+    merge, contexts = reminder_merge(), per_reader(session)
+    _, chinese = build_reminder(session, 1440, zh, contexts=contexts, merge=merge)
+    _, english = build_reminder(session, 1440, en, contexts=contexts, merge=merge)
     assert chinese.subject == f"提示：人工智能如何重塑工業？ 將於明天開始（{CHINESE_DATE}）"
     assert english.subject.startswith("Reminder: How does AI reinvent industry? starts tomorrow")
-    _, chinese_hour = build_reminder(session, 120, zh, facts, merge)
+    _, chinese_hour = build_reminder(session, 120, zh, contexts=contexts, merge=merge)
     assert "將於 2 小時後開始" in chinese_hour.subject
 
 

@@ -142,6 +142,23 @@ def test_the_stored_snapshot_renders_exactly_as_the_live_context(make: Factories
         assert render_email(template, **stored) == render_email(template, **context), template
 
 
+def test_a_snapshot_queued_before_the_shared_session_context_still_renders(
+    make: Factories,
+) -> None:
+    """Rows queued by the old builder keep `when_attendee` and `when_series`, not `when`."""
+    registration = make.registration(make.session(), timezone="America/New_York")
+    context = json.loads(json.dumps(messages.snapshot(messages.mail_context(registration))))
+    when = context["when"]
+    dropped = ("when", "session_title", "session_number")
+    old = {
+        **{k: v for k, v in context.items() if k not in dropped},
+        "when_attendee": when["local"],
+        "when_series": when["series"] or when["local"],
+    }
+    assert when["series"] and when["series"] in render_email("confirmation", **old).text
+    assert render_email("confirmation", **old) == render_email("confirmation", **context)
+
+
 def test_registration_mail_is_rendered_at_send_time_not_under_the_lock(make: Factories) -> None:
     session = make.session(title="Rendered later", capacity=10)
     db.session.commit()

@@ -1,8 +1,11 @@
 """A cache for anonymous public pages and API reads, invalidated whenever programme data changes.
 
 Every cached entry is tagged with a content version. Any committed change to a series, session,
-speaker, line-up, registration, registration question or recap replaces that version, so the
-next request renders afresh; nothing has to know which pages a change touched. Entries also
+speaker, line-up, registration question or recap replaces that version, so the next request
+renders afresh; nothing has to know which pages a change touched. Registrations do not: what they
+change on a page (seats, the action) is checked against the session rows' seat counters, which
+every entry carries for the sessions it shows (`eventhub.public.seats`), so a sign-up burst
+rebuilds only the pages showing that session, about once a second per worker. Entries also
 expire at the next moment a page changes by itself (registration opens or closes, a session
 starts or ends).
 
@@ -30,8 +33,9 @@ from eventhub.clock import utcnow
 from eventhub.config import ConfigError
 from eventhub.extensions import cache, db, limiter
 from eventhub.i18n import reader_preference
+from eventhub.public import seats
 from eventhub.recaps.models import Recap
-from eventhub.registration.models import Registration, RegistrationQuestion
+from eventhub.registration.models import RegistrationQuestion
 from eventhub.scheduling.models import Series, Session
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
 from eventhub.transaction import after_commit
@@ -39,12 +43,12 @@ from eventhub.transaction import after_commit
 log = logging.getLogger(__name__)
 
 # The session page carries its registration form, so the series' questions are content too.
+# Registrations are not content: the seat counters tell what they change (see the docstring).
 WATCHED = (
     Series,
     Session,
     SessionSpeaker,
     SpeakerProfile,
-    Registration,
     RegistrationQuestion,
     Recap,
 )
@@ -111,14 +115,15 @@ def _enabled() -> bool:
     return bool(current_app.config.get("EVENTHUB_PUBLIC_CACHE", "null") != "null")
 
 
-def _lookup(key: str) -> tuple[str, Any]:
-    """The current content version and the entry stored under `key`, in one round trip."""
+def _lookup(key: str) -> tuple[str, tuple[seats.Seats, Any] | None]:
+    """The current content version and the entry stored under `key` (the seat counters it
+    was built with and its value) if built under that version, in one round trip."""
     version, entry = cache.get_many(VERSION_KEY, key)
     if version is None:
         version = secrets.token_hex(8)
         cache.set(VERSION_KEY, version, timeout=0)
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
-        return str(version), entry[1]
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == version:
+        return str(version), (entry[1], entry[2])
     return str(version), None
 
 
@@ -153,15 +158,11 @@ def _cacheable() -> bool:
     return _enabled() and cannot_be_logged_in() and "_flashes" not in session
 
 
-def cached_value(
-    name: str,
-    build: Callable[[], tuple[Any, Iterable[Session]]],
-    still_current: Callable[[Any], bool] | None = None,
-) -> tuple[Any, bool]:
+def cached_value(name: str, build: Callable[[], tuple[Any, Iterable[Session]]]) -> tuple[Any, bool]:
     """`build()`'s value from the cache when shareable and fresh; also whether it was a hit.
 
-    `still_current` checks a cached value against what the version cannot see (a value it
-    refuses is built and stored afresh).
+    `build` returns the value and every session it shows: their times bound the entry's life,
+    their seat counters its freshness.
     """
     if not _cacheable():
         return build()[0], False
@@ -175,11 +176,14 @@ def cached_value(
     except Exception:
         log.warning("public cache unavailable", exc_info=True)
         return build()[0], False
-    if hit is not None and (still_current is None or still_current(hit)):
-        return hit, True
-    value, sessions = build()
+    if hit is not None and seats.still_current(hit[0]):
+        return hit[1], True
+    value, built_from = build()
+    sessions = list(built_from)
+    counters = seats.shown(sessions)
+    seats.remember(counters)
     try:
-        cache.set(key, (version, value), timeout=_next_change(sessions, utcnow()))
+        cache.set(key, (version, counters, value), timeout=_next_change(sessions, utcnow()))
     except Exception:
         log.warning("could not store a public cache entry", exc_info=True)
     return value, False

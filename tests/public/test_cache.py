@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from eventhub import clock
 from eventhub.clock import utcnow
 from eventhub.extensions import cache, db
-from eventhub.public.cache import MAX_TTL_SECONDS, _next_change
+from eventhub.public.cache import MAX_TTL_SECONDS, VERSION_KEY, _next_change
 from eventhub.scheduling import lifecycle
 from eventhub.scheduling.models import Session
 from tests.support.factories import Factories, LoginHelper
@@ -42,9 +43,113 @@ def test_series_page_is_served_from_cache_until_a_change(
     assert third.headers["X-Cache"] == "miss"
     assert "Second title" in third.get_data(as_text=True)
 
+    # A registration shows once this worker's seat-check window has passed (seats_shown_...).
     make.registration(session)
     db.session.commit()
+    clock.move(SEAT_WINDOW)
     assert "4 seats left" in client.get("/series/s").get_data(as_text=True)
+
+
+# Past the default EVENTHUB_SEAT_CHECK_SECONDS (1 s): counters read before are read again.
+SEAT_WINDOW = timedelta(seconds=1.5)
+
+
+def _pages(series_slug: str, session: Session) -> dict[str, str]:
+    """Every cached public read showing this session's seats, by name."""
+    return {
+        "home": "/",
+        "series": f"/series/{series_slug}",
+        "upcoming": f"/series/{series_slug}/webinars/upcoming",
+        "session": f"/series/{series_slug}/{session.slug}",
+        "api series": f"/api/v1/series/{series_slug}",
+        "api session": f"/api/v1/sessions/{session.id}",
+    }
+
+
+def _cache_states(client: FlaskClient, urls: dict[str, str]) -> dict[str, str]:
+    return {name: client.get(url).headers["X-Cache"] for name, url in urls.items()}
+
+
+def _cached_programme(
+    client: FlaskClient, make: Factories, **fields: Any
+) -> tuple[Session, dict[str, str]]:
+    """A session of series "s" and its pages, each read once (so cached)."""
+    session = make.session(make.series(slug="s"), slug="w", **fields)
+    db.session.commit()
+    pages = _pages("s", session)
+    assert set(_cache_states(client, pages).values()) == {"miss"}
+    return session, pages
+
+
+def test_a_registration_leaves_the_content_version_and_other_pages_alone(
+    client: FlaskClient, make: Factories
+) -> None:
+    busy = make.session(make.series(slug="busy"), slug="w", capacity=5)
+    quiet = make.session(make.series(slug="quiet"), slug="q", capacity=5)
+    db.session.commit()
+    quiet_pages = _pages("quiet", quiet)
+    del quiet_pages["home"]  # the home page lists the busy session too
+    _cache_states(client, quiet_pages)
+    version = cache.get(VERSION_KEY)
+
+    for n in range(3):
+        make.registration(busy, email=f"r{n}@example.org")
+        db.session.commit()
+
+    assert set(_cache_states(client, quiet_pages).values()) == {"hit"}
+    # Past the seat-check window too: the other series' counters did not move.
+    clock.move(SEAT_WINDOW)
+    assert set(_cache_states(client, quiet_pages).values()) == {"hit"}
+    assert cache.get(VERSION_KEY) == version
+
+
+def test_seats_shown_follow_registrations_within_the_window(
+    client: FlaskClient, make: Factories
+) -> None:
+    session, pages = _cached_programme(client, make, capacity=5)
+    make.registration(session)
+    db.session.commit()
+    # Within the window this worker trusts the counters it read: the entries are served...
+    with count_statements(db.engine) as log:
+        assert set(_cache_states(client, pages).values()) == {"hit"}
+    assert log.count == 0
+    # ...and past it every entry is checked against the rows (one statement each) and rebuilt.
+    clock.move(SEAT_WINDOW)
+    assert set(_cache_states(client, pages).values()) == {"miss"}
+    for name in ("home", "series", "upcoming", "session"):
+        assert "4 seats left" in client.get(pages[name]).get_data(as_text=True), name
+    assert client.get(pages["api session"]).get_json()["seats_left"] == 4
+    assert client.get(pages["api series"]).get_json()["sessions"][0]["seats_left"] == 4
+    # Checked again, nothing moved: served from the cache.
+    clock.move(SEAT_WINDOW)
+    assert set(_cache_states(client, pages).values()) == {"hit"}
+
+
+def test_a_session_that_fills_offers_the_waitlist_within_the_window(
+    client: FlaskClient, make: Factories
+) -> None:
+    session, pages = _cached_programme(client, make, capacity=1)
+    html = client.get(pages["session"]).get_data(as_text=True)
+    assert "1 seat left" in html and "Join the waitlist" not in html
+    # The last seat taken: once the window has passed, every page offers the waitlist.
+    make.registration(session, email="last@example.org")
+    db.session.commit()
+    clock.move(SEAT_WINDOW)
+    for name in ("home", "series", "upcoming", "session"):
+        assert "Join the waitlist" in client.get(pages[name]).get_data(as_text=True), name
+    assert client.get(pages["api session"]).get_json()["action"] == "waitlist"
+    assert client.get(pages["api series"]).get_json()["sessions"][0]["action"] == "waitlist"
+
+
+def test_a_content_change_shows_at_once_within_the_window(
+    client: FlaskClient, make: Factories
+) -> None:
+    session, pages = _cached_programme(client, make, title="Before")
+    session.title = "After"
+    db.session.commit()
+    assert set(_cache_states(client, pages).values()) == {"miss"}
+    for name in ("home", "series", "upcoming", "session"):
+        assert "After" in client.get(pages[name]).get_data(as_text=True), name
 
 
 def test_api_session_is_cached_and_invalidated(client: FlaskClient, make: Factories) -> None:
@@ -167,8 +272,8 @@ def test_session_page_is_shared_but_its_form_is_made_per_visitor(app: Any, make:
         assert f'<form id="inline-form" data-session="{session.id}">' in html
         assert 'name="csrf_token" value="' in html
     # What is shared is the page cut around the token, never a visitor's token.
-    _version, (parts, session_id, _seats) = cache.get("public:entry:session-page:s/w")
-    assert session_id == session.id
+    _version, seats, parts = cache.get("public:entry:session-page:s/w")
+    assert seats == ((session.id, 0, 0),)
     assert len(parts) == 2 and parts[0].endswith('name="csrf_token" value="')
     for response in (first, second):
         token = _token(response.get_data(as_text=True))

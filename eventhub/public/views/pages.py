@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import (
     Response,
     abort,
@@ -131,46 +129,16 @@ def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
     """One webinar at full length, with its registration form."""
     # The whole page, form included, is shared by every anonymous reader of its language; only
     # the CSRF token is the visitor's own. The seats and the action (register or join the
-    # waitlist) it shows are checked against the session row's counters: the content version
-    # follows every registration written through the ORM at once, the check (at most
-    # EVENTHUB_SEAT_CHECK_SECONDS late) any other write to the counters.
-    (parts, _session_id, _seats), hit = cached_value(
+    # waitlist) it shows follow the session rows' counters, at most EVENTHUB_SEAT_CHECK_SECONDS
+    # late (eventhub.public.seats): during a sign-up burst the page is rebuilt about once a
+    # second per worker, not after every sign-up.
+    parts, hit = cached_value(
         f"session-page:{series_slug}/{session_slug}",
         lambda: _render_session(series_slug, session_slug),
-        still_current=_same_seats,
     )
     response = make_response(with_csrf_token(parts))
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return response
-
-
-# A cached session page: the HTML split around its CSRF tokens, the session's id, and the seat
-# counters (seats held, waitlisted) it was rendered with.
-SessionPage = tuple[tuple[str, ...], int, tuple[int, int]]
-
-
-# Seat counters this worker read lately, by session id: (when, counters). Within
-# EVENTHUB_SEAT_CHECK_SECONDS a cached page that agrees with them is served without a statement
-# (the statement cost a third of the page); a page that disagrees is checked against the row.
-_recent_seats: dict[int, tuple[float, tuple[int, int] | None]] = {}
-_RECENT_SEATS_MAX = 1024
-
-
-def _same_seats(page: SessionPage) -> bool:
-    _parts, session_id, rendered = page
-    recent = _recent_seats.get(session_id)
-    window = current_app.config.get("EVENTHUB_SEAT_CHECK_SECONDS", 1.0)
-    if recent is not None and time.monotonic() - recent[0] < window and recent[1] == rendered:
-        return True
-    counters = queries.seat_counters(session_id)
-    _remember_seats(session_id, counters)
-    return counters == rendered
-
-
-def _remember_seats(session_id: int, counters: tuple[int, int] | None) -> None:
-    if len(_recent_seats) >= _RECENT_SEATS_MAX:
-        _recent_seats.clear()
-    _recent_seats[session_id] = (time.monotonic(), counters)
 
 
 def with_csrf_token(parts: tuple[str, ...]) -> str:
@@ -181,7 +149,7 @@ def with_csrf_token(parts: tuple[str, ...]) -> str:
     return str(escape(generate_csrf())).join(parts)
 
 
-def _render_session(series_slug: str, session_slug: str) -> tuple[SessionPage, list[Session]]:
+def _render_session(series_slug: str, session_slug: str) -> tuple[tuple[str, ...], list[Session]]:
     found = queries.public_session(series_slug, session_slug)
     if found is None:
         abort(404)
@@ -215,9 +183,7 @@ def _render_session(series_slug: str, session_slug: str) -> tuple[SessionPage, l
     # cut out; the signed token cannot occur in the page by chance.
     token = str(escape(generate_csrf())) if form_html is not None else None
     parts = tuple(html.split(token)) if token else (html,)
-    seats = (found.seats_held, found.waitlisted_count)
-    _remember_seats(found.id, seats)
-    return (parts, found.id, seats), [found, *siblings]
+    return parts, [found, *siblings]
 
 
 @bp.route("/series/<series_slug>/<session_slug>/calendar.ics")

@@ -67,6 +67,10 @@ def _audience(session: Session) -> int:
     return sum(counts_by_session([session.id])[session.id].values())
 
 
+# What a question copied with its series keeps (`choices` is a JSON list: copied, not shared).
+_KEPT_BY_A_COPY = ("position", "label", "help_text", "kind", "is_required")
+
+
 def _copy_questions(series: Series, *, copy: Series) -> None:
     """A copied series asks its registrants the same questions, in the same order."""
     questions = db.session.scalars(
@@ -75,16 +79,9 @@ def _copy_questions(series: Series, *, copy: Series) -> None:
         .order_by(RegistrationQuestion.position, RegistrationQuestion.id)
     )
     for question in questions:
+        kept = {name: getattr(question, name) for name in _KEPT_BY_A_COPY}
         db.session.add(
-            RegistrationQuestion(
-                series_id=copy.id,
-                position=question.position,
-                label=question.label,
-                help_text=question.help_text,
-                kind=question.kind,
-                choices=list(question.choices),
-                is_required=question.is_required,
-            )
+            RegistrationQuestion(series_id=copy.id, choices=list(question.choices), **kept)
         )
     db.session.flush()
 

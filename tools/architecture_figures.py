@@ -140,8 +140,11 @@ def domain_cycles(package_dir: Path) -> list[list[str]]:
 
 def is_view_module(module: str, tree: ast.AST) -> bool:
     """A module of eventhub/api/, or one that declares a route on a blueprint."""
-    if module.split(".")[1:2] == ["api"]:
-        return True
+    return module.split(".")[1:2] == ["api"] or declares_routes(tree)
+
+
+def declares_routes(tree: ast.AST) -> bool:
+    """Whether a module decorates something with `<blueprint>.route(…)`, `.get(…)`, …"""
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             for decorator in node.decorator_list:

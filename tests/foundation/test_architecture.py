@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -13,6 +11,7 @@ from blinker import ANY, NamedSignal
 from flask import Flask
 
 from eventhub import signals
+from tests.support.tools import architecture_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,14 +24,7 @@ MAX_BOUNDARY_CALLS = 0
 
 
 def _figures() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "architecture_figures", ROOT / "tools" / "architecture_figures.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return architecture_figures()
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:

@@ -1,4 +1,4 @@
-"""One convention for views, services and queries in every domain (issue 12, PLAN.md).
+"""One convention for views, services and queries in every domain (issue 12; README, Architecture).
 
 A domain's routes live in `<domain>/views.py` or the package `<domain>/views/` (one module per
 audience or page family), nowhere else, and its blueprints are declared in `views.py` or
@@ -11,9 +11,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.support.tools import architecture_figures
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "eventhub"
-ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete"}
+# The figures tool's scan for routes, so the two never disagree on what a view module is.
+_FIGURES = architecture_figures()
 BANNED_SUFFIXES = ("_views", "_service")
 
 # Modules that break the convention today, each with its reason. Shrink it: a module that
@@ -35,16 +38,6 @@ NOT_YET = {
 }
 ROUTES_ELSEWHERE = "routes outside <domain>/views.py or <domain>/views/"
 BLUEPRINT_ELSEWHERE = "a blueprint declared outside <domain>/views.py or views/__init__.py"
-
-
-def _declares_routes(tree: ast.AST) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            for decorator in node.decorator_list:
-                call = decorator.func if isinstance(decorator, ast.Call) else decorator
-                if isinstance(call, ast.Attribute) and call.attr in ROUTE_DECORATORS:
-                    return True
-    return False
 
 
 def _declares_blueprint(tree: ast.AST) -> bool:
@@ -78,7 +71,7 @@ def breaches(package: Path) -> dict[str, list[str]]:
         if path.stem.endswith(BANNED_SUFFIXES):
             problems.append("named *_views / *_service")
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        if _declares_routes(tree) and not _in_views(relative):
+        if _FIGURES.declares_routes(tree) and not _in_views(relative):
             problems.append(ROUTES_ELSEWHERE)
         if _declares_blueprint(tree) and not _blueprint_home(relative):
             problems.append(BLUEPRINT_ELSEWHERE)

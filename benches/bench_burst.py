@@ -27,7 +27,6 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +44,12 @@ from benches.support import (  # noqa: E402
     migrate_schema,
     postgres_database,
     redis_database,
+    seed_open_session,
 )
 from eventhub import create_app  # noqa: E402
-from eventhub.clock import utcnow  # noqa: E402
 from eventhub.extensions import db  # noqa: E402
 from eventhub.mail.models import MessageStatus, OutboxMessage  # noqa: E402
 from eventhub.registration.models import Registration  # noqa: E402
-from eventhub.scheduling.models import Series, Session, SessionStatus  # noqa: E402
 
 CLIENTS = 32
 ZONES = ["Europe/London", "Asia/Hong_Kong", "America/New_York", "Asia/Singapore"]
@@ -76,25 +74,6 @@ class Mailbox:
                 return False
             time.sleep(0.05)
         return True
-
-
-def seed(seats: int) -> int:
-    series = Series(slug="burst", title="Opening minute", timezone="Asia/Hong_Kong")
-    series.is_published = True
-    session = Session(
-        series=series,
-        number=1,
-        title="How does AI reinvent industrialization?",
-        slug="burst",
-        starts_at=utcnow() + timedelta(days=7),
-        timezone="Asia/Hong_Kong",
-        join_url="https://meet.example.org/j/1",
-        status=SessionStatus.PUBLISHED,
-        capacity=seats,
-    )
-    db.session.add(session)
-    db.session.commit()
-    return session.id
 
 
 async def client(
@@ -233,7 +212,7 @@ def main() -> None:
         migrate_schema(create_app(config))
         app = create_app(config)
         stack.enter_context(app.app_context())
-        session_id = seed(args.seats)
+        session_id = seed_open_session("burst", args.seats)
         settings = {
             "DATABASE_URL": pg_url,
             "CELERY_BROKER_URL": redis_url,

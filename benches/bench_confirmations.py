@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -57,38 +57,18 @@ from benches.support import (
     peak_rss_mb,
     postgres_database,
     redis_database,
+    seed_open_session,
 )
 from eventhub import create_app
-from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.mail.outbox import attachments_at_send_time, render_deferred
 from eventhub.registration import services
-from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.transaction import change, reraise
 
 SENDER = "eventhub <no-reply@eventhub.localhost>"
 ZONES = ["Europe/London", "Asia/Hong_Kong", "America/New_York", "Asia/Singapore"]
 TASK_RECEIVED = re.compile(r"eventhub\.mail\.deliver_due\[[^\]]+\] received")
-
-
-def seed(seats: int) -> int:
-    series = Series(slug="opening", title="Opening minute", timezone="Asia/Hong_Kong")
-    series.is_published = True
-    session = Session(
-        series=series,
-        number=1,
-        title="How does AI reinvent industrialization?",
-        slug="opening",
-        starts_at=(utcnow() + timedelta(days=7)).replace(second=0, microsecond=0),
-        timezone="Asia/Hong_Kong",
-        join_url="https://meet.example.org/j/1",
-        status=SessionStatus.PUBLISHED,
-        capacity=seats,
-    )
-    db.session.add(session)
-    db.session.commit()
-    return session.id
 
 
 def sign_up(session_id: int, n: int) -> None:
@@ -246,7 +226,7 @@ def backlog(args: argparse.Namespace, handler: CountingHandler, port: int) -> No
     n = args.signups
     with ExitStack() as stack:
         run = Run(stack, handler, port)
-        session_id = seed(args.seats)
+        session_id = seed_open_session("opening", args.seats)
         started = time.perf_counter()
         sign_up_all(run.app, session_id, range(n), args.threads)
         signing = time.perf_counter() - started
@@ -293,7 +273,7 @@ def live(args: argparse.Namespace, handler: CountingHandler, port: int) -> None:
     n = args.signups
     with ExitStack() as stack:
         run = Run(stack, handler, port)
-        session_id = seed(args.seats)
+        session_id = seed_open_session("opening", args.seats)
         worker = run.worker(stack, args.concurrency)
         time.sleep(1.0)  # let the pool children finish importing
         handler.reset()

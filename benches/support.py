@@ -68,6 +68,32 @@ def migrate_schema(app: Flask) -> None:
         db.engine.dispose()
 
 
+def seed_open_session(slug: str, seats: int) -> int:
+    """One published series with one published session a week ahead; its id (app context)."""
+    from datetime import timedelta
+
+    from eventhub.clock import utcnow
+    from eventhub.extensions import db
+    from eventhub.scheduling.models import Series, Session, SessionStatus
+
+    series = Series(slug=slug, title="Opening minute", timezone="Asia/Hong_Kong")
+    series.is_published = True
+    session = Session(
+        series=series,
+        number=1,
+        title="How does AI reinvent industrialization?",
+        slug=slug,
+        starts_at=(utcnow() + timedelta(days=7)).replace(second=0, microsecond=0),
+        timezone="Asia/Hong_Kong",
+        join_url="https://meet.example.org/j/1",
+        status=SessionStatus.PUBLISHED,
+        capacity=seats,
+    )
+    db.session.add(session)
+    db.session.commit()
+    return session.id
+
+
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A database of this run's own, dropped afterwards."""

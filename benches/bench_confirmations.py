@@ -25,9 +25,7 @@ and the worker's peak RSS (all processes, and the largest one).
 from __future__ import annotations
 
 import argparse
-import base64
 import re
-import smtplib
 import subprocess
 import sys
 import tempfile
@@ -35,9 +33,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +53,7 @@ from benches.support import (
     postgres_database,
     redis_database,
     seed_open_session,
+    smtplib_loop,
 )
 from eventhub import create_app
 from eventhub.extensions import db
@@ -66,7 +62,6 @@ from eventhub.mail.outbox import attachments_at_send_time, render_deferred
 from eventhub.registration import services
 from eventhub.transaction import change, reraise
 
-SENDER = "eventhub <no-reply@eventhub.localhost>"
 ZONES = ["Europe/London", "Asia/Hong_Kong", "America/New_York", "Asia/Singapore"]
 TASK_RECEIVED = re.compile(r"eventhub\.mail\.deliver_due\[[^\]]+\] received")
 
@@ -121,31 +116,6 @@ def baseline_messages() -> list[dict[str, Any]]:
         )
     db.session.rollback()
     return messages
-
-
-def smtplib_loop(messages: list[dict[str, Any]], port: int) -> float:
-    """Build each EmailMessage (with its .ics) and send it over one connection; msg/s."""
-    started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port) as connection:
-        for n, m in enumerate(messages):
-            message = EmailMessage()
-            message["From"] = SENDER
-            message["To"] = f"{m['name']} <{m['to']}>"
-            message["Subject"] = m["subject"]
-            message["Date"] = format_datetime(datetime.now(UTC))
-            message["Message-ID"] = f"<bench-{n}@eventhub.localhost>"
-            message.set_content(m["text"])
-            message.add_alternative(m["html"], subtype="html")
-            for attachment in m["attachments"]:
-                message.add_attachment(
-                    base64.b64decode(attachment["data_base64"]),
-                    maintype="text",
-                    subtype="calendar",
-                    filename=attachment["filename"],
-                    params={"method": "REQUEST"},
-                )
-            connection.send_message(message)
-    return len(messages) / (time.perf_counter() - started)
 
 
 @contextmanager

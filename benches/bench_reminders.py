@@ -11,15 +11,12 @@ baseline). Needs PostgreSQL and Redis as the tests do (tests/support/services.py
 from __future__ import annotations
 
 import argparse
-import smtplib
 import sys
 import tempfile
 import threading
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +34,7 @@ from benches.support import (
     peak_rss_mb,
     postgres_database,
     redis_database,
+    smtplib_loop,
 )
 from eventhub import create_app
 from eventhub.clock import utcnow
@@ -46,8 +44,6 @@ from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.mail_context import per_reader
-
-SENDER = "eventhub <no-reply@eventhub.localhost>"
 
 
 def seed(registrants: int) -> Session:
@@ -116,25 +112,6 @@ def baseline_messages(session: Session) -> list[dict[str, Any]]:
         )
     db.session.rollback()
     return rows
-
-
-def smtplib_loop(messages: list[dict[str, Any]], port: int) -> float:
-    """Build each EmailMessage and send it over one reused connection; return msg/s."""
-    started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port) as connection:
-        for n, m in enumerate(messages):
-            message = EmailMessage()
-            message["From"] = SENDER
-            message["To"] = f"{m['name']} <{m['to']}>"
-            message["Subject"] = m["subject"]
-            message["Date"] = format_datetime(datetime.now(UTC))
-            message["Message-ID"] = f"<bench-{n}@eventhub.localhost>"
-            for name, value in m["headers"].items():
-                message[name] = value
-            message.set_content(m["text"])
-            message.add_alternative(m["html"], subtype="html")
-            connection.send_message(message)
-    return len(messages) / (time.perf_counter() - started)
 
 
 def main() -> None:

@@ -68,6 +68,47 @@ def migrate_schema(app: Flask) -> None:
         db.engine.dispose()
 
 
+BASELINE_SENDER = "eventhub <no-reply@eventhub.localhost>"
+
+
+def smtplib_loop(messages: list[dict[str, Any]], port: int) -> float:
+    """The benches' baseline: build each EmailMessage (its extra headers, its .ics invites) and
+    send it with smtplib over one reused connection; messages per second.
+
+    Each message is a dict with to, name, subject, text, html, and optionally headers (name ->
+    value) and attachments (dicts with filename and data_base64, sent as text/calendar).
+    """
+    import base64
+    import smtplib
+    from datetime import UTC, datetime
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as connection:
+        for n, m in enumerate(messages):
+            message = EmailMessage()
+            message["From"] = BASELINE_SENDER
+            message["To"] = f"{m['name']} <{m['to']}>"
+            message["Subject"] = m["subject"]
+            message["Date"] = format_datetime(datetime.now(UTC))
+            message["Message-ID"] = f"<bench-{n}@eventhub.localhost>"
+            for name, value in m.get("headers", {}).items():
+                message[name] = value
+            message.set_content(m["text"])
+            message.add_alternative(m["html"], subtype="html")
+            for attachment in m.get("attachments", []):
+                message.add_attachment(
+                    base64.b64decode(attachment["data_base64"]),
+                    maintype="text",
+                    subtype="calendar",
+                    filename=attachment["filename"],
+                    params={"method": "REQUEST"},
+                )
+            connection.send_message(message)
+    return len(messages) / (time.perf_counter() - started)
+
+
 def seed_open_session(slug: str, seats: int) -> int:
     """One published series with one published session a week ahead; its id (app context)."""
     from datetime import timedelta

@@ -13,6 +13,7 @@ from eventhub.emails import guards as email_guards
 from eventhub.emails import receivers as email_receivers
 from eventhub.recaps import receivers as recap_receivers
 from eventhub.registration import invites as registration_invites
+from eventhub.registration import messages as registration_messages
 from eventhub.registration import notices as registration_notices
 from eventhub.registration import scheduling_receivers as registration_scheduling
 from eventhub.registration import series as registration_series
@@ -30,6 +31,7 @@ def register_signals(app: Flask) -> None:
     registration_series.connect()
     registration_notices.connect()
     registration_invites.connect()
+    registration_messages.connect()
     speaker_notices.connect()
     speaker_scheduling.connect()
     email_receivers.connect()

@@ -53,3 +53,7 @@ resolving_senders = _signals.signal("resolving-senders")
 # Sent by mail delivery for rows whose attachments are built at send time (a DeferredEmail
 # with `attach`). kwargs: rows. Receivers return {row id: [Attachment]} for the rows they know.
 building_attachments = _signals.signal("building-attachments")
+# Sent by mail delivery for deferred rows queued without a context snapshot (a DeferredEmail
+# with `build`). kwargs: rows. Receivers return {row id: context} (JSON values, as a snapshot
+# reads) for the rows they know.
+building_contexts = _signals.signal("building-contexts")

@@ -14,7 +14,12 @@ from typing import Any
 
 from eventhub.i18n import language
 from eventhub.mail.merge import MailMerge, marker
-from eventhub.mail.outbox import RenderedEmail, render_deferred
+from eventhub.mail.outbox import (
+    RenderedEmail,
+    contexts_at_send_time,
+    deferred_context,
+    render_deferred,
+)
 
 # Snapshot values that differ from one registrant to the next; everything else is shared.
 PERSONAL_LINKS = ("manage_url", "primary_url", "series_manage_url")
@@ -26,13 +31,22 @@ class DeferredRenders:
 
     def __init__(self) -> None:
         self._merges: dict[str, MailMerge] = {}
+        # Contexts built at send time for rows queued without a snapshot, by row id.
+        self._built: dict[int, dict[str, Any]] = {}
+
+    def prepare(self, rows: list[Any]) -> None:
+        """Build the contexts of a batch's rows queued without a snapshot (one read for all);
+        call it before `render`, inside the batch's reading transaction."""
+        self._built = contexts_at_send_time(rows)
 
     def render(self, row: Any) -> RenderedEmail | None:
         """What `render_deferred` gives for the row (None for a row rendered when queued)."""
         spec = row.render
         if not spec:
             return None
-        context: dict[str, Any] = spec["context"]
+        if "context" not in spec and row.id not in self._built:
+            self._built.update(contexts_at_send_time([row]))
+        context = deferred_context(row, self._built)
         registration = context.get("registration")
         if not isinstance(registration, dict) or not isinstance(registration.get("name"), str):
             return render_deferred(row)

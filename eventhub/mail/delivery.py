@@ -236,6 +236,7 @@ def _render_deferred(rows: list[Any], result: BatchResult, renders: DeferredRend
     row that cannot be rendered (a template error) fails for good, like an unbuildable one.
     """
     attachments = attachments_at_send_time(rows)
+    renders.prepare(rows)
     db.session.commit()
     rendered: dict[int, RenderedEmail] = {}
     broken: list[tuple[Any, str]] = []

@@ -90,8 +90,9 @@ class OutboxMessage(Timestamped, Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_html: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
-    # Set for mail rendered at send time (outbox.DeferredEmail): {"template", "context"};
-    # subject and bodies stay empty until the worker renders and stores them.
+    # Set for mail rendered at send time (outbox.DeferredEmail): {"template", "context"} or
+    # {"template", "build"} (the context built at send time), "attach" optional; subject and
+    # bodies stay empty until the worker renders and stores them.
     render: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # Extra headers (List-Unsubscribe, …) and attachments
     # [{"filename", "content_type", "data_base64"}].

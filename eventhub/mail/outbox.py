@@ -77,10 +77,16 @@ class DeferredEmail:
     """
 
     template: str
-    context: dict[str, Any]
+    # A snapshot of the context (rows queued before contexts were built at send time, and
+    # other senders), or None with `build` set.
+    context: dict[str, Any] | None
     # What to attach at send time, built by a receiver of `building_attachments` (the
     # registration's own calendar invite: building it took longer than rendering the mail).
     attach: str | None = None
+    # Instead of a snapshot: the few values a receiver of `building_contexts` builds the
+    # context from at send time (the registration emails: building it took ~1.5 ms a row
+    # under the seat lock, and the worker builds each session's part once per batch).
+    build: dict[str, Any] | None = None
 
 
 def render_email(template: str, **context: Any) -> RenderedEmail:
@@ -98,7 +104,11 @@ def _values(
 ) -> dict[str, Any]:
     if isinstance(email, DeferredEmail):
         content = {"subject": "", "body_html": "", "body_text": ""}
-        spec: dict[str, Any] = {"template": email.template, "context": email.context}
+        spec: dict[str, Any] = {"template": email.template}
+        if email.context is not None:
+            spec["context"] = email.context
+        if email.build is not None:
+            spec["build"] = email.build
         if email.attach:
             spec["attach"] = email.attach
         render: dict[str, Any] | None = spec
@@ -183,9 +193,33 @@ def render_deferred(row: Any) -> RenderedEmail | None:
     spec = row.render
     if not spec:
         return None
+    context = deferred_context(row, contexts_at_send_time([row]))
     # In the language of the person it is for (stored with the snapshot), not the worker's.
-    with language(spec["context"].get("language")):
-        return render_email(spec["template"], **spec["context"])
+    with language(context.get("language")):
+        return render_email(spec["template"], **context)
+
+
+def contexts_at_send_time(rows: list[Any]) -> dict[int, dict[str, Any]]:
+    """The contexts of the deferred rows queued without a snapshot, as the snapshot would
+    read (JSON values); one signal for the rows (each receiver reads its rows at once)."""
+    wanting = [r for r in rows if r.render and r.render.get("build") is not None]
+    found: dict[int, dict[str, Any]] = {}
+    if not wanting:
+        return found
+    for _, built in signals.building_contexts.send(rows=wanting):
+        found.update(built)
+    return found
+
+
+def deferred_context(row: Any, built: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """A deferred row's context: its snapshot, or the one built for it at send time."""
+    spec = row.render
+    if "context" in spec:
+        return cast(dict[str, Any], spec["context"])
+    if row.id not in built:
+        # Its registration is gone (erased): nothing to say, and nobody to say it to.
+        raise LookupError(f"no context could be built for outbox row {row.id}")
+    return built[row.id]
 
 
 def content_of(row: Any) -> RenderedEmail:

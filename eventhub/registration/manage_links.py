@@ -63,6 +63,14 @@ SERIES_LINK = ManageLink(
 
 manage_token = SESSION_LINK.token
 manage_url = SESSION_LINK.url
+
+
+def manage_url_at(registration_id: int, token_version: int) -> str:
+    """`manage_url` as issued while the registration had `token_version` (a queued mail's)."""
+    token = make_token(SESSION_LINK.purpose, [registration_id, token_version])
+    return external_url(SESSION_LINK.endpoint, token=token)
+
+
 registration_for_token = SESSION_LINK.row_for
 series_token = SERIES_LINK.token
 series_manage_url = SERIES_LINK.url

@@ -7,14 +7,16 @@ mails are queued by `queue_for_registration`, the fan-outs by `queue_in_chunks`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, String, cast, exists, literal, select
+from sqlalchemy.orm import joinedload
 
+from eventhub import signals
 from eventhub.extensions import db
-from eventhub.i18n import language
+from eventhub.i18n import current_tag, language
 from eventhub.mail.dedupe import DedupeKey
 from eventhub.mail.erasure import erased_address_clause
 from eventhub.mail.models import MessageKind, OutboxMessage
@@ -27,12 +29,13 @@ from eventhub.mail.outbox import (
     queue_message,
 )
 from eventhub.registration.invites import INVITE, private_join_url
-from eventhub.registration.manage_links import manage_url, series_manage_url
+from eventhub.registration.manage_links import manage_url, manage_url_at, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
 from eventhub.scheduling.models import Session
-from eventhub.speakers.mail_context import session_context
+from eventhub.speakers.mail_context import per_reader, session_context
+from eventhub.speakers.models import SessionSpeaker
 
 
 def registration_key(name: str, registration: Registration, *suffix: object) -> DedupeKey:
@@ -69,14 +72,32 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
     """A status mail's context: the session part (`session_context`) in the registrant's zone,
     then their registration's links, then the kind's `extra`."""
     session = registration.session
-    link = manage_url(registration)
+    return _context(
+        registration,
+        session_context(session, registration.timezone),
+        manage_url(registration),
+        private_join_url(registration),
+        _calendar_links(registration),
+        extra,
+    )
+
+
+def _context(
+    registration: Registration,
+    session_part: dict[str, Any],
+    link: str,
+    join_url: str,
+    calendar: dict[str, str],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    session = registration.session
     context: dict[str, Any] = {
-        **session_context(session, registration.timezone),
+        **session_part,
         "series": session.series,
         "registration": registration,
         # By zone name, not by how the time reads: "(…)" follows whenever the names differ.
         "zones_differ": registration.timezone != session.series.timezone,
-        "join_url": private_join_url(registration),
+        "join_url": join_url,
         "join_hidden": session.is_join_url_hidden_until_reminder,
         "manage_url": link,
         "primary_url": link,
@@ -88,7 +109,7 @@ def mail_context(registration: Registration, **extra: Any) -> dict[str, Any]:
             else None
         ),
     }
-    context.update(_calendar_links(registration))
+    context.update(calendar)
     context.update(extra)
     return context
 
@@ -97,9 +118,11 @@ def _calendar_links(registration: Registration) -> dict[str, str]:
     """Google and Outlook "add to calendar" links beside the .ics, for a seat that is held."""
     if registration.status is not RegistrationStatus.CONFIRMED:
         return {"google_calendar_url": "", "outlook_calendar_url": ""}
-    session = registration.session
+    return _calendar_links_for(registration.session, private_join_url(registration))
+
+
+def _calendar_links_for(session: Session, join: str) -> dict[str, str]:
     page = session_url(session)
-    join = private_join_url(registration)
     return {
         "google_calendar_url": google_calendar_url(session, page, join),
         "outlook_calendar_url": outlook_calendar_url(session, page, join),
@@ -146,14 +169,93 @@ def queue_for_registration(
     **extra: Any,
 ) -> int | None:
     """Queue `template` for one registration (rendered by the worker); its row id, or None
-    when `key` was queued before."""
-    context = mail_context(registration, **extra)
+    when `key` was queued before.
+
+    Nothing of the message is built here (this runs in the seat lock): the row keeps what its
+    context is built from at send time (`contexts_at_send_time`): the language, the token
+    version its links carry, whether a seat was held (join and calendar links) and the kind's
+    `extra` (JSON values). The worker builds each session's part once per batch.
+    """
     envelope = registrant_envelope(
         registration, registration.session, kind, key, attachments=attachments
     )
-    # Rendered (and the invite built) by the worker at send time, not inside the seat lock.
-    email = DeferredEmail(template, snapshot(context), attach=INVITE if with_ics else None)
+    build = {
+        "language": registration.language,
+        "version": registration.token_version,
+        "seat": registration.status is RegistrationStatus.CONFIRMED,
+        "extra": extra,
+    }
+    email = DeferredEmail(template, None, attach=INVITE if with_ics else None, build=build)
     return queue_message(envelope, email)
+
+
+def contexts_at_send_time(_sender: object = None, *, rows: Sequence[Any]) -> dict[int, Any]:
+    """The contexts of deferred registration rows, as `snapshot(mail_context(…))` read when
+    the row was queued: the registration and its session as they stand now, its links as
+    they were then.
+
+    One query for the rows' registrations; each session's part is built once per reader zone
+    and language, its calendar links once per language. A row whose registration is gone
+    gets none (the worker fails it rather than send an empty message).
+    """
+    wanting = [r for r in rows if r.registration_id and r.render.get("build") is not None]
+    if not wanting:
+        return {}
+    registrations = {
+        r.id: r
+        for r in db.session.scalars(
+            select(Registration)
+            .where(Registration.id.in_({r.registration_id for r in wanting}))
+            .options(
+                joinedload(Registration.session).joinedload(Session.series),
+                joinedload(Registration.session)
+                .selectinload(Session.speaker_links)
+                .joinedload(SessionSpeaker.speaker),
+                joinedload(Registration.series_registration),
+            )
+        ).unique()
+    }
+    readers: dict[int, Callable[[str | None], dict[str, Any]]] = {}
+    calendars: dict[tuple[int, str, str], dict[str, str]] = {}
+    found: dict[int, Any] = {}
+    for row in wanting:
+        registration = registrations.get(row.registration_id)
+        if registration is None:
+            continue
+        build = row.render["build"]
+        session = registration.session
+        with language(build["language"]):
+            if session.id not in readers:
+                readers[session.id] = per_reader(session)
+            join = _join_url(session, seat=build["seat"])
+            calendar = {"google_calendar_url": "", "outlook_calendar_url": ""}
+            if build["seat"]:
+                at = (session.id, join, current_tag())
+                if at not in calendars:
+                    calendars[at] = _calendar_links_for(session, join)
+                calendar = calendars[at]
+            context = _context(
+                registration,
+                readers[session.id](registration.timezone),
+                manage_url_at(registration.id, build["version"]),
+                join,
+                calendar,
+                build["extra"],
+            )
+            found[row.id] = {**snapshot(context), "language": build["language"]}
+    return found
+
+
+def _join_url(session: Session, *, seat: bool) -> str:
+    """`private_join_url` for a registration that held a seat (or not) when its mail was caused."""
+    if not seat or session.is_join_url_hidden_until_reminder:
+        return ""
+    return session.join_url
+
+
+def connect() -> None:
+    """Build registration mail contexts for delivery (idempotent: blinker keeps one)."""
+    signals.building_contexts.connect(contexts_at_send_time)
 
 
 # A fan-out's registrations after an id, at most so many (paged by id, so that a fan-out holds

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from flask import Flask
+from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
+from eventhub import i18n
 from eventhub.extensions import db
 from eventhub.mail import merge
 from eventhub.mail.deferred import DeferredRenders
 from eventhub.mail.models import OutboxMessage
-from eventhub.mail.outbox import RenderedEmail, render_deferred
-from eventhub.registration import notify
+from eventhub.mail.outbox import (
+    DeferredEmail,
+    RenderedEmail,
+    contexts_at_send_time,
+    queue_message,
+    render_deferred,
+    render_email,
+)
+from eventhub.registration import messages, notify
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.registration.series import register_series
 from eventhub.registration.services import Applicant
@@ -34,6 +45,12 @@ STATUSES = [
     RegistrationStatus.OFFERED,
     RegistrationStatus.DECLINED,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _one_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Manage links carry the second they are signed in, and each render signs them anew."""
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_800_000_000)
 
 
 def _rows() -> list[Any]:
@@ -108,12 +125,90 @@ def test_a_series_registrant_keeps_their_own_series_link(app: Flask, make: Facto
         )
     db.session.flush()
     rows = _rows()
-    assert rows and all(r.render["context"]["series_manage_url"] for r in rows)
+    contexts = contexts_at_send_time(rows)
+    assert rows and all(contexts[r.id]["series_manage_url"] for r in rows)
     renders = DeferredRenders()
+    renders.prepare(rows)
     for row in rows:
         merged = renders.render(row)
         _same(merged, render_deferred(row))
         assert merged is not None
-        assert row.render["context"]["series_manage_url"] in merged.text
+        assert contexts[row.id]["series_manage_url"] in merged.text
     registrations = db.session.scalars(select(Registration)).all()
     assert len(registrations) == 4
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hant"])
+def test_a_context_built_at_send_time_reads_as_the_snapshot_queued_with_the_row(
+    app: Flask, make: Factories, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows keep no snapshot now; what the worker builds from them says, byte for byte, what
+    the snapshot taken when the row was queued said (every kind, status, language, name)."""
+    snapshots: dict[str, dict[str, Any]] = {}
+    queue = messages.queue_for_registration
+
+    def queue_and_snapshot(registration: Registration, *args: Any, **kwargs: Any) -> Any:
+        # What the old code stored on the row, taken at the same moment (the same language).
+        extra = {k: v for k, v in kwargs.items() if k not in ("with_ics", "attachments")}
+        context = messages.mail_context(registration, **extra)
+        snapshots[str(args[2])] = json.loads(json.dumps(messages.snapshot(context)))
+        return queue(registration, *args, **kwargs)
+
+    monkeypatch.setattr(messages, "queue_for_registration", queue_and_snapshot)
+    monkeypatch.setattr(notify, "queue_for_registration", queue_and_snapshot)
+    _every_kind(make, language)
+    rows = _rows()
+    assert rows and all("context" not in r.render for r in rows)
+    assert {r.dedupe_key for r in rows} == set(snapshots)
+    renders = DeferredRenders()
+    renders.prepare(rows)
+    for row in rows:
+        old = snapshots[row.dedupe_key]
+        with i18n.language(old["language"]):
+            expected = render_email(row.render["template"], **old)
+        _same(render_deferred(row), expected)
+        _same(renders.render(row), expected)
+
+
+def test_a_row_queued_with_a_snapshot_still_sends(app: Flask, make: Factories) -> None:
+    """Rows written by the code before (a JSON snapshot of the context) render as they did."""
+    from eventhub.mail import delivery
+    from eventhub.mail.models import DevMailboxMessage, MessageKind
+
+    session = make.session(title="Queued before")
+    registration = make.registration(session, name="Ada Old", language="zh-Hant")
+    context = messages.mail_context(registration)
+    envelope = messages.registrant_envelope(
+        registration,
+        session,
+        MessageKind.CONFIRMATION,
+        messages.registration_key("x", registration),
+    )
+    stored = json.loads(json.dumps(messages.snapshot(context)))
+    queue_message(envelope, DeferredEmail("confirmation", stored))
+    db.session.commit()
+    [row] = _rows()
+    assert row.render["context"] == stored and "build" not in row.render
+    expected = render_deferred(row)
+    assert expected is not None and "Ada Old" in expected.text
+    assert delivery.deliver_due(batch_size=10, max_batches=1)[0].sent == 1
+    [received] = db.session.scalars(select(DevMailboxMessage)).all()
+    [sent] = _rows()
+    assert (sent.subject, sent.body_text, sent.body_html) == (
+        expected.subject,
+        expected.text,
+        expected.html,
+    )
+    assert received.subject == expected.subject
+
+
+def test_a_row_whose_registration_is_gone_fails_instead_of_sending_nothing(
+    app: Flask, make: Factories
+) -> None:
+    registration = make.registration(make.session())
+    notify.status_mail(registration)
+    db.session.flush()
+    [row] = _rows()
+    gone = SimpleNamespace(**{**row._asdict(), "registration_id": registration.id + 1000})
+    with pytest.raises(LookupError):
+        DeferredRenders().render(gone)

@@ -27,6 +27,7 @@ from eventhub.api.registrations import bp as api_registrations_bp
 from eventhub.browser_policy import install_browser_policy
 from eventhub.celery_app import celery_init_app
 from eventhub.cli import eventhub_cli
+from eventhub.cookie_session import install_cookie_session
 from eventhub.database import install_engine_listeners, install_request_write_mode
 from eventhub.emails.views import organiser as mail_organiser  # noqa: F401  (routes)
 from eventhub.emails.views import organiser_bp as mail_bp
@@ -126,6 +127,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_logging(app)
     register_proxies(app)
+    install_cookie_session(app)
     install_request_write_mode(app)  # first: before any request hook opens a transaction
     install_request_guards(app)
     register_extensions(app)

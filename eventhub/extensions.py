@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask import current_app, request
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -32,8 +33,43 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class _CSRFProtect(CSRFProtect):
+    """Flask-WTF's protection, asking the method first: its before-request hook looked up the
+    view's exemption (a string built per request) before finding a GET has nothing to check."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        super().protect(apply_exemptions=apply_exemptions)
+
+
+csrf = _CSRFProtect()
+
+
+class _Limiter(Limiter):
+    """Flask-Limiter whose before-request hook stops at the request filters.
+
+    A request a filter exempts (eventhub.public.cache: the cached public reads) went on through
+    the limits' resolution and evaluation with nothing to evaluate (a tenth of a cached page).
+    With meta limits configured an exempt request is still counted against them, so then the
+    hook runs in full.
+    """
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        if (
+            in_middleware
+            and not self._meta_limits
+            and any(exempt() for exempt in self._request_filters)
+        ):
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
+limiter = _Limiter(key_func=get_remote_address, default_limits=[])
 # The /api/v1 read and organiser APIs; the OpenAPI document is generated from the code.
 api = Api()
 # Anonymous public pages and API reads (eventhub.public.cache chooses the backend).

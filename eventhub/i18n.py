@@ -43,6 +43,7 @@ NATIVE_NAMES = {ENGLISH: "English", CHINESE: "繁體中文"}
 FORMAT_LOCALES = {"en": "en_GB", "zh_Hant": "zh_Hant_HK"}
 COOKIE = "eventhub_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+_VARY = "Accept-Language, Cookie"
 TRANSLATIONS = shipped_folder("translations")
 
 babel = Babel()
@@ -346,11 +347,18 @@ def install_i18n(app: Flask) -> None:
         # A request inside an already pushed app context (tests, CLI) shares its `g`:
         # forget the language an earlier request settled on.
         g.pop("eventhub_series_language", None)
-        refresh()
+        # Only a context where Flask-Babel settled something has anything to forget (a new
+        # request's context has not: refresh() would only create Flask-Babel's namespace).
+        settled = g.get("_flask_babel")
+        if settled is not None and vars(settled):
+            refresh()
 
     @app.after_request
     def _vary(response: Any) -> Any:
         # The same URL answers in another language for another cookie or Accept-Language.
         if request.endpoint and not request.path.startswith("/static"):
-            response.vary.update(("Accept-Language", "Cookie"))  # one header rewrite, not two
+            if "Vary" in response.headers:
+                response.vary.update(("Accept-Language", "Cookie"))  # one rewrite, not two
+            else:
+                response.headers["Vary"] = _VARY  # most responses: no header to parse
         return response

@@ -105,3 +105,52 @@ def test_the_policy_text_written_once_is_talismans_own(app: Flask, client: Flask
     with app.test_request_context("/"):
         request.csp_nonce = nonces[1].group(1)  # type: ignore[attr-defined]
         assert second == Talisman._parse_policy(talisman, talisman.content_security_policy)
+
+
+def _talismans_own_headers(app: Flask, path: str, **request_args: Any) -> list[tuple[str, str]]:
+    """The headers Talisman's own code writes on a blank response for this request."""
+    from flask import Response
+
+    with app.test_request_context(path, **request_args):
+        request.csp_nonce = "n0nce"  # type: ignore[attr-defined]
+        response = Talisman._set_response_headers(talisman, Response("x"))
+        return [(k, v) for k, v in response.headers.items() if k not in ("Content-Type",)]
+
+
+def _fast_headers(app: Flask, path: str, **request_args: Any) -> list[tuple[str, str]]:
+    from flask import Response
+
+    with app.test_request_context(path, **request_args):
+        request.csp_nonce = "n0nce"  # type: ignore[attr-defined]
+        response = talisman._set_response_headers(Response("x"))
+        return [(k, v) for k, v in response.headers.items() if k not in ("Content-Type",)]
+
+
+def test_the_headers_written_at_once_are_talismans_own(
+    app: Flask, tmp_path: Path, database_url: str
+) -> None:
+    # Every header, its value and its order, as Talisman's per-response code writes them.
+    assert _fast_headers(app, "/") == _talismans_own_headers(app, "/")
+    assert "Content-Security-Policy" in dict(_fast_headers(app, "/"))
+    # A view's own stricter policy stays (the uploads, the mail previews).
+    from flask import Response
+
+    with app.test_request_context("/"):
+        request.csp_nonce = "n0nce"  # type: ignore[attr-defined]
+        own = Response("x", headers={"Content-Security-Policy": "default-src 'none'"})
+        assert talisman._set_response_headers(own).headers["Content-Security-Policy"] == (
+            "default-src 'none'"
+        )
+    # Production over https adds HSTS at Talisman's place; plain http does not.
+    config = base_config(tmp_path, database_url, EVENTHUB_ENV="production", SECRET_KEY="k" * 40)
+    config["EVENTHUB_BASE_URL"] = "https://events.example.org"
+    config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    production = create_app(config)
+    https = {"base_url": "https://events.example.org"}
+    assert _fast_headers(production, "/", **https) == _talismans_own_headers(
+        production, "/", **https
+    )
+    assert "Strict-Transport-Security" in dict(_fast_headers(production, "/", **https))
+    forwarded = {"headers": {"X-Forwarded-Proto": "https"}}
+    assert "Strict-Transport-Security" in dict(_fast_headers(production, "/", **forwarded))
+    assert "Strict-Transport-Security" not in dict(_fast_headers(production, "/"))

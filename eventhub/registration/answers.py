@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,6 +24,24 @@ class InvalidAnswers(Refusal):
         self.errors = errors
 
 
+class AskedQuestion(Protocol):
+    """A question as the answers are checked and the form is built: the model row, or the
+    sign-up's plain copy of it (public_data.Question)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> QuestionKind: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def help_text(self) -> str: ...
+    @property
+    def choices(self) -> list[str]: ...
+    @property
+    def is_required(self) -> bool: ...
+
+
 def questions_for(series_id: int) -> list[RegistrationQuestion]:
     return list(
         db.session.scalars(
@@ -34,7 +52,7 @@ def questions_for(series_id: int) -> list[RegistrationQuestion]:
     )
 
 
-def check_answer(question: RegistrationQuestion, value: Any) -> tuple[Any, str | None]:
+def check_answer(question: AskedQuestion, value: Any) -> tuple[Any, str | None]:
     """The cleaned answer and an error message (or None) for one question."""
     if question.kind is QuestionKind.MULTIPLE_CHOICE:
         chosen = value if isinstance(value, list) else ([] if value in (None, "") else [value])
@@ -56,7 +74,7 @@ def check_answer(question: RegistrationQuestion, value: Any) -> tuple[Any, str |
     return text, None
 
 
-def clean_answers(questions: list[RegistrationQuestion], raw: Mapping[str, Any]) -> dict[str, Any]:
+def clean_answers(questions: Sequence[AskedQuestion], raw: Mapping[str, Any]) -> dict[str, Any]:
     """Answers keyed by question id; unknown keys are refused so typos are not lost silently."""
     known = {str(q.id) for q in questions}
     errors = {key: _("Unknown question.") for key in raw if str(key) not in known}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -23,12 +24,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventhub.i18n import NATIVE_NAMES, current_tag
 from eventhub.inputs import EventhubForm
-from eventhub.registration.answers import check_answer
+from eventhub.registration.answers import AskedQuestion, check_answer
 from eventhub.registration.models import (
     NAME_MAX,
     ORGANISATION_MAX,
     QuestionKind,
-    RegistrationQuestion,
 )
 from eventhub.timefmt import is_valid_zone
 
@@ -78,7 +78,7 @@ class RegistrationForm(EventhubForm):
     # Hidden from people; bots fill every field they see.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
-    questions: list[RegistrationQuestion] = []
+    questions: Sequence[AskedQuestion] = ()
 
     def validate_email(self, field: Field) -> None:
         try:
@@ -115,11 +115,11 @@ class RegistrationForm(EventhubForm):
         return bool((self.website.data or "").strip())
 
 
-def question_field(question: RegistrationQuestion) -> str:
+def question_field(question: AskedQuestion) -> str:
     return f"q_{question.id}"
 
 
-def _field_for(question: RegistrationQuestion) -> Field:
+def _field_for(question: AskedQuestion) -> Field:
     label, help_text = question.label, question.help_text
     choices = [SelectChoice(c, c) for c in question.choices]
     # Required-ness is checked in check_answer (shared with the API); flags only mark the label.
@@ -158,7 +158,7 @@ _FORM_CLASSES_MAX = 256
 
 
 def _form_class(
-    questions: list[RegistrationQuestion], base: type[RegistrationForm]
+    questions: Sequence[AskedQuestion], base: type[RegistrationForm]
 ) -> type[RegistrationForm]:
     # Everything a field is built from; the language too, for the "Choose…" prompt.
     key = (
@@ -180,7 +180,7 @@ def _form_class(
 
 
 def registration_form(
-    questions: list[RegistrationQuestion],
+    questions: Sequence[AskedQuestion],
     base: type[RegistrationForm] = RegistrationForm,
     **kwargs: Any,
 ) -> Any:

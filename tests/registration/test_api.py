@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
 from eventhub.registration.models import QuestionKind, Registration
+from eventhub.scheduling.models import SessionStatus
 from tests.registration.conftest import outbox
 from tests.support.factories import Factories
 
@@ -105,6 +106,37 @@ def test_unknown_session_is_404_json(client: FlaskClient) -> None:
     response = client.post("/api/v1/sessions/999/registrations", json=_body())
     assert response.status_code == 404
     assert response.get_json()["code"] == 404
+
+
+def test_hidden_sessions_are_404_json(client: FlaskClient, make: Factories) -> None:
+    draft = make.session(status=SessionStatus.DRAFT)
+    unpublished = make.session(make.series(is_published=False))
+    db.session.commit()
+    for session in (draft, unpublished):
+        response = client.post(f"/api/v1/sessions/{session.id}/registrations", json=_body())
+        assert response.status_code == 404 and response.get_json()["code"] == 404
+    assert db.session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_series_language_and_zone_are_the_defaults(client: FlaskClient, make: Factories) -> None:
+    series = make.series(default_language="zh-Hant", timezone="Asia/Taipei")
+    session = make.session(series)
+    make.question(series, "Role?", is_required=True)
+    db.session.commit()
+    url = f"/api/v1/sessions/{session.id}/registrations"
+    body = {"name": "Chan", "email": "chan@example.org", "consent": True}
+    # The series' questions are checked, in the series' language (no Accept-Language).
+    refused = client.post(url, json=body)
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["answers"]
+    assert refused.get_json()["message"] == "報名資料無效。"
+    [question_id] = refused.get_json()["errors"]["answers"]
+    response = client.post(url, json={**body, "answers": {question_id: "Engineer"}})
+    assert response.status_code == 201 and response.get_json()["language"] == "zh-Hant"
+    registration = db.session.scalars(select(Registration)).one()
+    assert (registration.timezone, registration.answers) == (
+        "Asia/Taipei",
+        {question_id: "Engineer"},
+    )
 
 
 def test_described_in_the_openapi_document(client: FlaskClient) -> None:

@@ -18,15 +18,9 @@ from eventhub.registration.answers import InvalidAnswers, clean_answers
 from eventhub.registration.forms import normalise_email
 from eventhub.registration.locking import begin_writer
 from eventhub.registration.manage_links import manage_url
-from eventhub.registration.models import (
-    EMAIL_MAX,
-    NAME_MAX,
-    ORGANISATION_MAX,
-    RegistrationQuestion,
-)
-from eventhub.registration.public_data import session_and_questions
+from eventhub.registration.models import EMAIL_MAX, NAME_MAX, ORGANISATION_MAX
+from eventhub.registration.public_data import SignupTarget, signup_target
 from eventhub.registration.views import registration_limit
-from eventhub.scheduling.models import PUBLIC_STATUSES, Session
 from eventhub.timefmt import is_valid_zone
 from eventhub.transaction import change, reraise
 
@@ -102,14 +96,14 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
     """Register someone for a session: confirmed, waitlisted or pending approval."""
     begin_writer()
     # Read without the lock: it is held only from the seat decision to the commit.
-    session, questions = session_and_questions(session_id)
-    if session is None or session.status not in PUBLIC_STATUSES or not session.series.is_published:
+    target = signup_target(session_id)
+    if target is None or not target.is_public:
         _fail(NotFound(), _("No such session."))
-    use_series_language(session.series.default_language)
-    applicant = _applicant(session, questions, data)
+    use_series_language(target.series_language)
+    applicant = _applicant(target, data)
     # A refusal (registration closed: 409) is answered by the app's Refusal handler, as JSON.
     with change(show=reraise):
-        outcome = services.register_after_a_twin(session.id, applicant)
+        outcome = services.register_after_a_twin(target.session_id, applicant)
         registration = outcome.registration
         body: dict[str, Any] = {
             "session_id": registration.session_id,
@@ -122,23 +116,21 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
     return body, 201 if outcome.is_new else 200
 
 
-def _applicant(
-    session: Session, questions: list[RegistrationQuestion], data: dict[str, Any]
-) -> services.Applicant:
+def _applicant(target: SignupTarget, data: dict[str, Any]) -> services.Applicant:
     errors: dict[str, Any] = {}
     try:
         email = normalise_email(data["email"])
     except EmailNotValidError:
         errors["email"] = [_("Enter a valid email address, like name@example.org.")]
         email = ""
-    zone = (data.get("timezone") or "").strip() or session.series.timezone
+    zone = (data.get("timezone") or "").strip() or target.series_timezone
     if not is_valid_zone(zone):
         errors["timezone"] = [_("Not a known time zone, e.g. Asia/Hong_Kong or Europe/London.")]
     if data.get("consent") is not True:
         errors["consent"] = [_("Consent to the privacy statement is required.")]
     answers: dict[str, Any] = {}
     try:
-        answers = clean_answers(questions, data.get("answers") or {})
+        answers = clean_answers(target.questions, data.get("answers") or {})
     except InvalidAnswers as exc:
         errors["answers"] = exc.errors
     if errors:

@@ -49,30 +49,32 @@ def applicant_from_form(form: RegistrationForm, fallback_zone: str) -> services.
 @limiter.limit(registration_limit, methods=["POST"])
 def register(session_id: int) -> ResponseReturnValue:
     """The registration form for one session (GET) and signing up (POST)."""
-    is_post = request.method == "POST"
-    if is_post:
-        begin_writer()
-    # Read without the lock: the seat lock is held only from the service's seat decision to
-    # the commit, so concurrent sign-ups overlap their validation work.
-    session, questions = public_data.public_session_and_questions_or_404(session_id)
-    form = registration_form(questions)
-    status = 200
+    if request.method != "POST":
+        session, questions = public_data.public_session_and_questions_or_404(session_id)
+        form = registration_form(questions)
+        panel = public_data.panel_for(session, form)
+        return render_template("registration/register.html", panel=panel, **panel)
+    begin_writer()
+    # Read without the lock, and only what signing up needs (the page is rebuilt only to show
+    # errors): the seat lock is held only from the service's seat decision to the commit, so
+    # concurrent sign-ups overlap their validation work.
+    target = public_data.public_signup_target_or_404(session_id)
+    form = registration_form(target.questions)
+    status = 422
     if form.validate_on_submit():
         if form.is_bot:
-            return redirect(url_for(".sent", session_id=session.id))
-        applicant = applicant_from_form(form, session.series.timezone)
+            return redirect(url_for(".sent", session_id=session_id))
+        applicant = applicant_from_form(form, target.series_timezone)
         with change(show=lambda refusal: form.form_errors.append(str(refusal))) as done:
-            outcome = services.register_after_a_twin(session.id, applicant)
+            outcome = services.register_after_a_twin(session_id, applicant)
         if not done.ok:
             status = 409
         else:
             if not outcome.is_new:
-                return redirect(url_for(".sent", session_id=session.id))
+                return redirect(url_for(".sent", session_id=session_id))
             flash(welcome(outcome.registration), "success")
             return redirect(url_for(".manage", token=manage_token(outcome.registration)))
-    elif request.method == "POST":
-        status = 422
-    panel = public_data.panel_for(session, form)
+    panel = public_data.panel_for(public_data.public_session_or_404(session_id), form)
     return render_template("registration/register.html", panel=panel, **panel), status
 
 

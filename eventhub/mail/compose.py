@@ -1,10 +1,19 @@
-"""Turn an outbox row into a MIME message with the standard library's email package."""
+"""Turn an outbox row into the bytes of a MIME message.
+
+`build_wire` writes them with wire.MimeWriter's functions (no EmailMessage: building one cost
+most of the worker's time per email) for every row whose header values are plain text; a row
+whose values hold something the email package would decode (an RFC 2047 encoded word) or
+whose addresses need SMTPUTF8 is built with the standard library's EmailMessage and read back
+(`check_round_trip`), as every row was before. Both end in our own check of the header
+section written (wire.check_header_block).
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.headerregistry import Address
@@ -17,8 +26,17 @@ from eventhub.mail.wire import (
     LIST_HEADERS,
     POLICY,
     UnsafeHeader,
+    attachment_part,
+    check_header_block,
+    folded_header,
+    list_header,
     mailbox_header,
+    multipart,
+    raw_header,
     set_list_header,
+    split_list_header,
+    text_part,
+    to_bytes,
 )
 
 # Header names a caller may add; everything that identifies the sender is ours to set.
@@ -87,6 +105,21 @@ class OutgoingMessage(EmailMessage):
         return not (self.sender_address.isascii() and self.recipient_address.isascii())
 
 
+@dataclass(frozen=True)
+class WireMessage:
+    """A message as sent: its bytes (before any DKIM signature) and its envelope."""
+
+    raw: bytes
+    sender_address: str
+    recipient_address: str
+    subject: str
+
+    @property
+    def international(self) -> bool:
+        """See wire.is_international: a non-ASCII address needs SMTPUTF8."""
+        return not (self.sender_address.isascii() and self.recipient_address.isascii())
+
+
 class MessageRow(Protocol):
     """An outbox row as delivery reads it (an ORM object or a plain result row)."""
 
@@ -102,6 +135,131 @@ class MessageRow(Protocol):
     attachments: list[dict[str, Any]]
 
 
+def build_wire(
+    row: MessageRow,
+    sender: str,
+    now: datetime,
+    default_reply_to: str | None = None,
+    sender_name: str | None = None,
+) -> WireMessage:
+    """From is always the configured no-reply sender (SPF-safe); replies go to the organiser.
+
+    `default_reply_to` (the series' organiser) applies when the row names no Reply-To;
+    `sender_name` (the series' title) replaces the configured display name.
+    """
+    default_name, sender_email = parseaddr(sender)
+    source = address(sender_name or default_name, sender_email)
+    recipient = address(row.recipient_name, row.recipient_email)
+    replying = row.reply_to or default_reply_to
+    reply_to = _reply_to(replying) if replying else []
+    subject = clean(row.subject)
+    extra = _extra_headers(row)
+    mailboxes = [source, recipient, *reply_to]
+    values = [subject, *(value for _, value in extra)]
+    values += [f"{a.display_name} {a.addr_spec}" for a in mailboxes]
+    plain = all(str(a.addr_spec).isascii() for a in mailboxes) and not any(
+        "=?" in value for value in values
+    )
+    lowered = [name.lower() for name, _ in extra]
+    if not plain or len(set(lowered)) < len(lowered) or any(_moved(name) for name in lowered):
+        return _wire_from_email(
+            build_message(row, sender, now, default_reply_to, sender_name),
+        )
+    domain = sender_email.rpartition("@")[2] or "eventhub.localhost"
+    message_id = f"<outbox-{row.id}.{_short_hash(row.dedupe_key)}@{domain}>"
+    lines = [
+        raw_header("From", mailbox_header([(source.display_name, source.addr_spec)])),
+        raw_header("To", mailbox_header([(recipient.display_name, recipient.addr_spec)])),
+    ]
+    names = ["From", "To"]
+    if reply_to:
+        pairs = [(a.display_name, a.addr_spec) for a in reply_to]
+        lines.append(raw_header("Reply-To", mailbox_header(pairs)))
+        names.append("Reply-To")
+    lines += [
+        folded_header("Subject", subject),
+        folded_header("Date", format_datetime(now)),
+        folded_header("Message-ID", message_id),
+    ]
+    names += ["Subject", "Date", "Message-ID"]
+    for name, value in extra:
+        if name.lower() in LIST_HEADERS:
+            try:
+                lines.append(raw_header(name, list_header(split_list_header(value))))
+            except UnsafeHeader as exc:
+                raise UnsendableMessage(str(exc)) from exc
+        else:
+            lines.append(folded_header(name, value))
+        names.append(name)
+    lines.append(b"MIME-Version: 1.0\r\n")
+    alternatives = [
+        text_part(row.body_text, "plain", mime_version=False),
+        text_part(row.body_html, "html", mime_version=True),
+    ]
+    content_type, body = multipart("alternative", alternatives)
+    if row.attachments:
+        parts = [content_type + b"\r\n" + body, *map(_attachment, row.attachments)]
+        content_type, body = multipart("mixed", parts)
+    lines.append(content_type)
+    names += ["MIME-Version", "Content-Type"]
+    head = b"".join(lines)
+    try:
+        check_header_block(head, names)
+    except UnsafeHeader as exc:
+        raise UnsendableMessage(f"the generated headers are not the ones built: {exc}") from exc
+    return WireMessage(
+        raw=head + b"\r\n" + body,
+        sender_address=str(source.addr_spec),
+        recipient_address=str(recipient.addr_spec),
+        subject=subject,
+    )
+
+
+def _extra_headers(row: MessageRow) -> list[tuple[str, str]]:
+    """The row's own headers that may be sent (valid names, none of ours), values cleaned."""
+    return [
+        (name, value if name.lower() in LIST_HEADERS else clean(value))
+        for name, value in (row.headers or {}).items()
+        if _HEADER_NAME.match(name) and name.lower() not in _RESERVED
+    ]
+
+
+def _moved(name: str) -> bool:
+    # Content-* headers would move into the first part when the message becomes multipart,
+    # and a MIME-Version of the row's would stand for ours: the EmailMessage path decides.
+    return name.startswith("content-") or name == "mime-version"
+
+
+def _attachment(attachment: dict[str, Any]) -> bytes:
+    maintype, _, subtype = str(attachment["content_type"]).partition("/")
+    params = subtype.split(";")
+    return attachment_part(
+        base64.b64decode(attachment["data_base64"]),
+        maintype or "application",
+        params[0].strip() or "octet-stream",
+        clean(attachment["filename"]),
+        _params(params[1:]),
+    )
+
+
+def _wire_from_email(message: OutgoingMessage) -> WireMessage:
+    """The bytes of a message built with EmailMessage, held to our own header check too."""
+    international = message.international
+    raw = to_bytes(message, international=international, flattened=message.checked_bytes)
+    names = [name for name, _ in message.raw_items()]
+    head = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n"
+    try:
+        check_header_block(head, names, international=international)
+    except UnsafeHeader as exc:
+        raise UnsendableMessage(f"the generated headers are not the ones built: {exc}") from exc
+    return WireMessage(
+        raw=raw,
+        sender_address=message.sender_address,
+        recipient_address=message.recipient_address,
+        subject=str(message["Subject"]),
+    )
+
+
 def build_message(
     row: MessageRow,
     sender: str,
@@ -109,10 +267,10 @@ def build_message(
     default_reply_to: str | None = None,
     sender_name: str | None = None,
 ) -> OutgoingMessage:
-    """From is always the configured no-reply sender (SPF-safe); replies go to the organiser.
+    """The same message built with the standard library's EmailMessage, read back and checked.
 
-    `default_reply_to` (the series' organiser) applies when the row names no Reply-To;
-    `sender_name` (the series' title) replaces the configured display name.
+    The path for rows `build_wire` does not write itself, and the reference its bytes are
+    tested against.
     """
     message = OutgoingMessage(policy=POLICY)
     default_name, sender_email = parseaddr(sender)

@@ -26,7 +26,7 @@ from sqlalchemy import and_, or_, select, text, update
 from eventhub.clock import utcnow
 from eventhub.database import begin_immediate_options
 from eventhub.extensions import db
-from eventhub.mail.compose import UnsendableMessage, build_message
+from eventhub.mail.compose import UnsendableMessage, build_wire
 from eventhub.mail.deferred import DeferredRenders
 from eventhub.mail.guards import SeriesSender, series_senders, suppression_reasons
 from eventhub.mail.models import MessageStatus, OutboxMessage
@@ -291,7 +291,7 @@ def _send_all(
             break
         try:
             series = senders.get(row.series_id)
-            message = build_message(
+            message = build_wire(
                 row,
                 sender,
                 utcnow(),

@@ -10,7 +10,7 @@ from typing import Protocol
 from flask import current_app
 
 from eventhub.extensions import db
-from eventhub.mail.compose import OutgoingMessage
+from eventhub.mail.compose import OutgoingMessage, WireMessage
 from eventhub.mail.models import DevMailboxMessage
 from eventhub.mail.wire import (
     DkimSigner,
@@ -35,8 +35,12 @@ class PermanentDeliveryError(Exception):
     """The server refused for good (5xx); its answer is the message."""
 
 
+# What a transport sends: the bytes delivery wrote, or (pages, tests) an EmailMessage.
+Sendable = WireMessage | EmailMessage
+
+
 class Transport(Protocol):
-    def send(self, message: EmailMessage, outbox_id: int | None) -> None: ...
+    def send(self, message: Sendable, outbox_id: int | None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -56,8 +60,10 @@ def classify(code: int, answer: bytes | str) -> Exception:
     return TransientDeliveryError(reply)
 
 
-def _wire_bytes(message: EmailMessage, signer: DkimSigner | None) -> bytes:
+def _wire_bytes(message: Sendable, signer: DkimSigner | None) -> bytes:
     try:
+        if isinstance(message, WireMessage):
+            return signer.sign(message.raw) if signer is not None else message.raw
         if isinstance(message, OutgoingMessage):
             return to_bytes(
                 message,
@@ -71,8 +77,10 @@ def _wire_bytes(message: EmailMessage, signer: DkimSigner | None) -> bytes:
         raise ConnectionLost(str(exc)) from exc
 
 
-def _envelope(message: EmailMessage) -> tuple[str, str, bool]:
+def _envelope(message: Sendable) -> tuple[str, str, bool]:
     """Sender and recipient address, and whether either needs SMTPUTF8."""
+    if isinstance(message, WireMessage):
+        return message.sender_address, message.recipient_address, message.international
     if isinstance(message, OutgoingMessage) and message.recipient_address:
         return message.sender_address, message.recipient_address, message.international
     return (
@@ -87,7 +95,7 @@ class SmtpTransport:
         self.connection = connection
         self.signer = signer
 
-    def send(self, message: EmailMessage, outbox_id: int | None) -> None:
+    def send(self, message: Sendable, outbox_id: int | None) -> None:
         # The exact bytes are sent (not send_message's own flattening): they are what was signed.
         sender, recipient, international = _envelope(message)
         options = ["SMTPUTF8", "BODY=8BITMIME"] if international else []
@@ -121,12 +129,17 @@ class DevMailboxTransport:
     def __init__(self, signer: DkimSigner | None = None) -> None:
         self.signer = signer
 
-    def send(self, message: EmailMessage, outbox_id: int | None) -> None:
+    def send(self, message: Sendable, outbox_id: int | None) -> None:
+        if isinstance(message, WireMessage):
+            recipient, subject = message.recipient_address, message.subject
+        else:
+            recipient = str(message["To"].addresses[0].addr_spec)
+            subject = str(message["Subject"])
         db.session.add(
             DevMailboxMessage(
                 outbox_message_id=outbox_id,
-                recipient_email=str(message["To"].addresses[0].addr_spec),
-                subject=str(message["Subject"]),
+                recipient_email=recipient,
+                subject=subject,
                 raw=_wire_bytes(message, self.signer),
             )
         )

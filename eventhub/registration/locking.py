@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import Integer, Select, String, bindparam, func, select, true
+from sqlalchemy import Integer, Select, String, bindparam, func, inspect, select, true
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from eventhub.database import begin_immediate_options
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db
 from eventhub.registration.models import Registration
-from eventhub.scheduling.models import Session
+from eventhub.scheduling.models import Series, Session
 from eventhub.speakers.models import SessionSpeaker
 from eventhub.transaction import at_transaction_end
 
@@ -107,7 +109,11 @@ def _postgres_lock_query() -> Select[Any]:
 @cache
 def _postgres_signup_query() -> Select[Any]:
     """The lock statement with the email's registration id: built once, like the lock's."""
-    mine = (
+    return _postgres_lock_query().add_columns(_email_registration())
+
+
+def _email_registration() -> Any:
+    return (
         select(Registration.id)
         .where(
             Registration.session_id == bindparam("session_id", type_=Integer),
@@ -115,7 +121,6 @@ def _postgres_signup_query() -> Select[Any]:
         )
         .scalar_subquery()
     )
-    return _postgres_lock_query().add_columns(mine)
 
 
 def _lock_parameters(session_id: int) -> dict[str, Any]:
@@ -153,8 +158,7 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
         if _dialect() == "sqlite":
             row = _sqlite_signup_row(session_id, email)
         else:
-            parameters = {**_lock_parameters(session_id), "email": email}
-            row = db.session.execute(_postgres_signup_query(), parameters).unique().first()
+            row = _postgres_signup_row(session_id, email)
     except OperationalError as exc:
         if _dialect() == "sqlite":
             raise
@@ -164,6 +168,83 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
         raise LookupError(session_id)
     _hold(session_id)
     return SignupLock(row[0], row[1], is_fresh=True)
+
+
+def _postgres_signup_row(session_id: int, email: str) -> Any:
+    parameters = {**_lock_parameters(session_id), "email": email}
+    known = db.session.identity_map.get(identity_key(Session, session_id))
+    if known is not None and inspect(known).modified:
+        return db.session.execute(_postgres_signup_query(), parameters).unique().first()
+    # Lock the row and read only what a seat decision reads (psycopg and the ORM pay for every
+    # column of a result: the whole session, its series and its line-up cost ~1 ms a sign-up).
+    # The session and its series are the objects already loaded, those columns refreshed, or
+    # objects made from the row whose other columns load if anything reads them.
+    row = db.session.execute(_postgres_signup_decision_query(), parameters).first()
+    if row is None:
+        return None
+    decision = {name: getattr(row, name) for name in _DECISION_COLUMNS}
+    session = _as_loaded(Session, session_id, decision)
+    series = _as_loaded(Series, row.series_id, {"is_published": row.series_is_published})
+    # The identity map holds objects weakly: the session's reference keeps the series.
+    set_committed_value(session, "series", series)
+    return session, row.registration_id
+
+
+Loaded = TypeVar("Loaded", Session, Series)
+
+
+def _as_loaded(model: type[Loaded], id_: int, values: dict[str, Any]) -> Loaded:
+    """The object with this id in the ORM session, `values` as freshly read from the database;
+    made (persistent, every other column expired) if the session has not loaded it yet."""
+    found: Loaded | None = db.session.identity_map.get(identity_key(model, id_))
+    if found is None:
+        found = model()
+        found.id = id_
+        for name, value in values.items():
+            setattr(found, name, value)
+        # As if loaded by a query: no history, the columns not given expired.
+        make_transient_to_detached(found)
+        db.session.add(found)
+        return found
+    for name, value in values.items():
+        set_committed_value(found, name, value)
+    return found
+
+
+# What a newcomer's place is decided on (services.register: the window, the seats, approval)
+# and what their outbox row names.
+_DECISION_COLUMNS = (
+    "series_id",
+    "status",
+    "starts_at",
+    "duration_minutes",
+    "registration_opens_at",
+    "registration_closes_at",
+    "capacity",
+    "requires_approval",
+    "seat_offer_hours",
+    "seats_held",
+    "waitlisted_count",
+)
+
+
+@cache
+def _postgres_signup_decision_query() -> Select[Any]:
+    """The seat lock with only the decision's columns and the email's registration id."""
+    setting = func.set_config("lock_timeout", bindparam("lock_timeout", type_=String), True)
+    timeout = select(setting.label("t")).subquery()
+    table = Session.__table__.c
+    return (
+        select(
+            *(table[name] for name in _DECISION_COLUMNS),
+            Series.is_published.label("series_is_published"),
+            _email_registration().label("registration_id"),
+        )
+        .join(Series, Series.id == Session.series_id)
+        .join(timeout, true())
+        .where(Session.id == bindparam("session_id", type_=Integer))
+        .with_for_update(of=Session)
+    )
 
 
 def _sqlite_signup_row(session_id: int, email: str) -> Any:

@@ -299,3 +299,38 @@ def test_cached_reads_skip_rate_limiting(app_config: dict[str, Any], make: Facto
         assert client.get("/login").status_code == 200
         assert client.get("/login").status_code == 429
         db.session.remove()
+
+
+@pytest.mark.redis
+def test_a_hit_reads_on_the_threads_connection_and_survives_losing_it(
+    app: Any, app_config: dict[str, Any], redis_url: str
+) -> None:
+    import socket
+
+    from eventhub.public import cache as public_cache
+
+    web, _ = _shared_cache_apps(app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=redis_url)
+    with web.app_context():
+        Factories().series(slug="direct")
+        db.session.commit()
+        client = web.test_client()
+        assert client.get("/series/direct").headers["X-Cache"] == "miss"
+        assert client.get("/series/direct").headers["X-Cache"] == "hit"
+        connection = public_cache._direct.connection
+        assert connection is not None
+        connection._sock.shutdown(socket.SHUT_RDWR)  # the server went away meanwhile
+        assert client.get("/series/direct").headers["X-Cache"] == "hit"  # through the client
+        assert client.get("/series/direct").headers["X-Cache"] == "hit"
+        assert public_cache._direct.connection not in (None, connection)
+        db.session.remove()
+
+
+def test_an_unreachable_redis_still_serves_pages(app: Any, app_config: dict[str, Any]) -> None:
+    gone = "redis://127.0.0.1:1/0"
+    web, _ = _shared_cache_apps(app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=gone)
+    with web.app_context():
+        Factories().series(slug="nocache")
+        db.session.commit()
+        response = web.test_client().get("/series/nocache")
+        assert (response.status_code, response.headers["X-Cache"]) == (200, "miss")
+        db.session.remove()

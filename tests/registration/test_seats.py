@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import update
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
@@ -15,6 +16,7 @@ from eventhub.registration import services
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.registration.services import fill_free_seats
 from eventhub.registration.tasks import pass_on_lapsed_offers
+from eventhub.scheduling.models import Session, SessionStatus
 from tests.registration.conftest import applicant, outbox
 from tests.support.factories import Factories
 from tests.support.rows import fresh
@@ -311,3 +313,42 @@ def test_pending_waitlisted_and_offered_never_get_reminders(make: Factories) -> 
     db.session.commit()
     create_due_reminders(utcnow() + timedelta(days=2, hours=1))
     assert [m.recipient_email for m in outbox(MessageKind.REMINDER)] == [offered.email]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("change", "outcome"),
+    [
+        ({"seats_held": 1}, S.WAITLISTED),  # someone took the last seat meanwhile
+        ({"waitlisted_count": 1}, S.WAITLISTED),  # someone is waiting ahead
+        ({"requires_approval": True}, S.PENDING),
+        ({"capacity": 5, "seats_held": 1}, S.CONFIRMED),
+        ({"status": SessionStatus.CANCELLED}, None),
+    ],
+)
+@pytest.mark.parametrize("read_first", [True, False])
+def test_a_session_read_before_the_lock_is_decided_on_as_it_stands_locked(
+    app: Flask, make: Factories, change: dict[str, Any], outcome: S | None, read_first: bool
+) -> None:
+    """A sign-up reads the session, then locks it: what changed in between is what counts
+    (the lock re-reads the decision's columns onto the objects already loaded, or makes them)."""
+    session = make.session(capacity=1)
+    db.session.commit()
+    session_id = session.id
+    if read_first:
+        loaded = db.session.get(Session, session_id)
+        assert loaded is not None and loaded.seats_held == 0  # in this transaction's map
+    else:
+        db.session.remove()  # nothing loaded: the API reads plain columns before the lock
+    with db.engine.begin() as other:
+        other.execute(update(Session).where(Session.id == session_id).values(**change))
+    if outcome is None:
+        with pytest.raises(services.RegistrationClosed):
+            services.register(session_id, applicant())
+        return
+    registration = services.register(session_id, applicant()).registration
+    assert registration.status is outcome
+    # Whatever the lock did not read loads when asked for, as it stands.
+    assert registration.session.title and registration.session.series.slug
+    db.session.commit()
+    assert fresh(registration).status is outcome

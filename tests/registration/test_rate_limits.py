@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from eventhub.extensions import db
+from eventhub.extensions import db, limiter
 from tests.support.factories import Factories
 
 
@@ -76,3 +76,30 @@ def test_limits_are_per_address(client: FlaskClient, make: Factories) -> None:
     blocked = client.post(url, data=_form(5), environ_base={"REMOTE_ADDR": "10.0.0.1"})
     other = client.post(url, data=_form(6), environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert blocked.status_code == 429 and other.status_code == 302
+
+
+def test_no_app_wide_limits_no_app_wide_check(
+    client: FlaskClient, make: Factories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The limiter is one object for every app of the process: another test's defaults go.
+    manager = limiter.limit_manager
+    monkeypatch.setattr(manager, "_default_limits", [])
+    monkeypatch.setattr(manager, "_application_limits", [])
+    resolved: list[bool] = []
+    resolve = manager.resolve_limits
+
+    def spy(*args: Any) -> Any:
+        resolved.append(args[4])  # in_middleware: the before-request hook
+        return resolve(*args)
+
+    monkeypatch.setattr(manager, "resolve_limits", spy)
+    session = make.session()
+    db.session.commit()
+    url = f"/api/v1/sessions/{session.id}/registrations"
+    codes = [
+        client.post(url, json={"name": "N", "email": f"w{n}@example.org", "consent": True})
+        for n in range(4)
+    ]
+    # The route's own limit is checked by its decorator, every time; the hook resolves nothing.
+    assert [c.status_code for c in codes] == [201, 201, 201, 429]
+    assert resolved == [False] * 4

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import Integer, Select, String, bindparam, func, inspect, select, true
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -173,24 +173,46 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
 def _postgres_signup_row(session_id: int, email: str) -> Any:
     parameters = {**_lock_parameters(session_id), "email": email}
     known = db.session.identity_map.get(identity_key(Session, session_id))
-    if known is None or inspect(known).modified:
+    if known is not None and inspect(known).modified:
         return db.session.execute(_postgres_signup_query(), parameters).unique().first()
-    # The request has just read the session (the POST reads it before taking the lock): lock
-    # it and re-read only what a seat decision reads, onto the object already loaded, instead
-    # of loading the whole session, its series and its line-up again (wide rows, ~1 ms).
+    # Lock the row and read only what a seat decision reads (psycopg and the ORM pay for every
+    # column of a result: the whole session, its series and its line-up cost ~1 ms a sign-up).
+    # The session and its series are the objects already loaded, those columns refreshed, or
+    # objects made from the row whose other columns load if anything reads them.
     row = db.session.execute(_postgres_signup_decision_query(), parameters).first()
     if row is None:
         return None
-    for name in _DECISION_COLUMNS:
-        set_committed_value(known, name, getattr(row, name))
-    series = db.session.identity_map.get(identity_key(Series, row.series_id))
-    if series is not None:
-        set_committed_value(series, "is_published", row.series_is_published)
-    return known, row.registration_id
+    decision = {name: getattr(row, name) for name in _DECISION_COLUMNS}
+    session = _as_loaded(Session, session_id, decision)
+    series = _as_loaded(Series, row.series_id, {"is_published": row.series_is_published})
+    # The identity map holds objects weakly: the session's reference keeps the series.
+    set_committed_value(session, "series", series)
+    return session, row.registration_id
+
+
+Loaded = TypeVar("Loaded", Session, Series)
+
+
+def _as_loaded(model: type[Loaded], id_: int, values: dict[str, Any]) -> Loaded:
+    """The object with this id in the ORM session, `values` as freshly read from the database;
+    made (persistent, every other column expired) if the session has not loaded it yet."""
+    found: Loaded | None = db.session.identity_map.get(identity_key(model, id_))
+    if found is None:
+        found = model()
+        found.id = id_
+        for name, value in values.items():
+            setattr(found, name, value)
+        # As if loaded by a query: no history, the columns not given expired.
+        make_transient_to_detached(found)
+        db.session.add(found)
+        return found
+    for name, value in values.items():
+        set_committed_value(found, name, value)
+    return found
 
 
 # What a newcomer's place is decided on (services.register: the window, the seats, approval)
-# and what their outbox row names; everything else of the session is as the request read it.
+# and what their outbox row names.
 _DECISION_COLUMNS = (
     "series_id",
     "status",

@@ -20,6 +20,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, parseaddr
+from functools import lru_cache
 from typing import Any, Protocol
 
 from eventhub.mail.wire import (
@@ -31,6 +32,7 @@ from eventhub.mail.wire import (
     folded_header,
     list_header,
     mailbox_header,
+    message_id_header,
     multipart,
     raw_header,
     set_list_header,
@@ -147,8 +149,7 @@ def build_wire(
     `default_reply_to` (the series' organiser) applies when the row names no Reply-To;
     `sender_name` (the series' title) replaces the configured display name.
     """
-    default_name, sender_email = parseaddr(sender)
-    source = address(sender_name or default_name, sender_email)
+    source, sender_email = _source(sender, sender_name)
     recipient = address(row.recipient_name, row.recipient_email)
     replying = row.reply_to or default_reply_to
     reply_to = _reply_to(replying) if replying else []
@@ -179,7 +180,7 @@ def build_wire(
     lines += [
         folded_header("Subject", subject),
         folded_header("Date", format_datetime(now)),
-        folded_header("Message-ID", message_id),
+        message_id_header(message_id),
     ]
     names += ["Subject", "Date", "Message-ID"]
     for name, value in extra:
@@ -213,6 +214,13 @@ def build_wire(
         recipient_address=str(recipient.addr_spec),
         subject=subject,
     )
+
+
+@lru_cache(maxsize=256)
+def _source(sender: str, sender_name: str | None) -> tuple[Address, str]:
+    # The same sender for every message of a series: parsed once (Address is immutable).
+    default_name, sender_email = parseaddr(sender)
+    return address(sender_name or default_name, sender_email), sender_email
 
 
 def _extra_headers(row: MessageRow) -> list[tuple[str, str]]:

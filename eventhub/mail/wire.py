@@ -234,6 +234,20 @@ def folded_header(name: str, value: str) -> bytes:
     return POLICY.fold_binary(name, POLICY.header_store_parse(name, value)[1])
 
 
+_PLAIN_MESSAGE_ID = re.compile(r"<[A-Za-z0-9.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*>")
+
+
+def message_id_header(value: str) -> bytes:
+    """`Message-ID: <…>` as the generator writes it: as is when a plain id fits on the line.
+
+    Every row's id is its own, so the cache of folded_header would never hit.
+    """
+    line = f"Message-ID: {value}"
+    if len(line) <= MAX_LINE and _PLAIN_MESSAGE_ID.fullmatch(value):
+        return (line + "\r\n").encode("ascii")
+    return folded_header("Message-ID", value)
+
+
 def encode_text(text: str) -> tuple[str, str]:
     """The transfer encoding and payload `set_content(text)` chooses for a UTF-8 text part.
 

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar.parser import Contentline
 
 from eventhub.i18n import current_tag, localised
 from eventhub.markup import markdown_to_text
@@ -178,6 +179,8 @@ def public_calendar(sessions: Sequence[Session], *, name: str, feed: bool = Fals
 _TEMPLATES: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 _TEMPLATES_SIZE = 256
 _EVENT_END = b"END:VEVENT\r\n"
+# icalendar folds content lines before they reach 75 octets.
+_FOLD = 74
 
 
 def _template_key(session: Session, method: str, join_url: str) -> tuple[Any, ...]:
@@ -227,19 +230,27 @@ def _template(session: Session, method: str, join_url: str) -> bytes:
 
 
 def _attendee_lines(attendee: Attendee, cancelled: bool) -> bytes:
-    holder = Event()
-    holder.add(
-        "attendee",
-        _mailto(
-            attendee.email,
-            attendee.name,
-            ROLE="REQ-PARTICIPANT",
-            PARTSTAT="DECLINED" if cancelled else "ACCEPTED",
-            RSVP="FALSE",
-        ),
+    """The invite's ATTENDEE content line, folded, as icalendar writes it in a VEVENT.
+
+    Built with icalendar's own content line (its escaping and quoting of CN); only the
+    folding of a plain ASCII line is done here (74 characters a line, icalendar's rule),
+    which spares the Event around it and icalendar's character-by-character fold: a
+    confirmation's invite is the session's calendar plus this one line per registrant.
+    """
+    address = _mailto(
+        attendee.email,
+        attendee.name,
+        ROLE="REQ-PARTICIPANT",
+        PARTSTAT="DECLINED" if cancelled else "ACCEPTED",
+        RSVP="FALSE",
     )
-    # "BEGIN:VEVENT\r\n" + the (folded) ATTENDEE line + "END:VEVENT\r\n"
-    return bytes(holder.to_ical()).split(b"\r\n", 1)[1][: -len(_EVENT_END)]
+    line = Contentline.from_parts("ATTENDEE", address.params, address, sorted=True)
+    if line.isascii() and "\\" not in line and "^" not in line:
+        # icalendar never ends a folded piece on an escape character (\\ or ^); without
+        # them its fold of an ASCII line is plain 74-character slices.
+        pieces = [line[i : i + _FOLD] for i in range(0, len(line), _FOLD)]
+        return ("\r\n ".join(pieces) + "\r\n").encode("ascii")
+    return bytes(line.to_ical()) + b"\r\n"
 
 
 def _for_attendee(session: Session, method: str, attendee: Attendee, join_url: str) -> bytes:

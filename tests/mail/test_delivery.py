@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.pool import QueuePool
 
 from eventhub.clock import utcnow
 from eventhub.emails.unsubscribe import unsubscribe
@@ -16,11 +19,12 @@ from eventhub.extensions import db
 from eventhub.mail import delivery, transport
 from eventhub.mail.models import DevMailboxMessage, MessageKind, MessageStatus, OutboxMessage
 from eventhub.mail.outbox import Envelope, RenderedEmail, queue_message
-from eventhub.mail.transport import ConnectionLost, LazyTransport
+from eventhub.mail.transport import ConnectionLost, LazyTransport, TransientDeliveryError
 from tests.mail.support import outbox
 from tests.support.factories import Factories
 from tests.support.rows import fresh
 from tests.support.smtp import SmtpServer
+from tests.support.statements import count_statements
 
 
 def _queue(n: int = 1, kind: MessageKind = MessageKind.CONFIRMATION, **fields: Any) -> list[int]:
@@ -304,3 +308,73 @@ def test_an_unreachable_server_stops_the_task_after_one_batch(
     result, more = delivery.deliver_due(batch_size=10, max_batches=5)
     assert (len(attempts), result.deferred, more) == (1, 10, False)
     assert sum(1 for r in outbox() if r.status is MessageStatus.QUEUED) == 20
+
+
+@pytest.mark.postgres
+def test_a_sent_mark_is_one_statement_and_the_connection_goes_back_as_it_came(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each mark went through the session: BEGIN, SET LOCAL synchronous_commit, UPDATE,
+    # COMMIT, four round trips per message. Now one UPDATE on an autocommit connection.
+    fake = _DroppingTransport(fail_at=-1)
+    monkeypatch.setattr(transport, "connect", lambda: fake)
+    _queue(5)
+    ids = delivery.claim_batch(10)
+    with count_statements(db.engine) as log, LazyTransport() as lazy:
+        assert delivery.deliver_claimed(ids, lazy).sent == 5
+    marks = [s for s in log.statements if s.startswith("UPDATE outbox_messages SET status")]
+    assert len(marks) == 5
+    assert not [s for s in log.statements if "SET LOCAL" in s]
+    assert {r.status for r in outbox()} == {MessageStatus.SENT}
+    assert all(r.attempts == 1 and r.sent_at is not None for r in outbox())
+    # No pooled connection keeps the marks' relaxed commit for whoever checks it out next.
+    db.session.remove()
+    pool = db.engine.pool
+    assert isinstance(pool, QueuePool)
+    with ExitStack() as stack:
+        connections = [stack.enter_context(db.engine.connect()) for _ in range(pool.checkedin())]
+        settings = {c.exec_driver_sql("SHOW synchronous_commit").scalar() for c in connections}
+    assert settings <= {"on"}
+
+
+@contextmanager
+def _lock_timeout() -> Iterator[None]:
+    """Every connection checked out meanwhile gives up on a lock after 5 s (a wait on a lock
+    of the test's own thread fails the test instead of hanging it)."""
+
+    def limit(connection: Any, *_args: Any) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+        connection.commit()
+
+    event.listen(db.engine.pool, "checkout", limit)
+    try:
+        yield
+    finally:
+        event.remove(db.engine.pool, "checkout", limit)
+
+
+@pytest.mark.postgres
+def test_a_deferred_row_and_a_lease_renewal_in_one_batch_do_not_wait_on_each_other(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session's transaction holds a deferred row while the marks' own connection renews
+    the lease of every row still `sending`: the session commits first, or the renewal would
+    wait for a lock its own worker holds."""
+    from eventhub import clock
+
+    class DeferringSlowTransport(_DroppingTransport):
+        def send(self, message: Any, outbox_id: int | None) -> None:
+            clock.move(timedelta(seconds=20))  # a renewal every other message
+            if len(self.sent) == 1:
+                self.sent.append(message)
+                raise TransientDeliveryError("451 try again later")
+            super().send(message, outbox_id)
+
+    monkeypatch.setattr(transport, "connect", lambda: DeferringSlowTransport(fail_at=-1))
+    _queue(4)
+    ids = delivery.claim_batch(10)
+    with _lock_timeout(), LazyTransport() as lazy:
+        result = delivery.deliver_claimed(ids, lazy)
+    assert (result.sent, result.deferred) == (3, 1)
+    assert [r.status for r in outbox()].count(MessageStatus.SENT) == 3

@@ -22,7 +22,13 @@ from eventhub.mail.compose import (
 )
 from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.mail.outbox import Attachment
-from eventhub.mail.wire import UnsafeHeader, check_header_block, to_bytes
+from eventhub.mail.wire import (
+    POLICY,
+    UnsafeHeader,
+    check_header_block,
+    message_id_header,
+    to_bytes,
+)
 
 NOW = datetime(2026, 12, 5, 3, 31, 2, tzinfo=UTC)
 SENDER = "eventhub <no-reply@eventhub.example>"
@@ -158,6 +164,21 @@ def test_a_non_ascii_address_takes_the_email_message_path_as_before() -> None:
         build_message(row, SENDER, NOW)
     with pytest.raises(ValueError):
         build_wire(row, SENDER, NOW)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<outbox-1.8efec01f9c6f@eventhub.localhost>",
+        "<outbox-123456789.0123456789ab@mail-1.example-2.org>",
+        "<outbox-7.0123456789ab@" + "sub." * 12 + "example.org>",  # too long for one line
+        "<outbox-7.0123456789ab@localhost>",
+        "<outbox-7.0123456789ab@[127.0.0.1]>",
+    ],
+)
+def test_a_message_id_is_written_as_the_generator_writes_it(value: str) -> None:
+    folded = POLICY.fold_binary("Message-ID", POLICY.header_store_parse("Message-ID", value)[1])
+    assert message_id_header(value) == folded
 
 
 HEAD = b'From: "A" <a@example.org>\r\nTo: <b@example.org>\r\nSubject: Hi\r\n'

@@ -12,10 +12,10 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_wtf.csrf import generate_csrf
 from jinja2 import TemplateNotFound
 from markupsafe import Markup, escape
 
+from eventhub.csrf_token import csrf_token
 from eventhub.i18n import use_series_language
 from eventhub.public import queries
 from eventhub.public.cache import cached_page, cached_value
@@ -146,7 +146,7 @@ def with_csrf_token(parts: tuple[str, ...]) -> str:
     if len(parts) == 1:
         return parts[0]
     # Only now, so a page without a form leaves the visitor's session (and cookie) alone.
-    return str(escape(generate_csrf())).join(parts)
+    return str(escape(csrf_token())).join(parts)
 
 
 def _render_session(series_slug: str, session_slug: str) -> tuple[tuple[str, ...], list[Session]]:
@@ -181,7 +181,7 @@ def _render_session(series_slug: str, session_slug: str) -> tuple[tuple[str, ...
     )
     # Every copy of this request's token (the form's, a logged-in reader's log-out forms) is
     # cut out; the signed token cannot occur in the page by chance.
-    token = str(escape(generate_csrf())) if form_html is not None else None
+    token = str(escape(csrf_token())) if form_html is not None else None
     parts = tuple(html.split(token)) if token else (html,)
     return parts, [found, *siblings]
 

@@ -1,0 +1,44 @@
+"""The visitor's CSRF token for a page served from the cache, as Flask-WTF makes it.
+
+`flask_wtf.csrf.generate_csrf` builds its itsdangerous serializer on every call; the cached
+session page calls it once per request (each visitor gets a token of their own). This is the
+same function with the serializer built once per key: the same raw token in the session under
+the same field, the same signed token in `g` (so a later `csrf_token()` in the request agrees),
+and Flask-WTF's `validate_csrf` checks it unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+
+from flask import current_app, g, session
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import URLSafeTimedSerializer
+
+_SALT = "wtf-csrf-token"  # flask_wtf.csrf's
+
+
+@lru_cache(maxsize=8)
+def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
+
+
+def csrf_token() -> str:
+    """This request's signed CSRF token (Flask-WTF's `generate_csrf` with default arguments)."""
+    config = current_app.config
+    secret_key = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+    field_name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if not isinstance(secret_key, str | bytes) or field_name is None:
+        return str(generate_csrf())  # Flask-WTF's own answer (an error for a missing key)
+    if field_name not in g:
+        if field_name not in session:
+            session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
+        try:
+            token = _serializer(secret_key).dumps(session[field_name])
+        except TypeError:
+            session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
+            token = _serializer(secret_key).dumps(session[field_name])
+        setattr(g, field_name, token)
+    return str(g.get(field_name))

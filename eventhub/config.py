@@ -153,8 +153,8 @@ def _normalise_database_url(config: dict[str, Any]) -> None:
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 15})
-    else:
-        options.setdefault("pool_pre_ping", True)
+    # Server connections are pinged only after sitting idle (database.install_engine_listeners),
+    # not at every checkout as pool_pre_ping does.
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

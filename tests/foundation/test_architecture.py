@@ -162,8 +162,9 @@ def test_every_signal_is_sent_and_received_in_production(app: Flask) -> None:
 LISTENERS = {
     # The registries themselves.
     "eventhub/transaction.py": {"before_commit", "after_commit", "after_transaction_end"},
-    # Pragmas and BEGIN modes on each connection of the app's engines.
-    "eventhub/database.py": {"connect", "begin"},
+    # Pragmas and BEGIN modes on each connection of the app's engines; the ping of a server
+    # connection that sat idle in the pool (the pool's own hooks: no call site to put it in).
+    "eventhub/database.py": {"connect", "begin", "checkin", "checkout"},
     # Change detection: any flush or bulk statement touching programme data drops cached pages.
     "eventhub/public/cache.py": {"after_flush", "do_orm_execute"},
     # Change detection: every column an organiser action changes goes into its log entry.

@@ -50,6 +50,15 @@ class _Talisman(Talisman):
             }
         return self._defaults
 
+    def _force_https(self) -> Response | None:
+        # Without forcing, Talisman still read three request properties per request (a missing
+        # X-Forwarded-Proto raises and catches a KeyError) before looking at the option.
+        if self._get_local_options() is self._defaults and not self.force_https:
+            if self.session_cookie_secure and not self.app.debug:
+                self.app.config["SESSION_COOKIE_SECURE"] = True  # as Talisman's own does
+            return None
+        return super()._force_https()
+
     def _set_response_headers(self, response: Response) -> Response:
         options = self._get_local_options()
         headers = response.headers

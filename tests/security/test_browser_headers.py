@@ -96,6 +96,7 @@ def test_production_sends_hsts(tmp_path: Path, database_url: str) -> None:
     )
     assert "max-age=" in response.headers["Strict-Transport-Security"]
     _assert_browser_headers(response.headers)
+    assert app.config["SESSION_COOKIE_SECURE"] is True  # Talisman's per-request setting
 
 
 def test_the_policy_text_written_once_is_talismans_own(app: Flask, client: FlaskClient) -> None:

@@ -183,7 +183,8 @@ def install_browser_policy(app: Flask) -> None:
 def _no_store_for_personal_pages(response: Response) -> Response:
     personal = (
         "_user_id" in session
-        or "Authorization" in request.headers
+        # The WSGI key, not request.headers: a missing header there costs a raised KeyError.
+        or "HTTP_AUTHORIZATION" in request.environ
         or request.path.startswith(_PERSONAL_PREFIXES)
         or response.mimetype == "text/csv"
     )

@@ -149,6 +149,17 @@ _MARK_SENT = (
         last_error="",
     )
 )
+# One row at a time (MARK_EVERY = 1): no expanding IN list to render on every call.
+_MARK_ONE_SENT = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("mark_id"), _TABLE.c.status == MessageStatus.SENDING)
+    .values(
+        status=MessageStatus.SENT,
+        sent_at=bindparam("mark_at"),
+        attempts=_TABLE.c.attempts + 1,
+        last_error="",
+    )
+)
 _RENEW_LEASE = (
     update(_TABLE)
     .where(
@@ -218,9 +229,11 @@ class _Marks:
         if now - self.renewed_at > HEARTBEAT:
             self.writer.execute(_RENEW_LEASE, {"renew_ids": self.claimed, "renew_at": now})
             self.renewed_at = now
-        if self.sent:
+        if len(self.sent) == 1:
+            self.writer.execute(_MARK_ONE_SENT, {"mark_id": self.sent[0], "mark_at": now})
+        elif self.sent:
             self.writer.execute(_MARK_SENT, {"mark_ids": list(self.sent), "mark_at": now})
-            self.sent.clear()
+        self.sent.clear()
         if not separate:
             bookkeeping_commit()
 

@@ -99,6 +99,13 @@ def render_email(template: str, **context: Any) -> RenderedEmail:
     )
 
 
+def row_values(
+    envelope: Envelope, email: RenderedEmail | DeferredEmail, now: datetime
+) -> dict[str, Any]:
+    """The outbox row's column values (a statement of the caller's own writes them)."""
+    return _values(envelope, email, now)
+
+
 def _values(
     envelope: Envelope, email: RenderedEmail | DeferredEmail, now: datetime
 ) -> dict[str, Any]:

@@ -262,13 +262,16 @@ def encode_text(text: str) -> tuple[str, str]:
         if normal.isascii():
             return "7bit", normal.decode("ascii")
         return "8bit", normal.decode("ascii", "surrogateescape")
+    # The first ten lines decide; quoted-printable encodes each line on its own, so the
+    # sniffed head's encoding is the head of the whole body's (encoded once, not twice).
     sniff = b"\r\n".join(lines[:10]) + b"\r\n"
     sniff_qp = quoprimime.body_encode(sniff.decode("latin-1"), limit)
     if len(sniff_qp) > len(binascii.b2a_base64(sniff)):
         return "base64", _base64_lines(b"\r\n".join(lines) + b"\r\n")
     if len(lines) <= 10:
         return "quoted-printable", sniff_qp
-    return "quoted-printable", quoprimime.body_encode(normal.decode("latin-1"), limit)
+    tail = b"\n".join(lines[10:]) + b"\n"
+    return "quoted-printable", sniff_qp + quoprimime.body_encode(tail.decode("latin-1"), limit)
 
 
 def _base64_lines(data: bytes) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from flask import Flask, current_app, has_app_context, make_response, request, session
+from flask import Flask, current_app, has_app_context, request, session
 from flask.typing import ResponseReturnValue
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
@@ -257,7 +257,7 @@ def cached_page(
 ) -> ResponseReturnValue:
     """Serve HTML from the cache, or build, store and serve it."""
     html, hit = cached_value(name, build)
-    response = make_response(html)
+    response = current_app.response_class(html)  # what make_response(html) builds
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return response
 

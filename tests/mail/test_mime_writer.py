@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from eventhub.mail.wire import (
     POLICY,
     UnsafeHeader,
     check_header_block,
+    encode_text,
     message_id_header,
     to_bytes,
 )
@@ -179,6 +181,26 @@ def test_a_non_ascii_address_takes_the_email_message_path_as_before() -> None:
 def test_a_message_id_is_written_as_the_generator_writes_it(value: str) -> None:
     folded = POLICY.fold_binary("Message-ID", POLICY.header_store_parse("Message-ID", value)[1])
     assert message_id_header(value) == folded
+
+
+TEXTS = {
+    "short ascii": "Hello\nthere\n",
+    "short utf-8": "Café · 60 min\n",
+    "long ascii, few lines": LONG_LINE,
+    "long, eleven lines and more": ("x" * 74 + " \n") * 9 + "=" * 80 + "\n" + "y\t\n" * 5,
+    "breaks near escapes": "\n".join("a" * n + "=é" * 3 + " " for n in range(70, 80)) * 2,
+    "mostly non-ascii": "香港的再工業化" * 40 + "\n" + "香港" * 50,
+    "line endings": "a\r\nb\rc\n" * 6 + LONG_LINE,
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("text", TEXTS.values(), ids=list(TEXTS))
+def test_a_text_is_encoded_as_set_content_encodes_it(text: str) -> None:
+    part = EmailMessage(policy=POLICY)
+    part.set_content(text)
+    # The stored payload (get_payload() would decode an 8bit one).
+    assert encode_text(text) == (part["Content-Transfer-Encoding"], vars(part)["_payload"])
 
 
 HEAD = b'From: "A" <a@example.org>\r\nTo: <b@example.org>\r\nSubject: Hi\r\n'

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from eventhub.extensions import db
 from eventhub.registration.models import QuestionKind
+from eventhub.scheduling.models import Series
 from tests.support.factories import Factories
 from tests.support.statements import count_statements
 
@@ -38,7 +39,8 @@ def test_the_target_is_read_once_per_content_version(client: FlaskClient, make: 
     # The seat lock and the two inserts: the session, its series and questions are known.
     assert _post(client, session_id, "b@example.org") == (201, 3)
     # An edit of the questions replaces the version: the next sign-up reads them afresh.
-    question = make.question(db.session.get(type(series), series_id), "Role?", is_required=True)
+    series = db.session.get_one(Series, series_id)
+    question = make.question(series, "Role?", is_required=True)
     db.session.commit()
     question_id = str(question.id)
     status, statements = _post(client, session_id, "c@example.org")
@@ -46,7 +48,7 @@ def test_the_target_is_read_once_per_content_version(client: FlaskClient, make: 
     answered = {"answers": {question_id: "Engineer"}}
     assert _post(client, session_id, "c@example.org", **answered) == (201, 3)
     # So does hiding the series: 404 at once, as before.
-    db.session.get(type(series), series_id).is_published = False
+    db.session.get_one(Series, series_id).is_published = False
     db.session.commit()
     assert _post(client, session_id, "d@example.org", **answered)[0] == 404
 

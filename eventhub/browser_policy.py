@@ -50,6 +50,15 @@ class _Talisman(Talisman):
             }
         return self._defaults
 
+    def _force_https(self) -> Response | None:
+        # Without forcing, Talisman still read three request properties per request (a missing
+        # X-Forwarded-Proto raises and catches a KeyError) before looking at the option.
+        if self._get_local_options() is self._defaults and not self.force_https:
+            if self.session_cookie_secure and not self.app.debug:
+                self.app.config["SESSION_COOKIE_SECURE"] = True  # as Talisman's own does
+            return None
+        return super()._force_https()
+
     def _set_response_headers(self, response: Response) -> Response:
         options = self._get_local_options()
         headers = response.headers
@@ -183,7 +192,8 @@ def install_browser_policy(app: Flask) -> None:
 def _no_store_for_personal_pages(response: Response) -> Response:
     personal = (
         "_user_id" in session
-        or "Authorization" in request.headers
+        # The WSGI key, not request.headers: a missing header there costs a raised KeyError.
+        or "HTTP_AUTHORIZATION" in request.environ
         or request.path.startswith(_PERSONAL_PREFIXES)
         or response.mimetype == "text/csv"
     )

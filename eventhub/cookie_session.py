@@ -37,7 +37,9 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        cookies = request.cookies  # `in` first: a missing key in .get() raises and catches
+        name = self.get_cookie_name(app)
+        if app.secret_key and not (name in cookies and cookies[name]):  # noqa: RUF019
             return self.session_class()  # what Flask returns for a missing cookie
         return super().open_session(app, request)
 

@@ -18,6 +18,8 @@ from flask_wtf.csrf import generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 
 _SALT = "wtf-csrf-token"  # flask_wtf.csrf's
+# The raw token is Flask-WTF's: 40 hex digits, SHA-1 of 64 random bytes (its randomness is the
+# urandom bytes'; the hash only shapes it), so bandit's weak-hash warning does not apply.
 
 
 @lru_cache(maxsize=8)
@@ -34,11 +36,11 @@ def csrf_token() -> str:
         return str(generate_csrf())  # Flask-WTF's own answer (an error for a missing key)
     if field_name not in g:
         if field_name not in session:
-            session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
+            session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324  # nosec B324
         try:
             token = _serializer(secret_key).dumps(session[field_name])
         except TypeError:
-            session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
+            session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324  # nosec B324
             token = _serializer(secret_key).dumps(session[field_name])
         setattr(g, field_name, token)
     return str(g.get(field_name))

@@ -72,7 +72,8 @@ def tag_from_header_entry(value: str) -> str | None:
 
 def explicit_choice() -> str | None:
     """The switcher's cookie, else the logged-in account's stored language."""
-    chosen = normalise(request.cookies.get(COOKIE))
+    cookies = request.cookies  # `in` first: a missing key in .get() raises and catches
+    chosen = normalise(cookies[COOKIE]) if COOKIE in cookies else None
     if chosen:
         return chosen
     if cannot_be_logged_in():

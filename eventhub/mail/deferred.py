@@ -1,4 +1,5 @@
-"""Rows queued with a context snapshot, rendered at send time through the mail merge.
+"""Rows rendered at send time through the mail merge (their context a snapshot queued with
+the row, or built for the batch by `building_contexts`).
 
 A burst of sign-ups leaves thousands of confirmation and waitlist rows whose snapshots differ
 only in the registrant's name and personal links. Rendering three templates per row (~1-4 ms

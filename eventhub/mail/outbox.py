@@ -68,12 +68,14 @@ class Envelope:
 
 @dataclass(frozen=True)
 class DeferredEmail:
-    """An email rendered at send time by the worker, from a JSON snapshot of its context.
+    """An email rendered at send time by the worker, from a JSON snapshot of its context or
+    from a context built then (`build`, `building_contexts`).
 
     The registration emails are written while the session's seat lock is held; rendering
     their three templates there (~3 ms) made every sign-up of a busy session wait for the one
-    before it. The row keeps its kind, registration id and this snapshot instead, and the
-    worker renders it just before sending (`render_deferred`), then stores what it sent.
+    before it, and building their context (~1.5 ms) did too. The row keeps its kind,
+    registration id and what the context is built from instead, and the worker builds and
+    renders it just before sending (`render_deferred`), then stores what it sent.
     """
 
     template: str
@@ -97,6 +99,13 @@ def render_email(template: str, **context: Any) -> RenderedEmail:
         html=render_template(f"mail/{template}.html", **context),
         text=render_template(f"mail/{template}.txt", **context),
     )
+
+
+def row_values(
+    envelope: Envelope, email: RenderedEmail | DeferredEmail, now: datetime
+) -> dict[str, Any]:
+    """The outbox row's column values (a statement of the caller's own writes them)."""
+    return _values(envelope, email, now)
 
 
 def _values(

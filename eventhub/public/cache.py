@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from flask import Flask, current_app, has_app_context, make_response, request, session
+from flask import Flask, current_app, has_app_context, request, session
 from flask.typing import ResponseReturnValue
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
@@ -39,6 +39,7 @@ from eventhub.i18n import reader_preference
 from eventhub.public import seats
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import RegistrationQuestion
+from eventhub.registration.public_data import CONTENT_VERSION
 from eventhub.scheduling.models import Series, Session
 from eventhub.speakers.models import SessionSpeaker, SpeakerProfile
 from eventhub.transaction import after_commit
@@ -90,6 +91,8 @@ def init_cache(app: Flask) -> None:
         raise ConfigError(f"EVENTHUB_PUBLIC_CACHE={kind!r}: use redis, filesystem, simple or null.")
     app.config["EVENTHUB_PUBLIC_CACHE"] = kind
     cache.init_app(app, config=settings)
+    # Registration's pre-lock read keeps copies tagged with it (registration.public_data).
+    app.extensions[CONTENT_VERSION] = content_version
     # On the application's session only: other sessions in the process are none of its business.
     for name, listener in (("after_flush", _note_changes), ("do_orm_execute", _note_bulk_changes)):
         if not event.contains(db.session, name, listener):
@@ -167,6 +170,26 @@ def _lookup(key: str) -> tuple[str, tuple[seats.Seats, Any] | None]:
     return str(version), None
 
 
+def content_version() -> str | None:
+    """The current content version: a value read from programme data under it is still exact.
+
+    None without a shared cache (the null backend, or it cannot be read): nothing can then
+    tell a copy is stale.
+    """
+    if not _enabled():
+        return None
+    try:
+        found = _direct.mget(cache.cache, (VERSION_KEY,))
+        version = found[0] if found is not None else cache.get(VERSION_KEY)
+        if version is None:  # none yet (a new cache): start one, as a page would
+            version = secrets.token_hex(8)
+            cache.set(VERSION_KEY, version, timeout=0)
+    except Exception:
+        log.warning("public cache unavailable", exc_info=True)
+        return None
+    return str(version)
+
+
 def invalidate() -> None:
     """Make every cached public entry stale (called after a commit that changed content)."""
     try:
@@ -234,7 +257,7 @@ def cached_page(
 ) -> ResponseReturnValue:
     """Serve HTML from the cache, or build, store and serve it."""
     html, hit = cached_value(name, build)
-    response = make_response(html)
+    response = current_app.response_class(html)  # what make_response(html) builds
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return response
 

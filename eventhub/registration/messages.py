@@ -179,14 +179,20 @@ def queue_for_registration(
     envelope = registrant_envelope(
         registration, registration.session, kind, key, attachments=attachments
     )
+    return queue_message(envelope, built_at_send_time(registration, template, with_ics, extra))
+
+
+def built_at_send_time(
+    registration: Registration, template: str, with_ics: bool, extra: dict[str, Any]
+) -> DeferredEmail:
+    """A registration email whose context the worker builds (`contexts_at_send_time`)."""
     build = {
         "language": registration.language,
         "version": registration.token_version,
         "seat": registration.status is RegistrationStatus.CONFIRMED,
         "extra": extra,
     }
-    email = DeferredEmail(template, None, attach=INVITE if with_ics else None, build=build)
-    return queue_message(envelope, email)
+    return DeferredEmail(template, None, attach=INVITE if with_ics else None, build=build)
 
 
 def contexts_at_send_time(_sender: object = None, *, rows: Sequence[Any]) -> dict[int, Any]:

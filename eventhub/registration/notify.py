@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,20 +31,46 @@ _STATUS_MAIL: dict[RegistrationStatus, tuple[MessageKind, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class StatusMail:
+    """The email for the status a registration just reached, before its row is written."""
+
+    kind: MessageKind
+    template: str
+    # Dedupe key parts after the registration's token version (an offer's expiry).
+    suffix: tuple[object, ...]
+    with_ics: bool
+    extra: dict[str, Any]
+
+
+@in_language_of
+def status_mail_for(registration: Registration) -> StatusMail:
+    """What `status_mail` queues, in the registration's language (the sign-up's single
+    statement writes it itself: signup_rows)."""
+    kind, template = _STATUS_MAIL[registration.status]
+    suffix: tuple[object, ...] = ()
+    if registration.status is RegistrationStatus.OFFERED and registration.offer_expires_at:
+        suffix = (int(registration.offer_expires_at.timestamp()),)
+    return StatusMail(
+        kind,
+        template,
+        suffix,
+        with_ics=registration.status is RegistrationStatus.CONFIRMED,
+        extra=_offer_context(registration),
+    )
+
+
 @in_language_of
 def status_mail(registration: Registration) -> int | None:
     """The email for the status a registration just reached (confirmed, waitlisted, …)."""
-    kind, template = _STATUS_MAIL[registration.status]
-    suffix: list[object] = []
-    if registration.status is RegistrationStatus.OFFERED and registration.offer_expires_at:
-        suffix.append(int(registration.offer_expires_at.timestamp()))
+    mail = status_mail_for(registration)
     return queue_for_registration(
         registration,
-        kind,
-        template,
-        registration_key(template, registration, *suffix),
-        with_ics=registration.status is RegistrationStatus.CONFIRMED,
-        **_offer_context(registration),
+        mail.kind,
+        mail.template,
+        registration_key(mail.template, registration, *mail.suffix),
+        with_ics=mail.with_ics,
+        **mail.extra,
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from flask import abort, url_for
+from flask import abort, current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -70,16 +70,50 @@ class SignupTarget:
     is_public: bool
     series_language: str | None
     series_timezone: str
-    questions: list[Question]
+    questions: tuple[Question, ...]
+
+
+# Where the app keeps the public cache's content-version reader (eventhub.public.cache puts it
+# there: the public pages depend on registration, not the other way round) and this process's
+# sign-up targets read under a version.
+CONTENT_VERSION = "eventhub.content_version"
+_TARGETS = "eventhub.signup_targets"
+_TARGETS_MAX = 1024
 
 
 def signup_target(session_id: int) -> SignupTarget | None:
-    """The session's sign-up target in one narrow statement (the POST paths), or None.
+    """The session's sign-up target (the POST paths), or None for no such session.
 
-    Eleven plain columns, no model instances: the seat lock loads the session itself a moment
-    later (fresh, under the lock), and building a Session, its Series and each question as
-    model objects from rows of ~70 columns, only to read five of them, cost twice as much.
+    Every programme edit that could change it (the session, its series, their questions)
+    replaces the public cache's content version, so a copy read under the current version is
+    exact: a burst of sign-ups for one session reads it once per process and version, at the
+    price of one Redis read instead of a PostgreSQL statement. The seat lock re-reads the
+    session's status and window anyway (services.window_problem). Without a shared cache
+    (tests' default, an outage) the target is read every time.
     """
+    extensions = current_app.extensions
+    reader = extensions.get(CONTENT_VERSION)
+    version = reader() if reader is not None else None
+    if version is None:
+        return _read_signup_target(session_id)
+    copies: dict[int, tuple[str, SignupTarget | None]] = extensions.setdefault(_TARGETS, {})
+    copy = copies.get(session_id)
+    if copy is not None and copy[0] == version:
+        return copy[1]
+    # Read after the version: an edit committed in between is in the row, and its new
+    # version (set after its commit) makes this copy stale, never the other way round.
+    found = _read_signup_target(session_id)
+    if len(copies) >= _TARGETS_MAX:
+        copies.clear()
+    copies[session_id] = (version, found)
+    return found
+
+
+def _read_signup_target(session_id: int) -> SignupTarget | None:
+    """One narrow statement: eleven plain columns, no model instances. The seat lock loads the
+    session itself a moment later (fresh, under the lock), and building a Session, its Series
+    and each question as model objects from rows of ~70 columns, only to read five of them,
+    cost twice as much."""
     rows = db.session.execute(_signup_target_query(), {"session_id": session_id}).all()
     if not rows:
         return None
@@ -89,7 +123,7 @@ def signup_target(session_id: int) -> SignupTarget | None:
         is_public=first.status in PUBLIC_STATUSES and bool(first.is_published),
         series_language=first.default_language,
         series_timezone=first.timezone,
-        questions=[
+        questions=tuple(
             Question(
                 id=row.question_id,
                 kind=row.kind,
@@ -100,7 +134,7 @@ def signup_target(session_id: int) -> SignupTarget | None:
             )
             for row in rows
             if row.question_id is not None
-        ],
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
-from eventhub.registration import notify, seats
+from eventhub.registration import notify, seats, signup_rows
 from eventhub.registration.locking import begin_writer, lock_session
 from eventhub.registration.models import (
     ACTIVE,
@@ -122,6 +122,10 @@ def register(
     apply_applicant(registration, applicant, now)
     registration.series_registration = series_registration
     _place(registration, session, count, now)
+    if existing is None and signup_rows.can_write(registration):
+        # The registration and its email in one statement (PostgreSQL), still under the lock.
+        signup_rows.write(registration, session)
+        return Outcome(registration, is_new=True)
     db.session.add(registration)
     db.session.flush()
     notify.status_mail(registration)

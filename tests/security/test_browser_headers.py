@@ -96,6 +96,7 @@ def test_production_sends_hsts(tmp_path: Path, database_url: str) -> None:
     )
     assert "max-age=" in response.headers["Strict-Transport-Security"]
     _assert_browser_headers(response.headers)
+    assert app.config["SESSION_COOKIE_SECURE"] is True  # Talisman's per-request setting
 
 
 def test_the_policy_text_written_once_is_talismans_own(app: Flask, client: FlaskClient) -> None:
@@ -154,3 +155,17 @@ def test_the_headers_written_at_once_are_talismans_own(
     forwarded = {"headers": {"X-Forwarded-Proto": "https"}}
     assert "Strict-Transport-Security" in dict(_fast_headers(production, "/", **forwarded))
     assert "Strict-Transport-Security" not in dict(_fast_headers(production, "/"))
+
+
+def test_a_request_with_credentials_in_authorization_is_no_store(
+    client: FlaskClient, make: Factories
+) -> None:
+    from eventhub.extensions import db
+
+    session = make.session()
+    db.session.commit()
+    url = f"/api/v1/sessions/{session.id}"
+    assert client.get(url).headers.get("Cache-Control") != "no-store"
+    answered = client.get(url, headers={"Authorization": "Bearer ehp_nope"})
+    assert answered.headers["Cache-Control"] == "no-store"
+    assert answered.headers["Pragma"] == "no-cache"

@@ -6,7 +6,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    make_response,
     render_template,
     request,
     url_for,
@@ -136,7 +135,7 @@ def session(series_slug: str, session_slug: str) -> ResponseReturnValue:
         f"session-page:{series_slug}/{session_slug}",
         lambda: _render_session(series_slug, session_slug),
     )
-    response = make_response(with_csrf_token(parts))
+    response = current_app.response_class(with_csrf_token(parts))
     response.headers["X-Cache"] = "hit" if hit else "miss"
     return response
 

@@ -1,0 +1,110 @@
+"""The sign-up's single statement (PostgreSQL) writes the rows the ORM's flush wrote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import inspect, select
+
+from eventhub.extensions import db
+from eventhub.mail.models import OutboxMessage
+from eventhub.registration import services, signup_rows
+from eventhub.registration.models import Registration, RegistrationStatus
+from tests.registration.conftest import applicant
+from tests.support.factories import Factories
+
+pytestmark = pytest.mark.postgres
+
+# Columns that differ between two registrations whatever wrote them.
+_OWN = {"id", "session_id", "email", "created_at", "updated_at", "consented_at"}
+_OWN_MAIL = {
+    "id",
+    "dedupe_key",
+    "registration_id",
+    "session_id",
+    "recipient_email",
+    "created_at",
+    "updated_at",
+    "due_at",
+}
+
+
+def _row(model: Any, own: set[str], **where: Any) -> dict[str, Any]:
+    table = model.__table__
+    query = select(table).where(*(table.c[k] == v for k, v in where.items()))
+    row = db.session.execute(query).one()._asdict()
+    return {k: v for k, v in row.items() if k not in own and not k.endswith("_at")}
+
+
+@pytest.mark.parametrize(
+    ("capacity", "approval", "status"),
+    [
+        (5, False, RegistrationStatus.CONFIRMED),
+        (0, False, RegistrationStatus.WAITLISTED),
+        (5, True, RegistrationStatus.PENDING),
+    ],
+)
+def test_one_statement_writes_what_the_flush_wrote(
+    app: Flask,
+    make: Factories,
+    monkeypatch: pytest.MonkeyPatch,
+    capacity: int,
+    approval: bool,
+    status: RegistrationStatus,
+) -> None:
+    fast = make.session(capacity=capacity, requires_approval=approval)
+    slow = make.session(fast.series, capacity=capacity, requires_approval=approval)
+    db.session.commit()
+    answers = {"role": "Analyst"}
+    one = services.register(
+        fast.id, applicant("one@example.org", name="Zoë", answers=answers, language="zh-Hant")
+    ).registration
+    # Persistent as if loaded: an id, nothing to flush, the defaults as written.
+    assert one.id and inspect(one).persistent and not db.session.dirty
+    assert (one.status, one.token_version, one.cancel_reason, one.is_attended) == (
+        status,
+        0,
+        "",
+        False,
+    )
+    monkeypatch.setattr(signup_rows, "can_write", lambda registration: False)
+    two = services.register(
+        slow.id, applicant("two@example.org", name="Zoë", answers=answers, language="zh-Hant")
+    ).registration
+    db.session.commit()
+    assert _row(Registration, _OWN, id=one.id) == _row(Registration, _OWN, id=two.id)
+    mail_one = _row(OutboxMessage, _OWN_MAIL, registration_id=one.id)
+    assert mail_one == _row(OutboxMessage, _OWN_MAIL, registration_id=two.id)
+    keys = db.session.scalars(select(OutboxMessage.dedupe_key).order_by(OutboxMessage.id)).all()
+    template = {"confirmed": "confirmation"}.get(status.value, status.value)
+    assert keys == [f"{template}:{one.id}:v0", f"{template}:{two.id}:v0"]
+    # The seat counters' triggers fired for the statement as for the flush.
+    db.session.refresh(fast)
+    db.session.refresh(slow)
+    assert (fast.seats_held, fast.waitlisted_count) == (slow.seats_held, slow.waitlisted_count)
+
+
+def test_the_statement_refuses_a_second_registration_of_one_email(
+    app: Flask, make: Factories
+) -> None:
+    """The (session, email) constraint fails it as it failed the flush: the caller retries."""
+    from sqlalchemy.exc import IntegrityError
+
+    from eventhub.registration.locking import begin_writer
+
+    session = make.session(capacity=5)
+    db.session.commit()
+    services.register(session.id, applicant("same@example.org"))
+    db.session.commit()
+    registration = Registration(session=session, email="same@example.org")
+    services.apply_applicant(registration, applicant("same@example.org"), session.starts_at)
+    registration.status = RegistrationStatus.WAITLISTED
+    registration.waitlisted_at = session.starts_at
+    with pytest.raises(IntegrityError):
+        signup_rows.write(registration, session)
+    db.session.rollback()
+    begin_writer()
+    again = services.register_after_a_twin(session.id, applicant("same@example.org"))
+    assert again.is_new is False

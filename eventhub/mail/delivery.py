@@ -14,7 +14,7 @@ import os
 import random
 import socket
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -194,12 +194,18 @@ class _MarkWriter:
         self._connection.execute(statement, params)
 
     def close(self) -> None:
-        if self._connection is not None:
-            # The setting is the connection's, and the connection goes back to the pool.
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        # The setting is the connection's, and the connection goes back to the pool; one that
+        # cannot be reset is discarded instead.
+        try:
+            connection.exec_driver_sql("RESET synchronous_commit")
+        except Exception:
             with suppress(Exception):
-                self._connection.exec_driver_sql("RESET synchronous_commit")
-            self._connection.close()
-            self._connection = None
+                connection.invalidate()
+        with suppress(Exception):
+            connection.close()
 
 
 @dataclass
@@ -243,10 +249,12 @@ def deliver_claimed(
     transport: LazyTransport,
     now: datetime | None = None,
     renders: DeferredRenders | None = None,
+    writer: _MarkWriter | None = None,
 ) -> BatchResult:
     """Send claimed rows over the task's connection, recording each outcome.
 
-    `renders` is the task's mail merge, kept across its batches.
+    `renders` is the task's mail merge and `writer` where it writes marks, both kept across
+    its batches (a writer given here is the caller's to close).
     """
     result = BatchResult(claimed=len(ids))
     if not ids:
@@ -270,7 +278,8 @@ def deliver_claimed(
     pending = _render_deferred(
         [r for r in rows if r.id not in reasons], result, renders or DeferredRenders()
     )
-    marks = _Marks(claimed=[r.id for r in pending])
+    own_writer = writer is None
+    marks = _Marks(claimed=[r.id for r in pending], writer=writer or _MarkWriter())
     try:
         try:
             _send_all(pending, transport, sender, senders, marks, result)
@@ -286,7 +295,8 @@ def deliver_claimed(
             raise
         marks.flush(utcnow())
     finally:
-        marks.writer.close()
+        if own_writer:
+            marks.writer.close()
     return result
 
 
@@ -446,14 +456,15 @@ def deliver_due(
     """
     total = BatchResult()
     renders = DeferredRenders()
-    with LazyTransport() as transport:
+    writer = _MarkWriter()
+    with LazyTransport() as transport, closing(writer):
         for number in range(max_batches):
             ids = claim_batch(batch_size, now)
             if not ids:
                 return total, False
             if number == 0 and len(ids) == batch_size and on_backlog is not None:
                 on_backlog()
-            result = deliver_claimed(ids, transport, now, renders)
+            result = deliver_claimed(ids, transport, now, renders, writer)
             total.add(result)
             if result.unreachable:
                 # Each further batch would wait for the same connect timeout; the rows are

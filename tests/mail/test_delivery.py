@@ -378,3 +378,17 @@ def test_a_deferred_row_and_a_lease_renewal_in_one_batch_do_not_wait_on_each_oth
         result = delivery.deliver_claimed(ids, lazy)
     assert (result.sent, result.deferred) == (3, 1)
     assert [r.status for r in outbox()].count(MessageStatus.SENT) == 3
+
+
+@pytest.mark.postgres
+def test_a_task_keeps_one_marks_connection_for_all_its_batches(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _DroppingTransport(fail_at=-1)
+    monkeypatch.setattr(transport, "connect", lambda: fake)
+    _queue(6)
+    with count_statements(db.engine) as log:
+        result, _ = delivery.deliver_due(batch_size=2, max_batches=10)
+    assert result.sent == 6
+    assert log.statements.count("SET synchronous_commit TO OFF") == 1
+    assert [s for s in log.statements if s.startswith("RESET")] == ["RESET synchronous_commit"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app
-from sqlalchemy import Integer, Select, String, bindparam, func, inspect, select, true
+from sqlalchemy import Integer, Select, String, Table, bindparam, func, inspect, select, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -179,7 +179,7 @@ def _postgres_signup_row(session_id: int, email: str) -> Any:
     # column of a result: the whole session, its series and its line-up cost ~1 ms a sign-up).
     # The session and its series are the objects already loaded, those columns refreshed, or
     # objects made from the row whose other columns load if anything reads them.
-    row = db.session.execute(_postgres_signup_decision_query(), parameters).first()
+    row = db.session.connection().execute(_postgres_signup_decision_query(), parameters).first()
     if row is None:
         return None
     decision = {name: getattr(row, name) for name in _DECISION_COLUMNS}
@@ -230,20 +230,34 @@ _DECISION_COLUMNS = (
 
 @cache
 def _postgres_signup_decision_query() -> Select[Any]:
-    """The seat lock with only the decision's columns and the email's registration id."""
+    """The seat lock with only the decision's columns and the email's registration id.
+
+    Table columns, not mapped attributes: a plain Core statement, run on the connection, skips
+    the ORM's statement and result layers."""
     setting = func.set_config("lock_timeout", bindparam("lock_timeout", type_=String), True)
     timeout = select(setting.label("t")).subquery()
-    table = Session.__table__.c
+    sessions = cast(Table, Session.__table__)
+    series = cast(Table, Series.__table__)
+    registrations = cast(Table, Registration.__table__)
+    mine = (
+        select(registrations.c.id)
+        .where(
+            registrations.c.session_id == bindparam("session_id", type_=Integer),
+            registrations.c.email == bindparam("email", type_=String),
+        )
+        .scalar_subquery()
+    )
     return (
         select(
-            *(table[name] for name in _DECISION_COLUMNS),
-            Series.is_published.label("series_is_published"),
-            _email_registration().label("registration_id"),
+            *(sessions.c[name] for name in _DECISION_COLUMNS),
+            series.c.is_published.label("series_is_published"),
+            mine.label("registration_id"),
         )
-        .join(Series, Series.id == Session.series_id)
+        .select_from(sessions)
+        .join(series, series.c.id == sessions.c.series_id)
         .join(timeout, true())
-        .where(Session.id == bindparam("session_id", type_=Integer))
-        .with_for_update(of=Session)
+        .where(sessions.c.id == bindparam("session_id", type_=Integer))
+        .with_for_update(of=sessions)
     )
 
 

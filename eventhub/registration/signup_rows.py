@@ -66,7 +66,8 @@ def write(registration: Registration, session: Session) -> None:
     parameters["key_prefix"] = DedupeKey(mail.template).prefix
     parameters["key_suffix"] = str(DedupeKey("", *key_parts))
     statement = _statement(tuple(mail_values))
-    new_id, outbox_id = db.session.execute(statement, parameters).one()
+    # On the connection: a Core statement, nothing for the ORM's execution layer to do.
+    new_id, outbox_id = db.session.connection().execute(statement, parameters).one()
     registration.id = new_id
     # As if loaded: every value is what was written, nothing left to flush.
     make_transient_to_detached(registration)

@@ -100,6 +100,29 @@ def test_no_app_wide_limits_no_app_wide_check(
         client.post(url, json={"name": "N", "email": f"w{n}@example.org", "consent": True})
         for n in range(4)
     ]
-    # The route's own limit is checked by its decorator, every time; the hook resolves nothing.
+    # The route's limit is counted in one storage call (extensions._Limiter.hit_route_limit);
+    # Flask-Limiter's before-request hook resolves nothing either.
     assert [c.status_code for c in codes] == [201, 201, 201, 429]
-    assert resolved == [False] * 4
+    assert resolved == []
+
+
+def test_an_unreachable_store_limits_in_memory(
+    app_config: dict[str, Any], make: Factories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventhub import create_app
+
+    # Nothing listens on port 1: every storage call fails at once.
+    app = create_app({**app_config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    monkeypatch.setattr(limiter, "_storage_dead", False)
+    with app.app_context():
+        session = make.session()
+        db.session.commit()
+        client = app.test_client()
+        url = f"/api/v1/sessions/{session.id}/registrations"
+        codes = [
+            client.post(url, json={"name": "N", "email": f"m{n}@example.org", "consent": True})
+            for n in range(4)
+        ]
+        db.session.remove()
+    # The same limit, counted in this process meanwhile: never a failed sign-up, never unlimited.
+    assert [c.status_code for c in codes] == [201, 201, 201, 429]

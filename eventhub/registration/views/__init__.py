@@ -6,10 +6,18 @@ The blueprints are declared here; the app factory imports the route modules."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import Blueprint, current_app, request
 
 from eventhub.accounts.access import require_role_for_blueprint
 from eventhub.accounts.models import Role
+from eventhub.extensions import limiter
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # The attendee's pages (public forms and private manage links). A seat-lock timeout on any of
 # them answers 503 "try again later": the app's one handler for it is in eventhub/errors.py.
@@ -28,3 +36,16 @@ require_role_for_blueprint(questions_bp, Role.ORGANISER)
 
 def registration_limit() -> str:
     return str(current_app.config["EVENTHUB_RATELIMIT_REGISTRATION"])
+
+
+def registration_limited(view: Callable[P, R]) -> Callable[P, R]:
+    """The registration limit on a view's POSTs, per address and endpoint (one storage call:
+    see extensions._Limiter.hit_route_limit)."""
+
+    @wraps(view)
+    def limited(*args: P.args, **kwargs: P.kwargs) -> R:
+        if request.method == "POST":
+            limiter.hit_route_limit(registration_limit())
+        return view(*args, **kwargs)
+
+    return limited

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException, NotFound, UnprocessableEntity
 
-from eventhub.extensions import limiter
 from eventhub.i18n import LOCALES, normalise, select_language, use_series_language
 from eventhub.inputs import SingleLine, StrictBoolean
 from eventhub.registration import services
@@ -20,7 +19,7 @@ from eventhub.registration.locking import begin_writer
 from eventhub.registration.manage_links import manage_url
 from eventhub.registration.models import EMAIL_MAX, NAME_MAX, ORGANISATION_MAX
 from eventhub.registration.public_data import SignupTarget, signup_target
-from eventhub.registration.views import registration_limit
+from eventhub.registration.views import registration_limited
 from eventhub.timefmt import is_valid_zone
 from eventhub.transaction import change, reraise
 
@@ -84,7 +83,7 @@ def _fail(error: HTTPException, message: str, errors: dict[str, Any] | None = No
 
 
 @blp.route("/<int:session_id>/registrations", methods=["POST"])
-@limiter.limit(registration_limit)
+@registration_limited
 # A schema instance, not the class: webargs instantiated a class on every request (a fifth of
 # the parsing); marshmallow schemas keep no state between loads.
 @blp.arguments(REGISTRATION_IN)

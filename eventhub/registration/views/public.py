@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from eventhub.clock import utcnow
-from eventhub.extensions import limiter
 from eventhub.i18n import current_tag, normalise
 from eventhub.registration import public_data, services
 from eventhub.registration import series as series_services
@@ -29,7 +28,7 @@ from eventhub.registration.manage_links import (
     manage_token,
 )
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.registration.views import bp, registration_limit
+from eventhub.registration.views import bp, registration_limited
 from eventhub.transaction import change
 
 
@@ -46,7 +45,7 @@ def applicant_from_form(form: RegistrationForm, fallback_zone: str) -> services.
 
 
 @bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
-@limiter.limit(registration_limit, methods=["POST"])
+@registration_limited
 def register(session_id: int) -> ResponseReturnValue:
     """The registration form for one session (GET) and signing up (POST)."""
     if request.method != "POST":
@@ -104,7 +103,7 @@ def sent(session_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/series/<slug>/register", methods=["GET", "POST"])
-@limiter.limit(registration_limit, methods=["POST"])
+@registration_limited
 def register_series(slug: str) -> ResponseReturnValue:
     """One form that registers for every upcoming session of a series."""
     if request.method == "POST":

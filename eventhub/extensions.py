@@ -16,9 +16,13 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from limits import RateLimitItem, parse_many
+from limits.storage import RedisStorage
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.exceptions import TooManyRequests
+
+from eventhub.redis_direct import DirectConnection, Unavailable
 
 log = logging.getLogger("flask-limiter")
 
@@ -96,7 +100,7 @@ class _Limiter(Limiter):
             log.info("Rate limit storage recovered")
             self._storage_dead = False
         try:
-            allowed = all(self.limiter.hit(item, *identity) for item in _parsed(limit))
+            allowed = all(self._hit(item, identity) for item in _parsed(limit))
         except Exception:
             if not (self._in_memory_fallback_enabled and not self._storage_dead):
                 if not self._swallow_errors:
@@ -108,6 +112,28 @@ class _Limiter(Limiter):
             allowed = all(self.limiter.hit(item, *identity) for item in _parsed(limit))
         if not allowed:
             raise TooManyRequests()
+
+    def _hit(self, item: RateLimitItem, identity: list[str]) -> bool:
+        strategy = self.limiter
+        storage = getattr(strategy, "storage", None)
+        if type(strategy) is FixedWindowRateLimiter and type(storage) is RedisStorage:
+            # The fixed window's one script (limits' RedisStorage.incr) on the thread's own
+            # connection (eventhub.redis_direct); if it cannot, through the storage as before
+            # (which also loads the script into a Redis that has not seen it yet).
+            key = storage.prefixed_key(item.key_for(*identity))
+            sha = storage.lua_incr_expire.sha  # type: ignore[attr-defined]  # (not in the stubs)
+            try:
+                count = _direct_limits.execute(
+                    storage.storage, "EVALSHA", sha, 1, key, item.get_expiry(), 1
+                )
+            except Unavailable:
+                pass
+            else:
+                return int(count) <= item.amount
+        return strategy.hit(item, *identity)
+
+
+_direct_limits = DirectConnection()
 
 
 @cache_function

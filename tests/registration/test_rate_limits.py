@@ -126,3 +126,32 @@ def test_an_unreachable_store_limits_in_memory(
         db.session.remove()
     # The same limit, counted in this process meanwhile: never a failed sign-up, never unlimited.
     assert [c.status_code for c in codes] == [201, 201, 201, 429]
+
+
+@pytest.mark.redis
+def test_limits_in_redis_are_shared_by_every_process(
+    app_config: dict[str, Any], make: Factories, redis_url: str
+) -> None:
+    import redis
+
+    from eventhub import create_app
+
+    redis.Redis.from_url(redis_url).flushdb()
+    config = {**app_config, "RATELIMIT_STORAGE_URI": redis_url}
+    one, other = create_app(config), create_app(config)
+    with one.app_context():
+        session = make.session()
+        db.session.commit()
+        url = f"/api/v1/sessions/{session.id}/registrations"
+        db.session.remove()
+
+    def post(app: Any, n: int) -> int:
+        with app.app_context():
+            body = {"name": "N", "email": f"r{n}@example.org", "consent": True}
+            status = int(app.test_client().post(url, json=body).status_code)
+            db.session.remove()
+        return status
+
+    # Two "processes" (apps) counting in one Redis: the fourth sign-up is refused.
+    assert [post(one, 1), post(other, 2), post(one, 3), post(other, 4)] == [201, 201, 201, 429]
+    assert redis.Redis.from_url(redis_url).keys("LIMITS:LIMITER/*")

@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import socket
+import time
 from collections.abc import Callable
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
@@ -447,12 +448,19 @@ def deliver_due(
     max_batches: int,
     now: datetime | None = None,
     on_backlog: Callable[[], object] | None = None,
+    linger: float = 0.0,
 ) -> tuple[BatchResult, bool]:
     """Claim and send batch after batch over one connection; True when rows may remain.
 
     `on_backlog` is called once if the first claim finds a full batch: the task wakes another
     (wake-ups are coalesced, so one waits at most, and each that also finds a full batch
     calls the next), and a backlog is sent by every pool child.
+
+    `linger`: seconds to wait before claiming again after a claim that found some rows but
+    not a full batch. During a burst rows arrive a few at a time; claiming them as they come
+    made batches of two or three rows, and a batch costs about a dozen round trips besides
+    its rows (claim, load, sender and suppression checks, invites, stored text), so the
+    worker spent several times the CPU per email it spends on a backlog.
     """
     total = BatchResult()
     renders = DeferredRenders()
@@ -470,6 +478,8 @@ def deliver_due(
                 # Each further batch would wait for the same connect timeout; the rows are
                 # deferred with backoff and the sweep comes back for them.
                 return total, False
+            if linger and len(ids) < batch_size and number + 1 < max_batches:
+                time.sleep(linger)
     return total, True
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import redis
 from flask import current_app
 
+from eventhub.redis_direct import DirectConnection, Unavailable
+
 log = logging.getLogger(__name__)
 
 DELIVER_TASK = "eventhub.mail.deliver_due"
@@ -72,7 +74,7 @@ def wake_delivery(**kwargs: Any) -> None:
     store = wake_store()
     if store is not None:
         try:
-            if not store.set(WAKE_PENDING_KEY, 1, nx=True, ex=WAKE_PENDING_SECONDS):
+            if not _set_pending(store):
                 return
         except redis.RedisError:
             log.warning("cannot coalesce the delivery wake-up; sending one", exc_info=True)
@@ -81,6 +83,24 @@ def wake_delivery(**kwargs: Any) -> None:
         # Nothing was queued: the next commit must try the broker again.
         with suppress(redis.RedisError):
             store.delete(WAKE_PENDING_KEY)
+
+
+_direct = DirectConnection()
+
+
+def _set_pending(store: Any) -> bool:
+    """Mark a wake-up pending unless one is: True if this call set the mark (or cannot tell)."""
+    if type(store) is not redis.Redis:  # a stand-in or a cluster: through the client
+        return bool(store.set(WAKE_PENDING_KEY, 1, nx=True, ex=WAKE_PENDING_SECONDS))
+    try:
+        # Every sign-up's commit asks this once: on the thread's own connection (redis_direct).
+        reply = _direct.execute(store, "SET", WAKE_PENDING_KEY, 1, "NX", "EX", WAKE_PENDING_SECONDS)
+    except Unavailable:
+        # The mark may have been set before the connection failed: wake anyway (an extra
+        # wake-up costs one empty task; a missed one, rows waiting for the sweep).
+        log.warning("cannot coalesce the delivery wake-up; sending one", exc_info=True)
+        return True
+    return reply is not None
 
 
 def delivery_woken() -> None:

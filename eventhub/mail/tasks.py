@@ -13,10 +13,14 @@ from celery import shared_task
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail import delivery
-from eventhub.mail.dispatch import delivery_woken, wake_delivery
+from eventhub.mail.dispatch import delivery_woken, wake_delivery, wake_store
 
 BATCH_SIZE = 200
 MAX_BATCHES = 25
+# After a claim that found fewer rows than a batch, wait this long before the next claim, so a
+# trickle of sign-ups is sent in batches (delivery.deliver_due). Only where wake-ups are
+# coalesced: without Redis every commit queues its own task anyway.
+LINGER_SECONDS = 0.2
 
 
 def moment(now: str | None) -> datetime:
@@ -38,8 +42,9 @@ def deliver_due(
     """
     delivery_woken()
     on_backlog = None if now or sibling else _wake_sibling
+    linger = LINGER_SECONDS if wake_store() is not None and not now else 0.0
     result, more = delivery.deliver_due(
-        batch_size, max_batches, moment(now) if now else None, on_backlog
+        batch_size, max_batches, moment(now) if now else None, on_backlog, linger
     )
     db.session.remove()
     if more:

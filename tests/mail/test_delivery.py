@@ -392,3 +392,38 @@ def test_a_task_keeps_one_marks_connection_for_all_its_batches(
     assert result.sent == 6
     assert log.statements.count("SET synchronous_commit TO OFF") == 1
     assert [s for s in log.statements if s.startswith("RESET")] == ["RESET synchronous_commit"]
+
+
+def test_an_under_full_claim_lingers_so_rows_arriving_meanwhile_go_in_one_batch(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = _DroppingTransport(fail_at=-1)
+    monkeypatch.setattr(transport, "connect", lambda: fake)
+    claims: list[int] = []
+    real_claim = delivery.claim_batch
+
+    def counting_claim(limit: int, now: Any = None) -> list[int]:
+        ids = real_claim(limit, now)
+        claims.append(len(ids))
+        return ids
+
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        # Sign-ups committing while the task waits.
+        waits.append(seconds)
+        if len(waits) == 1:
+            _queue(5, kind=MessageKind.WAITLISTED)
+
+    monkeypatch.setattr(delivery, "claim_batch", counting_claim)
+    monkeypatch.setattr(delivery.time, "sleep", wait)
+    _queue(2)
+    result, more = delivery.deliver_due(batch_size=50, max_batches=10, linger=0.2)
+    assert (result.sent, more) == (7, False)
+    assert claims == [2, 5, 0]
+    assert waits == [0.2, 0.2]
+    # Without linger (the default, and the embedded broker's tasks) no claim waits.
+    waits.clear()
+    _queue(1, kind=MessageKind.PENDING)
+    assert delivery.deliver_due(batch_size=50, max_batches=10)[0].sent == 1
+    assert waits == []

@@ -115,6 +115,29 @@ def test_a_lost_wake_up_holds_the_key_only_for_a_while(
     assert 0 < ttl <= dispatch.WAKE_PENDING_SECONDS
 
 
+def test_a_connection_lost_mid_command_still_wakes_delivery(
+    app: Flask, make: Factories, broker: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pending mark goes over the thread's own connection (eventhub.redis_direct); if that
+    fails after sending, the mark may be set by this very commit: a wake-up is sent anyway."""
+    session = make.session()
+    db.session.commit()
+    sign_up(session.id, 1)
+    assert broker.llen(QUEUE) == 1
+    broker.delete(QUEUE)
+    monkeypatch.setattr(dispatch._direct.connection, "read_response", _broken_read)
+    sign_up(session.id, 2)  # the mark is still set by the first: the command would say so
+    assert broker.llen(QUEUE) == 1
+    # The connection was dropped; the next command opens a new one and coalesces again.
+    broker.delete(QUEUE)
+    sign_up(session.id, 3)
+    assert broker.llen(QUEUE) == 0
+
+
+def _broken_read(*_args: Any, **_kwargs: Any) -> Any:
+    raise redis.ConnectionError("connection lost")
+
+
 def test_without_redis_every_commit_wakes_delivery(
     app_config: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

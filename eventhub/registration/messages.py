@@ -8,6 +8,8 @@ mails are queued by `queue_for_registration`, the fan-outs by `queue_in_chunks`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from flask_babel import gettext as _
@@ -221,35 +223,48 @@ def contexts_at_send_time(_sender: object = None, *, rows: Sequence[Any]) -> dic
             )
         ).unique()
     }
-    readers: dict[int, Callable[[str | None], dict[str, Any]]] = {}
-    calendars: dict[tuple[int, str, str], dict[str, str]] = {}
+    cache = _Shared()
     found: dict[int, Any] = {}
-    for row in wanting:
-        registration = registrations.get(row.registration_id)
-        if registration is None:
-            continue
-        build = row.render["build"]
-        session = registration.session
-        with language(build["language"]):
-            if session.id not in readers:
-                readers[session.id] = per_reader(session)
-            join = _join_url(session, seat=build["seat"])
-            calendar = {"google_calendar_url": "", "outlook_calendar_url": ""}
-            if build["seat"]:
-                at = (session.id, join, current_tag())
-                if at not in calendars:
-                    calendars[at] = _calendar_links_for(session, join)
-                calendar = calendars[at]
-            context = _context(
-                registration,
-                readers[session.id](registration.timezone),
-                manage_url_at(registration.id, build["version"]),
-                join,
-                calendar,
-                build["extra"],
-            )
-            found[row.id] = {**snapshot(context), "language": build["language"]}
+    # One language switch per language, not per row (each is a Babel context change).
+    by_language = sorted(wanting, key=lambda r: str(r.render["build"]["language"]))
+    for tag, rows_in_language in groupby(by_language, key=lambda r: r.render["build"]["language"]):
+        with language(tag):
+            for row in rows_in_language:
+                registration = registrations.get(row.registration_id)
+                if registration is not None:
+                    found[row.id] = _built_context(row.render["build"], registration, cache)
     return found
+
+
+@dataclass
+class _Shared:
+    """What rows of one batch share: each session's part per reader zone and language, its
+    calendar links per language."""
+
+    readers: dict[int, Callable[[str | None], dict[str, Any]]] = field(default_factory=dict)
+    calendars: dict[tuple[int, str, str], dict[str, str]] = field(default_factory=dict)
+
+
+def _built_context(build: dict[str, Any], registration: Registration, cache: _Shared) -> Any:
+    session = registration.session
+    if session.id not in cache.readers:
+        cache.readers[session.id] = per_reader(session)
+    join = _join_url(session, seat=build["seat"])
+    calendar = {"google_calendar_url": "", "outlook_calendar_url": ""}
+    if build["seat"]:
+        at = (session.id, join, current_tag())
+        if at not in cache.calendars:
+            cache.calendars[at] = _calendar_links_for(session, join)
+        calendar = cache.calendars[at]
+    context = _context(
+        registration,
+        cache.readers[session.id](registration.timezone),
+        manage_url_at(registration.id, build["version"]),
+        join,
+        calendar,
+        build["extra"],
+    )
+    return {**snapshot(context), "language": build["language"]}
 
 
 def _join_url(session: Session, *, seat: bool) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from eventhub.clock import utcnow
-from eventhub.i18n import in_language_of
+from eventhub.i18n import in_language_of, language
 from eventhub.mail.models import MessageKind
 from eventhub.registration.invites import cancel_attachment
 from eventhub.registration.messages import queue_for_registration, registration_key
@@ -43,20 +43,23 @@ class StatusMail:
     extra: dict[str, Any]
 
 
-@in_language_of
 def status_mail_for(registration: Registration) -> StatusMail:
-    """What `status_mail` queues, in the registration's language (the sign-up's single
-    statement writes it itself: signup_rows)."""
+    """What `status_mail` queues (the sign-up's single statement writes it itself:
+    signup_rows); an offer's words in the registration's language."""
     kind, template = _STATUS_MAIL[registration.status]
     suffix: tuple[object, ...] = ()
+    extra: dict[str, Any] = {}
     if registration.status is RegistrationStatus.OFFERED and registration.offer_expires_at:
         suffix = (int(registration.offer_expires_at.timestamp()),)
+        # Only an offer has words of its own: no language switch for the other statuses.
+        with language(registration.language):
+            extra = _offer_context(registration)
     return StatusMail(
         kind,
         template,
         suffix,
         with_ics=registration.status is RegistrationStatus.CONFIRMED,
-        extra=_offer_context(registration),
+        extra=extra,
     )
 
 

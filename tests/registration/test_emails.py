@@ -15,7 +15,7 @@ from eventhub.mail.outbox import render_email
 from eventhub.registration import messages, services
 from eventhub.registration.invites import INVITE
 from eventhub.registration.manage_links import registration_for_token
-from eventhub.registration.models import Registration
+from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.speakers.models import SpeakerRole
 from tests.registration.conftest import applicant, outbox
 from tests.support.factories import Factories
@@ -218,3 +218,15 @@ def test_a_snapshot_that_cannot_be_rendered_fails_alone(make: Factories) -> None
     db.session.expire_all()
     assert broken.status is MessageStatus.FAILED and "cannot render" in broken.last_error
     assert fine.status is MessageStatus.SENT
+
+
+def test_an_offer_is_worded_in_the_registrants_language_whoever_asks(make: Factories) -> None:
+    """status_mail_for switches language only for an offer's own words, and then it must."""
+    from eventhub.registration import notify
+
+    registration = make.registration(
+        make.session(), status=RegistrationStatus.OFFERED, language="zh-Hant"
+    )
+    mail = notify.status_mail_for(registration)  # outside any language: the app's default
+    assert mail.extra["primary_label"] not in ("", "Take the seat")
+    assert mail.extra["offer_until_attendee"]

@@ -243,12 +243,15 @@ class BackendSampler(threading.Thread):
 
 
 def redis_server_pid(redis_url: str) -> int | None:
+    """The Redis server's pid when it runs on this machine (its /proc entry readable), else None."""
     import redis
 
     client = redis.Redis.from_url(redis_url)
     try:
-        return int(client.info("server")["process_id"])
-    except (redis.RedisError, KeyError, ValueError):
+        pid = int(client.info("server")["process_id"])
+        proc_cpu_seconds(pid)
+        return pid
+    except (redis.RedisError, KeyError, ValueError, OSError, IndexError):
         return None
     finally:
         client.close()

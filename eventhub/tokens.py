@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -17,8 +18,15 @@ class ExpiredToken(InvalidToken):
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return _serializer_for(current_app.config["SECRET_KEY"], purpose)
+
+
+@lru_cache(maxsize=64)
+def _serializer_for(secret_key: str | bytes, purpose: str) -> URLSafeTimedSerializer:
     # The salt binds a token to its purpose: a manage link cannot be replayed as an invite.
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"eventhub.{purpose}")
+    # A serializer holds no per-use state, so one per key and purpose is built once (every
+    # sign-up's confirmation link signed one afresh); a new SECRET_KEY gets its own.
+    return URLSafeTimedSerializer(secret_key, salt=f"eventhub.{purpose}")
 
 
 def make_token(purpose: str, payload: Any) -> str:

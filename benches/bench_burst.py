@@ -6,8 +6,9 @@ connections post registrations (the JSON API) as fast as they are answered until
 sent. Prints
 the total time, sign-ups/s, p50/p99 latency, errors, confirmed and waitlisted counts (from the
 database), how long after the last sign-up the last of the N emails reached the SMTP server, and
-the CPU time per sign-up of gunicorn, of the worker and of this process (PostgreSQL's is not
-counted: its backends serve everyone on the machine).
+the CPU time per sign-up of gunicorn, of the worker, of this process, of the PostgreSQL backends
+serving this run's own database (sampled as they come and go) and of the Redis server (which
+serves everyone on the machine: an upper bound).
 
 Targets (issue 15): done within 60 s, p99 < 200 ms, 0 errors, exactly 1,000 confirmed and
 9,000 waitlisted, all emails delivered within 60 s after the last sign-up.
@@ -182,6 +183,77 @@ def group_cpu_seconds(pgid: int) -> float:
     return total
 
 
+def proc_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by one process; raises OSError once it has gone."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class BackendSampler(threading.Thread):
+    """CPU used by the PostgreSQL backends of one database, new ones included, until stopped.
+
+    A backend's process title names its database (`postgres: [15/main: ]user dbname host(port)
+    state`); each pass reads every such backend's CPU, so one that exits loses at most its last
+    interval. Backends already there at the start count from their reading then.
+    """
+
+    def __init__(self, database: str, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.database = database
+        self.interval = interval
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.started_pids: set[int] = set()
+        self.halt = threading.Event()
+        self.sample(initial=True)
+
+    def backends(self) -> list[int]:
+        pids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                title = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").split()
+            except OSError:
+                continue
+            if title[:1] == [b"postgres:"] and self.database.encode() in title[1:4]:
+                pids.append(int(entry))
+        return pids
+
+    def sample(self, initial: bool = False) -> None:
+        for pid in self.backends():
+            try:
+                used = proc_cpu_seconds(pid)
+            except (OSError, IndexError, ValueError):
+                continue
+            if pid not in self.first:
+                # A backend born during the run counts from zero.
+                self.first[pid] = used if initial else 0.0
+            self.last[pid] = used
+
+    def run(self) -> None:
+        while not self.halt.wait(self.interval):
+            self.sample()
+
+    def stop(self) -> float:
+        self.halt.set()
+        self.join()
+        self.sample()
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
+def redis_server_pid(redis_url: str) -> int | None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return int(client.info("server")["process_id"])
+    except (redis.RedisError, KeyError, ValueError):
+        return None
+    finally:
+        client.close()
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
@@ -238,12 +310,18 @@ def main() -> None:
         load_before = os.getloadavg()
         cpu_before = (group_cpu_seconds(web.pid), group_cpu_seconds(worker.process.pid))
         own_before = time.process_time()
+        postgres = BackendSampler(pg_url.rsplit("/", 1)[1])
+        postgres.start()
+        redis_pid = redis_server_pid(redis_url)
+        redis_before = proc_cpu_seconds(redis_pid) if redis_pid else 0.0
         elapsed, started_wall, results = asyncio.run(burst(web_port, path, args.signups))
         last_signup = started_wall + elapsed
         web_cpu = group_cpu_seconds(web.pid) - cpu_before[0]
         delivered = mailbox.wait_for(args.signups, args.mail_timeout)
         worker_cpu = group_cpu_seconds(worker.process.pid) - cpu_before[1]
         own_cpu = time.process_time() - own_before
+        postgres_cpu = postgres.stop()
+        redis_cpu = proc_cpu_seconds(redis_pid) - redis_before if redis_pid else float("nan")
         load_after = os.getloadavg()
         web_rss = group_rss_mb(web.pid)
         # The worker runs in a session of its own: its main process and pool children.
@@ -306,6 +384,11 @@ def main() -> None:
             f"CPU per sign-up        web {1000 * web_cpu / args.signups:.1f} ms, worker "
             f"{1000 * worker_cpu / args.signups:.1f} ms (the mail, sent to the end), this "
             f"process {1000 * own_cpu / args.signups:.1f} ms (clients, SMTP server)"
+        )
+        print(
+            f"                       PostgreSQL {1000 * postgres_cpu / args.signups:.1f} ms "
+            f"(this database's {len(postgres.last)} backends), Redis "
+            f"{1000 * redis_cpu / args.signups:.1f} ms (the server, shared: an upper bound)"
         )
         print(
             f"load average           {load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min)"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from functools import cache as cache_function
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -68,6 +69,54 @@ class _Limiter(Limiter):
     filters (eventhub.public.cache: the cached public reads), unless meta limits are configured:
     an exempt request is still counted against those.
     """
+
+    # What init_app fills from an app's RATELIMIT_* settings, only where still unset: on the
+    # one limiter of the process, the first app's settings (an app-wide default limit, say)
+    # stayed in force for every later app (tests create many). Each init_app starts afresh
+    # from the constructor's values; route limits and request filters are the code's, and stay.
+    _PER_APP = (
+        "enabled",
+        "_default_limits_per_method",
+        "_default_limits_exempt_when",
+        "_default_limits_deduct_when",
+        "_default_limits_cost",
+        "_application_limits_per_method",
+        "_application_limits_exempt_when",
+        "_application_limits_deduct_when",
+        "_application_limits_cost",
+        "_in_memory_fallback",
+        "_in_memory_fallback_enabled",
+        "_headers_enabled",
+        "_header_mapping",
+        "_retry_after",
+        "_strategy",
+        "_storage_options",
+        "_swallow_errors",
+        "_fail_on_first_breach",
+        "_on_breach",
+        "_on_meta_breach",
+        "_key_prefix",
+        "_request_identifier",
+        "_meta_limits",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._constructed = {name: copy.copy(getattr(self, name)) for name in self._PER_APP}
+        manager = self.limit_manager
+        self._constructed_limits = (
+            list(manager._application_limits),
+            list(manager._default_limits),
+        )
+
+    def init_app(self, app: Flask) -> None:
+        for name, value in self._constructed.items():
+            setattr(self, name, copy.copy(value))
+        application_limits, default_limits = self._constructed_limits
+        self.limit_manager.set_application_limits(list(application_limits))
+        self.limit_manager.set_default_limits(list(default_limits))
+        self._storage_dead = False
+        super().init_app(app)
 
     def _check_request_limit(
         self, callable_name: str | None = None, in_middleware: bool = True

@@ -18,9 +18,23 @@ _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 _SYNC_CALLABLES_MAX = 1024
 
 
+_ADAPTERS = "eventhub.base_adapters"
+
+
 def _base_adapter(app: Flask) -> MapAdapter:
-    base = urlsplit(app.config["EVENTHUB_BASE_URL"].rstrip("/"))
-    return app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    # Bound once per base URL and app (a bound adapter only reads its map and its bindings,
+    # so threads share it; rules added later are seen through the map). Binding afresh cost
+    # a sign-up's confirmation link half of building it.
+    base_url = app.config["EVENTHUB_BASE_URL"]
+    adapters: dict[str, MapAdapter] = app.extensions.setdefault(_ADAPTERS, {})
+    adapter = adapters.get(base_url)
+    if adapter is None:
+        base = urlsplit(base_url.rstrip("/"))
+        adapter = app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+        )
+        adapters[base_url] = adapter
+    return adapter
 
 
 def external_url(endpoint: str, **values: Any) -> str:

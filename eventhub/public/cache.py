@@ -16,15 +16,12 @@ under instance/ (shared by the processes of one machine); tests default to no ca
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import redis
 from flask import Flask, current_app, has_app_context, request, session
 from flask.typing import ResponseReturnValue
 from sqlalchemy import event
@@ -38,6 +35,7 @@ from eventhub.extensions import cache, db, limiter
 from eventhub.i18n import reader_preference
 from eventhub.public import seats
 from eventhub.recaps.models import Recap
+from eventhub.redis_direct import DirectConnection, Unavailable
 from eventhub.registration.models import RegistrationQuestion
 from eventhub.registration.public_data import CONTENT_VERSION
 from eventhub.scheduling.models import Series, Session
@@ -121,46 +119,30 @@ def _enabled() -> bool:
     return bool(current_app.config.get("EVENTHUB_PUBLIC_CACHE", "null") != "null")
 
 
-class _DirectReads(threading.local):
-    """A Redis connection of this thread's own for a cached read's one MGET.
+def _direct_mget(backend: Any, keys: tuple[str, ...]) -> list[Any] | None:
+    """The values (deserialised) under `keys`, or None when this path cannot tell.
 
-    Through redis-py's client a round trip paid as much again in its pool (check-out, health
-    check, release), retry wrapper and metrics as in the socket: about a tenth of a cached
-    page. The entry is read here on a connection kept by the thread; a failure drops the
-    connection and the read goes through the client as before (which then reports an outage).
+    A cached read's one MGET goes over the thread's own connection (eventhub.redis_direct):
+    through redis-py's client the pool, retry wrapper and metrics cost about a tenth of a cached
+    page. A failure drops that connection and the read goes through the client as before
+    (which then reports an outage).
     """
-
-    pid = 0
-    client: Any = None
-    connection: Any = None
-
-    def mget(self, backend: Any, keys: tuple[str, ...]) -> list[Any] | None:
-        """The values (deserialised) under `keys`, or None when this path cannot tell."""
-        client = getattr(backend, "_read_client", None)
-        if type(client) is not redis.Redis:  # a cluster, sentinel or stand-in: the client
-            return None
-        if self.connection is None or self.client is not client or self.pid != os.getpid():
-            pool = client.connection_pool
-            self.connection = pool.connection_class(**pool.connection_kwargs)
-            self.client, self.pid = client, os.getpid()
-        prefix = backend._get_prefix()
-        try:
-            self.connection.send_command("MGET", *(prefix + k for k in keys))
-            raw = self.connection.read_response()
-        except (redis.RedisError, OSError):
-            self.connection.disconnect()
-            self.connection = None
-            return None
-        return [backend.serializer.loads(value) for value in raw]
+    client = getattr(backend, "_read_client", None)
+    prefix = backend._get_prefix() if client is not None else ""
+    try:
+        raw = _direct.execute(client, "MGET", *(prefix + k for k in keys))
+    except Unavailable:
+        return None
+    return [backend.serializer.loads(value) for value in raw]
 
 
-_direct = _DirectReads()
+_direct = DirectConnection()
 
 
 def _lookup(key: str) -> tuple[str, tuple[seats.Seats, Any] | None]:
     """The current content version and the entry stored under `key` (the seat counters it
     was built with and its value) if built under that version, in one round trip."""
-    found = _direct.mget(cache.cache, (VERSION_KEY, key))
+    found = _direct_mget(cache.cache, (VERSION_KEY, key))
     version, entry = found if found is not None else cache.get_many(VERSION_KEY, key)
     if version is None:
         version = secrets.token_hex(8)
@@ -179,7 +161,7 @@ def content_version() -> str | None:
     if not _enabled():
         return None
     try:
-        found = _direct.mget(cache.cache, (VERSION_KEY,))
+        found = _direct_mget(cache.cache, (VERSION_KEY,))
         version = found[0] if found is not None else cache.get(VERSION_KEY)
         if version is None:  # none yet (a new cache): start one, as a page would
             version = secrets.token_hex(8)

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.models import MessageKind
+from eventhub.registration.manage_links import SESSION_LINK, registration_for_token
 from eventhub.registration.models import QuestionKind, Registration
 from eventhub.scheduling.models import SessionStatus
+from eventhub.tokens import read_token
 from tests.registration.conftest import outbox
 from tests.support.factories import Factories
 
@@ -37,6 +39,11 @@ def test_new_registration_is_201_with_manage_url(client: FlaskClient, make: Fact
     data = response.get_json()
     assert data["status"] == "confirmed"
     assert data["manage_url"].startswith("http://eventhub.test/manage/")
+    # Signed after the commit, the link still names this registration at its token version.
+    token = data["manage_url"].rsplit("/", 1)[1]
+    registration = db.session.scalars(select(Registration)).one()
+    assert registration_for_token(token) is registration
+    assert read_token(SESSION_LINK.purpose, token) == [registration.id, registration.token_version]
     second = client.post(
         f"/api/v1/sessions/{session.id}/registrations", json=_body(email="other@example.org")
     )

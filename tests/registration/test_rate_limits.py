@@ -155,3 +155,21 @@ def test_limits_in_redis_are_shared_by_every_process(
     # Two "processes" (apps) counting in one Redis: the fourth sign-up is refused.
     assert [post(one, 1), post(other, 2), post(one, 3), post(other, 4)] == [201, 201, 201, 429]
     assert redis.Redis.from_url(redis_url).keys("LIMITS:LIMITER/*")
+
+
+def test_each_app_has_its_own_limiter_settings(app_config: dict[str, Any]) -> None:
+    """The limiter is one object for every app in the process: an app's RATELIMIT_* settings
+    (an app-wide default, headers, swallowing errors) must not carry over to the next app."""
+    from eventhub import create_app
+
+    limited = create_app({**app_config, "RATELIMIT_DEFAULT": "1 per hour"})
+    with limited.app_context():
+        assert [limited.test_client().get("/login").status_code for _ in range(2)] == [200, 429]
+    plain = create_app({**app_config, "RATELIMIT_HEADERS_ENABLED": True})
+    with plain.app_context():
+        responses = [plain.test_client().get("/login") for _ in range(3)]
+        assert [r.status_code for r in responses] == [200, 200, 200]
+        assert not limiter.limit_manager._default_limits
+    assert limiter._headers_enabled
+    create_app(app_config)
+    assert not limiter._headers_enabled

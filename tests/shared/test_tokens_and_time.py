@@ -46,6 +46,46 @@ def test_expired_token_is_refused(app: Flask) -> None:
     assert read_token("manage", token, max_age_seconds=7200) == {"r": 5}
 
 
+def test_tokens_are_what_a_fresh_serializer_signs(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The serializer is kept per secret key and purpose; tokens stay byte for byte the same,
+    # and a new key signs with the new key.
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)
+    for key in (app.config["SECRET_KEY"], "another key", b"bytes key"):
+        monkeypatch.setitem(app.config, "SECRET_KEY", key)
+        for purpose in ("manage", "invitation"):
+            fresh = URLSafeTimedSerializer(key, salt=f"eventhub.{purpose}")
+            for _ in range(2):
+                assert make_token(purpose, [7, 3]) == fresh.dumps([7, 3])
+            assert read_token(purpose, fresh.dumps({"r": 1})) == {"r": 1}
+    with pytest.raises(InvalidToken):
+        read_token("manage", URLSafeTimedSerializer("x", salt="eventhub.manage").dumps(1))
+
+
+def test_external_urls_are_built_on_the_current_base_url(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from urllib.parse import urlsplit
+
+    from flask import url_for
+
+    from eventhub.urls import external_url
+
+    for base in ("https://events.example.org", "http://example.net:8080/hub/"):
+        monkeypatch.setitem(app.config, "EVENTHUB_BASE_URL", base)
+        split = urlsplit(base.rstrip("/"))
+        bound = app.url_map.bind(
+            split.netloc, script_name=split.path or "/", url_scheme=split.scheme
+        )
+        expected = bound.build("registration.manage", {"token": "a/b c"}, force_external=True)
+        assert expected.startswith(base.rstrip("/") + "/")
+        for _ in range(2):
+            assert external_url("registration.manage", token="a/b c") == expected
+            with app.test_request_context("/", base_url="http://attacker.example"):
+                assert url_for("registration.manage", token="a/b c", _external=True) == expected
+
+
 def test_format_moment_names_the_zone() -> None:
     moment = datetime(2027, 3, 12, 6, 30, tzinfo=UTC)
     assert format_moment(moment, "Asia/Hong_Kong") == "Fri 12 Mar 2027, 14:30 HKT"

@@ -16,7 +16,7 @@ from eventhub.registration import services
 from eventhub.registration.answers import InvalidAnswers, clean_answers
 from eventhub.registration.forms import normalise_email
 from eventhub.registration.locking import begin_writer
-from eventhub.registration.manage_links import manage_url
+from eventhub.registration.manage_links import manage_url_at
 from eventhub.registration.models import EMAIL_MAX, NAME_MAX, ORGANISATION_MAX
 from eventhub.registration.public_data import SignupTarget, signup_target
 from eventhub.registration.views import registration_limited
@@ -115,8 +115,10 @@ def create_registration(data: dict[str, Any], session_id: int) -> Any:
             "status": registration.status.value,
             "language": registration.language,
         }
-        if outcome.is_new:
-            body["manage_url"] = manage_url(registration)
+        link = (registration.id, registration.token_version) if outcome.is_new else None
+    # Signed after the commit: the seat lock is released by then, and the link is the same.
+    if link is not None:
+        body["manage_url"] = manage_url_at(*link)
     return body, 201 if outcome.is_new else 200
 
 

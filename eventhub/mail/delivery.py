@@ -137,29 +137,25 @@ def claim_batch(limit: int, now: datetime | None = None) -> list[int]:
 _TABLE = cast(Table, OutboxMessage.__table__)
 # Built once per process: a mark per message, and building the ORM statement each time cost
 # more CPU than executing it.
+_SENT: dict[str, Any] = {
+    "status": MessageStatus.SENT,
+    "sent_at": bindparam("mark_at"),
+    "attempts": _TABLE.c.attempts + 1,
+    "last_error": "",
+}
 _MARK_SENT = (
     update(_TABLE)
     .where(
         _TABLE.c.id.in_(bindparam("mark_ids", expanding=True)),
         _TABLE.c.status == MessageStatus.SENDING,
     )
-    .values(
-        status=MessageStatus.SENT,
-        sent_at=bindparam("mark_at"),
-        attempts=_TABLE.c.attempts + 1,
-        last_error="",
-    )
+    .values(_SENT)
 )
 # One row at a time (MARK_EVERY = 1): no expanding IN list to render on every call.
 _MARK_ONE_SENT = (
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("mark_id"), _TABLE.c.status == MessageStatus.SENDING)
-    .values(
-        status=MessageStatus.SENT,
-        sent_at=bindparam("mark_at"),
-        attempts=_TABLE.c.attempts + 1,
-        last_error="",
-    )
+    .values(_SENT)
 )
 _RENEW_LEASE = (
     update(_TABLE)

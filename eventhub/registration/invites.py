@@ -10,17 +10,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
 from eventhub import signals
-from eventhub.extensions import db
 from eventhub.i18n import language
 from eventhub.mail.outbox import Attachment
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.queries import registrations_for_mail
 from eventhub.scheduling.calendar import Attendee, cancellation, invitation, method_of
-from eventhub.scheduling.models import Session
-from eventhub.speakers.models import SessionSpeaker
 
 # A DeferredEmail's `attach`: the registrant's own invite, built when the mail is sent.
 INVITE = "registration-invite"
@@ -82,19 +77,7 @@ def invites_at_send_time(
     wanting = [r for r in rows if r.render.get("attach") == INVITE and r.registration_id]
     if not wanting:
         return {}
-    registrations = {
-        r.id: r
-        for r in db.session.scalars(
-            select(Registration)
-            .where(Registration.id.in_({r.registration_id for r in wanting}))
-            .options(
-                joinedload(Registration.session).joinedload(Session.series),
-                joinedload(Registration.session)
-                .selectinload(Session.speaker_links)
-                .joinedload(SessionSpeaker.speaker),
-            )
-        ).unique()
-    }
+    registrations = registrations_for_mail(r.registration_id for r in wanting)
     found: dict[int, list[Attachment]] = {}
     for row in wanting:
         registration = registrations.get(row.registration_id)

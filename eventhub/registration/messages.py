@@ -14,7 +14,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, String, cast, exists, literal, select
-from sqlalchemy.orm import joinedload
 
 from eventhub import signals
 from eventhub.extensions import db
@@ -33,11 +32,11 @@ from eventhub.mail.outbox import (
 from eventhub.registration.invites import INVITE, private_join_url
 from eventhub.registration.manage_links import manage_url, manage_url_at, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.queries import registrations_for_mail
 from eventhub.scheduling.calendar_links import google_calendar_url, outlook_calendar_url
 from eventhub.scheduling.links import public_session_url as session_url
 from eventhub.scheduling.models import Session
 from eventhub.speakers.mail_context import per_reader, session_context
-from eventhub.speakers.models import SessionSpeaker
 
 
 def registration_key(name: str, registration: Registration, *suffix: object) -> DedupeKey:
@@ -209,20 +208,7 @@ def contexts_at_send_time(_sender: object = None, *, rows: Sequence[Any]) -> dic
     wanting = [r for r in rows if r.registration_id and r.render.get("build") is not None]
     if not wanting:
         return {}
-    registrations = {
-        r.id: r
-        for r in db.session.scalars(
-            select(Registration)
-            .where(Registration.id.in_({r.registration_id for r in wanting}))
-            .options(
-                joinedload(Registration.session).joinedload(Session.series),
-                joinedload(Registration.session)
-                .selectinload(Session.speaker_links)
-                .joinedload(SessionSpeaker.speaker),
-                joinedload(Registration.series_registration),
-            )
-        ).unique()
-    }
+    registrations = registrations_for_mail(r.registration_id for r in wanting)
     cache = _Shared()
     found: dict[int, Any] = {}
     # One language switch per language, not per row (each is a Babel context change).

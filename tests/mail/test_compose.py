@@ -6,29 +6,16 @@ import pytest
 
 from eventhub.clock import utcnow
 from eventhub.mail.compose import UnsendableMessage, build_message
-from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.models import OutboxMessage
 from eventhub.mail.outbox import Attachment
+from tests.support.factories import outbox_row
 from tests.support.smtp import body_text
 
 SENDER = "eventhub <no-reply@eventhub.example>"
 
 
 def _row(**fields: object) -> OutboxMessage:
-    values: dict[str, object] = {
-        "id": 7,
-        "kind": MessageKind.CONFIRMATION,
-        "dedupe_key": "confirmation:1:1",
-        "recipient_email": "ada@example.org",
-        "recipient_name": "Ada Lovelace",
-        "reply_to": "Series Team <team@example.org>",
-        "subject": "You're registered",
-        "body_html": "<p>Hello</p>",
-        "body_text": "Hello",
-        "headers": {},
-        "attachments": [],
-    }
-    values.update(fields)
-    return OutboxMessage(**values)
+    return outbox_row(**{"reply_to": "Series Team <team@example.org>", **fields})
 
 
 def test_from_is_the_no_reply_sender_and_replies_go_to_the_organiser() -> None:

@@ -21,7 +21,7 @@ from eventhub.mail.compose import (
     build_message,
     build_wire,
 )
-from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.models import OutboxMessage
 from eventhub.mail.outbox import Attachment
 from eventhub.mail.wire import (
     POLICY,
@@ -31,6 +31,7 @@ from eventhub.mail.wire import (
     message_id_header,
     to_bytes,
 )
+from tests.support.factories import outbox_row
 
 NOW = datetime(2026, 12, 5, 3, 31, 2, tzinfo=UTC)
 SENDER = "eventhub <no-reply@eventhub.example>"
@@ -46,21 +47,7 @@ UNSUBSCRIBE = {
 
 
 def _row(**fields: object) -> OutboxMessage:
-    values: dict[str, object] = {
-        "id": 7,
-        "kind": MessageKind.CONFIRMATION,
-        "dedupe_key": "confirmation:1:1",
-        "recipient_email": "ada@example.org",
-        "recipient_name": "Ada Lovelace",
-        "reply_to": None,
-        "subject": "You're registered",
-        "body_html": "<p>Hello</p>",
-        "body_text": "Hello",
-        "headers": {},
-        "attachments": [],
-    }
-    values.update(fields)
-    return OutboxMessage(**values)
+    return outbox_row(**fields)
 
 
 def _invite(filename: str = "how-does-ai-reinvent-industrialization.ics") -> dict[str, str]:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_message
-from eventhub.mail.models import MessageKind, OutboxMessage
+from eventhub.mail.models import OutboxMessage
 from eventhub.registration.models import Registration
-from tests.support.factories import Factories
+from tests.support.factories import Factories, outbox_row
 
 SENDER = "eventhub <no-reply@eventhub.example>"
 ATTACK = "=?utf-8?q?Ann=0D=0ASubject:_Account_suspended=0D=0AX-Evil:_1=0D=0A?="
@@ -56,21 +56,8 @@ def test_form_refuses_names_that_could_reach_a_header(
 
 
 def _row(**fields: object) -> OutboxMessage:
-    values: dict[str, object] = {
-        "id": 9,
-        "kind": MessageKind.CONFIRMATION,
-        "dedupe_key": "confirmation:1:9",
-        "recipient_email": "ann@example.org",
-        "recipient_name": "Ann",
-        "reply_to": None,
-        "subject": "You're registered",
-        "body_html": "<p>Hello</p>",
-        "body_text": "Hello",
-        "headers": {},
-        "attachments": [],
-    }
-    values.update(fields)
-    return OutboxMessage(**values)
+    ann = {"recipient_email": "ann@example.org", "recipient_name": "Ann"}
+    return outbox_row(**{"id": 9, "dedupe_key": "confirmation:1:9", **ann, **fields})
 
 
 def test_a_stored_hostile_name_is_refused_at_send_time_not_sent() -> None:

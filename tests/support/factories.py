@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from eventhub.accounts.models import Role, User
 from eventhub.clock import utcnow
 from eventhub.extensions import db
+from eventhub.mail.models import MessageKind, OutboxMessage
 from eventhub.recaps.models import Recap
 from eventhub.registration.models import (
     QuestionKind,
@@ -205,3 +206,22 @@ class LoginHelper:
             "/login", data={"email": user.email, "password": password}, follow_redirects=False
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def outbox_row(**fields: object) -> OutboxMessage:
+    """An unsaved confirmation row for the message builders; `fields` override its columns."""
+    values: dict[str, object] = {
+        "id": 7,
+        "kind": MessageKind.CONFIRMATION,
+        "dedupe_key": "confirmation:1:1",
+        "recipient_email": "ada@example.org",
+        "recipient_name": "Ada Lovelace",
+        "reply_to": None,
+        "subject": "You're registered",
+        "body_html": "<p>Hello</p>",
+        "body_text": "Hello",
+        "headers": {},
+        "attachments": [],
+    }
+    values.update(fields)
+    return OutboxMessage(**values)

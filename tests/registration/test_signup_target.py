@@ -30,14 +30,20 @@ def _post(client: FlaskClient, session_id: int, email: str, **extra: Any) -> tup
     return response.status_code, len(statements)
 
 
+def _signup() -> int:
+    """The sign-up's own statements: the seat lock and its writes (the registration and its
+    email are one statement on PostgreSQL, two on SQLite)."""
+    return 2 if db.engine.dialect.name == "postgresql" else 3
+
+
 def test_the_target_is_read_once_per_content_version(client: FlaskClient, make: Factories) -> None:
     series = make.series()
     session = make.session(series)
     db.session.commit()
     session_id, series_id = session.id, series.id
-    assert _post(client, session_id, "a@example.org") == (201, 4)
-    # The seat lock and the two inserts: the session, its series and questions are known.
-    assert _post(client, session_id, "b@example.org") == (201, 3)
+    assert _post(client, session_id, "a@example.org") == (201, 1 + _signup())
+    # The sign-up alone: the session, its series and questions are known.
+    assert _post(client, session_id, "b@example.org") == (201, _signup())
     # An edit of the questions replaces the version: the next sign-up reads them afresh.
     series = db.session.get_one(Series, series_id)
     question = make.question(series, "Role?", is_required=True)
@@ -46,7 +52,7 @@ def test_the_target_is_read_once_per_content_version(client: FlaskClient, make: 
     status, statements = _post(client, session_id, "c@example.org")
     assert (status, statements) == (422, 1)
     answered = {"answers": {question_id: "Engineer"}}
-    assert _post(client, session_id, "c@example.org", **answered) == (201, 3)
+    assert _post(client, session_id, "c@example.org", **answered) == (201, _signup())
     # So does hiding the series: 404 at once, as before.
     db.session.get_one(Series, series_id).is_published = False
     db.session.commit()
@@ -64,6 +70,6 @@ def test_without_a_shared_cache_it_is_read_every_time(
         make.question(session.series, "Sector?", QuestionKind.SHORT_TEXT)
         db.session.commit()
         client = app.test_client()
-        assert _post(client, session.id, "a@example.org") == (201, 4)
-        assert _post(client, session.id, "b@example.org") == (201, 4)
+        assert _post(client, session.id, "a@example.org") == (201, 1 + _signup())
+        assert _post(client, session.id, "b@example.org") == (201, 1 + _signup())
         db.session.remove()

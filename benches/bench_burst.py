@@ -189,6 +189,14 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu_seconds(native_id: int | None) -> float:
+    """CPU time used so far by one thread of this process (0 before it started)."""
+    if native_id is None:
+        return 0.0
+    fields = Path(f"/proc/self/task/{native_id}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class BackendSampler(threading.Thread):
     """CPU used by the PostgreSQL backends of one database, new ones included, until stopped.
 
@@ -257,6 +265,16 @@ def redis_server_pid(redis_url: str) -> int | None:
         client.close()
 
 
+def worker_niceness(pid: int) -> str:
+    """The niceness of the worker's main process and of its session's autogroup, as run."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    try:
+        group = Path(f"/proc/{pid}/autogroup").read_text().split()[-1]
+    except OSError:
+        group = "-"
+    return f"{fields[16]}, autogroup {group}"
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
@@ -270,6 +288,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
         "--threads", type=int, default=4, help="threads per worker (gthread); 1 = sync workers"
+    )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=None,
+        help="EVENTHUB_WORKER_NICE for the Celery worker (default: the product's default)",
     )
     args = parser.parse_args()
     with ExitStack() as stack:
@@ -299,6 +323,8 @@ def main() -> None:
             "EVENTHUB_INSTANCE_PATH": str(workdir),
             "EVENTHUB_RATELIMIT_REGISTRATION": "1000000/second",
         }
+        if args.worker_nice is not None:
+            settings["EVENTHUB_WORKER_NICE"] = str(args.worker_nice)
         worker = stack.enter_context(celery_worker(settings, workdir / "worker.log", concurrency=2))
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "EVENTHUB_"))},
@@ -315,14 +341,25 @@ def main() -> None:
         own_before = time.process_time()
         postgres = BackendSampler(pg_url.rsplit("/", 1)[1])
         postgres.start()
+        # This process's CPU by thread: the clients (this thread, during the burst only), the
+        # SMTP server (aiosmtpd's thread), the PostgreSQL sampler.
+        smtp_thread = controller._thread.native_id if controller._thread else None
+        threads_before = (
+            time.thread_time(),
+            thread_cpu_seconds(smtp_thread),
+            thread_cpu_seconds(postgres.native_id),
+        )
         redis_pid = redis_server_pid(redis_url)
         redis_before = proc_cpu_seconds(redis_pid) if redis_pid else 0.0
         elapsed, started_wall, results = asyncio.run(burst(web_port, path, args.signups))
+        clients_cpu = time.thread_time() - threads_before[0]
         last_signup = started_wall + elapsed
         web_cpu = group_cpu_seconds(web.pid) - cpu_before[0]
         delivered = mailbox.wait_for(args.signups, args.mail_timeout)
         worker_cpu = group_cpu_seconds(worker.process.pid) - cpu_before[1]
         own_cpu = time.process_time() - own_before
+        smtp_cpu = thread_cpu_seconds(smtp_thread) - threads_before[1]
+        sampler_cpu = thread_cpu_seconds(postgres.native_id) - threads_before[2]
         postgres_cpu = postgres.stop()
         redis_cpu = proc_cpu_seconds(redis_pid) - redis_before if redis_pid else float("nan")
         load_after = os.getloadavg()
@@ -350,7 +387,8 @@ def main() -> None:
         )
         print(
             f"burst                  {args.signups} sign-ups, {args.seats} seats, {CLIENTS} "
-            f"clients, gunicorn {shape}, PostgreSQL + Redis, worker prefork x2"
+            f"clients, gunicorn {shape}, PostgreSQL + Redis, worker prefork x2 "
+            f"(niceness {worker_niceness(worker.process.pid)})"
         )
         print(
             f"sign-ups               {elapsed:.1f} s ({args.signups / elapsed:.0f}/s)  "
@@ -386,7 +424,12 @@ def main() -> None:
         print(
             f"CPU per sign-up        web {1000 * web_cpu / args.signups:.1f} ms, worker "
             f"{1000 * worker_cpu / args.signups:.1f} ms (the mail, sent to the end), this "
-            f"process {1000 * own_cpu / args.signups:.1f} ms (clients, SMTP server)"
+            f"process {1000 * own_cpu / args.signups:.1f} ms"
+        )
+        print(
+            f"                       this process: clients {1000 * clients_cpu / args.signups:.2f}"
+            f" ms, SMTP server {1000 * smtp_cpu / args.signups:.2f} ms, PostgreSQL sampler "
+            f"{1000 * sampler_cpu / args.signups:.2f} ms"
         )
         print(
             f"                       PostgreSQL {1000 * postgres_cpu / args.signups:.1f} ms "

@@ -8,6 +8,7 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask
 
+from eventhub import worker_priority
 from eventhub.database import writes_expected
 from eventhub.extensions import db
 
@@ -58,6 +59,8 @@ def celery_config(app: Flask) -> dict[str, Any]:
         "timezone": "UTC",
         "imports": TASK_MODULES,
         "beat_schedule": BEAT_SCHEDULE,
+        # Read by the worker at start (worker_priority): background mail yields the CPU.
+        worker_priority.SETTING: app.config["EVENTHUB_WORKER_NICE"],
     }
     if broker.startswith("redis"):
         config["broker_transport_options"] = {

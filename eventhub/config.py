@@ -64,10 +64,14 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_TRUSTED_PROXIES": ("EVENTHUB_TRUSTED_PROXIES", int),
     "EVENTHUB_REQUIRE_2FA": ("EVENTHUB_REQUIRE_2FA", _bool),
     "EVENTHUB_RETENTION_DAYS": ("EVENTHUB_RETENTION_DAYS", int),
+    "EVENTHUB_WORKER_NICE": ("EVENTHUB_WORKER_NICE", int),
 }
 
 # HMAC keys shorter than this are guessable offline from one signed cookie.
 MIN_SECRET_KEY_BYTES = 32
+
+# Niceness range for a lowered priority (setpriority): 19 is the lowest.
+LOWEST_PRIORITY = 19
 
 # Development answers on the loopback names as well as the base URL's host.
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -105,6 +109,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "EVENTHUB_TRUSTED_PROXIES": 0,
         # True: every organiser must turn on the second factor before reaching anything else.
         "EVENTHUB_REQUIRE_2FA": False,
+        # The Celery worker's niceness (worker_priority): requests first when they share cores.
+        "EVENTHUB_WORKER_NICE": 10,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -195,6 +201,13 @@ def _check(config: dict[str, Any], instance: Path) -> None:
     if retention is not None and retention < 1:
         # 0 would erase every registrant the minute a series' last session ends.
         raise ConfigError("EVENTHUB_RETENTION_DAYS must be at least 1 (or unset to keep).")
+    nice = config.get("EVENTHUB_WORKER_NICE")
+    if not isinstance(nice, int) or not 0 <= nice <= LOWEST_PRIORITY:
+        # A negative niceness would need privileges; above 19 the kernel clamps silently.
+        raise ConfigError(
+            f"EVENTHUB_WORKER_NICE must be a whole number from 0 (unchanged) to "
+            f"{LOWEST_PRIORITY} (lowest priority), not {nice!r}."
+        )
     if is_production(config):
         if not config.get("SECRET_KEY"):
             raise ConfigError("SECRET_KEY must be set when EVENTHUB_ENV=production.")

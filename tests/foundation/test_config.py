@@ -98,3 +98,13 @@ def test_templates_folder_is_top_level(tmp_path: Path) -> None:
     app = create_app({"EVENTHUB_INSTANCE_PATH": str(tmp_path), "TESTING": True})
     assert Path(app.template_folder or "").name == "templates"
     assert Path(app.template_folder or "").parent == Path(__file__).resolve().parents[2]
+
+
+def test_worker_niceness_is_read_and_checked(tmp_path: Path) -> None:
+    instance = {"EVENTHUB_INSTANCE_PATH": str(tmp_path)}
+    assert load(instance, {})["EVENTHUB_WORKER_NICE"] == 10
+    assert load(instance, {"EVENTHUB_WORKER_NICE": "0"})["EVENTHUB_WORKER_NICE"] == 0
+    assert load(instance, {"EVENTHUB_WORKER_NICE": "19"})["EVENTHUB_WORKER_NICE"] == 19
+    for refused in ("-5", "20", "ten", "2.5"):
+        with pytest.raises(ConfigError, match="EVENTHUB_WORKER_NICE"):
+            load(instance, {"EVENTHUB_WORKER_NICE": refused})

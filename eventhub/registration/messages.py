@@ -30,6 +30,7 @@ from eventhub.mail.outbox import (
     queue_message,
 )
 from eventhub.registration.invites import INVITE, private_join_url
+from eventhub.registration.locking import SessionFacts
 from eventhub.registration.manage_links import manage_url, manage_url_at, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.registration.queries import registrations_for_mail
@@ -46,7 +47,7 @@ def registration_key(name: str, registration: Registration, *suffix: object) -> 
 
 def registrant_envelope(
     registration: Registration,
-    session: Session,
+    session: Session | SessionFacts,
     kind: MessageKind,
     key: DedupeKey,
     *,

@@ -12,7 +12,7 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
 from eventhub.registration import notify
-from eventhub.registration.locking import lock_for_signup, lock_session
+from eventhub.registration.locking import SessionFacts, lock_for_signup, lock_session
 from eventhub.registration.models import SEAT_HOLDING, Registration, RegistrationStatus
 from eventhub.scheduling.models import Session, SessionStatus
 
@@ -52,7 +52,9 @@ def count_seats(
     return SeatCount(held=int(row[0]), waiting=int(bool(row[1])), registration_id=row[2])
 
 
-def lock_and_count_for_signup(session_id: int, email: str) -> tuple[Session, SeatCount]:
+def lock_and_count_for_signup(
+    session_id: int, email: str
+) -> tuple[Session | SessionFacts, SeatCount]:
     """The seat lock and the count a newcomer's place is decided on, in one statement.
 
     The count comes from the counters on the locked session row (kept by triggers), not from
@@ -70,7 +72,7 @@ def lock_and_count_for_signup(session_id: int, email: str) -> tuple[Session, Sea
     )
 
 
-def has_free_seat(session: Session, count: SeatCount) -> bool:
+def has_free_seat(session: Session | SessionFacts, count: SeatCount) -> bool:
     """A newcomer gets a seat only if one is free and nobody is waiting ahead of them."""
     if count.waiting:
         return False

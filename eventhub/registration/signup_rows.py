@@ -30,6 +30,7 @@ from eventhub.mail.erasure import is_erased_address
 from eventhub.mail.models import OutboxMessage
 from eventhub.mail.outbox import mark_pending, row_values
 from eventhub.registration import notify
+from eventhub.registration.locking import SessionFacts
 from eventhub.registration.messages import built_at_send_time, registrant_envelope
 from eventhub.registration.models import Registration
 from eventhub.scheduling.models import Session
@@ -48,7 +49,7 @@ def can_write(registration: Registration) -> bool:
     )
 
 
-def write(registration: Registration, session: Session) -> None:
+def write(registration: Registration, session: Session | SessionFacts) -> None:
     """Insert the new (transient) registration and its status mail; it becomes persistent."""
     now = utcnow()
     mail = notify.status_mail_for(registration)

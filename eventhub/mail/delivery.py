@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Connection, Table, and_, bindparam, or_, select, text, update
+from sqlalchemy import Connection, Table, bindparam, or_, select, text, union_all, update
 
 from eventhub.clock import utcnow
 from eventhub.database import begin_immediate_options
@@ -30,7 +30,12 @@ from eventhub.extensions import db
 from eventhub.mail.compose import UnsendableMessage, build_wire
 from eventhub.mail.deferred import DeferredRenders
 from eventhub.mail.guards import SeriesSender, series_senders, suppression_reasons
-from eventhub.mail.models import MessageStatus, OutboxMessage
+from eventhub.mail.models import (
+    DUE_PREDICATE,
+    LEASED_PREDICATE,
+    MessageStatus,
+    OutboxMessage,
+)
 from eventhub.mail.outbox import (
     RenderedEmail,
     attachments_at_send_time,
@@ -98,40 +103,83 @@ def bookkeeping_commit() -> None:
 
 
 def claim_batch(limit: int, now: datetime | None = None) -> list[int]:
-    """Mark up to `limit` due rows `sending` for this worker and commit; return their ids.
+    """Mark up to `limit` due rows `sending` for this worker and commit; return their ids."""
+    return [row.id for row in claim(limit, now)]
 
-    PostgreSQL skips rows another worker has locked; SQLite serialises claimers with
-    BEGIN IMMEDIATE. Either way a row is claimed by one worker only.
+
+def claim(limit: int, now: datetime | None = None, writer: _MarkWriter | None = None) -> list[Any]:
+    """Claim up to `limit` rows for this worker, committed; return them (plain rows, by id).
+
+    Rows whose lease ran out (a worker died mid-batch, no heartbeat) come first, then due
+    rows in due order. One statement claims and loads them (`_claim_statement`): on
+    PostgreSQL through the batch's autocommit `writer` when given (one round trip, no BEGIN,
+    SET LOCAL or COMMIT). PostgreSQL skips rows another worker has locked; SQLite serialises
+    claimers with BEGIN IMMEDIATE. Either way a row is claimed by one worker only.
     """
     now = now or utcnow()
-    if db.session.get_bind().dialect.name == "sqlite":
+    statement = _claim_statement(limit, now)
+    params = {"claim_at": utcnow(), "claimer": worker_name()}
+    if db.session().in_transaction():
+        # What the session holds first (the claim committed it too when it went through it).
+        db.session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Through a marks writer (its settings are what the claim's plan relies on): the
+        # task's own, or one for this claim alone (tests, tools).
+        own = writer is None or not writer.separate
+        claimer = _MarkWriter() if own else writer
+        assert claimer is not None
+        try:
+            rows = claimer.execute(statement, params).all()
+        finally:
+            if own:
+                claimer.close()
+    else:
         # The claim must open its own transaction to take the write lock at BEGIN.
-        if db.session().in_transaction():
-            db.session.commit()
         db.session.connection(execution_options=begin_immediate_options())
-    due = and_(OutboxMessage.status.in_(DELIVERABLE), OutboxMessage.due_at <= now)
-    # Rows of a worker that died mid-batch: its lease ran out without a heartbeat.
-    abandoned = and_(
-        OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.claimed_at < now - LEASE
-    )
-    query = (
-        select(OutboxMessage.id)
-        .where(or_(due, abandoned))
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        rows = db.session.execute(statement, params).all()
+        db.session.commit()
+    return sorted(rows, key=lambda row: row.id)
+
+
+def _claim_statement(limit: int, now: datetime) -> Any:
+    """UPDATE … SET status = 'sending' … WHERE id IN (expired leases UNION ALL due rows
+    LIMIT n) RETURNING every column.
+
+    Each branch is an ordered scan of its own partial index (mail/models.py) that stops at its
+    LIMIT; as one `status IN (…) OR lease expired` query it was a bitmap scan that visited
+    every dead index entry sent rows had left. The predicates are literal SQL, as in the
+    indexes, so even a prepared statement's generic plan can use them. The outer LIMIT pulls
+    due rows only as far as the expired leases leave room, and a row is locked (SKIP LOCKED)
+    only when pulled, so no row is held back from another claimer for nothing.
+    """
+    c = _TABLE.c
+    leased = (
+        select(c.id)
+        .where(text(LEASED_PREDICATE), c.claimed_at < now - LEASE)
+        .order_by(c.claimed_at, c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .subquery("expired")
     )
-    ids = list(db.session.scalars(query))
-    if ids:
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(status=MessageStatus.SENDING, claimed_at=utcnow(), claimed_by=worker_name())
+    due = (
+        select(c.id)
+        .where(text(DUE_PREDICATE), c.due_at <= now)
+        .order_by(c.due_at, c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .subquery("due")
+    )
+    chosen = union_all(select(leased.c.id), select(due.c.id)).limit(limit)
+    return (
+        update(_TABLE)
+        .where(c.id.in_(chosen))
+        .values(
+            status=MessageStatus.SENDING,
+            claimed_at=bindparam("claim_at"),
+            claimed_by=bindparam("claimer"),
         )
-        bookkeeping_commit()
-    else:
-        db.session.commit()
-    return ids
+        .returning(*c)
+    )
 
 
 _TABLE = cast(Table, OutboxMessage.__table__)
@@ -168,36 +216,44 @@ _RENEW_LEASE = (
 
 
 class _MarkWriter:
-    """Where a batch's marks go.
+    """Where a batch's claims and marks go.
 
     On PostgreSQL: a connection of the batch's own in autocommit with `synchronous_commit`
     off, so a mark is one round trip (through the session it was four: BEGIN, SET LOCAL,
     UPDATE, COMMIT) and is committed the moment it is written, as before. Elsewhere (SQLite,
     one writer at a time) through the session, committed with the rest of the bookkeeping.
+
+    Bitmap scans are off on that connection: the planner, expecting a handful of due rows,
+    read the claim's partial index with a bitmap scan and a sort, which visits the heap for
+    every dead entry sent rows left in the index (hundreds of pages a claim during a burst,
+    until autovacuum) and never learns they are dead; an ordered index scan stops at its
+    LIMIT and marks the dead entries it steps over, so the next claim skips them. Everything
+    else this connection runs looks rows up by primary key.
     """
 
     def __init__(self) -> None:
         self.separate = db.session.get_bind().dialect.name == "postgresql"
         self._connection: Connection | None = None
 
-    def execute(self, statement: Any, params: dict[str, Any]) -> None:
+    def execute(self, statement: Any, params: dict[str, Any]) -> Any:
         if not self.separate:
-            db.session.execute(statement, params)
-            return
+            return db.session.execute(statement, params)
         if self._connection is None:
             connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             connection.exec_driver_sql("SET synchronous_commit TO OFF")
+            connection.exec_driver_sql("SET enable_bitmapscan TO off")
             self._connection = connection
-        self._connection.execute(statement, params)
+        return self._connection.execute(statement, params)
 
     def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is None:
             return
-        # The setting is the connection's, and the connection goes back to the pool; one that
+        # The settings are the connection's, and the connection goes back to the pool; one that
         # cannot be reset is discarded instead.
         try:
             connection.exec_driver_sql("RESET synchronous_commit")
+            connection.exec_driver_sql("RESET enable_bitmapscan")
         except Exception:
             with suppress(Exception):
                 connection.invalidate()
@@ -247,25 +303,28 @@ def deliver_claimed(
     now: datetime | None = None,
     renders: DeferredRenders | None = None,
     writer: _MarkWriter | None = None,
+    rows: list[Any] | None = None,
 ) -> BatchResult:
     """Send claimed rows over the task's connection, recording each outcome.
 
     `renders` is the task's mail merge and `writer` where it writes marks, both kept across
-    its batches (a writer given here is the caller's to close).
+    its batches (a writer given here is the caller's to close). `rows`: the claimed rows as
+    the claim returned them (else they are loaded by id).
     """
     result = BatchResult(claimed=len(ids))
     if not ids:
         return result
     now = now or utcnow()
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    # Plain rows, not ORM objects: the commits below expire nothing and reload nothing.
-    rows: list[Any] = list(
-        db.session.execute(
-            select(OutboxMessage.__table__)
-            .where(OutboxMessage.id.in_(ids))
-            .order_by(OutboxMessage.id)
+    if rows is None:
+        # Plain rows, not ORM objects: the commits below expire nothing and reload nothing.
+        rows = list(
+            db.session.execute(
+                select(OutboxMessage.__table__)
+                .where(OutboxMessage.id.in_(ids))
+                .order_by(OutboxMessage.id)
+            )
         )
-    )
     senders = series_senders({r.series_id for r in rows if r.series_id})
     reasons = suppression_reasons(rows, now)
     for row in rows:
@@ -463,12 +522,13 @@ def deliver_due(
     writer = _MarkWriter()
     with LazyTransport() as transport, closing(writer):
         for number in range(max_batches):
-            ids = claim_batch(batch_size, now)
+            rows = claim(batch_size, now, writer)
+            ids = [row.id for row in rows]
             if not ids:
                 return total, False
             if number == 0 and len(ids) == batch_size and on_backlog is not None:
                 on_backlog()
-            result = deliver_claimed(ids, transport, now, renders, writer)
+            result = deliver_claimed(ids, transport, now, renders, writer, rows)
             total.add(result)
             if result.unreachable:
                 # Each further batch would wait for the same connect timeout; the rows are
@@ -485,7 +545,7 @@ def requeue_stale(now: datetime | None = None, older_than: timedelta = STALE_AFT
     result = db.session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.status == MessageStatus.SENDING,
+            text(LEASED_PREDICATE),
             or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < cutoff),
         )
         .values(status=MessageStatus.QUEUED, claimed_at=None, claimed_by=None)
@@ -496,9 +556,7 @@ def requeue_stale(now: datetime | None = None, older_than: timedelta = STALE_AFT
 def has_due(now: datetime | None = None) -> bool:
     now = now or utcnow()
     query = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status.in_(DELIVERABLE), OutboxMessage.due_at <= now)
-        .limit(1)
+        select(OutboxMessage.id).where(text(DUE_PREDICATE), OutboxMessage.due_at <= now).limit(1)
     )
     return db.session.scalar(query) is not None
 

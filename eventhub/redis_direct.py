@@ -48,8 +48,10 @@ class DirectConnection(threading.local):
             raise Unavailable() from exc
 
 
-# Copies kept per client and thread; past this many, all are dropped and read afresh.
+# Copies kept per client and thread; past this many, or past this many bytes as stored in
+# Redis, all are dropped and read afresh (a web worker's memory has a target: 150 MB).
 _COPIES_MAX = 256
+_BYTES_MAX = 2 * 1024 * 1024
 _NEVER = float("inf")
 
 
@@ -58,6 +60,7 @@ class _Tracked:
 
     def __init__(self, client: Any) -> None:
         self.copies: dict[bytes, tuple[float, Any]] = {}  # key -> (deadline, loaded value)
+        self.sizes: dict[bytes, int] = {}  # key -> its value's length in Redis, while kept
         self.arriving: set[bytes] = set()  # keys being fetched, not invalidated since the MGET
         pool = client.connection_pool
         self.connection = pool.connection_class(
@@ -74,7 +77,7 @@ class _Tracked:
 
     def _tracking_on(self, connection: Any) -> None:
         # A new connection knows nothing of what the last one was told: start with no copies.
-        self.copies.clear()
+        self._forget()
         connection.on_connect()
         connection._parser.set_invalidation_push_handler(self._invalidated)
         connection.send_command("CLIENT", "TRACKING", "ON")
@@ -84,12 +87,17 @@ class _Tracked:
     def _invalidated(self, push: list[Any]) -> None:
         keys = push[1] if len(push) > 1 else None
         if keys is None:  # FLUSHDB, FLUSHALL: everything
-            self.copies.clear()
+            self._forget()
             self.arriving.clear()
             return
         for key in keys:
             self.copies.pop(key, None)
+            self.sizes.pop(key, None)
             self.arriving.discard(key)
+
+    def _forget(self) -> None:
+        self.copies.clear()
+        self.sizes.clear()
 
     def mget(self, keys: list[bytes], loads: Callable[[Any], Any]) -> list[Any]:
         connection = self.connection
@@ -122,13 +130,18 @@ class _Tracked:
         ttls = [connection.read_response() for _key in keys]
         kept, self.arriving = self.arriving, set()
         values = {key: loads(raw) for key, raw in zip(keys, raw_values, strict=True)}
-        if len(self.copies) + len(keys) > _COPIES_MAX:
-            self.copies.clear()
-        for key, ttl in zip(keys, ttls, strict=True):
+        adding = sum(len(raw) for raw in raw_values if raw is not None)
+        if (
+            len(self.copies) + len(keys) > _COPIES_MAX
+            or sum(self.sizes.values()) + adding > _BYTES_MAX
+        ):
+            self._forget()
+        for key, raw, ttl in zip(keys, raw_values, ttls, strict=True):
             # PTTL: -1 no expiry, -2 gone meanwhile. Redis announces an expiry only once it
             # deletes the key, which may be later: a copy's own deadline is not left to it.
             if key in kept and values[key] is not None and ttl != -2:
                 self.copies[key] = (_NEVER if ttl == -1 else now + ttl / 1000, values[key])
+                self.sizes[key] = len(raw)
         return values
 
 

@@ -2,9 +2,10 @@
 
 Claimed rows are leased: a worker renews its lease (a heartbeat) while it sends, and rows whose
 lease ran out are claimed again by any worker, so a killed worker's batch resumes within
-LEASE + the sweep interval (90 s). Each message is marked sent (one small UPDATE, committed
-without waiting for the WAL) before the next is sent, so a worker killed mid-batch re-sends
-at most the one message each pool child had in flight.
+LEASE + the sweep interval (90 s). Each message is marked sent (one UPDATE, which also stores
+the text rendered for a row rendered at send time; committed without waiting for the WAL)
+before the next is sent, so a worker killed mid-batch re-sends at most the one message each
+pool child had in flight.
 """
 
 from __future__ import annotations
@@ -37,9 +38,7 @@ from eventhub.mail.models import (
     OutboxMessage,
 )
 from eventhub.mail.outbox import (
-    RenderedEmail,
     attachments_at_send_time,
-    store_rendered,
 )
 from eventhub.mail.transport import (
     ConnectionLost,
@@ -205,6 +204,22 @@ _MARK_ONE_SENT = (
     .where(_TABLE.c.id == bindparam("mark_id"), _TABLE.c.status == MessageStatus.SENDING)
     .values(_SENT)
 )
+# What the worker rendered for a row, kept on it (organiser pages show sent mail) in the
+# statement that records the row's outcome: stored by a statement of its own before sending,
+# each such row was written twice, a new version of a wide row and an entry in every index.
+_STORED: dict[str, Any] = {
+    "subject": bindparam("new_subject"),
+    "body_html": bindparam("new_html"),
+    "body_text": bindparam("new_text"),
+    # The snapshot goes: the stored text is now the message, as for eagerly rendered rows.
+    "render": None,
+    "attachments": bindparam("new_attachments"),
+}
+_MARK_ONE_SENT_STORING = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("mark_id"), _TABLE.c.status == MessageStatus.SENDING)
+    .values({**_SENT, **_STORED})
+)
 _RENEW_LEASE = (
     update(_TABLE)
     .where(
@@ -235,7 +250,7 @@ class _MarkWriter:
         self.separate = db.session.get_bind().dialect.name == "postgresql"
         self._connection: Connection | None = None
 
-    def execute(self, statement: Any, params: dict[str, Any]) -> Any:
+    def execute(self, statement: Any, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
         if not self.separate:
             return db.session.execute(statement, params)
         if self._connection is None:
@@ -270,6 +285,8 @@ class _Marks:
     """
 
     claimed: list[int]
+    # Rendered at send time and not yet stored (row id -> _STORED's parameters).
+    stored: dict[int, dict[str, Any]] = field(default_factory=dict)
     sent: list[int] = field(default_factory=list)
     renewed_at: datetime = field(default_factory=utcnow)
     # Not yet handed to the transport (what a crash mid-batch gives back).
@@ -288,10 +305,17 @@ class _Marks:
         if now - self.renewed_at > HEARTBEAT:
             self.writer.execute(_RENEW_LEASE, {"renew_ids": self.claimed, "renew_at": now})
             self.renewed_at = now
-        if len(self.sent) == 1:
-            self.writer.execute(_MARK_ONE_SENT, {"mark_id": self.sent[0], "mark_at": now})
-        elif self.sent:
-            self.writer.execute(_MARK_SENT, {"mark_ids": list(self.sent), "mark_at": now})
+        storing = [i for i in self.sent if i in self.stored]
+        plain = [i for i in self.sent if i not in self.stored]
+        if storing:
+            self.writer.execute(
+                _MARK_ONE_SENT_STORING,
+                [{"mark_id": i, "mark_at": now, **self.stored.pop(i)} for i in storing],
+            )
+        if len(plain) == 1:
+            self.writer.execute(_MARK_ONE_SENT, {"mark_id": plain[0], "mark_at": now})
+        elif plain:
+            self.writer.execute(_MARK_SENT, {"mark_ids": plain, "mark_at": now})
         self.sent.clear()
         if not separate:
             bookkeeping_commit()
@@ -331,11 +355,11 @@ def deliver_claimed(
         if row.id in reasons:
             _finish(row, MessageStatus.SUPPRESSED, reasons[row.id])
             result.suppressed += 1
-    pending = _render_deferred(
+    pending, stored = _render_deferred(
         [r for r in rows if r.id not in reasons], result, renders or DeferredRenders()
     )
     own_writer = writer is None
-    marks = _Marks(claimed=[r.id for r in pending], writer=writer or _MarkWriter())
+    marks = _Marks(claimed=[r.id for r in pending], stored=stored, writer=writer or _MarkWriter())
     try:
         try:
             _send_all(pending, transport, sender, senders, marks, result)
@@ -356,18 +380,21 @@ def deliver_claimed(
     return result
 
 
-def _render_deferred(rows: list[Any], result: BatchResult, renders: DeferredRenders) -> list[Any]:
-    """Render the rows queued with a context snapshot (and build their attachments), store
-    the result on the rows and return the sendable ones.
+def _render_deferred(
+    rows: list[Any], result: BatchResult, renders: DeferredRenders
+) -> tuple[list[Any], dict[int, dict[str, Any]]]:
+    """Render the rows queued with a context snapshot (and build their attachments); return
+    the sendable rows (rendered ones as they will be sent) and, per rendered row, what to
+    store on it with its outcome (`_STORED`'s parameters).
 
-    Ends the reading transaction first and commits what it stores before returning: no lock
-    (on SQLite, in a task, the database's write lock) is held while rendering or sending. A
-    row that cannot be rendered (a template error) fails for good, like an unbuildable one.
+    Ends the reading transaction first: no lock (on SQLite, in a task, the database's write
+    lock) is held while rendering or sending. A row that cannot be rendered (a template
+    error) fails for good, like an unbuildable one, committed before returning.
     """
     attachments = attachments_at_send_time(rows)
     renders.prepare(rows)
     db.session.commit()
-    rendered: dict[int, RenderedEmail] = {}
+    stored: dict[int, dict[str, Any]] = {}
     broken: list[tuple[Any, str]] = []
     ready: list[Any] = []
     for row in rows:
@@ -380,7 +407,6 @@ def _render_deferred(rows: list[Any], result: BatchResult, renders: DeferredRend
         if email is None:
             ready.append(row)
             continue
-        rendered[row.id] = email
         values = {
             **row._asdict(),
             "subject": email.subject,
@@ -389,15 +415,19 @@ def _render_deferred(rows: list[Any], result: BatchResult, renders: DeferredRend
         }
         if row.id in attachments:
             values["attachments"] = [*(row.attachments or []), *attachments[row.id]]
-            attachments[row.id] = values["attachments"]
+        stored[row.id] = {
+            "new_subject": email.subject,
+            "new_html": email.html,
+            "new_text": email.text,
+            "new_attachments": values["attachments"],
+        }
         ready.append(SimpleNamespace(**values))
     for row, error in broken:
         _finish(row, MessageStatus.FAILED, error, True)
         result.failed += 1
-    if rendered or broken:
-        store_rendered(rendered, {i: a for i, a in attachments.items() if i in rendered})
+    if broken:
         bookkeeping_commit()
-    return ready
+    return ready, stored
 
 
 def _send_all(
@@ -415,7 +445,7 @@ def _send_all(
         except ConnectionLost as exc:
             # The server cannot be reached at all: everything left waits with backoff.
             for waiting in pending[index:]:
-                _defer(waiting, str(exc), result)
+                _defer(waiting, str(exc), result, marks.stored.pop(waiting.id, None))
             result.unreachable = True
             break
         try:
@@ -428,24 +458,30 @@ def _send_all(
                 sender_name=series.name if series else None,
             )
         except (UnsendableMessage, ValueError, TypeError, KeyError) as exc:
-            _finish(row, MessageStatus.FAILED, f"cannot build the message: {exc}", True)
+            _finish(
+                row,
+                MessageStatus.FAILED,
+                f"cannot build the message: {exc}",
+                True,
+                marks.stored.pop(row.id, None),
+            )
             result.failed += 1
             marks.flush(utcnow())
             continue
         try:
             connection.send(message, row.id)
         except PermanentDeliveryError as exc:
-            _finish(row, MessageStatus.FAILED, str(exc), attempted=True)
+            _finish(row, MessageStatus.FAILED, str(exc), True, marks.stored.pop(row.id, None))
             result.failed += 1
             marks.flush(utcnow())
         except ConnectionLost as exc:
             transport.drop()
-            _defer(row, str(exc), result)
+            _defer(row, str(exc), result, marks.stored.pop(row.id, None))
             # The rest were never tried: back to the queue for the next claim, no attempt spent.
             result.released += _release(pending[index + 1 :])
             break
         except TransientDeliveryError as exc:
-            _defer(row, str(exc), result)
+            _defer(row, str(exc), result, marks.stored.pop(row.id, None))
             marks.flush(utcnow())
         else:
             marks.sent.append(row.id)
@@ -454,7 +490,15 @@ def _send_all(
                 marks.flush(utcnow())
 
 
-def _finish(row: Any, status: MessageStatus, error: str, attempted: bool = False) -> None:
+def _finish(
+    row: Any,
+    status: MessageStatus,
+    error: str,
+    attempted: bool = False,
+    stored: dict[str, Any] | None = None,
+) -> None:
+    """Record a final outcome; `stored`: the text rendered for the row, kept on it as a sent
+    row's is (what a failed message said stays on the organisers' pages)."""
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row.id)
@@ -463,14 +507,19 @@ def _finish(row: Any, status: MessageStatus, error: str, attempted: bool = False
             last_error=error,
             attempts=OutboxMessage.attempts + (1 if attempted else 0),
             claimed_at=None,
+            **_stored_values(stored),
         )
     )
 
 
-def _defer(row: Any, error: str, result: BatchResult) -> None:
+def _defer(row: Any, error: str, result: BatchResult, stored: dict[str, Any] | None = None) -> None:
+    """Back to the queue with backoff; the text rendered for it stays, as before a retry it
+    did (the retry sends what was rendered the first time)."""
     attempts = row.attempts + 1
     if attempts >= MAX_ATTEMPTS:
-        _finish(row, MessageStatus.FAILED, f"gave up after {attempts} attempts: {error}", True)
+        _finish(
+            row, MessageStatus.FAILED, f"gave up after {attempts} attempts: {error}", True, stored
+        )
         result.failed += 1
         return
     db.session.execute(
@@ -482,9 +531,23 @@ def _defer(row: Any, error: str, result: BatchResult) -> None:
             last_error=error,
             due_at=utcnow() + backoff(attempts),
             claimed_at=None,
+            **_stored_values(stored),
         )
     )
     result.deferred += 1
+
+
+def _stored_values(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """_STORED's parameters as column values of an ORM update."""
+    if stored is None:
+        return {}
+    return {
+        "subject": stored["new_subject"],
+        "body_html": stored["new_html"],
+        "body_text": stored["new_text"],
+        "render": None,
+        "attachments": stored["new_attachments"],
+    }
 
 
 def _release(rows: list[Any]) -> int:

@@ -172,3 +172,19 @@ def test_a_value_that_will_not_load_drops_the_connection(store: redis.Redis) -> 
     # No reply is left behind for the next read to take for its own.
     assert reads.mget(store, ["tracked:b", "tracked:a"], _loads) == ["2", "1"]
     assert reads.tracked[store].connection is not connection  # type: ignore[index]
+
+
+def test_copies_are_bounded_by_their_size(store: redis.Redis, monkeypatch: Any) -> None:
+    monkeypatch.setattr(redis_direct, "_BYTES_MAX", 150)
+    reads = TrackedReads()
+    store.set("tracked:a", "a" * 100)
+    store.set("tracked:b", "b" * 100)
+    reads.mget(store, ["tracked:a"], _loads)
+    tracked = reads.tracked[store]  # type: ignore[index]
+    assert tracked.sizes == {b"tracked:a": 100}
+    reads.mget(store, ["tracked:b"], _loads)  # 200 bytes would be too many: a is dropped
+    assert set(tracked.copies) == set(tracked.sizes) == {b"tracked:b"}
+    store.set("tracked:b", "c")
+    store.ping()
+    assert reads.mget(store, ["tracked:b"], _loads) == ["c"]
+    assert tracked.sizes == {b"tracked:b": 1}

@@ -12,6 +12,8 @@ from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import URLSafeTimedSerializer
 
+from eventhub.signing import KeptSignerSerializer, KeyedTimestampSigner
+
 _SERIALIZERS_MAX = 16
 
 
@@ -28,9 +30,19 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
         serializer = self._serializers.get(keys)
         if serializer is None:
-            serializer = super().get_signing_serializer(app)
-            if serializer is None:
+            flasks = super().get_signing_serializer(app)
+            if flasks is None:
                 return None
+            # Flask's serializer, with its signer and key prepared once (eventhub.signing).
+            serializer = KeptSignerSerializer(
+                flasks.secret_keys,
+                salt=flasks.salt,
+                serializer=flasks.serializer,
+                serializer_kwargs=flasks.serializer_kwargs,
+                signer=KeyedTimestampSigner,
+                signer_kwargs=flasks.signer_kwargs,
+                fallback_signers=flasks.fallback_signers,
+            )
             if len(self._serializers) >= _SERIALIZERS_MAX:
                 self._serializers.clear()
             self._serializers[keys] = serializer

@@ -15,7 +15,8 @@ from functools import lru_cache
 
 from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import URLSafeTimedSerializer
+
+from eventhub.signing import KeptSignerSerializer
 
 _SALT = "wtf-csrf-token"  # flask_wtf.csrf's
 # The raw token is Flask-WTF's: 40 hex digits, SHA-1 of 64 random bytes (its randomness is the
@@ -23,8 +24,8 @@ _SALT = "wtf-csrf-token"  # flask_wtf.csrf's
 
 
 @lru_cache(maxsize=8)
-def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=_SALT)
+def _serializer(secret_key: str | bytes) -> KeptSignerSerializer:
+    return KeptSignerSerializer(secret_key, salt=_SALT)
 
 
 def csrf_token() -> str:

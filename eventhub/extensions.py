@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
 from functools import cache as cache_function
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
+from flask.globals import request_ctx
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -117,6 +120,30 @@ class _Limiter(Limiter):
         self.limit_manager.set_default_limits(list(default_limits))
         self._storage_dead = False
         super().init_app(app)
+        self._hooks_only_for_used_contexts(app)
+
+    def _hooks_only_for_used_contexts(self, app: Flask) -> None:
+        """Flask-Limiter's after-request hook (conditional deductions, X-RateLimit headers) and
+        its teardown (resetting the request's limiter context) run only for a request in which
+        something created that context: a `@limiter.limit` route, or the app-wide check.
+
+        Without one there is nothing to deduct, no limit for headers and nothing to reset, yet
+        both hooks created the context to find that out (about 15 us of CPU on every cached
+        page). A cached read and a route counted by `hit_route_limit` never create it.
+        """
+        inject = Limiter._Limiter__inject_headers  # type: ignore[attr-defined]
+        release = Limiter._Limiter__release_context  # type: ignore[attr-defined]
+        after = app.after_request_funcs.get(None, [])
+        for index, hook in enumerate(after):
+            if isinstance(hook, partial) and hook.func is inject and hook.args == (self,):
+                after[index] = partial(_after_request_if_used, hook)
+        teardown = app.teardown_request_funcs.get(None, [])
+        for index, hook in enumerate(teardown):
+            if (
+                getattr(hook, "__func__", None) is release
+                and getattr(hook, "__self__", None) is self
+            ):
+                teardown[index] = partial(_teardown_if_used, hook)
 
     def _check_request_limit(
         self, callable_name: str | None = None, in_middleware: bool = True
@@ -183,6 +210,16 @@ class _Limiter(Limiter):
 
 
 _direct_limits = DirectConnection()
+_CONTEXT = "_limiter_request_context"  # where Flask-Limiter keeps it on the request context
+
+
+def _after_request_if_used(hook: Callable[..., Response], response: Response) -> Response:
+    return hook(response) if hasattr(request_ctx, _CONTEXT) else response
+
+
+def _teardown_if_used(hook: Callable[..., Any], error: BaseException | None) -> None:
+    if hasattr(request_ctx, _CONTEXT):
+        hook(error)
 
 
 @cache_function

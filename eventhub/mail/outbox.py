@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import render_template
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -75,7 +75,8 @@ class DeferredEmail:
     their three templates there (~3 ms) made every sign-up of a busy session wait for the one
     before it, and building their context (~1.5 ms) did too. The row keeps its kind,
     registration id and what the context is built from instead, and the worker builds and
-    renders it just before sending (`render_deferred`), then stores what it sent.
+    renders it just before sending (`render_deferred`), then stores what it sent with the
+    row's outcome (mail/delivery.py).
     """
 
     template: str
@@ -246,39 +247,6 @@ def attachments_at_send_time(rows: list[Any]) -> dict[int, list[dict[str, str]]]
         for row_id, attachments in built.items():
             found[row_id] = [a.as_json() for a in attachments]
     return found
-
-
-def store_rendered(
-    rendered: dict[int, RenderedEmail], attachments: dict[int, list[dict[str, str]]]
-) -> None:
-    """Keep on each row what was rendered for it (organiser pages show sent mail); one statement.
-
-    The snapshot is dropped: the stored text is now the message, as for eagerly rendered rows.
-    """
-    if not rendered:
-        return
-    table = cast(Table, OutboxMessage.__table__)
-    db.session.execute(
-        update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values(
-            subject=bindparam("new_subject"),
-            body_html=bindparam("new_html"),
-            body_text=bindparam("new_text"),
-            render=None,
-        ),
-        [
-            {"row_id": i, "new_subject": e.subject, "new_html": e.html, "new_text": e.text}
-            for i, e in rendered.items()
-        ],
-    )
-    if attachments:
-        db.session.execute(
-            update(table)
-            .where(table.c.id == bindparam("row_id"))
-            .values(attachments=bindparam("new_attachments")),
-            [{"row_id": i, "new_attachments": a} for i, a in attachments.items()],
-        )
 
 
 def mark_pending() -> None:

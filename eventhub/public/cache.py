@@ -35,7 +35,7 @@ from eventhub.extensions import cache, db, limiter
 from eventhub.i18n import reader_preference
 from eventhub.public import seats
 from eventhub.recaps.models import Recap
-from eventhub.redis_direct import DirectConnection, Unavailable
+from eventhub.redis_direct import TrackedReads, Unavailable
 from eventhub.registration.models import RegistrationQuestion
 from eventhub.registration.public_data import CONTENT_VERSION
 from eventhub.scheduling.models import Series, Session
@@ -122,21 +122,20 @@ def _enabled() -> bool:
 def _direct_mget(backend: Any, keys: tuple[str, ...]) -> list[Any] | None:
     """The values (deserialised) under `keys`, or None when this path cannot tell.
 
-    A cached read's one MGET goes over the thread's own connection (eventhub.redis_direct):
-    through redis-py's client the pool, retry wrapper and metrics cost about a tenth of a cached
-    page. A failure drops that connection and the read goes through the client as before
-    (which then reports an outage).
+    A cached read is answered from this thread's copies of the keys it read lately, which Redis
+    invalidates when they change (eventhub.redis_direct.TrackedReads); only a key read for the
+    first time, or written since, costs a round trip. A failure drops the copies and the read
+    goes through the client as before (which then reports an outage).
     """
     client = getattr(backend, "_read_client", None)
     prefix = backend._get_prefix() if client is not None else ""
     try:
-        raw = _direct.execute(client, "MGET", *(prefix + k for k in keys))
+        return _tracked.mget(client, [prefix + k for k in keys], backend.serializer.loads)
     except Unavailable:
         return None
-    return [backend.serializer.loads(value) for value in raw]
 
 
-_direct = DirectConnection()
+_tracked = TrackedReads()
 
 
 def _lookup(key: str) -> tuple[str, tuple[seats.Seats, Any] | None]:

@@ -15,7 +15,12 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
 from eventhub.registration import notify, seats, signup_rows
-from eventhub.registration.locking import begin_writer, lock_session
+from eventhub.registration.locking import (
+    SessionFacts,
+    begin_writer,
+    loaded_session,
+    lock_session,
+)
 from eventhub.registration.models import (
     ACTIVE,
     Registration,
@@ -61,7 +66,7 @@ class Outcome:
     is_new: bool
 
 
-def window_problem(session: Session, now: datetime) -> str | None:
+def window_problem(session: Session | SessionFacts, now: datetime) -> str | None:
     """Why a session takes no registrations right now, or None."""
     if session.status is SessionStatus.CANCELLED:
         return _("This session has been cancelled.")
@@ -76,7 +81,7 @@ def window_problem(session: Session, now: datetime) -> str | None:
     return None
 
 
-def _only_not_open_yet(session: Session, now: datetime) -> bool:
+def _only_not_open_yet(session: Session | SessionFacts, now: datetime) -> bool:
     opens = session.registration_opens_at
     return opens is not None and now < opens and window_problem(session, opens) is None
 
@@ -99,10 +104,22 @@ def register(
 ) -> Outcome:
     """Give the applicant a seat, a waitlist place or a pending approval — never a second one."""
     now = now or utcnow()
-    session, count = seats.lock_and_count_for_signup(session_id, applicant.email)
-    existing = (
-        db.session.get(Registration, count.registration_id) if count.registration_id else None
-    )
+    newcomer = None
+    if series_registration is None and not via_series:
+        # A new sign-up is written by the seat lock's own statement where it can be (one round
+        # trip under the lock: signup_rows.Newcomer); anything else is decided below.
+        newcomer = signup_rows.newcomer(_new_registration(applicant, now), session_id, now)
+    # On PostgreSQL's first lock of the transaction the session comes as plain values
+    # (locking.SessionFacts); `loaded_session` gives the ORM object where one is needed.
+    session, count, row = seats.lock_and_count_for_signup(session_id, applicant.email, newcomer)
+    written = newcomer.written(row) if newcomer is not None else None
+    if written is not None:
+        return Outcome(written, is_new=True)
+    existing = None
+    if count.registration_id:
+        # The repeat's and the revival's mails read the session through the registration.
+        loaded_session(session)
+        existing = db.session.get(Registration, count.registration_id)
     if existing is not None and existing.status in (*ACTIVE, RegistrationStatus.DECLINED):
         # Whoever typed this address gets nothing; its owner gets their email again.
         notify.resend(existing, now)
@@ -111,7 +128,7 @@ def register(
     # Whole-series registrants join a session published later even before its window opens.
     if problem and not (via_series and _only_not_open_yet(session, now)):
         raise RegistrationClosed(problem)
-    registration = existing or Registration(session=session, email=applicant.email)
+    registration = existing or _new_registration(applicant, now)
     if existing is not None:
         # A cancelled registration comes back to life; old manage links stop working.
         existing.token_version += 1
@@ -119,17 +136,25 @@ def register(
         existing.cancel_reason = ""
         existing.is_attended = False
         existing.attended_at = None
-    apply_applicant(registration, applicant, now)
+        apply_applicant(registration, applicant, now)
     registration.series_registration = series_registration
     _place(registration, session, count, now)
     if existing is None and signup_rows.can_write(registration):
         # The registration and its email in one statement (PostgreSQL), still under the lock.
         signup_rows.write(registration, session)
         return Outcome(registration, is_new=True)
+    if existing is None:
+        registration.session = loaded_session(session)
     db.session.add(registration)
     db.session.flush()
     notify.status_mail(registration)
     return Outcome(registration, is_new=True)
+
+
+def _new_registration(applicant: Applicant, now: datetime) -> Registration:
+    registration = Registration(email=applicant.email)
+    apply_applicant(registration, applicant, now)
+    return registration
 
 
 def register_after_a_twin(session_id: int, applicant: Applicant) -> Outcome:
@@ -176,7 +201,10 @@ def applicant_from(registration: Registration | SeriesRegistration) -> Applicant
 
 
 def _place(
-    registration: Registration, session: Session, count: seats.SeatCount, now: datetime
+    registration: Registration,
+    session: Session | SessionFacts,
+    count: seats.SeatCount,
+    now: datetime,
 ) -> None:
     registration.offer_expires_at = None
     registration.confirmed_at = None

@@ -212,3 +212,83 @@ def test_a_row_whose_registration_is_gone_fails_instead_of_sending_nothing(
     gone = SimpleNamespace(**{**row._asdict(), "registration_id": registration.id + 1000})
     with pytest.raises(LookupError):
         DeferredRenders().render(gone)
+
+
+class _Recording:
+    """A transport that keeps what it is given; `refuse` raises instead for those rows."""
+
+    def __init__(self, refuse: Exception | None = None) -> None:
+        self.sent: dict[int | None, Any] = {}
+        self.refuse = refuse
+
+    def send(self, message: Any, outbox_id: int | None) -> None:
+        if self.refuse is not None:
+            raise self.refuse
+        self.sent[outbox_id] = message
+
+    def close(self) -> None:
+        return None
+
+
+def _registration_rows(make: Factories, n: int) -> list[Any]:
+    session = make.session(capacity=n // 2)
+    for i in range(n):
+        notify.status_mail(make.registration(session, name=f"Person {i}"))
+    db.session.commit()
+    rows = _rows()
+    assert len(rows) == n and all(r.render for r in rows)
+    return rows
+
+
+def test_a_rendered_row_is_marked_sent_and_stored_in_one_statement(
+    app: Flask, make: Factories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text rendered at send time is stored by the sent mark itself (a statement of its
+    own wrote every such row a second time)."""
+    from eventhub.mail import delivery, transport
+    from eventhub.mail.transport import LazyTransport
+    from tests.support.statements import count_statements
+
+    queued = _registration_rows(make, 4)
+    expected = {r.id: render_deferred(r) for r in queued}
+    fake = _Recording()
+    monkeypatch.setattr(transport, "connect", lambda: fake)
+    ids = delivery.claim_batch(10)
+    with count_statements(db.engine) as log, LazyTransport() as lazy:
+        assert delivery.deliver_claimed(ids, lazy).sent == 4
+    writes = [s for s in log.statements if s.startswith("UPDATE outbox_messages")]
+    assert len(writes) == 4
+    sent = _rows()
+    assert {r.status.value for r in sent} == {"sent"}
+    for row in sent:
+        email = expected[row.id]
+        assert email is not None and row.render is None
+        assert (row.subject, row.body_text, row.body_html) == (
+            email.subject,
+            email.text,
+            email.html,
+        )
+        assert row.attempts == 1 and row.sent_at is not None
+    # The confirmations' calendar invites are kept with them, as sent.
+    confirmed = [r for r in sent if r.kind.value == "confirmation"]
+    assert confirmed and all(
+        [a["filename"][-4:] for a in r.attachments] == [".ics"] for r in confirmed
+    )
+
+
+def test_a_rendered_row_that_is_deferred_keeps_what_it_was_rendered_as(
+    app: Flask, make: Factories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventhub.mail import delivery, transport
+    from eventhub.mail.transport import LazyTransport, TransientDeliveryError
+
+    [queued] = _registration_rows(make, 1)
+    expected = render_deferred(queued)
+    refusing = _Recording(refuse=TransientDeliveryError("451 try again later"))
+    monkeypatch.setattr(transport, "connect", lambda: refusing)
+    ids = delivery.claim_batch(10)
+    with LazyTransport() as lazy:
+        assert delivery.deliver_claimed(ids, lazy).deferred == 1
+    [row] = _rows()
+    assert expected is not None and row.status.value == "deferred" and row.render is None
+    assert (row.subject, row.body_text) == (expected.subject, expected.text)

@@ -334,7 +334,8 @@ def test_a_sent_mark_is_one_statement_and_the_connection_goes_back_as_it_came(
     with ExitStack() as stack:
         connections = [stack.enter_context(db.engine.connect()) for _ in range(pool.checkedin())]
         settings = {c.exec_driver_sql("SHOW synchronous_commit").scalar() for c in connections}
-    assert settings <= {"on"}
+        plans = {c.exec_driver_sql("SHOW enable_bitmapscan").scalar() for c in connections}
+    assert settings <= {"on"} and plans <= {"on"}
 
 
 @contextmanager
@@ -391,7 +392,10 @@ def test_a_task_keeps_one_marks_connection_for_all_its_batches(
         result, _ = delivery.deliver_due(batch_size=2, max_batches=10)
     assert result.sent == 6
     assert log.statements.count("SET synchronous_commit TO OFF") == 1
-    assert [s for s in log.statements if s.startswith("RESET")] == ["RESET synchronous_commit"]
+    assert [s for s in log.statements if s.startswith("RESET")] == [
+        "RESET synchronous_commit",
+        "RESET enable_bitmapscan",
+    ]
 
 
 def test_an_under_full_claim_lingers_so_rows_arriving_meanwhile_go_in_one_batch(
@@ -400,12 +404,12 @@ def test_an_under_full_claim_lingers_so_rows_arriving_meanwhile_go_in_one_batch(
     fake = _DroppingTransport(fail_at=-1)
     monkeypatch.setattr(transport, "connect", lambda: fake)
     claims: list[int] = []
-    real_claim = delivery.claim_batch
+    real_claim = delivery.claim
 
-    def counting_claim(limit: int, now: Any = None) -> list[int]:
-        ids = real_claim(limit, now)
-        claims.append(len(ids))
-        return ids
+    def counting_claim(limit: int, now: Any = None, writer: Any = None) -> list[Any]:
+        rows = real_claim(limit, now, writer)
+        claims.append(len(rows))
+        return rows
 
     waits: list[float] = []
 
@@ -415,7 +419,7 @@ def test_an_under_full_claim_lingers_so_rows_arriving_meanwhile_go_in_one_batch(
         if len(waits) == 1:
             _queue(5, kind=MessageKind.WAITLISTED)
 
-    monkeypatch.setattr(delivery, "claim_batch", counting_claim)
+    monkeypatch.setattr(delivery, "claim", counting_claim)
     monkeypatch.setattr(delivery.time, "sleep", wait)
     _queue(2)
     result, more = delivery.deliver_due(batch_size=50, max_batches=10, linger=0.2)

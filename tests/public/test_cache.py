@@ -302,7 +302,7 @@ def test_cached_reads_skip_rate_limiting(app_config: dict[str, Any], make: Facto
 
 
 @pytest.mark.redis
-def test_a_hit_reads_on_the_threads_connection_and_survives_losing_it(
+def test_a_hit_reads_the_threads_copies_and_survives_losing_their_connection(
     app: Any, app_config: dict[str, Any], redis_url: str
 ) -> None:
     import socket
@@ -316,12 +316,14 @@ def test_a_hit_reads_on_the_threads_connection_and_survives_losing_it(
         client = web.test_client()
         assert client.get("/series/direct").headers["X-Cache"] == "miss"
         assert client.get("/series/direct").headers["X-Cache"] == "hit"
-        connection = public_cache._direct.connection
-        assert connection is not None
+        tracked = public_cache._tracked.tracked[cache.cache._read_client]
+        assert len(tracked.copies) == 2  # the content version and the page
+        connection = tracked.connection
         connection._sock.shutdown(socket.SHUT_RDWR)  # the server went away meanwhile
         assert client.get("/series/direct").headers["X-Cache"] == "hit"  # through the client
         assert client.get("/series/direct").headers["X-Cache"] == "hit"
-        assert public_cache._direct.connection not in (None, connection)
+        tracked = public_cache._tracked.tracked[cache.cache._read_client]
+        assert tracked.connection is not connection
         db.session.remove()
 
 

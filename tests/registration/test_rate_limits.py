@@ -173,3 +173,26 @@ def test_each_app_has_its_own_limiter_settings(app_config: dict[str, Any]) -> No
     assert limiter._headers_enabled
     create_app(app_config)
     assert not limiter._headers_enabled
+
+
+def test_the_limiters_response_hooks_run_where_it_was_used(
+    app_config: dict[str, Any], make: Factories
+) -> None:
+    """Its after-request hook (deductions, headers) and teardown skip a request in which
+    nothing created the limiter's context (extensions._Limiter._hooks_only_for_used_contexts)."""
+    from flask.globals import request_ctx
+
+    from eventhub import create_app
+
+    app = create_app({**app_config, "RATELIMIT_HEADERS_ENABLED": True})
+    with app.app_context():
+        make.series(slug="s")
+        db.session.commit()
+        with app.test_client() as client:  # keeps each request's context for a look
+            assert client.get("/series/s").status_code == 200
+            assert not hasattr(request_ctx._get_current_object(), "_limiter_request_context")
+            login = client.post("/login", data={"email": "x@example.org", "password": "wrong"})
+            assert hasattr(request_ctx._get_current_object(), "_limiter_request_context")
+        # A `@limiter.limit` route still gets its headers, and its context is reset.
+        assert login.headers["X-RateLimit-Limit"] == "2"
+        db.session.remove()

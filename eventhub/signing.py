@@ -1,0 +1,65 @@
+"""itsdangerous' timed URL-safe serializer, signing with a signer and key prepared once.
+
+For each `dumps` itsdangerous builds a new signer, derives its key and runs a pure-Python HMAC
+(its digest method is a function, which the C HMAC does not take). The cached session page signs
+twice for every new visitor: their CSRF token and the session cookie that holds its raw value.
+`KeptSignerSerializer` keeps one signer per salt, and `KeyedTimestampSigner` derives its key
+once and signs in one C call (`hmac.digest` with the digest's name). The output is the same,
+byte for byte (tests/security/test_signing.py); verifying is itsdangerous' own code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, want_bytes
+from itsdangerous.signer import HMACAlgorithm, Signer
+from itsdangerous.timed import TimestampSigner
+
+
+class KeyedTimestampSigner(TimestampSigner):
+    # (derived key, hashlib name of the digest) once worked out; None: itsdangerous' own way.
+    _prepared: tuple[bytes, str] | None = None
+    _unprepared = False
+
+    def get_signature(self, value: str | bytes) -> bytes:
+        prepared = self._prepared
+        if prepared is None:
+            if self._unprepared or not self._prepare():
+                return super().get_signature(value)
+            prepared = self._prepared
+            assert prepared is not None
+        key, digest = prepared
+        return base64_encode(hmac.digest(key, want_bytes(value), digest))
+
+    def _prepare(self) -> bool:
+        algorithm = self.algorithm
+        digest = getattr(algorithm, "digest_method", None)
+        name = getattr(digest() if callable(digest) else None, "name", None)
+        # Only the plain HMAC over a hashlib digest is the same signature from one C call.
+        if type(algorithm) is not HMACAlgorithm or name not in hashlib.algorithms_guaranteed:
+            self._unprepared = True
+            return False
+        self._prepared = (self.derive_key(), str(name))
+        return True
+
+
+class KeptSignerSerializer(URLSafeTimedSerializer):
+    """URLSafeTimedSerializer whose signing signer is built once per salt (a signer keeps no
+    state between calls; its timestamp is read per signature)."""
+
+    default_signer = KeyedTimestampSigner
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signers: dict[bytes | None, Signer] = {}
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        key = want_bytes(salt) if salt is not None else None
+        signer = self._signers.get(key)
+        if signer is None:
+            signer = self._signers[key] = super().make_signer(salt)
+        return signer

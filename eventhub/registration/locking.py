@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from flask import current_app
-from sqlalchemy import Integer, Select, String, Table, bindparam, func, inspect, select, true
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    Table,
+    bindparam,
+    func,
+    inspect,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -129,6 +140,18 @@ def _lock_parameters(session_id: int) -> dict[str, Any]:
     return {"session_id": session_id, "lock_timeout": str(timeout_ms)}
 
 
+class WrittenWithLock(Protocol):
+    """A write made by the seat lock's own statement (signup_rows.Newcomer): one round trip."""
+
+    def statement(self, lock: Select[Any]) -> Select[Any]:
+        """The statement locking (`lock`, the decision query) and writing; its rows carry the
+        decision query's columns."""
+        ...
+
+    @property
+    def parameters(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class SignupLock:
     # Facts on PostgreSQL's first lock of a transaction, else the ORM object.
@@ -139,9 +162,14 @@ class SignupLock:
     # False when the transaction already held the lock (its own changes since then moved the
     # counters in the database, not in memory).
     is_fresh: bool
+    # The lock statement's row when it also made the write it was given (PostgreSQL's first
+    # lock of a transaction); None when no write was attempted.
+    written: Any = None
 
 
-def lock_for_signup(session_id: int, email: str) -> SignupLock:
+def lock_for_signup(
+    session_id: int, email: str, write: WrittenWithLock | None = None
+) -> SignupLock:
     """The seat lock, the session's seat counters and the email's registration: one statement.
 
     On PostgreSQL `SELECT … FOR UPDATE` returns the newest version of the locked row (the
@@ -149,6 +177,8 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
     the wait: a registration of the same email committed by the previous holder is missed, and
     the insert then fails on the (session, email) unique constraint — the callers retry once,
     and the retry sees it.
+
+    `write`, if given, is made by the same statement where it can be (see `SignupLock.written`).
     """
     held: set[int] = db.session.info.setdefault(_HELD, set())
     if session_id in held:
@@ -160,7 +190,7 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
         if _dialect() == "sqlite":
             row = _sqlite_signup_row(session_id, email)
         else:
-            row = _postgres_signup_row(session_id, email)
+            row = _postgres_signup_row(session_id, email, write)
     except OperationalError as exc:
         if _dialect() == "sqlite":
             raise
@@ -169,10 +199,10 @@ def lock_for_signup(session_id: int, email: str) -> SignupLock:
     if row is None:
         raise LookupError(session_id)
     _hold(session_id)
-    return SignupLock(row[0], row[1], is_fresh=True)
+    return SignupLock(row[0], row[1], is_fresh=True, written=row[2] if len(row) > 2 else None)
 
 
-def _postgres_signup_row(session_id: int, email: str) -> Any:
+def _postgres_signup_row(session_id: int, email: str, write: WrittenWithLock | None) -> Any:
     parameters = {**_lock_parameters(session_id), "email": email}
     known = db.session.identity_map.get(identity_key(Session, session_id))
     if known is not None and inspect(known).modified:
@@ -180,12 +210,16 @@ def _postgres_signup_row(session_id: int, email: str) -> Any:
     # Lock the row and read only what a seat decision reads (psycopg and the ORM pay for every
     # column of a result: the whole session, its series and its line-up cost ~1 ms a sign-up),
     # as plain values: a new sign-up needs no ORM object of the session (see SessionFacts).
-    row = db.session.connection().execute(_postgres_signup_decision_query(), parameters).first()
+    statement = _postgres_signup_decision_query()
+    if write is not None:
+        statement = write.statement(statement)
+        parameters.update(write.parameters)
+    row = db.session.connection().execute(statement, parameters).first()
     if row is None:
         return None
-    decision = {name: getattr(row, name) for name in _DECISION_COLUMNS}
+    decision = {name: getattr(row, name) for name in DECISION_COLUMNS}
     facts = SessionFacts(id=session_id, series=SeriesFacts(row.series_is_published), **decision)
-    return facts, row.registration_id
+    return facts, row.registration_id, row if write is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +263,7 @@ def loaded_session(session: Session | SessionFacts) -> Session:
     columns load if anything reads them."""
     if isinstance(session, Session):
         return session
-    values = {name: getattr(session, name) for name in _DECISION_COLUMNS}
+    values = {name: getattr(session, name) for name in DECISION_COLUMNS}
     orm = _as_loaded(Session, session.id, values)
     series = _as_loaded(Series, session.series_id, {"is_published": session.series.is_published})
     # The identity map holds objects weakly: the session's reference keeps the series.
@@ -260,7 +294,7 @@ def _as_loaded(model: type[Loaded], id_: int, values: dict[str, Any]) -> Loaded:
 
 # What a newcomer's place is decided on (services.register: the window, the seats, approval)
 # and what their outbox row names.
-_DECISION_COLUMNS = (
+DECISION_COLUMNS = (
     "series_id",
     "status",
     "starts_at",
@@ -281,7 +315,13 @@ def _postgres_signup_decision_query() -> Select[Any]:
 
     Table columns, not mapped attributes: a plain Core statement, run on the connection, skips
     the ORM's statement and result layers."""
-    setting = func.set_config("lock_timeout", bindparam("lock_timeout", type_=String), True)
+    # Constants written into the statement, not bound: psycopg caches the conversion of a
+    # statement's placeholders only up to 50 parameters (see signup_rows.Newcomer).
+    setting = func.set_config(
+        literal_column("'lock_timeout'"),
+        bindparam("lock_timeout", type_=String),
+        literal_column("true"),
+    )
     timeout = select(setting.label("t")).subquery()
     sessions = cast(Table, Session.__table__)
     series = cast(Table, Series.__table__)
@@ -296,7 +336,7 @@ def _postgres_signup_decision_query() -> Select[Any]:
     )
     return (
         select(
-            *(sessions.c[name] for name in _DECISION_COLUMNS),
+            *(sessions.c[name] for name in DECISION_COLUMNS),
             series.c.is_published.label("series_is_published"),
             mine.label("registration_id"),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, String, cast, exists, literal, select
@@ -30,7 +30,6 @@ from eventhub.mail.outbox import (
     queue_message,
 )
 from eventhub.registration.invites import INVITE, private_join_url
-from eventhub.registration.locking import SessionFacts
 from eventhub.registration.manage_links import manage_url, manage_url_at, series_manage_url
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.registration.queries import registrations_for_mail
@@ -45,9 +44,19 @@ def registration_key(name: str, registration: Registration, *suffix: object) -> 
     return DedupeKey(name, registration.id, f"v{registration.token_version}", *suffix)
 
 
+class SessionIds(Protocol):
+    """What an envelope names of its session."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def series_id(self) -> int: ...
+
+
 def registrant_envelope(
     registration: Registration,
-    session: Session | SessionFacts,
+    session: SessionIds,
     kind: MessageKind,
     key: DedupeKey,
     *,

@@ -12,7 +12,12 @@ from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.refusal import Refusal
 from eventhub.registration import notify
-from eventhub.registration.locking import SessionFacts, lock_for_signup, lock_session
+from eventhub.registration.locking import (
+    SessionFacts,
+    WrittenWithLock,
+    lock_for_signup,
+    lock_session,
+)
 from eventhub.registration.models import SEAT_HOLDING, Registration, RegistrationStatus
 from eventhub.scheduling.models import Session, SessionStatus
 
@@ -53,23 +58,25 @@ def count_seats(
 
 
 def lock_and_count_for_signup(
-    session_id: int, email: str
-) -> tuple[Session | SessionFacts, SeatCount]:
+    session_id: int, email: str, write: WrittenWithLock | None = None
+) -> tuple[Session | SessionFacts, SeatCount, Any]:
     """The seat lock and the count a newcomer's place is decided on, in one statement.
 
     The count comes from the counters on the locked session row (kept by triggers), not from
     counting registrations; if the transaction already held the lock, its own changes may have
     moved the counters since they were read, so the registrations are counted instead.
+    The third value is the lock statement's row if it also made `write` (else None).
     """
-    lock = lock_for_signup(session_id, email)
+    lock = lock_for_signup(session_id, email, write)
     session = lock.session
     if not lock.is_fresh:
-        return session, count_seats(session.id, session.capacity, email)
-    return session, SeatCount(
+        return session, count_seats(session.id, session.capacity, email), None
+    count = SeatCount(
         held=session.seats_held,
         waiting=int(session.waitlisted_count > 0),
         registration_id=lock.registration_id,
     )
+    return session, count, lock.written
 
 
 def has_free_seat(session: Session | SessionFacts, count: SeatCount) -> bool:

@@ -104,9 +104,17 @@ def register(
 ) -> Outcome:
     """Give the applicant a seat, a waitlist place or a pending approval — never a second one."""
     now = now or utcnow()
+    newcomer = None
+    if series_registration is None and not via_series:
+        # A new sign-up is written by the seat lock's own statement where it can be (one round
+        # trip under the lock: signup_rows.Newcomer); anything else is decided below.
+        newcomer = signup_rows.newcomer(_new_registration(applicant, now), session_id, now)
     # On PostgreSQL's first lock of the transaction the session comes as plain values
     # (locking.SessionFacts); `loaded_session` gives the ORM object where one is needed.
-    session, count = seats.lock_and_count_for_signup(session_id, applicant.email)
+    session, count, row = seats.lock_and_count_for_signup(session_id, applicant.email, newcomer)
+    written = newcomer.written(row) if newcomer is not None else None
+    if written is not None:
+        return Outcome(written, is_new=True)
     existing = None
     if count.registration_id:
         # The repeat's and the revival's mails read the session through the registration.
@@ -120,7 +128,7 @@ def register(
     # Whole-series registrants join a session published later even before its window opens.
     if problem and not (via_series and _only_not_open_yet(session, now)):
         raise RegistrationClosed(problem)
-    registration = existing or Registration(email=applicant.email)
+    registration = existing or _new_registration(applicant, now)
     if existing is not None:
         # A cancelled registration comes back to life; old manage links stop working.
         existing.token_version += 1
@@ -128,7 +136,7 @@ def register(
         existing.cancel_reason = ""
         existing.is_attended = False
         existing.attended_at = None
-    apply_applicant(registration, applicant, now)
+        apply_applicant(registration, applicant, now)
     registration.series_registration = series_registration
     _place(registration, session, count, now)
     if existing is None and signup_rows.can_write(registration):
@@ -141,6 +149,12 @@ def register(
     db.session.flush()
     notify.status_mail(registration)
     return Outcome(registration, is_new=True)
+
+
+def _new_registration(applicant: Applicant, now: datetime) -> Registration:
+    registration = Registration(email=applicant.email)
+    apply_applicant(registration, applicant, now)
+    return registration
 
 
 def register_after_a_twin(session_id: int, applicant: Applicant) -> Outcome:

@@ -132,7 +132,8 @@ def unlocked(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     arrivals = itertools.count()
     together = threading.Barrier(SEATS + 1)
 
-    def read_without_lock(session_id: int, email: str) -> SignupLock:
+    # `write` (the sign-up the real lock's statement makes) is left to the code after it.
+    def read_without_lock(session_id: int, email: str, write: object = None) -> SignupLock:
         session = db.session.get(Session, session_id, populate_existing=True)
         assert session is not None
         mine = db.session.scalar(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import inspect, select
 
+from eventhub.clock import utcnow
 from eventhub.extensions import db
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration import services, signup_rows
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.scheduling.models import SessionStatus
 from tests.registration.conftest import applicant
 from tests.support.factories import Factories
 
@@ -108,3 +111,92 @@ def test_the_statement_refuses_a_second_registration_of_one_email(
     begin_writer()
     again = services.register_after_a_twin(session.id, applicant("same@example.org"))
     assert again.is_new is False
+
+
+def _place_or_refusal(session_id: int) -> str:
+    try:
+        outcome = services.register(session_id, applicant())
+    except services.RegistrationClosed as refusal:
+        db.session.rollback()
+        return f"closed: {refusal}"
+    status = outcome.registration.status.value
+    db.session.commit()
+    return status
+
+
+_HOUR = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"capacity": None},
+        {"capacity": 1},
+        {"capacity": 0},
+        {"capacity": 0, "requires_approval": True},
+        {"capacity": 3, "requires_approval": True},
+        {"waiting": True, "capacity": 5},
+        {"status": SessionStatus.CANCELLED},
+        {"status": SessionStatus.DRAFT},
+        {"unpublished": True},
+        {"opens": _HOUR},
+        {"opens": -_HOUR},
+        {"closes": -_HOUR},
+        {"closes": _HOUR},
+        {"starts": -2 * _HOUR},
+        {"starts": -_HOUR / 2},
+    ],
+    ids=repr,
+)
+def test_the_lock_statement_places_a_newcomer_as_the_service_does(
+    app: Flask, make: Factories, monkeypatch: pytest.MonkeyPatch, fields: dict[str, Any]
+) -> None:
+    """The statement's place and window (SQL) against services._place and window_problem."""
+    now = utcnow()
+
+    def make_session() -> int:
+        values = dict(fields)
+        waiting = values.pop("waiting", False)
+        series = make.series(is_published=not values.pop("unpublished", False))
+        if "starts" in values:
+            values["starts_at"] = now + values.pop("starts")
+        if "opens" in values:
+            values["registration_opens_at"] = now + values.pop("opens")
+        if "closes" in values:
+            values["registration_closes_at"] = now + values.pop("closes")
+        session = make.session(series, **values)
+        if waiting:
+            make.registration(session, status=RegistrationStatus.WAITLISTED)
+        db.session.commit()
+        return session.id
+
+    by_statement, by_service = make_session(), make_session()
+    in_sql = [_place_or_refusal(by_statement) for _ in range(2)]
+    monkeypatch.setattr(signup_rows, "newcomer", lambda *args: None)
+    in_python = [_place_or_refusal(by_service) for _ in range(2)]
+    assert in_sql == in_python
+
+
+def test_the_lock_statement_stays_within_psycopgs_statement_cache(
+    app: Flask, make: Factories
+) -> None:
+    """psycopg converts a statement's placeholders afresh on every call past 4096 bytes or 50
+    parameters (more CPU than the round trip it saves): a column added must not tip it over."""
+    from psycopg import _queries
+
+    from eventhub.registration.locking import _lock_parameters, _postgres_signup_decision_query
+
+    session = make.session(capacity=5)
+    db.session.commit()
+    registration = services._new_registration(
+        applicant(answers={"role": "Analyst"}, organisation="Org"), utcnow()
+    )
+    newcomer = signup_rows.newcomer(registration, session.id, utcnow())
+    assert newcomer is not None
+    compiled = newcomer.statement(_postgres_signup_decision_query()).compile(
+        dialect=db.engine.dialect
+    )
+    parameters = {**_lock_parameters(session.id), "email": "x@example.org"}
+    parameters.update(newcomer.parameters)
+    assert len(compiled.string.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH
+    assert len(compiled.construct_params(parameters)) <= _queries.MAX_CACHED_STATEMENT_PARAMS

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -73,7 +74,11 @@ class _Tracked:
                 "retry": Retry(NoBackoff(), 0),
             }
         )
-        self.connection.connect()
+        try:
+            self.connection.connect()
+        except BaseException:
+            self.connection.disconnect()
+            raise
 
     def _tracking_on(self, connection: Any) -> None:
         # A new connection knows nothing of what the last one was told: start with no copies.
@@ -82,7 +87,7 @@ class _Tracked:
         connection._parser.set_invalidation_push_handler(self._invalidated)
         connection.send_command("CLIENT", "TRACKING", "ON")
         if connection.read_response() != b"OK":
-            raise redis.ConnectionError("CLIENT TRACKING was refused")
+            raise redis.ResponseError("CLIENT TRACKING was refused")
 
     def _invalidated(self, push: list[Any]) -> None:
         keys = push[1] if len(push) > 1 else None
@@ -155,24 +160,33 @@ class TrackedReads(threading.local):
     Before answering from memory the pending pushes are read (a poll of the socket, no round
     trip: a cached page's MGET cost about a sixth of its CPU, most of it in the wait). A copy
     also lives no longer than its key's time to live. Any failure drops the connection with
-    every copy (Unavailable); a new connection starts with none.
+    every copy (Unavailable); a new connection starts with none. A server that refuses RESP3 or
+    tracking (before Redis 6, or a service that disables CLIENT) is not asked again by this
+    thread: Unavailable at once.
     """
 
     pid = 0
     tracked: dict[Any, _Tracked] | None = None
+    refused: weakref.WeakSet[Any] | None = None
 
     def mget(self, client: Any, keys: list[str], loads: Callable[[Any], Any]) -> list[Any]:
         """`loads` of the value of each key (None for a missing key), or Unavailable."""
         if type(client) is not redis.Redis:  # a cluster, sentinel or stand-in: the client
             raise Unavailable()
-        if self.tracked is None or self.pid != os.getpid():
-            self.tracked, self.pid = {}, os.getpid()
+        if self.tracked is None or self.refused is None or self.pid != os.getpid():
+            self.tracked, self.refused, self.pid = {}, weakref.WeakSet(), os.getpid()
         tracked = self.tracked.get(client)
         try:
             if tracked is None:
+                if client in self.refused:
+                    raise Unavailable()
                 if len(self.tracked) >= 4:  # apps come and go in tests; a process has one
                     self._drop_all()
-                tracked = self.tracked[client] = _Tracked(client)
+                try:
+                    tracked = self.tracked[client] = _Tracked(client)
+                except redis.ResponseError:  # connected, but HELLO 3 or tracking refused
+                    self.refused.add(client)
+                    raise
             return tracked.mget([key.encode() for key in keys], loads)
         except BaseException as exc:
             # Whatever stopped it (a value that would not load, too), the connection may be
@@ -180,6 +194,8 @@ class TrackedReads(threading.local):
             if tracked is not None:
                 tracked.connection.disconnect()
             self.tracked.pop(client, None)
+            if isinstance(exc, Unavailable):
+                raise
             if isinstance(exc, redis.RedisError | OSError):
                 raise Unavailable() from exc
             raise

@@ -35,7 +35,7 @@ from eventhub.extensions import cache, db, limiter
 from eventhub.i18n import reader_preference
 from eventhub.public import seats
 from eventhub.recaps.models import Recap
-from eventhub.redis_direct import TrackedReads, Unavailable
+from eventhub.redis_direct import DirectConnection, TrackedReads, Unavailable
 from eventhub.registration.models import RegistrationQuestion
 from eventhub.registration.public_data import CONTENT_VERSION
 from eventhub.scheduling.models import Series, Session
@@ -124,18 +124,26 @@ def _direct_mget(backend: Any, keys: tuple[str, ...]) -> list[Any] | None:
 
     A cached read is answered from this thread's copies of the keys it read lately, which Redis
     invalidates when they change (eventhub.redis_direct.TrackedReads); only a key read for the
-    first time, or written since, costs a round trip. A failure drops the copies and the read
-    goes through the client as before (which then reports an outage).
+    first time, or written since, costs a round trip. Where tracking cannot be had, one MGET on
+    the thread's own connection (redis_direct.DirectConnection). A failure of both leaves the
+    read to the client, as before (which then reports an outage).
     """
     client = getattr(backend, "_read_client", None)
     prefix = backend._get_prefix() if client is not None else ""
+    names = [prefix + k for k in keys]
     try:
-        return _tracked.mget(client, [prefix + k for k in keys], backend.serializer.loads)
+        return _tracked.mget(client, names, backend.serializer.loads)
+    except Unavailable:
+        pass
+    try:
+        raw = _direct.execute(client, "MGET", *names)
     except Unavailable:
         return None
+    return [backend.serializer.loads(value) for value in raw]
 
 
 _tracked = TrackedReads()
+_direct = DirectConnection()
 
 
 def _lookup(key: str) -> tuple[str, tuple[seats.Seats, Any] | None]:
@@ -175,8 +183,23 @@ def invalidate() -> None:
     """Make every cached public entry stale (called after a commit that changed content)."""
     try:
         cache.set(VERSION_KEY, secrets.token_hex(8), timeout=0)
+        _pushes_sent(cache.cache)
     except Exception:  # a cache outage must never fail the commit that already happened
         log.warning("could not invalidate the public cache", exc_info=True)
+
+
+def _pushes_sent(backend: Any) -> None:
+    """Return once Redis has written the new version's invalidation to every worker.
+
+    Workers keep the version they read until Redis pushes an invalidation
+    (redis_direct.TrackedReads). Redis writes that push in the same pass as the SET's reply,
+    but may write the reply first; a command sent after the reply is read is only answered once
+    that pass is over. So when the edit's request ends, the next read of any worker on this
+    machine finds the push waiting, and shows the edit.
+    """
+    client = getattr(backend, "_write_client", None)
+    if client is not None:
+        client.ping()
 
 
 def _next_change(sessions: Iterable[Session], now: datetime) -> int:

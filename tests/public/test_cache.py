@@ -327,6 +327,33 @@ def test_a_hit_reads_the_threads_copies_and_survives_losing_their_connection(
         db.session.remove()
 
 
+@pytest.mark.redis
+def test_without_tracking_a_hit_is_one_mget_on_the_threads_connection(
+    app: Any, app_config: dict[str, Any], redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis
+
+    from eventhub import redis_direct
+    from eventhub.public import cache as public_cache
+
+    def refused(self: Any, connection: Any) -> None:
+        connection.on_connect()
+        raise redis.ResponseError("unknown command 'CLIENT'")
+
+    monkeypatch.setattr(redis_direct._Tracked, "_tracking_on", refused)
+    monkeypatch.setattr(public_cache, "_tracked", redis_direct.TrackedReads())
+    monkeypatch.setattr(public_cache, "_direct", redis_direct.DirectConnection())
+    web, _ = _shared_cache_apps(app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=redis_url)
+    with web.app_context():
+        Factories().series(slug="untracked")
+        db.session.commit()
+        client = web.test_client()
+        assert client.get("/series/untracked").headers["X-Cache"] == "miss"
+        assert client.get("/series/untracked").headers["X-Cache"] == "hit"
+        assert public_cache._direct.connection is not None
+        db.session.remove()
+
+
 def test_an_unreachable_redis_still_serves_pages(app: Any, app_config: dict[str, Any]) -> None:
     gone = "redis://127.0.0.1:1/0"
     web, _ = _shared_cache_apps(app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=gone)
@@ -336,3 +363,22 @@ def test_an_unreachable_redis_still_serves_pages(app: Any, app_config: dict[str,
         response = web.test_client().get("/series/nocache")
         assert (response.status_code, response.headers["X-Cache"]) == (200, "miss")
         db.session.remove()
+
+
+@pytest.mark.redis
+def test_an_edit_waits_for_redis_to_have_sent_its_invalidations(
+    app: Any, app_config: dict[str, Any], redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventhub.public import cache as public_cache
+
+    web, _ = _shared_cache_apps(app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=redis_url)
+    with web.app_context():
+        sent: list[str] = []
+        client = cache.cache._write_client
+        execute = client.execute_command
+        monkeypatch.setattr(
+            client, "execute_command", lambda *a, **k: (sent.append(a[0]), execute(*a, **k))[1]
+        )
+        public_cache.invalidate()
+        # The version's SET, then a round trip answered only after Redis wrote its pushes.
+        assert sent == ["SET", "PING"]

@@ -188,3 +188,22 @@ def test_copies_are_bounded_by_their_size(store: redis.Redis, monkeypatch: Any) 
     store.ping()
     assert reads.mget(store, ["tracked:b"], _loads) == ["c"]
     assert tracked.sizes == {b"tracked:b": 1}
+
+
+def test_a_server_that_refuses_tracking_is_not_asked_again(
+    store: redis.Redis, monkeypatch: Any
+) -> None:
+    attempts: list[Any] = []
+
+    def refused(self: Any, connection: Any) -> None:
+        attempts.append(connection)
+        connection.on_connect()
+        raise redis.ResponseError("unknown subcommand 'TRACKING'")  # as an old server says
+
+    monkeypatch.setattr(redis_direct._Tracked, "_tracking_on", refused)
+    reads = TrackedReads()
+    for _ in range(3):
+        with pytest.raises(Unavailable):
+            reads.mget(store, ["tracked:a"], _loads)
+    assert len(attempts) == 1
+    assert attempts[0]._sock is None  # its connection was closed

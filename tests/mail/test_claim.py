@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import cast
 
 import pytest
 from flask import Flask
-from sqlalchemy import insert, text
+from sqlalchemy import Table, insert, text
 
 from eventhub.clock import utcnow
 from eventhub.extensions import db
@@ -138,7 +139,7 @@ def test_the_claim_reads_its_partial_indexes_past_thousands_of_sent_rows(app: Fl
         "created_at": now,
         "updated_at": now,
     }
-    table = OutboxMessage.__table__
+    table = cast(Table, OutboxMessage.__table__)
     db.session.execute(insert(table), [{**sent, "dedupe_key": f"old:{i}"} for i in range(3000)])
     db.session.commit()
     db.session.execute(text("ANALYZE outbox_messages"))

@@ -316,14 +316,18 @@ def test_a_hit_reads_the_threads_copies_and_survives_losing_their_connection(
         client = web.test_client()
         assert client.get("/series/direct").headers["X-Cache"] == "miss"
         assert client.get("/series/direct").headers["X-Cache"] == "hit"
-        tracked = public_cache._tracked.tracked[cache.cache._read_client]
+        backend: Any = cache.cache
+        threads_tracked = public_cache._tracked.tracked
+        assert threads_tracked is not None
+        tracked = threads_tracked[backend._read_client]
         assert len(tracked.copies) == 2  # the content version and the page
         connection = tracked.connection
         connection._sock.shutdown(socket.SHUT_RDWR)  # the server went away meanwhile
         assert client.get("/series/direct").headers["X-Cache"] == "hit"  # through the client
         assert client.get("/series/direct").headers["X-Cache"] == "hit"
-        tracked = public_cache._tracked.tracked[cache.cache._read_client]
-        assert tracked.connection is not connection
+        threads_tracked = public_cache._tracked.tracked
+        assert threads_tracked is not None
+        assert threads_tracked[backend._read_client].connection is not connection
         db.session.remove()
 
 
@@ -374,11 +378,15 @@ def test_an_edit_waits_for_redis_to_have_sent_its_invalidations(
     web, _ = _shared_cache_apps(app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=redis_url)
     with web.app_context():
         sent: list[str] = []
-        client = cache.cache._write_client
+        backend: Any = cache.cache
+        client = backend._write_client
         execute = client.execute_command
-        monkeypatch.setattr(
-            client, "execute_command", lambda *a, **k: (sent.append(a[0]), execute(*a, **k))[1]
-        )
+
+        def execute_command(*args: Any, **kwargs: Any) -> Any:
+            sent.append(args[0])
+            return execute(*args, **kwargs)
+
+        monkeypatch.setattr(client, "execute_command", execute_command)
         public_cache.invalidate()
         # The version's SET, then a round trip answered only after Redis wrote its pushes.
         assert sent == ["SET", "PING"]

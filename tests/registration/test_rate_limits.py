@@ -190,9 +190,10 @@ def test_the_limiters_response_hooks_run_where_it_was_used(
         db.session.commit()
         with app.test_client() as client:  # keeps each request's context for a look
             assert client.get("/series/s").status_code == 200
-            assert not hasattr(request_ctx._get_current_object(), "_limiter_request_context")
+            context: Any = request_ctx
+            assert not hasattr(context._get_current_object(), "_limiter_request_context")
             login = client.post("/login", data={"email": "x@example.org", "password": "wrong"})
-            assert hasattr(request_ctx._get_current_object(), "_limiter_request_context")
+            assert hasattr(context._get_current_object(), "_limiter_request_context")
         # A `@limiter.limit` route still gets its headers, and its context is reset.
         assert login.headers["X-RateLimit-Limit"] == "2"
         db.session.remove()

@@ -40,9 +40,12 @@ def _round_trips(reads: TrackedReads, client: redis.Redis, monkeypatch: Any) -> 
     sent: list[Any] = []
     connection = reads.tracked[client].connection  # type: ignore[index]
     original = connection.send_packed_command
-    monkeypatch.setattr(
-        connection, "send_packed_command", lambda c, *a, **k: (sent.append(c), original(c, *a, **k))
-    )
+
+    def send_packed_command(command: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(command)
+        return original(command, *args, **kwargs)
+
+    monkeypatch.setattr(connection, "send_packed_command", send_packed_command)
     return sent
 
 

@@ -301,6 +301,16 @@ def test_cached_reads_skip_rate_limiting(app_config: dict[str, Any], make: Facto
         db.session.remove()
 
 
+def _series_cached(web: Any, slug: str) -> Any:
+    """A test client of `web` after a new series' page was read twice: a miss, then a hit."""
+    Factories().series(slug=slug)
+    db.session.commit()
+    client = web.test_client()
+    assert client.get(f"/series/{slug}").headers["X-Cache"] == "miss"
+    assert client.get(f"/series/{slug}").headers["X-Cache"] == "hit"
+    return client
+
+
 @pytest.mark.redis
 def test_a_hit_reads_the_threads_copies_and_survives_losing_their_connection(
     app: Any, app_config: dict[str, Any], redis_url: str
@@ -311,11 +321,7 @@ def test_a_hit_reads_the_threads_copies_and_survives_losing_their_connection(
 
     web, _ = _shared_cache_apps(app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=redis_url)
     with web.app_context():
-        Factories().series(slug="direct")
-        db.session.commit()
-        client = web.test_client()
-        assert client.get("/series/direct").headers["X-Cache"] == "miss"
-        assert client.get("/series/direct").headers["X-Cache"] == "hit"
+        client = _series_cached(web, "direct")
         backend: Any = cache.cache
         threads_tracked = public_cache._tracked.tracked
         assert threads_tracked is not None
@@ -349,11 +355,7 @@ def test_without_tracking_a_hit_is_one_mget_on_the_threads_connection(
     monkeypatch.setattr(public_cache, "_direct", redis_direct.DirectConnection())
     web, _ = _shared_cache_apps(app_config, EVENTHUB_PUBLIC_CACHE="redis", REDIS_URL=redis_url)
     with web.app_context():
-        Factories().series(slug="untracked")
-        db.session.commit()
-        client = web.test_client()
-        assert client.get("/series/untracked").headers["X-Cache"] == "miss"
-        assert client.get("/series/untracked").headers["X-Cache"] == "hit"
+        _series_cached(web, "untracked")
         assert public_cache._direct.connection is not None
         db.session.remove()
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from flask import Flask, g, request
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy import Executable, event
+from sqlalchemy.engine import Connection, Dialect, Engine, Row
 from sqlalchemy.exc import InvalidatePoolError
+
+from eventhub.extensions import db
 
 # Execution option naming the SQLite BEGIN mode for one transaction (see begin_immediate()).
 SQLITE_BEGIN_OPTION = "eventhub_sqlite_begin"
@@ -155,3 +157,22 @@ def begin_immediate_options(busy_timeout_ms: int | None = None) -> dict[str, str
     if busy_timeout_ms is not None:
         options[SQLITE_BUSY_OPTION] = busy_timeout_ms
     return options
+
+
+def execute_alone(statement: Executable, parameters: dict[str, Any]) -> Sequence[Row[Any]]:
+    """Run one statement as a transaction of its own on a server database, and return its rows.
+
+    PostgreSQL commits a statement sent outside a transaction when it ends, and releases its row
+    locks then. So a write that is complete in one statement (the new sign-up: seat lock,
+    registration, outbox row) holds its lock only while the server runs it, never during a
+    round trip back to Python and a COMMIT; and no BEGIN or COMMIT is sent. When the request's
+    ORM session is already in a transaction (or on SQLite, whose writers begin theirs with
+    BEGIN IMMEDIATE), the statement is part of that transaction instead, as any other.
+    """
+    session = db.session
+    bind = session.get_bind()
+    if session().in_transaction() or bind.dialect.name == "sqlite" or not isinstance(bind, Engine):
+        return session.connection().execute(statement, parameters).all()
+    with bind.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection.execute(statement, parameters).all()

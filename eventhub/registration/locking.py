@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from eventhub.database import begin_immediate_options
+from eventhub.database import begin_immediate_options, execute_alone
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db
 from eventhub.registration.models import Registration
@@ -190,6 +190,10 @@ def lock_for_signup(
         if _dialect() == "sqlite":
             row = _sqlite_signup_row(session_id, email)
         else:
+            if write is not None and not db.session().in_transaction():
+                alone = _postgres_signup_alone(session_id, email, write)
+                if alone is not None:
+                    return alone
             row = _postgres_signup_row(session_id, email, write)
     except OperationalError as exc:
         if _dialect() == "sqlite":
@@ -200,6 +204,24 @@ def lock_for_signup(
         raise LookupError(session_id)
     _hold(session_id)
     return SignupLock(row[0], row[1], is_fresh=True, written=row[2] if len(row) > 2 else None)
+
+
+def _postgres_signup_alone(
+    session_id: int, email: str, write: WrittenWithLock
+) -> SignupLock | None:
+    """The lock and `write` as a transaction of their own (database.execute_alone), when the
+    request has none open: the seat lock is released by the server as the statement commits.
+
+    None when the statement wrote nothing (a repeat, a closed window, no such session): its
+    lock is gone with it, so the caller takes the lock again in the request's transaction and
+    decides there, as before (a second round trip for those rare cases only).
+    """
+    parameters = {**_lock_parameters(session_id), "email": email, **write.parameters}
+    rows = execute_alone(write.statement(_postgres_signup_decision_query()), parameters)
+    if not rows or rows[0].new_id is None:
+        return None
+    row = rows[0]
+    return SignupLock(_facts(session_id, row), row.registration_id, is_fresh=True, written=row)
 
 
 def _postgres_signup_row(session_id: int, email: str, write: WrittenWithLock | None) -> Any:
@@ -217,9 +239,12 @@ def _postgres_signup_row(session_id: int, email: str, write: WrittenWithLock | N
     row = db.session.connection().execute(statement, parameters).first()
     if row is None:
         return None
+    return _facts(session_id, row), row.registration_id, row if write is not None else None
+
+
+def _facts(session_id: int, row: Any) -> SessionFacts:
     decision = {name: getattr(row, name) for name in DECISION_COLUMNS}
-    facts = SessionFacts(id=session_id, series=SeriesFacts(row.series_is_published), **decision)
-    return facts, row.registration_id, row if write is not None else None
+    return SessionFacts(id=session_id, series=SeriesFacts(row.series_is_published), **decision)
 
 
 @dataclass(frozen=True, slots=True)

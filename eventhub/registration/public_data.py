@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from wtforms.fields.choices import SelectChoice
 
 from eventhub.clock import utcnow
+from eventhub.database import execute_alone
 from eventhub.extensions import db
 from eventhub.i18n import localised
 from eventhub.registration.answers import questions_for
@@ -113,8 +114,9 @@ def _read_signup_target(session_id: int) -> SignupTarget | None:
     """One narrow statement: eleven plain columns, no model instances. The seat lock loads the
     session itself a moment later (fresh, under the lock), and building a Session, its Series
     and each question as model objects from rows of ~70 columns, only to read five of them,
-    cost twice as much."""
-    rows = db.session.execute(_signup_target_query(), {"session_id": session_id}).all()
+    cost twice as much. A statement of its own when no transaction is open (no BEGIN, and the
+    sign-up's statement after it can be its own too: database.execute_alone)."""
+    rows = execute_alone(_signup_target_query(), {"session_id": session_id})
     if not rows:
         return None
     first = rows[0]

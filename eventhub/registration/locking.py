@@ -29,6 +29,7 @@ from eventhub.database import begin_immediate_options, execute_alone
 from eventhub.errors import TryAgainLater
 from eventhub.extensions import db
 from eventhub.registration.models import Registration
+from eventhub.registration.queries import of_session_and_email
 from eventhub.scheduling.models import Series, Session, SessionStatus
 from eventhub.speakers.models import SessionSpeaker
 from eventhub.transaction import at_transaction_end
@@ -128,8 +129,9 @@ def _email_registration() -> Any:
     return (
         select(Registration.id)
         .where(
-            Registration.session_id == bindparam("session_id", type_=Integer),
-            Registration.email == bindparam("email", type_=String),
+            *of_session_and_email(
+                bindparam("session_id", type_=Integer), bindparam("email", type_=String)
+            )
         )
         .scalar_subquery()
     )
@@ -217,11 +219,11 @@ def _postgres_signup_alone(
     decides there, as before (a second round trip for those rare cases only).
     """
     parameters = {**_lock_parameters(session_id), "email": email, **write.parameters}
-    rows = execute_alone(write.statement(_postgres_signup_decision_query()), parameters)
+    rows = execute_alone(write.statement(_postgres_signup_lock_query()), parameters)
     if not rows or rows[0].new_id is None:
         return None
     row = rows[0]
-    return SignupLock(_facts(session_id, row), row.registration_id, is_fresh=True, written=row)
+    return SignupLock(_facts(session_id, row), None, is_fresh=True, written=row)
 
 
 def _postgres_signup_row(session_id: int, email: str, write: WrittenWithLock | None) -> Any:
@@ -232,14 +234,18 @@ def _postgres_signup_row(session_id: int, email: str, write: WrittenWithLock | N
     # Lock the row and read only what a seat decision reads (psycopg and the ORM pay for every
     # column of a result: the whole session, its series and its line-up cost ~1 ms a sign-up),
     # as plain values: a new sign-up needs no ORM object of the session (see SessionFacts).
-    statement = _postgres_signup_decision_query()
-    if write is not None:
-        statement = write.statement(statement)
-        parameters.update(write.parameters)
+    if write is None:
+        row = db.session.connection().execute(_postgres_signup_decision_query(), parameters).first()
+        return None if row is None else (_facts(session_id, row), row.registration_id, None)
+    parameters.update(write.parameters)
+    statement = write.statement(_postgres_signup_lock_query())
     row = db.session.connection().execute(statement, parameters).first()
     if row is None:
         return None
-    return _facts(session_id, row), row.registration_id, row if write is not None else None
+    # The write found the email's registration by its unique index (ON CONFLICT); a rare case
+    # (a repeat, a revival, a closed window) reads its id now, under the lock.
+    mine = None if row.new_id is not None else _registration_id(session_id, email)
+    return _facts(session_id, row), mine, row
 
 
 def _facts(session_id: int, row: Any) -> SessionFacts:
@@ -335,8 +341,8 @@ DECISION_COLUMNS = (
 
 
 @cache
-def _postgres_signup_decision_query() -> Select[Any]:
-    """The seat lock with only the decision's columns and the email's registration id.
+def _postgres_signup_lock_query() -> Select[Any]:
+    """The seat lock with only the decision's columns (the lock a newcomer's statement makes).
 
     Table columns, not mapped attributes: a plain Core statement, run on the connection, skips
     the ORM's statement and result layers."""
@@ -350,20 +356,10 @@ def _postgres_signup_decision_query() -> Select[Any]:
     timeout = select(setting.label("t")).subquery()
     sessions = cast(Table, Session.__table__)
     series = cast(Table, Series.__table__)
-    registrations = cast(Table, Registration.__table__)
-    mine = (
-        select(registrations.c.id)
-        .where(
-            registrations.c.session_id == bindparam("session_id", type_=Integer),
-            registrations.c.email == bindparam("email", type_=String),
-        )
-        .scalar_subquery()
-    )
     return (
         select(
             *(sessions.c[name] for name in DECISION_COLUMNS),
             series.c.is_published.label("series_is_published"),
-            mine.label("registration_id"),
         )
         .select_from(sessions)
         .join(series, series.c.id == sessions.c.series_id)
@@ -373,16 +369,18 @@ def _postgres_signup_decision_query() -> Select[Any]:
     )
 
 
+@cache
+def _postgres_signup_decision_query() -> Select[Any]:
+    """The seat lock with the decision's columns and the email's registration id."""
+    return _postgres_signup_lock_query().add_columns(_email_registration().label("registration_id"))
+
+
 def _sqlite_signup_row(session_id: int, email: str) -> Any:
     if not db.session().in_transaction():
         begin_writer()
-    mine = (
-        select(Registration.id)
-        .where(Registration.session_id == session_id, Registration.email == email)
-        .scalar_subquery()
-    )
+    mine = select(Registration.id).where(*of_session_and_email(session_id, email))
     query = (
-        select(Session, mine)
+        select(Session, mine.scalar_subquery())
         .where(Session.id == session_id)
         .options(*_WITH_DETAILS)
         .execution_options(populate_existing=True)
@@ -392,9 +390,7 @@ def _sqlite_signup_row(session_id: int, email: str) -> Any:
 
 def _registration_id(session_id: int, email: str) -> int | None:
     return db.session.scalar(
-        select(Registration.id).where(
-            Registration.session_id == session_id, Registration.email == email
-        )
+        select(Registration.id).where(*of_session_and_email(session_id, email))
     )
 
 

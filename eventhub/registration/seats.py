@@ -19,6 +19,7 @@ from eventhub.registration.locking import (
     lock_session,
 )
 from eventhub.registration.models import SEAT_HOLDING, Registration, RegistrationStatus
+from eventhub.registration.queries import of_session_and_email
 from eventhub.scheduling.models import Session, SessionStatus
 
 
@@ -49,7 +50,7 @@ def count_seats(
         held = select(func.count()).select_from(holders.subquery()).scalar_subquery()
     waiting = exists().where(of_session, Registration.status == RegistrationStatus.WAITLISTED)
     mine = (
-        select(Registration.id).where(of_session, Registration.email == email).scalar_subquery()
+        select(Registration.id).where(*of_session_and_email(session_id, email)).scalar_subquery()
         if email
         else literal(None)
     )

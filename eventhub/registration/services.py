@@ -27,6 +27,7 @@ from eventhub.registration.models import (
     RegistrationStatus,
     SeriesRegistration,
 )
+from eventhub.registration.queries import of_session_and_email
 from eventhub.scheduling.models import Session, SessionStatus
 
 # Re-exported: the scheduling edit form calls it after raising a capacity.
@@ -87,11 +88,7 @@ def _only_not_open_yet(session: Session | SessionFacts, now: datetime) -> bool:
 
 
 def find_registration(session_id: int, email: str) -> Registration | None:
-    return db.session.scalar(
-        select(Registration).where(
-            Registration.session_id == session_id, Registration.email == email
-        )
-    )
+    return db.session.scalar(select(Registration).where(*of_session_and_email(session_id, email)))
 
 
 def register(

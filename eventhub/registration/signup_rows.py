@@ -182,12 +182,14 @@ def _statement(mail_columns: tuple[str, ...]) -> Select[Any]:
 # --- The sign-up in the seat lock's statement ---------------------------------------------
 #
 # A new sign-up's two round trips under the lock (the lock with its decision read, then this
-# module's write) become one: the lock query (locking's decision query) is the first CTE of a
+# module's write) become one: the lock query (locking's lock query) is the first CTE of a
 # statement that also decides the newcomer's place from the locked row — exactly
 # services._place and window_problem, in SQL — and inserts the registration and its mail when
-# the email has no registration and the session takes sign-ups now. Otherwise nothing is
-# written and services.register decides in Python from the same row, as before (a repeat, a
-# closed window; a disagreement between the two only costs the second round trip).
+# the session takes sign-ups now and the email has no registration there (ON CONFLICT on the
+# unique index). Otherwise nothing is written and services.register decides in Python under
+# the lock, as before (a repeat, a closed window; a disagreement between the two only costs a
+# second round trip). Sent outside a transaction, the statement is one of its own and the lock
+# ends with it (locking.lock_for_signup, database.execute_alone).
 
 # The places a newcomer can get (services._place); one mail variant each.
 _NEWCOMER_PLACES = (
@@ -352,10 +354,15 @@ def _lock_and_write(
             values.append(at(RegistrationStatus.WAITLISTED))
         else:
             values.append(given(f"r_{column.key}", column.type))
-    taken = select(*values).where(locked.c.registration_id.is_(None), is_open)
+    taken = select(*values).where(is_open)
+    # A repeat (the email has a registration here, in any state) is found by the insert itself,
+    # through the (session, email) unique index: nothing is written, and services.register
+    # decides in Python. No lookup of the email before it: the index probe is one the insert
+    # makes anyway. A twin's insert in progress is waited for, then skipped if it commits.
     new = (
         pg_insert(registrations)
         .from_select([c.key for c in columns], taken)
+        .on_conflict_do_nothing(index_elements=["session_id", "email"])
         .returning(registrations.c.id, registrations.c.status)
         .cte("nr")
     )
@@ -388,7 +395,6 @@ def _lock_and_write(
     return select(
         *(locked.c[name] for name in DECISION_COLUMNS),
         locked.c.series_is_published,
-        locked.c.registration_id,
         new.c.id.label("new_id"),
         new.c.status.label("new_status"),
         written_mail.c.id.label("outbox_id"),

@@ -184,7 +184,7 @@ def test_the_lock_statement_stays_within_psycopgs_statement_cache(
     parameters (more CPU than the round trip it saves): a column added must not tip it over."""
     from psycopg import _queries
 
-    from eventhub.registration.locking import _lock_parameters, _postgres_signup_decision_query
+    from eventhub.registration.locking import _lock_parameters, _postgres_signup_lock_query
 
     session = make.session(capacity=5)
     db.session.commit()
@@ -193,9 +193,7 @@ def test_the_lock_statement_stays_within_psycopgs_statement_cache(
     )
     newcomer = signup_rows.newcomer(registration, session.id, utcnow())
     assert newcomer is not None
-    compiled = newcomer.statement(_postgres_signup_decision_query()).compile(
-        dialect=db.engine.dialect
-    )
+    compiled = newcomer.statement(_postgres_signup_lock_query()).compile(dialect=db.engine.dialect)
     parameters = {**_lock_parameters(session.id), "email": "x@example.org"}
     parameters.update(newcomer.parameters)
     assert len(compiled.string.encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -113,9 +113,9 @@ def test_the_statement_refuses_a_second_registration_of_one_email(
     assert again.is_new is False
 
 
-def _place_or_refusal(session_id: int) -> str:
+def _place_or_refusal(session_id: int, now: datetime) -> str:
     try:
-        outcome = services.register(session_id, applicant())
+        outcome = services.register(session_id, applicant(), now=now)
     except services.RegistrationClosed as refusal:
         db.session.rollback()
         return f"closed: {refusal}"
@@ -125,6 +125,7 @@ def _place_or_refusal(session_id: int) -> str:
 
 
 _HOUR = timedelta(hours=1)
+_SECOND = timedelta(seconds=1)
 
 
 @pytest.mark.parametrize(
@@ -145,6 +146,16 @@ _HOUR = timedelta(hours=1)
         {"closes": _HOUR},
         {"starts": -2 * _HOUR},
         {"starts": -_HOUR / 2},
+        # Each boundary to the second, on both sides (the decision's `now` is the same in both).
+        {"opens": 0 * _SECOND},
+        {"opens": _SECOND},
+        {"opens": -_SECOND},
+        {"closes": 0 * _SECOND},
+        {"closes": _SECOND},
+        {"closes": -_SECOND},
+        {"ends": 0 * _SECOND},
+        {"ends": _SECOND},
+        {"ends": -_SECOND},
     ],
     ids=repr,
 )
@@ -160,6 +171,9 @@ def test_the_lock_statement_places_a_newcomer_as_the_service_does(
         series = make.series(is_published=not values.pop("unpublished", False))
         if "starts" in values:
             values["starts_at"] = now + values.pop("starts")
+        if "ends" in values:
+            values["starts_at"] = now + values.pop("ends") - timedelta(minutes=60)
+            values["duration_minutes"] = 60
         if "opens" in values:
             values["registration_opens_at"] = now + values.pop("opens")
         if "closes" in values:
@@ -171,9 +185,9 @@ def test_the_lock_statement_places_a_newcomer_as_the_service_does(
         return session.id
 
     by_statement, by_service = make_session(), make_session()
-    in_sql = [_place_or_refusal(by_statement) for _ in range(2)]
+    in_sql = [_place_or_refusal(by_statement, now) for _ in range(2)]
     monkeypatch.setattr(signup_rows, "newcomer", lambda *args: None)
-    in_python = [_place_or_refusal(by_service) for _ in range(2)]
+    in_python = [_place_or_refusal(by_service, now) for _ in range(2)]
     assert in_sql == in_python
 
 

@@ -21,7 +21,7 @@ from eventhub.i18n import language
 from eventhub.mail.dispatch import wake_delivery
 from eventhub.mail.erasure import is_erased_address
 from eventhub.mail.models import MessageKind, MessageStatus, OutboxMessage
-from eventhub.transaction import after_commit
+from eventhub.transaction import after_commit, at_transaction_end
 
 log = logging.getLogger(__name__)
 
@@ -249,9 +249,17 @@ def attachments_at_send_time(rows: list[Any]) -> dict[int, list[dict[str, str]]]
     return found
 
 
-def mark_pending() -> None:
-    """Ask for one worker wake-up after this transaction commits (none if it rolls back)."""
-    after_commit(wake_delivery, key=_PENDING_KEY)
+def mark_pending(*, committed: bool = False) -> None:
+    """Ask for one worker wake-up after this transaction commits (none if it rolls back).
+
+    `committed`: the rows were written by a statement that committed on its own
+    (database.execute_alone); they wake the worker when the request's transaction ends, even if
+    it then rolls back, since nothing takes them back.
+    """
+    if committed:
+        at_transaction_end(wake_delivery, key=_PENDING_KEY)
+    else:
+        after_commit(wake_delivery, key=_PENDING_KEY)
 
 
 def commit_each_chunk(chunks: Iterable[int]) -> int:

@@ -82,11 +82,13 @@ def write(registration: Registration, session: Session | SessionFacts) -> None:
 
 
 def _attach(registration: Registration, outbox_id: int | None) -> None:
+    # Written outside a transaction: by a statement of its own, committed already.
+    committed = not db.session().in_transaction()
     # As if loaded: every value is what was written, nothing left to flush.
     make_transient_to_detached(registration)
     db.session.add(registration)
     if outbox_id is not None:
-        mark_pending()
+        mark_pending(committed=committed)
 
 
 # The dedupe key's parts around the new registration's id (the statement joins them).

@@ -103,6 +103,24 @@ def test_a_rolled_back_sign_up_leaves_no_wake_up_pending(
     assert broker.llen(QUEUE) == 1
 
 
+@pytest.mark.postgres
+def test_a_sign_up_that_committed_alone_wakes_delivery_whatever_the_request_does_next(
+    app: Flask, make: Factories, broker: redis.Redis
+) -> None:
+    """On PostgreSQL a new sign-up's statement commits on its own (database.execute_alone): a
+    request failing after it cannot take the registration back, so its email is woken for."""
+    session_id = make.session().id
+    db.session.commit()
+    db.session.remove()  # a request's session: no transaction open
+    services.register(
+        session_id, services.Applicant(name="Ada", email="ada@example.org", timezone="UTC")
+    )
+    db.session.rollback()  # the request failed after the sign-up
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+    assert broker.llen(QUEUE) == 1
+    assert broker.exists(dispatch.WAKE_PENDING_KEY)
+
+
 def test_a_lost_wake_up_holds_the_key_only_for_a_while(
     app: Flask, make: Factories, broker: redis.Redis
 ) -> None:

@@ -30,18 +30,22 @@ def _serializer(secret_key: str | bytes) -> KeptSignerSerializer:
 
 def csrf_token() -> str:
     """This request's signed CSRF token (Flask-WTF's `generate_csrf` with default arguments)."""
-    config = current_app.config
-    secret_key = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    config = app.config
+    secret_key = config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
     field_name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if not isinstance(secret_key, str | bytes) or field_name is None:
         return str(generate_csrf())  # Flask-WTF's own answer (an error for a missing key)
-    if field_name not in g:
-        if field_name not in session:
-            session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324  # nosec B324
+    # The objects behind `g` and `session`, looked up once (each proxy access is a look-up).
+    request_globals = g._get_current_object()
+    if field_name not in request_globals:
+        visitor = session._get_current_object()  # type: ignore[attr-defined]
+        if field_name not in visitor:
+            visitor[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324  # nosec B324
         try:
-            token = _serializer(secret_key).dumps(session[field_name])
+            token = _serializer(secret_key).dumps(visitor[field_name])
         except TypeError:
-            session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324  # nosec B324
-            token = _serializer(secret_key).dumps(session[field_name])
-        setattr(g, field_name, token)
-    return str(g.get(field_name))
+            visitor[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324  # nosec B324
+            token = _serializer(secret_key).dumps(visitor[field_name])
+        setattr(request_globals, field_name, token)
+    return str(request_globals.get(field_name))

@@ -4,8 +4,11 @@ For each `dumps` itsdangerous builds a new signer, derives its key and runs a pu
 (its digest method is a function, which the C HMAC does not take). The cached session page signs
 twice for every new visitor: their CSRF token and the session cookie that holds its raw value.
 `KeptSignerSerializer` keeps one signer per salt, and `KeyedTimestampSigner` derives its key
-once and signs in one C call (`hmac.digest` with the digest's name). The output is the same,
-byte for byte (tests/security/test_signing.py); verifying is itsdangerous' own code.
+once and signs in one C call (`hmac.digest` with the digest's name). A new visitor's payload
+is written without the serializer's machinery, and a short one is not offered to zlib
+(`dump_payload`). The output is the same, byte for byte, but for a short payload zlib could
+have shortened, written plain (tests/security/test_signing.py); verifying is itsdangerous' own
+code, which reads both.
 """
 
 from __future__ import annotations
